@@ -1,0 +1,703 @@
+"""Read the YAML files of a knowledge base into typed, located records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kb.errors import Location, Problem, ProblemsFound, Severity, did_you_mean
+from kb.models import (
+    CLAIM_LINK_FIELDS,
+    ID_RE,
+    KINDS,
+    PLURALS,
+    REVERSE_LINK_FIELDS,
+    SYMMETRIC,
+    Actor,
+    Claim,
+    Config,
+    Evidence,
+    Question,
+    Record,
+    Relation,
+    RelationType,
+    Source,
+    Stance,
+)
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without LibYAML
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ALIASES = 100
+MAX_DEPTH = 64
+CONFIG_NAME = "kb.yaml"
+STR_TAG = "tag:yaml.org,2002:str"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class LocDict(dict):
+    """A mapping that remembers where each key and value stands (1-based line, col)."""
+
+    __slots__ = ("start", "keys_at", "values_at")
+
+
+class LocList(list):
+    """A sequence that remembers where each item stands."""
+
+    __slots__ = ("start", "items_at")
+
+
+class _YamlProblem(Exception):
+    """Raised inside the constructor to stop a file at its first structural problem."""
+
+    def __init__(self, code: str, line: int, col: int, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.code, self.line, self.col, self.hint = code, line, col, hint
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    """Turns composed YAML nodes into LocDict / LocList / scalars, bounding aliases and depth."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.seen: set[int] = set()
+        self.aliases = 0
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            line, col = _mark(node)
+            raise _YamlProblem(
+                "KB007", line, col, f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
+            )
+        if not isinstance(node, yaml.ScalarNode):
+            key = id(node)
+            if key in self.seen:
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    line, col = _mark(node)
+                    raise _YamlProblem(
+                        "KB005",
+                        line,
+                        col,
+                        f"more than {MAX_ALIASES} alias uses in one file",
+                        "write the values out instead of repeating anchors",
+                    )
+            self.seen.add(key)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != SEQ_TAG:
+                self._bad_tag(node)
+            out = LocList()
+            out.start = _mark(node)
+            out.items_at = []
+            for item in node.value:
+                out.append(self.build(item, depth + 1))
+                out.items_at.append(_mark(item))
+            return out
+        if node.tag == STR_TAG:
+            return node.value
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self._bad_tag(node)
+        try:
+            return self.loader.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            self._bad_tag(node)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> LocDict:
+        if node.tag != MAP_TAG:
+            self._bad_tag(node)
+        out = LocDict()
+        out.start = _mark(node)
+        out.keys_at = {}
+        out.values_at = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = _mark(key_node)
+                raise _YamlProblem("KB008", line, col, "a mapping key must be a plain word")
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            if key in out:
+                line, col = _mark(key_node)
+                first = out.keys_at[key]
+                raise _YamlProblem(
+                    "KB004",
+                    line,
+                    col,
+                    f"duplicate key {key!r} (first at line {first[0]})",
+                    "remove one of the two",
+                )
+            out[key] = self.build(value_node, depth + 1)
+            out.keys_at[key] = _mark(key_node)
+            out.values_at[key] = _mark(value_node)
+        return out
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        line, col = _mark(node)
+        raise _YamlProblem(
+            "KB006",
+            line,
+            col,
+            f"YAML tag {node.tag!r} is not allowed",
+            "remove the tag; only plain YAML values are read",
+        )
+
+
+def parse_yaml(text: str, path: str) -> tuple[list[Any], list[Problem]]:
+    """Parse every document of a YAML text into located values, or report why not."""
+    loader = _BaseLoader(text)
+    builder = _Builder(loader)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                docs.append(builder.build(node))
+    except _YamlProblem as exc:
+        return [], [
+            Problem(exc.code, Severity.error, Location(path, exc.line, exc.col), str(exc), exc.hint)
+        ]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        hint = (
+            "YAML indents with spaces, never tabs" if "\t" in message or "tab" in message else None
+        )
+        return [], [Problem("KB001", Severity.error, Location(path, line, col), message, hint)]
+    except yaml.YAMLError as exc:
+        return [], [Problem("KB001", Severity.error, Location(path, 1, 1), str(exc))]
+    except RecursionError:
+        return [], [
+            Problem("KB007", Severity.error, Location(path, 1, 1), "nesting too deep to read")
+        ]
+    finally:
+        loader.dispose()
+    return docs, []
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """Decode UTF-8 (tolerating a BOM), or locate the first byte that is not."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Problem(
+            "KB002",
+            Severity.error,
+            Location(path, line, col),
+            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8",
+        )
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        return None, Problem(
+            "KB002", Severity.error, Location(path, line, col), "the file contains a NUL byte"
+        )
+    return text, None
+
+
+@dataclass
+class Where:
+    """Where a record stands, with the positions of its fields."""
+
+    path: str
+    start: tuple[int, int]
+    keys_at: dict[str, tuple[int, int]] = field(default_factory=dict)
+    values_at: dict[str, tuple[int, int]] = field(default_factory=dict)
+    raw: Any = None
+    fixed: bool = False  # a record derived from one list item: every field points at it
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, *self.start)
+
+    def key(self, name: str) -> Location:
+        """Return the location of a key, falling back to the record's start."""
+        if self.fixed:
+            return self.location
+        return Location(self.path, *self.keys_at.get(name, self.start))
+
+    def value(self, name: str, index: int | None = None) -> Location:
+        """Return the location of a field's value (or of one item of a list value)."""
+        if self.fixed:
+            return self.location
+        if index is not None and isinstance(self.raw, LocDict):
+            items = self.raw.get(name)
+            if isinstance(items, LocList) and index < len(items.items_at):
+                return Location(self.path, *items.items_at[index])
+        return Location(self.path, *self.values_at.get(name, self.keys_at.get(name, self.start)))
+
+    def at(self, loc: tuple[Any, ...]) -> Location:
+        """Return the location of a nested pydantic error path inside the raw record."""
+        node: Any = self.raw
+        here = self.start
+        for part in loc:
+            if isinstance(node, LocDict) and part in node:
+                here = node.values_at.get(part, here)
+                node = node[part]
+            elif isinstance(node, LocList) and isinstance(part, int) and part < len(node):
+                here = node.items_at[part]
+                node = node[part]
+            else:
+                break
+        return Location(self.path, *here)
+
+
+@dataclass
+class KnowledgeBase:
+    """Every record of a knowledge base, by kind, with where each one stands."""
+
+    root: Path
+    config: Config = field(default_factory=Config)
+    questions: dict[str, Question] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    stances: dict[str, Stance] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    relations: dict[str, Relation] = field(default_factory=dict)
+    where: dict[str, Where] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def table(self, kind: str) -> dict[str, Any]:
+        """Return the records of one kind ('claim', 'source', ...)."""
+        return getattr(self, _TABLES[kind])
+
+    def get(self, record_id: str) -> Record | None:
+        """Return the record with this ID, of any kind."""
+        for name in _TABLES.values():
+            record = getattr(self, name).get(record_id)
+            if record is not None:
+                return record
+        return None
+
+    def kind_of(self, record_id: str) -> str | None:
+        """Return the kind of the record with this ID."""
+        record = self.get(record_id)
+        return record.kind_name if record is not None else None
+
+    def counts(self) -> dict[str, int]:
+        """Return how many records of each kind there are."""
+        return {plural: len(getattr(self, name)) for plural, name in _PLURAL_TABLES.items()}
+
+
+_TABLES = {
+    "question": "questions",
+    "claim": "claims",
+    "source": "sources",
+    "actor": "actors",
+    "stance": "stances",
+    "evidence": "evidence",
+    "relation": "relations",
+}
+_PLURAL_TABLES = {v if v != "evidence" else "evidence": v for v in _TABLES.values()}
+
+
+def display_path(path: Path) -> str:
+    """Return a path as a user would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+def find_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """List the record files below root in a stable order; refuse links leading outside."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        here = Path(dirpath)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            path = here / name
+            if here == root and name == CONFIG_NAME:
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root):
+                    problems.append(
+                        Problem(
+                            "KB009",
+                            Severity.error,
+                            Location(display_path(path), 1, 1),
+                            "a link pointing outside the knowledge base is not followed",
+                            "copy the file into the knowledge base instead",
+                        )
+                    )
+                    continue
+            files.append(path)
+    return files, problems
+
+
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """Read a file's text within the size bound, or say why it cannot be read."""
+    shown = display_path(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None, Problem(
+            "KB009", Severity.error, Location(shown), "the file disappeared while being read"
+        )
+    except OSError as exc:
+        return None, Problem(
+            "KB009", Severity.error, Location(shown), f"cannot read: {exc.strerror}"
+        )
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(
+            "KB003",
+            Severity.error,
+            Location(shown, 1, 1),
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            "split it into several files",
+        )
+    return decode(data, shown)
+
+
+def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int]] | Problem]:
+    """Yield (kind, raw record, position) for each record of one YAML document."""
+    if doc is None:
+        return
+    if not isinstance(doc, LocDict):
+        yield Problem(
+            "KB008",
+            Severity.error,
+            Location(path, *getattr(doc, "start", (1, 1))),
+            "expected a mapping of record kinds (claims:, sources:, ...)",
+            "start the file with a key such as 'claims:'",
+        )
+        return
+    for key, value in doc.items():
+        line, col = doc.keys_at[key]
+        kind = PLURALS.get(key) or (key if key in KINDS else None)
+        if kind is None:
+            yield Problem(
+                "KB008",
+                Severity.error,
+                Location(path, line, col),
+                f"unknown record kind {key!r}",
+                did_you_mean(key, [*PLURALS, *KINDS]) or f"expected one of {', '.join(PLURALS)}",
+            )
+            continue
+        if value is None:
+            continue
+        if isinstance(value, LocList):
+            for item, at in zip(value, value.items_at, strict=True):
+                if isinstance(item, LocDict):
+                    yield kind, item, at
+                else:
+                    yield Problem(
+                        "KB102",
+                        Severity.error,
+                        Location(path, *at),
+                        f"expected a {kind} record (a mapping), got {_type_name(item)}",
+                    )
+        elif isinstance(value, LocDict):
+            yield kind, value, doc.values_at[key]
+        else:
+            yield Problem(
+                "KB102",
+                Severity.error,
+                Location(path, *doc.values_at[key]),
+                f"expected a list of {kind} records, got {_type_name(value)}",
+            )
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {str: "text", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), "a list" if isinstance(value, list) else "a mapping"
+    )
+
+
+def _derived_id(kind: str, raw: LocDict) -> str | None:
+    """Return the default ID of a stance, evidence or relation written without one."""
+
+    def part(name: str, default: str = "") -> str:
+        value = raw.get(name, default)
+        return value if isinstance(value, str) else ""
+
+    if kind == "stance":
+        return f"{part('actor')}--{part('claim')}"
+    if kind == "evidence":
+        return f"{part('claim')}--{part('direction', 'supports')}--{part('source')}"
+    if kind == "relation":
+        return relation_id(part("from"), part("type"), part("to"))
+    return None
+
+
+def relation_id(source: str, rel_type: str, target: str) -> str:
+    """Return the derived ID of a relation; symmetric ones are named in sorted order."""
+    if rel_type in SYMMETRIC and target < source:
+        source, target = target, source
+    return f"{source}--{rel_type}--{target}"
+
+
+_FIELD_ALIASES = {"from_": "from"}
+
+
+def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Problem]:
+    model = KINDS[kind]
+    fields = [_FIELD_ALIASES.get(name, name) for name in model.model_fields]
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(_FIELD_ALIASES.get(p, p) if isinstance(p, str) else p for p in err["loc"])
+        etype = err["type"]
+        name = loc[-1] if loc else kind
+        if etype == "extra_forbidden":
+            parent = where.at(loc[:-1]) if len(loc) > 1 else None
+            location = _key_location(where, loc) or parent or where.location
+            hint = did_you_mean(str(name), fields) if len(loc) == 1 else None
+            out.append(
+                Problem(
+                    "KB101",
+                    Severity.error,
+                    location,
+                    f"unknown key {name!r} in {kind}",
+                    hint or f"{kind} keys are: {', '.join(fields)}",
+                )
+            )
+        elif etype == "missing":
+            location = where.at(loc[:-1]) if len(loc) > 1 else where.location
+            out.append(
+                Problem(
+                    "KB103",
+                    Severity.error,
+                    location,
+                    f"{kind} is missing required key {name!r}",
+                    f"add '{name}:'",
+                )
+            )
+        else:
+            code = "KB104" if loc == ("id",) else "KB102"
+            got = err.get("input")
+            shown = repr(got) if isinstance(got, (str, int, float, bool)) else _type_name(got)
+            message = f"{'.'.join(map(str, loc)) or kind}: {err['msg']} (got {shown})"
+            hint = None
+            if code == "KB104":
+                hint = "IDs are lowercase letters, digits and hyphens, e.g. 'scaling-laws-hold'"
+            out.append(Problem(code, Severity.error, where.at(loc), message, hint))
+    return out
+
+
+def _key_location(where: Where, loc: tuple[Any, ...]) -> Location | None:
+    node: Any = where.raw
+    for part in loc[:-1]:
+        if isinstance(node, (LocDict, LocList)):
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+    if isinstance(node, LocDict) and loc and loc[-1] in node.keys_at:
+        return Location(where.path, *node.keys_at[loc[-1]])
+    return None
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read `kb.yaml` beside the records, if there is one."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return Config(), []
+    text, problem = read_text(path)
+    if problem:
+        return Config(), [problem]
+    shown = display_path(path)
+    docs, problems = parse_yaml(text or "", shown)
+    if problems:
+        return Config(), problems
+    raw = docs[0] if docs else LocDict()
+    if not isinstance(raw, LocDict):
+        return Config(), [
+            Problem("KB008", Severity.error, Location(shown, 1, 1), "expected a mapping")
+        ]
+    try:
+        return Config.model_validate(dict(raw)), []
+    except ValidationError as exc:
+        where = Where(shown, raw.start, raw.keys_at, raw.values_at, raw)
+        return Config(), [
+            Problem(p.code, p.severity, p.location, p.message.replace(" in record", ""), p.hint)
+            for p in _schema_problems_config(exc, where)
+        ]
+
+
+def _schema_problems_config(exc: ValidationError, where: Where) -> list[Problem]:
+    return [
+        Problem("KB102", Severity.error, where.at(tuple(e["loc"])), f"kb.yaml: {e['msg']}")
+        for e in exc.errors(include_url=False)
+    ]
+
+
+class Loader:
+    """Gathers records from files into a KnowledgeBase, collecting every problem."""
+
+    def __init__(self, root: Path) -> None:
+        self.kb = KnowledgeBase(root=root)
+        self.problems: list[Problem] = []
+        self.first_seen: dict[str, Location] = {}
+
+    def add_file(self, path: Path, text: str | None = None) -> None:
+        shown = display_path(path)
+        self.kb.files.append(shown)
+        if text is None:
+            text, problem = read_text(path)
+            if problem:
+                self.problems.append(problem)
+                return
+        docs, problems = parse_yaml(text or "", shown)
+        self.problems.extend(problems)
+        for doc in docs:
+            for item in iter_records(doc, shown):
+                if isinstance(item, Problem):
+                    self.problems.append(item)
+                else:
+                    self.add_record(shown, *item)
+
+    def add_record(self, path: str, kind: str, raw: LocDict, at: tuple[int, int]) -> None:
+        where = Where(path, at, raw.keys_at, raw.values_at, raw)
+        data = dict(raw)
+        if "id" not in data or data["id"] in (None, ""):
+            derived = _derived_id(kind, raw)
+            if derived is None:
+                self.problems.append(
+                    Problem(
+                        "KB103",
+                        Severity.error,
+                        where.location,
+                        f"{kind} is missing required key 'id'",
+                        "add 'id:' with a slug such as 'scaling-laws-hold'",
+                    )
+                )
+                return
+            # A derived ID built from broken fields would add a confusing error of its own.
+            data["id"] = derived if ID_RE.match(derived) else "unnamed"
+        try:
+            record = KINDS[kind].model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(_schema_problems(exc, kind, where))
+            return
+        self.store(record, where)
+        if isinstance(record, Claim):
+            self.expand_claim(record, where)
+
+    def store(self, record: Record, where: Where) -> None:
+        previous = self.first_seen.get(record.id)
+        if previous is not None:
+            if isinstance(record, Relation) and self._merge_relation(record, where):
+                return
+            self.problems.append(
+                Problem(
+                    "KB201",
+                    Severity.error,
+                    where.key("id") if not where.fixed else where.location,
+                    f"duplicate id {record.id!r}: already defined at {previous}",
+                    "IDs are unique across the whole knowledge base; rename one"
+                    + ("" if "id" in (where.raw or {}) else " (give this one an explicit 'id:')"),
+                    related=(previous,),
+                )
+            )
+            return
+        self.first_seen[record.id] = where.key("id") if not where.fixed else where.location
+        self.kb.table(record.kind_name)[record.id] = record
+        self.kb.where[record.id] = where
+
+    def _merge_relation(self, record: Relation, where: Where) -> bool:
+        """Accept the same link written from both ends: keep the richer of the two."""
+        existing = self.kb.relations.get(record.id)
+        if existing is None:
+            return False
+        same = {existing.from_, existing.to} == {record.from_, record.to}
+        if not same or existing.type != record.type:
+            return False
+        if record.quote and not existing.quote:
+            self.kb.relations[record.id] = record
+            self.kb.where[record.id] = where
+        return True
+
+    def expand_claim(self, claim: Claim, where: Where) -> None:
+        for name in CLAIM_LINK_FIELDS:
+            for index, target in enumerate(getattr(claim, name)):
+                self._link(claim.id, RelationType(name), target, where, name, index)
+        for name, rel_type in REVERSE_LINK_FIELDS.items():
+            for index, source in enumerate(getattr(claim, name)):
+                self._link(source, rel_type, claim.id, where, name, index)
+
+    def _link(
+        self, source: str, rel_type: RelationType, target: str, where: Where, name: str, i: int
+    ) -> None:
+        rid = relation_id(source, rel_type.value, target)
+        relation = Relation.model_validate(
+            {"id": rid, "from": source, "type": rel_type, "to": target}
+        )
+        item = where.value(name, i)
+        self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
+
+    def finish(self) -> KnowledgeBase:
+        """Merge positions written from claims into their questions."""
+        for claim in self.kb.claims.values():
+            for answer in claim.answers:
+                question = self.kb.questions.get(answer.question)
+                if question is None:
+                    continue  # reported as a dangling reference by the checks
+                side = getattr(question.positions, answer.side.value)
+                if claim.id not in side:
+                    side.append(claim.id)
+        return self.kb
+
+
+def load(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every record below root; return the knowledge base and the problems met."""
+    root = Path(root)
+    if not root.is_dir():
+        problem = Problem(
+            "KB010",
+            Severity.error,
+            Location(display_path(root)),
+            "no knowledge base folder here",
+            "run from a folder that holds 'claims/', or pass --kb PATH",
+        )
+        return KnowledgeBase(root=root), [problem]
+    loader = Loader(root)
+    loader.kb.config, config_problems = load_config(root)
+    loader.problems.extend(config_problems)
+    files, problems = find_files(root)
+    loader.problems.extend(problems)
+    for path in files:
+        loader.add_file(path)
+    return loader.finish(), loader.problems
+
+
+def load_kb(root: Path, archive: Path | None = None) -> KnowledgeBase:
+    """Load and check a knowledge base; raise ProblemsFound if it has any error."""
+    from kb.check import check
+
+    kb, problems = load(root)
+    problems += check(kb, problems, archive=archive)
+    if any(p.severity is Severity.error for p in problems):
+        raise ProblemsFound(problems)
+    return kb
