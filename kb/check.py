@@ -56,7 +56,7 @@ class _Checker:
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None
     ) -> Problem | None:
         kind = self.kb.kind_of(target)
-        if kind in kinds:
+        if kind in kinds or target in self.kb.invalid_ids:
             return None
         where = self.kb.where[owner].value(field, index)
         wanted = " or ".join(kinds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,6 +281,7 @@ class KnowledgeBase:
     relations: dict[str, Relation] = field(default_factory=dict)
     where: dict[str, Where] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    invalid_ids: set[str] = field(default_factory=set)
 
     def table(self, kind: str) -> dict[str, Any]:
         """Return the records of one kind ('claim', 'source', ...)."""
@@ -460,6 +462,11 @@ def relation_id(source: str, rel_type: str, target: str) -> str:
 
 
 _FIELD_ALIASES = {"from_": "from"}
+_FORMAT_HINTS = {
+    "doi": "a DOI looks like '10.48550/arXiv.2001.08361'",
+    "arxiv": "an arXiv ID looks like '2001.08361' (quote it)",
+    "archive": "a plain file name such as '000_source.txt'",
+}
 
 
 def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Problem]:
@@ -500,8 +507,15 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             shown = repr(got) if isinstance(got, (str, int, float, bool)) else _type_name(got)
             message = f"{'.'.join(map(str, loc)) or kind}: {err['msg']} (got {shown})"
             hint = None
-            if code == "KB104":
+            if etype == "string_pattern_mismatch":
+                message = f"{'.'.join(map(str, loc))}: {shown} is not a valid ID"
                 hint = "IDs are lowercase letters, digits and hyphens, e.g. 'scaling-laws-hold'"
+                if loc and loc[0] in ("doi", "arxiv", "archive"):
+                    message = f"{loc[0]}: {shown} is not well formed"
+                    hint = _FORMAT_HINTS[str(loc[0])]
+            elif etype == "enum" and isinstance(got, str):
+                allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+                hint = did_you_mean(got, allowed, cutoff=0.5)
             out.append(Problem(code, Severity.error, where.at(loc), message, hint))
     return out
 
@@ -600,6 +614,9 @@ class Loader:
             record = KINDS[kind].model_validate(data)
         except ValidationError as exc:
             self.problems.extend(_schema_problems(exc, kind, where))
+            if isinstance(data["id"], str) and ID_RE.match(data["id"]):
+                # Known but invalid: references to it are not reported a second time.
+                self.kb.invalid_ids.add(data["id"])
             return
         self.store(record, where)
         if isinstance(record, Claim):
