@@ -65,7 +65,7 @@ class _Checker:
                 "KB203",
                 E,
                 where,
-                f"{field}: {target!r} is a {kind}, expected a {wanted}",
+                f"{field}: {target!r} is {_a(kind)}, expected {_a(wanted)}",
             )
         hint = None
         if self.suggestions < _SUGGEST_LIMIT:
@@ -77,7 +77,7 @@ class _Checker:
             E,
             where,
             f"{field}: no {wanted} with id {target!r}",
-            hint or f"define a {kinds[0]} with 'id: {target}' or fix the reference",
+            hint or f"define {_a(kinds[0])} with 'id: {target}', or fix the reference",
         )
 
     def references(self) -> Iterator[Problem]:
@@ -404,6 +404,10 @@ class _Checker:
                     )
                 )
         return problems
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _raw_list(kb: KnowledgeBase, rid: str, *path: str) -> list:

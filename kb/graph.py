@@ -142,7 +142,8 @@ class KBGraph:
             Link(link.id, link.type, link.other, link.record)
             for link in self.outgoing(claim_id, "contradicts")
         ]
-        return sorted(set(links), key=lambda link: (link.type, link.other, link.id))
+        unique = {link.id: link for link in links}
+        return sorted(unique.values(), key=lambda link: (link.type, link.other, link.id))
 
     def undercutters(self, support_id: str) -> list[Relation]:
         """Return the relations that undercut a support (a relation or evidence ID)."""

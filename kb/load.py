@@ -118,6 +118,9 @@ class _Builder:
             return self.loader.construct_object(node)
         except yaml.constructor.ConstructorError:
             self._bad_tag(node)
+        except (ValueError, OverflowError):
+            # An impossible timestamp such as 2024-02-30: the models report it as a bad date.
+            return node.value
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> LocDict:
         if node.tag != MAP_TAG:
@@ -631,7 +634,7 @@ class Loader:
                 Problem(
                     "KB201",
                     Severity.error,
-                    where.key("id") if not where.fixed else where.location,
+                    where.value("id"),
                     f"duplicate id {record.id!r}: already defined at {previous}",
                     "IDs are unique across the whole knowledge base; rename one"
                     + ("" if "id" in (where.raw or {}) else " (give this one an explicit 'id:')"),
@@ -639,7 +642,7 @@ class Loader:
                 )
             )
             return
-        self.first_seen[record.id] = where.key("id") if not where.fixed else where.location
+        self.first_seen[record.id] = where.value("id")
         self.kb.table(record.kind_name)[record.id] = record
         self.kb.where[record.id] = where
 

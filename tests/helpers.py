@@ -1,0 +1,80 @@
+"""Small builders shared by the tests: write a knowledge base into a folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+VALID = {
+    "questions.yaml": """
+        questions:
+          - id: q-scale
+            title: Does scaling keep working?
+        """,
+    "claims.yaml": """
+        claims:
+          - id: scaling-works
+            text: Scaling keeps lowering loss.
+            answers: {question: q-scale, side: pro}
+            supported_by: [loss-curves-straight]
+          - id: loss-curves-straight
+            text: Loss curves stay straight on log plots.
+          - id: curves-bend
+            text: The curves are bending.
+            rebuts: [scaling-works]
+            answers: {question: q-scale, side: con}
+        """,
+    "sources.yaml": """
+        sources:
+          - id: paper-one
+            kind: paper
+            title: On scaling
+            authors: [ann-author]
+            date: 2024-01-15
+            url: https://example.org/paper
+            archive: paper-one.txt
+        actors:
+          - id: ann-author
+            name: Ann Author
+          - id: bob-sceptic
+            name: Bob Sceptic
+        """,
+    "grounds.yaml": """
+        stances:
+          - actor: ann-author
+            claim: scaling-works
+            source: paper-one
+            quote: Scaling keeps lowering loss.
+            locator: Abstract
+          - actor: bob-sceptic
+            claim: curves-bend
+            source: paper-one
+            quote: the curves are bending
+            locator: Section 2
+        evidence:
+          - claim: loss-curves-straight
+            kind: measurement
+            source: paper-one
+            quote: Loss falls as a power law.
+            locator: Figure 1
+        """,
+}
+ARCHIVE = (
+    "On scaling. Scaling keeps lowering loss. Loss falls as a power law. But the curves are bending.\n"
+)
+
+
+def write_kb(root: Path, files: dict[str, str] | None = None, base: bool = True) -> Path:
+    """Write YAML files (dedented) into root/claims and return that folder."""
+    folder = root / "claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    merged = {**(VALID if base else {}), **(files or {})}
+    for name, text in merged.items():
+        if text is None:
+            continue
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    (root / "archive").mkdir(exist_ok=True)
+    (root / "archive" / "paper-one.txt").write_text(ARCHIVE, encoding="utf-8")
+    return folder

@@ -1,0 +1,181 @@
+"""The loader: located values, file layouts, derived IDs, bounds, and no stray exceptions."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import yaml
+from helpers import write_kb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.errors import KBError, Location
+from kb.load import LocDict, LocList, load, load_kb, parse_yaml, relation_id
+
+
+def test_marks_are_one_based_for_keys_values_and_items() -> None:
+    docs, problems = parse_yaml("claims:\n  - id: a\n    tags: [x, y]\n", "f.yaml")
+    assert problems == []
+    (doc,) = docs
+    assert isinstance(doc, LocDict)
+    record = doc["claims"][0]
+    assert record.keys_at["id"] == (2, 5)
+    assert record.values_at["id"] == (2, 9)
+    assert isinstance(record["tags"], LocList)
+    assert record["tags"].items_at == [(3, 12), (3, 15)]
+
+
+def test_several_documents_kinds_and_singular_keys(tmp_path: Path) -> None:
+    text = """
+        claim:
+          id: one
+          text: One.
+        actors:
+          - id: someone
+            name: Someone
+        ---
+        claims:
+          - id: two
+            text: Two.
+        """
+    kb, problems = load(write_kb(tmp_path, {"mixed.yaml": text}, base=False))
+    assert problems == []
+    assert list(kb.claims) == ["one", "two"]
+    assert list(kb.actors) == ["someone"]
+
+
+def test_any_folder_layout_and_config_file(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path, {"deep/er/x.yml": "actors:\n  - id: x\n    name: X\n"})
+    (folder / "kb.yaml").write_text("title: My debate\n")
+    kb, problems = load(folder)
+    assert problems == []
+    assert "x" in kb.actors
+    assert kb.config.title == "My debate"
+
+
+def test_bom_is_tolerated(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path, base=False)
+    (folder / "bom.yaml").write_bytes(b"\xef\xbb\xbfactors:\n  - id: x\n    name: X\n")
+    kb, problems = load(folder)
+    assert problems == [] and "x" in kb.actors
+
+
+def test_non_utf8_is_located(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path, base=False)
+    (folder / "latin.yaml").write_bytes(b"actors:\n  - id: x\n    name: Fran\xe7ois\n")
+    _, problems = load(folder)
+    (p,) = problems
+    assert (p.code, p.location.line, p.location.col) == ("KB002", 3, 15)
+
+
+def test_derived_ids_and_links_from_either_end(tmp_path: Path) -> None:
+    kb, problems = load(write_kb(tmp_path))
+    assert problems == []
+    assert "ann-author--scaling-works" in kb.stances
+    assert "loss-curves-straight--supports--direct" not in kb.relations
+    assert "loss-curves-straight--supports--scaling-works" in kb.relations
+    assert "curves-bend--rebuts--scaling-works" in kb.relations
+    assert "loss-curves-straight--supports--paper-one" in kb.evidence
+
+
+def test_same_link_written_from_both_ends_is_one_relation(tmp_path: Path) -> None:
+    files = {
+        "more.yaml": """
+            claims:
+              - id: extra
+                text: Extra.
+                supports: [scaling-works]
+                contradicts: [curves-bend]
+              - id: extra-two
+                text: Extra two.
+                contradicts: [extra]
+            relations:
+              - from: extra
+                type: supports
+                to: scaling-works
+                rationale: The same link, with a reason.
+              - from: curves-bend
+                type: contradicts
+                to: extra
+            """
+    }
+    kb, problems = load(write_kb(tmp_path, files))
+    assert problems == []
+    rel = kb.relations["extra--supports--scaling-works"]
+    assert rel.rationale is None  # the first written is kept unless the later one has a quote
+    assert relation_id("extra", "contradicts", "curves-bend") == "curves-bend--contradicts--extra"
+    assert "curves-bend--contradicts--extra" in kb.relations
+
+
+def test_answers_merge_into_question_positions(tmp_path: Path) -> None:
+    kb = load_kb(write_kb(tmp_path))
+    q = kb.questions["q-scale"]
+    assert q.positions.pro == ["scaling-works"]
+    assert q.positions.con == ["curves-bend"]
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    _, problems = parse_yaml("\n".join(lines) + "\n", "bomb.yaml")
+    assert [p.code for p in problems] == ["KB005"]
+
+
+def test_deep_nesting_is_bounded() -> None:
+    _, problems = parse_yaml("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
+    assert [p.code for p in problems] == ["KB007"]
+
+
+def test_object_tags_are_refused() -> None:
+    _, problems = parse_yaml("a: !!python/object/apply:os.system [ls]\n", "t.yaml")
+    assert [p.code for p in problems] == ["KB006"]
+
+
+def test_missing_folder_is_a_clear_problem(tmp_path: Path) -> None:
+    _, problems = load(tmp_path / "nowhere")
+    assert [p.code for p in problems] == ["KB010"]
+
+
+def test_location_formats_like_a_compiler() -> None:
+    assert str(Location("claims/a.yaml", 3, 7)) == "claims/a.yaml:3:7"
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(allow_nan=False),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+KEYS = ["claims", "claim", "sources", "actors", "stances", "evidence", "relations", "questions"]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=st.dictionaries(st.sampled_from(KEYS), yaml_values, max_size=3))
+def test_random_documents_never_raise_foreign_errors(tmp_path: Path, doc: dict) -> None:
+    folder = tmp_path / "claims"
+    folder.mkdir(exist_ok=True)
+    (folder / "r.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with contextlib.suppress(KBError):
+        load_kb(folder)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_valid_kb_never_raises_foreign_errors(tmp_path: Path, data: st.DataObject) -> None:
+    folder = write_kb(tmp_path)
+    path = folder / data.draw(st.sampled_from(sorted(p.name for p in folder.glob("*.yaml"))))
+    text = path.read_text()
+    pos = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, 5))
+    insert = data.draw(st.text(alphabet=" -:[]{}&*!|>'\"#\n\tabc0", max_size=6))
+    path.write_text(text[:pos] + insert + text[pos + cut :], encoding="utf-8")
+    with contextlib.suppress(KBError):
+        load_kb(folder)
