@@ -141,9 +141,9 @@ class Record(Strict):
 class Positions(Strict):
     """The claims that answer a question, by side."""
 
-    pro: IdList = []
-    con: IdList = []
-    mixed: IdList = []
+    pro: IdList = Field(default_factory=list)
+    con: IdList = Field(default_factory=list)
+    mixed: IdList = Field(default_factory=list)
 
 
 class Question(Record):
@@ -152,8 +152,8 @@ class Question(Record):
     kind_name: ClassVar[str] = "question"
     title: Text
     framing: Text | None = None
-    tags: StrList = []
-    positions: Positions = Positions()
+    tags: StrList = Field(default_factory=list)
+    positions: Positions = Field(default_factory=Positions)
 
 
 class Forecast(Strict):
@@ -162,7 +162,7 @@ class Forecast(Strict):
     resolves: PartialDate
     criteria: Text
     resolution: Resolution = Resolution.open
-    resolved_by: IdList = []
+    resolved_by: IdList = Field(default_factory=list)
     probability: float | None = Field(default=None, ge=0, le=1)
 
 
@@ -179,21 +179,21 @@ class Claim(Record):
     kind_name: ClassVar[str] = "claim"
     text: Text
     kind: ClaimKind = ClaimKind.empirical
-    tags: StrList = []
+    tags: StrList = Field(default_factory=list)
     notes: Text | None = None
-    aka: StrList = []
+    aka: StrList = Field(default_factory=list)
     negation: RecordId | None = None
     forecast: Forecast | None = None
-    answers: Annotated[list[Answer], BeforeValidator(_coerce_list)] = []
+    answers: Annotated[list[Answer], BeforeValidator(_coerce_list)] = Field(default_factory=list)
     # Relations written from this claim's end; the loader turns them into Relation records.
-    supports: IdList = []
-    rebuts: IdList = []
-    undercuts: IdList = []
-    contradicts: IdList = []
-    refines: IdList = []
-    equivalent: IdList = []
-    supported_by: IdList = []
-    rebutted_by: IdList = []
+    supports: IdList = Field(default_factory=list)
+    rebuts: IdList = Field(default_factory=list)
+    undercuts: IdList = Field(default_factory=list)
+    contradicts: IdList = Field(default_factory=list)
+    refines: IdList = Field(default_factory=list)
+    equivalent: IdList = Field(default_factory=list)
+    supported_by: IdList = Field(default_factory=list)
+    rebutted_by: IdList = Field(default_factory=list)
 
     @field_validator("tags")
     @classmethod
@@ -210,7 +210,7 @@ class Source(Record):
     kind_name: ClassVar[str] = "source"
     kind: SourceKind
     title: Text
-    authors: IdList = []
+    authors: IdList = Field(default_factory=list)
     publisher: Text | None = None
     date: PartialDate | None = None
     url: str | None = None
@@ -219,7 +219,7 @@ class Source(Record):
     archived_url: str | None = None
     accessed: PartialDate | None = None
     cited_via: RecordId | None = None
-    cites: IdList = []
+    cites: IdList = Field(default_factory=list)
     archive: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$", max_length=200)
     notes: Text | None = None
 
@@ -292,7 +292,7 @@ class Config(Strict):
     title: Text = "Debate knowledge base"
     description: Text | None = None
     base_url: str | None = None
-    base_scores: dict[str, float] = {}
+    base_scores: dict[str, float] = Field(default_factory=dict)
     strict: bool = False
 
 
