@@ -42,9 +42,13 @@ def _coerce_list(value: Any) -> Any:
     return value
 
 
-PartialDate = Annotated[str, BeforeValidator(_coerce_date)]
+PartialDate = Annotated[
+    str, BeforeValidator(_coerce_date, json_schema_input_type=str | int), Field(pattern=DATE_RE.pattern)
+]
 RecordId = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)]
-IdList = Annotated[list[RecordId], BeforeValidator(_coerce_list)]
+IdList = Annotated[
+    list[RecordId], BeforeValidator(_coerce_list, json_schema_input_type=list[RecordId] | RecordId)
+]
 StrList = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_coerce_list)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 

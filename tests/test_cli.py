@@ -196,3 +196,22 @@ def test_json_format_is_machine_readable(tmp_path: Path, kind: str) -> None:
     folder = write_kb(tmp_path, {"x.yaml": f"{kind}:\n  - 42\n"})
     data = json.loads(invoke("check", "--kb", str(folder), "--format", "json").output)
     assert data[0]["code"] == "KB102" and data[0]["line"] == 2
+
+
+def test_schema_accepts_valid_files_and_rejects_typos(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    from kb.schema import file_schema
+
+    validator = jsonschema.Draft202012Validator(file_schema())
+    folder = write_kb(tmp_path)
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        for value in ("date", "accessed"):  # YAML dates are strings to an editor's server
+            for record in doc.get("sources", []):
+                if value in record:
+                    record[value] = str(record[value])
+        assert list(validator.iter_errors(doc)) == [], path.name
+    bad = {"claims": [{"id": "x", "txt": "typo"}]}
+    assert any("txt" in e.message for e in validator.iter_errors(bad))
