@@ -43,13 +43,18 @@ def _coerce_list(value: Any) -> Any:
 
 
 PartialDate = Annotated[
-    str, BeforeValidator(_coerce_date, json_schema_input_type=str | int), Field(pattern=DATE_RE.pattern)
+    str,
+    BeforeValidator(_coerce_date, json_schema_input_type=str | int),
+    Field(pattern=DATE_RE.pattern),
 ]
 RecordId = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)]
 IdList = Annotated[
     list[RecordId], BeforeValidator(_coerce_list, json_schema_input_type=list[RecordId] | RecordId)
 ]
-StrList = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_coerce_list)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+StrList = Annotated[
+    list[NonEmpty], BeforeValidator(_coerce_list, json_schema_input_type=list[NonEmpty] | NonEmpty)
+]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
@@ -188,7 +193,9 @@ class Claim(Record):
     aka: StrList = Field(default_factory=list)
     negation: RecordId | None = None
     forecast: Forecast | None = None
-    answers: Annotated[list[Answer], BeforeValidator(_coerce_list)] = Field(default_factory=list)
+    answers: Annotated[
+        list[Answer], BeforeValidator(_coerce_list, json_schema_input_type=list[Answer] | Answer)
+    ] = Field(default_factory=list)
     # Relations written from this claim's end; the loader turns them into Relation records.
     supports: IdList = Field(default_factory=list)
     rebuts: IdList = Field(default_factory=list)
