@@ -293,6 +293,8 @@ class Relation(Record, Quoted):
     type: RelationType
     to: RecordId
     rationale: Text | None = None
+    scheme: Text | None = None  # the argumentation scheme it instantiates (AIF), when named
+    group: RecordId | None = None  # supports sharing a group are linked premises of one inference
 
     model_config = ConfigDict(populate_by_name=True)
 

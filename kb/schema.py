@@ -52,6 +52,9 @@ def all_schemas() -> dict[str, dict[str, Any]]:
     out["kb-config.schema.json"] = config
     for kind in KINDS:
         out[f"{kind}.schema.json"] = record_schema(kind)
+    from kb.export import export_json_schema
+
+    out["kb-export.schema.json"] = export_json_schema()
     return out
 
 
