@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 # Records per claim, close to the bundled scaling-debate content.
-PER_CLAIM = {"stances": 0.9, "evidence": 0.9, "relations": 1.45}
+PER_CLAIM = {"stances": 0.9, "evidence": 0.9, "relations": 1.45, "undercuts": 0.05}
 CLAIMS_PER_SOURCE = 4
 CLAIMS_PER_ACTOR = 4
 CLAIMS_PER_QUESTION = 10
@@ -66,7 +66,12 @@ def generate(root: Path, claims: int, seed: int = 0) -> Path:
     n_actors = max(2, claims // CLAIMS_PER_ACTOR)
     n_questions = max(1, claims // CLAIMS_PER_QUESTION)
     actors = [
-        {"id": f"actor-{i}", "name": f"Actor {i}", "description": sentence(rng, 6)}
+        {
+            "id": f"actor-{i}",
+            "name": f"Actor {i}",
+            "affiliation": f"Lab {i % 37}",
+            "description": sentence(rng, 6),
+        }
         for i in range(n_actors)
     ]
     sources = [
@@ -85,6 +90,7 @@ def generate(root: Path, claims: int, seed: int = 0) -> Path:
         for i in range(n_questions)
     ]
     actor_has_stance: set[int] = set()
+    supports: list[tuple[int, int, str]] = []  # (from, to, id) of support links so far
     source_used: set[int] = set()
     for start in range(0, claims, CLAIMS_PER_FILE):
         records: dict[str, list] = {"claims": [], "stances": [], "evidence": [], "relations": []}
@@ -151,21 +157,42 @@ def generate(root: Path, claims: int, seed: int = 0) -> Path:
                 rel_type = rng.choices(
                     ["supports", "rebuts", "contradicts", "refines"], [5, 3, 1, 1]
                 )[0]
+                rid = f"rel-{i}-{target}-{rel_type}"
                 records["relations"].append(
                     {
-                        "id": f"rel-{i}-{target}-{rel_type}",
+                        "id": rid,
                         "from": f"claim-{i}",
                         "type": rel_type,
                         "to": f"claim-{target}",
                         "rationale": sentence(rng, 10),
                     }
                 )
+                if rel_type == "supports":
+                    supports.append((i, target, rid))
+            if supports and rng.random() < PER_CLAIM["undercuts"]:
+                # An undercut attacks an earlier support link this claim is not part of.
+                a, b, rid = supports[rng.randrange(len(supports))]
+                if i not in (a, b):
+                    s = rng.randrange(n_sources)
+                    source_used.add(s)
+                    records["relations"].append(
+                        {
+                            "id": f"undercut-{i}-{rid}",
+                            "from": f"claim-{i}",
+                            "type": "undercuts",
+                            "to": rid,
+                            "rationale": sentence(rng, 10),
+                            "source": f"source-{s}",
+                            "quote": sentence(rng, 16),
+                            "locator": f"p. {rng.randint(1, 300)}",
+                        }
+                    )
         dedup = {r["id"]: r for r in records["relations"]}
         records["relations"] = list(dedup.values())
         path = folder / f"part-{start // CLAIMS_PER_FILE:05d}.yaml"
         path.write_text(yaml.safe_dump(records, sort_keys=False, width=1000), encoding="utf-8")
     for i in range(n_sources):
-        if i not in source_used:
+        if i not in source_used or (i % 5 == 0 and n_sources > 1):
             sources[i]["cites"] = [f"source-{(i + 1) % n_sources}"]
             source_used.add(i)
     for name, items in (("actors", actors), ("sources", sources), ("questions", questions)):
@@ -173,6 +200,31 @@ def generate(root: Path, claims: int, seed: int = 0) -> Path:
             yaml.safe_dump({name: items}, sort_keys=False, width=1000), encoding="utf-8"
         )
     return folder
+
+
+def claim_file(folder: Path, index: int) -> Path:
+    """Return the file that holds claim number `index` of a generated KB."""
+    return folder / f"part-{index // CLAIMS_PER_FILE:05d}.yaml"
+
+
+def edit_statement(folder: Path, index: int, text: str) -> Path:
+    """Rewrite one claim's statement in place, as an author would; return the file."""
+    path = claim_file(folder, index)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index(f"- id: claim-{index}")
+    assert lines[at + 1].startswith("  text: "), lines[at + 1]
+    lines[at + 1] = "  text: " + yaml.safe_dump(text, width=1000).split("\n")[0]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def add_relation(folder: Path, source: int, target: int, rel_type: str = "supports") -> Path:
+    """Append one relation between two claims to the source claim's file; return the file."""
+    path = claim_file(folder, source)
+    record = {"relations": [{"from": f"claim-{source}", "type": rel_type, "to": f"claim-{target}"}]}
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("---\n" + yaml.safe_dump(record, sort_keys=False, width=1000))
+    return path
 
 
 def main() -> None:

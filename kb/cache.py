@@ -1,0 +1,605 @@
+"""Incremental builds: loaded files cached by content hash, page reads tracked, pages re-rendered
+only when something they read changed, across both cores."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kb.errors import Location, Problem, ProblemsFound, Severity
+from kb.load import KnowledgeBase, Loader, Where, display_path, find_files, load_config, read_text
+from kb.models import Question, Record
+
+TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
+Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
+
+
+# Loading: each file's records are kept by content hash ------------------------------------------
+
+
+@dataclass
+class FileMemo:
+    """What loading each file produced, by path, with the hash of the text it came from."""
+
+    files: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = field(
+        default_factory=dict
+    )
+    parsed: int = 0  # files parsed (not replayed) by the last load
+
+
+class _MemoLoader(Loader):
+    """A Loader that replays the records of unchanged files instead of parsing them again."""
+
+    def __init__(self, root: Path, memo: FileMemo) -> None:
+        super().__init__(root)
+        self.memo = memo
+        self.kept: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = {}
+        self.actions: list[tuple[str, Any]] | None = None
+        self.mark = 0
+
+    def add_file(self, path: Path, text: str | None = None) -> None:
+        """Load one file, from the memo when its text is unchanged."""
+        shown = display_path(path)
+        if text is None:
+            text, problem = read_text(path)
+            if problem:
+                self.kb.files.append(shown)
+                self.problems.append(problem)
+                return
+        digest = hashlib.blake2b((text or "").encode("utf-8"), digest_size=16).digest()
+        cached = self.memo.files.get(shown)
+        if cached is not None and cached[0] == digest:
+            self.kb.files.append(shown)
+            self.replay(cached[1])
+            self.kb.invalid_ids |= cached[2]
+            self.kept[shown] = cached
+            return
+        self.memo.parsed += 1
+        self.actions, self.mark = [], len(self.problems)
+        invalid_before = set(self.kb.invalid_ids)
+        try:
+            super().add_file(path, text)
+            self.flush_problems()
+            invalid = frozenset(self.kb.invalid_ids - invalid_before)
+            self.kept[shown] = (digest, self.actions, invalid)
+        finally:
+            self.actions = None
+
+    def flush_problems(self) -> None:
+        """Note the problems met since the last stored record (not those store() reports)."""
+        assert self.actions is not None
+        if len(self.problems) > self.mark:
+            self.actions.append(("problems", self.problems[self.mark :]))
+        self.mark = len(self.problems)
+
+    def store(self, record: Record, where: Where) -> None:
+        """Store a record, noting it for replay when a file is being parsed."""
+        if self.actions is not None:
+            self.flush_problems()
+            # finish() adds claims' answers to questions: the memo keeps a pristine copy.
+            kept = record.model_copy(deep=True) if isinstance(record, Question) else record
+            self.actions.append(("store", (kept, where)))
+        super().store(record, where)
+        if self.actions is not None:
+            self.mark = len(self.problems)
+
+    def replay(self, actions: list[tuple[str, Any]]) -> None:
+        """Store a file's records again, exactly as parsing it did."""
+        for action, value in actions:
+            if action == "store":
+                record, where = value
+                if isinstance(record, Question):
+                    record = record.model_copy(deep=True)
+                super().store(record, where)
+            else:
+                self.problems.extend(value)
+
+
+def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load like kb.load.load, parsing only the files whose text changed since the last call."""
+    root = Path(root)
+    if not root.is_dir():
+        problem = Problem(
+            "KB010",
+            Severity.error,
+            Location(display_path(root)),
+            "no knowledge base folder here",
+            "run from a folder that holds 'claims/', or pass --kb PATH",
+        )
+        return KnowledgeBase(root=root), [problem]
+    memo.parsed = 0
+    loader = _MemoLoader(root, memo)
+    loader.kb.config, config_problems = load_config(root)
+    loader.problems.extend(config_problems)
+    files, problems = find_files(root)
+    loader.problems.extend(problems)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            loader.add_file(path)
+    finally:
+        if enabled:
+            gc.enable()
+    memo.files = loader.kept
+    return loader.finish(), loader.problems
+
+
+def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
+    """Load (through the memo) and check; raise ProblemsFound on any error."""
+    from kb.check import check
+
+    kb, problems = load_memo(root, memo)
+    problems += check(kb, problems)
+    if any(p.severity is Severity.error for p in problems):
+        raise ProblemsFound(problems)
+    return kb
+
+
+# Tracking what each page reads -------------------------------------------------------------------
+
+
+class _Reads:
+    """The keys read while the current page renders (None when nothing is tracked)."""
+
+    now: set[Key] | None = None
+
+
+def _tracked_type(base: type) -> type:
+    """Return a subclass of a dict type that notes every key read and every full scan."""
+
+    class Tracked(base):  # type: ignore[valid-type, misc]
+        __slots__ = ("_ns", "_all")
+
+        def __getitem__(self, key: Any) -> Any:
+            if _Reads.now is not None:
+                _Reads.now.add((self._ns, key))
+            return base.__getitem__(self, key)
+
+        def get(self, key: Any, default: Any = None) -> Any:
+            if _Reads.now is not None:
+                _Reads.now.add((self._ns, key))
+            return base.get(self, key, default)
+
+        def __contains__(self, key: Any) -> bool:
+            if _Reads.now is not None:
+                _Reads.now.add((self._ns, key))
+            return base.__contains__(self, key)
+
+        def _scan(self) -> None:
+            if _Reads.now is not None:
+                _Reads.now.add(self._all)
+
+        def __iter__(self) -> Any:
+            self._scan()
+            return base.__iter__(self)
+
+        def __len__(self) -> int:
+            self._scan()
+            return base.__len__(self)
+
+        def keys(self) -> Any:
+            self._scan()
+            return base.keys(self)
+
+        def values(self) -> Any:
+            self._scan()
+            return base.values(self)
+
+        def items(self) -> Any:
+            self._scan()
+            return base.items(self)
+
+        def copy(self) -> Any:
+            self._scan()
+            return base(self)
+
+        def __eq__(self, other: object) -> bool:
+            self._scan()
+            return base.__eq__(self, other)
+
+        __hash__ = None  # type: ignore[assignment]
+
+        def __reduce__(self) -> Any:
+            return (base, (), None, None, iter(base.items(self)))
+
+    Tracked.__name__ = "Tracked" + base.__name__.capitalize()
+    return Tracked
+
+
+_TRACKED: dict[type, type] = {}
+
+
+def tracked(value: dict, ns: str, name: str) -> dict:
+    """Return a tracking copy of a dict; reads note (ns, key), full scans ('*', name)."""
+    base = type(value)
+    cls = _TRACKED.get(base) or _TRACKED.setdefault(base, _tracked_type(base))
+    out = cls(value.default_factory, value) if isinstance(value, defaultdict) else cls(value)
+    out._ns, out._all = ns, ("*", name)
+    return out
+
+
+def untracked(value: Any) -> Any:
+    """Return the plain dict behind a tracking copy (or the value itself)."""
+    cls = type(value)
+    if cls in _TRACKED.values():
+        base = cls.__mro__[1]
+        if issubclass(base, defaultdict):
+            return base(value.default_factory, base.items(value))
+        return base(base.items(value))
+    return value
+
+
+class _Calls:
+    """Wraps an object so that every string argument of its methods counts as a record read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.__dict__["_inner"] = inner
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr) or name.startswith("__"):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            now = _Reads.now
+            if now is not None:
+                for arg in (*args, *kwargs.values()):
+                    if isinstance(arg, str):
+                        now.add(("", arg))
+            return attr(*args, **kwargs)
+
+        return call
+
+
+# What changed between two builds -------------------------------------------------------------
+
+
+def _strings(value: Any, out: set[Key]) -> None:
+    """Collect every string held by a record (IDs among them) as record keys."""
+    if isinstance(value, str):
+        out.add(("", value))
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            _strings(item, out)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            _strings(item, out)
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            _strings(k, out)
+            _strings(item, out)
+
+
+def _references(record: Any, kbs: Iterable[KnowledgeBase]) -> set[Key]:
+    """Return the keys a record touches: its ID, what it names, and the ends of named links."""
+    out: set[Key] = set()
+    _strings(record, out)
+    for _, ref in list(out):
+        for kb in kbs:
+            linked = kb.relations.get(ref) or kb.evidence.get(ref)
+            if linked is not None:
+                _strings(linked, out)
+    return out
+
+
+def _dict_changes(old: dict, new: dict, ns: str, name: str, out: set[Key]) -> None:
+    """Add the keys whose values differ between two dicts, and the dict as a whole if any."""
+    changed = False
+    for key in old.keys() | new.keys():
+        a, b = old.get(key, _MISSING), new.get(key, _MISSING)
+        if a is not b and a != b:
+            out.add((ns, key))
+            changed = True
+    if changed:
+        out.add(("*", name))
+
+
+_MISSING = object()
+
+
+# Building ---------------------------------------------------------------------------------------
+
+_SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates"}
+
+
+@dataclass
+class Snapshot:
+    """What one build read: the KB, the site's derived lookups, standings, and page reads."""
+
+    kb: KnowledgeBase
+    salt: str
+    derived: dict[str, dict]
+    standings: dict[str, Any]
+    reads: dict[str, frozenset[Key]]
+    digests: dict[str, bytes]
+
+
+@dataclass
+class Report:
+    """What a build did."""
+
+    pages: int = 0
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    parsed_files: int = 0
+    full: bool = True
+    indexed: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _salt(site: Any, extra: Iterable[Path]) -> str:
+    """Return a fingerprint of everything global: settings, scalars, templates and assets."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, value in sorted(vars(site).items()):
+        if name in _SKIP_ATTRS or isinstance(value, dict):
+            continue
+        h.update(f"{name}={value!r}\n".encode())
+    h.update(repr(site.kb.config).encode())
+    h.update(f"{site.standings.available}|{site.standings.model}".encode())
+    for folder in extra:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+_WORKER_PAGES: list[Any] = []
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[str, bytes, frozenset[Key]]]:
+    """Render some pages (in a worker), each with the keys it read."""
+    out = []
+    for i in indices:
+        page = _WORKER_PAGES[i]
+        _Reads.now = reads = set()
+        try:
+            data = page.render().encode("utf-8")
+        finally:
+            _Reads.now = None
+        out.append((page.path, data, frozenset(reads)))
+    return out
+
+
+def render_pages(pages: list[Any], jobs: int) -> list[tuple[str, bytes, frozenset[Key]]]:
+    """Render pages with their reads, across `jobs` forked processes when that pays."""
+    global _WORKER_PAGES
+    _WORKER_PAGES = pages
+    indices = list(range(len(pages)))
+    try:
+        if jobs <= 1 or len(pages) < 64 or "fork" not in multiprocessing.get_all_start_methods():
+            return _render_chunk(indices)
+        # Interleaved chunks balance heavy and light pages between the workers.
+        size = 32
+        chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
+        gc.freeze()  # the forked workers share the parent's objects without touching them
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            results = pool.map(_render_chunk, chunks, chunksize=1)
+        return [item for chunk in results for item in chunk]
+    finally:
+        _WORKER_PAGES = []
+
+
+class IncrementalBuilder:
+    """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed.
+
+    A page is rendered again when it is new, when the templates or settings changed, or when
+    something it read changed: a record it looked up (or one that names it), a table or lookup
+    it scanned, an entry of the site's derived lookups, or a claim's standing.
+    """
+
+    def __init__(
+        self,
+        kb_root: Path,
+        out: Path,
+        *,
+        base_url: str | None = None,
+        search: bool = True,
+        use_git: bool = True,
+        jobs: int | None = None,
+    ) -> None:
+        self.kb_root = Path(kb_root)
+        self.out = Path(out).resolve()
+        self.base_url = base_url
+        self.search = search
+        self.use_git = use_git
+        self.jobs = jobs or os.cpu_count() or 1
+        self.memo = FileMemo()
+        self.last: Snapshot | None = None
+        self.extra: dict[str, bytes] = {}
+
+    def build(self) -> Report:
+        """Build (or rebuild) the site; return what was done."""
+        import time
+
+        from kb import build as site_build
+        from kb.render import theme_dir
+
+        report = Report()
+        t0 = time.perf_counter()
+        kb = load_checked(self.kb_root, self.memo)
+        report.parsed_files = self.memo.parsed
+        t1 = time.perf_counter()
+        site = site_build.make_site(kb, self.base_url, use_git=self.use_git)
+        t2 = time.perf_counter()
+        theme = theme_dir()
+        salt = _salt(site, [theme, self.kb_root / "site"])
+        derived = {
+            name: value
+            for name, value in vars(site).items()
+            if isinstance(value, dict) and name not in _SKIP_ATTRS
+        }
+        standings = {cid: site.standings.of(cid) for cid in kb.claims}
+        last = self.last
+        full = (
+            last is None
+            or last.salt != salt
+            or last.derived.keys() != derived.keys()
+            or not (self.out / site_build.MARKER).is_file()
+        )
+        changed: set[Key] = set()
+        if not full:
+            assert last is not None
+            changed = self.changes(last, kb, derived, standings)
+        # From here on, reads are tracked.
+        for name in TABLES:
+            setattr(kb, name, tracked(getattr(kb, name), "", name))
+        kb.where = tracked(kb.where, "where", "where")  # type: ignore[assignment]
+        for name, value in derived.items():
+            setattr(site, name, tracked(value, name, name))
+        site.graph = _Calls(site.graph)
+        site.standings = _Calls(site.standings)
+        pages = list(site.pages())
+        todo = [
+            p
+            for p in pages
+            if full
+            or p.path not in last.reads  # type: ignore[union-attr]
+            or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
+        ]
+        t3 = time.perf_counter()
+        results = render_pages(todo, self.jobs)
+        t4 = time.perf_counter()
+        reads = {} if full or last is None else dict(last.reads)
+        digests = {} if full or last is None else dict(last.digests)
+        files: dict[str, bytes] = {}
+        for path, data, page_reads in results:
+            reads[path] = page_reads
+            digest = _digest(data)
+            if digests.get(path) != digest:
+                files[path] = data
+            digests[path] = digest
+        paths = {p.path for p in pages}
+        gone = [p for p in digests if p not in paths]
+        for path in gone:
+            digests.pop(path, None)
+            reads.pop(path, None)
+        # Assets and downloads: cheap to regenerate, written only when they differ.
+        for name in TABLES:
+            setattr(kb, name, untracked(getattr(kb, name)))
+        kb.where = untracked(kb.where)  # type: ignore[assignment]
+        extra = site_build.assets(kb.root)
+        if full or changed:
+            extra.update(site_build.downloads(kb))
+        else:
+            extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
+        extra[site_build.MARKER] = b"debate-kb site\n"
+        for path, data in extra.items():
+            if full or self.extra.get(path) != data:
+                files[path] = data
+        gone += [p for p in self.extra if p not in extra]
+        self.extra = extra
+        t5 = time.perf_counter()
+        html_changed = any(p.endswith(".html") for p in [*files, *gone])
+        if full:
+            site_build.swap_in(files, self.out, search=self.search)
+            report.indexed = self.search
+        else:
+            site_build.write_files(self.out, files)
+            for path in gone:
+                target = self.out / path
+                if target.is_file():
+                    target.unlink()
+            if self.search and html_changed:
+                shutil.rmtree(self.out / "pagefind", ignore_errors=True)
+                site_build.index_search(self.out)
+                report.indexed = True
+        t6 = time.perf_counter()
+        self.last = Snapshot(
+            kb=kb,
+            salt=salt,
+            derived={k: untracked(v) for k, v in derived.items()},
+            standings=standings,
+            reads=reads,
+            digests=digests,
+        )
+        report.pages, report.rendered = len(pages), len(todo)
+        report.written, report.removed, report.full = len(files), len(gone), full
+        report.seconds = {
+            "load+check": t1 - t0,
+            "site": t2 - t1,
+            "plan": t3 - t2,
+            "render": t4 - t3,
+            "extra": t5 - t4,
+            "write+index": t6 - t5,
+        }
+        return report
+
+    @staticmethod
+    def changes(
+        last: Snapshot, kb: KnowledgeBase, derived: dict[str, dict], standings: dict[str, Any]
+    ) -> set[Key]:
+        """Return the keys whose content differs from the last build's."""
+        old = last.kb
+        out: set[Key] = set()
+        for name in TABLES:
+            before, after = getattr(old, name), getattr(kb, name)
+            touched = False
+            for rid in before.keys() | after.keys():
+                a, b = before.get(rid), after.get(rid)
+                if a is b or a == b:
+                    continue
+                touched = True
+                for record in (a, b):
+                    if record is not None:
+                        out |= _references(record, (old, kb))
+            if touched:
+                out.add(("*", name))
+        for rid in old.where.keys() | kb.where.keys():
+            a, b = old.where.get(rid), kb.where.get(rid)
+            if a is not b and (
+                a is None or b is None or (a.path, a.start, a.fixed) != (b.path, b.start, b.fixed)
+            ):
+                out.add(("where", rid))
+                out.add(("*", "where"))
+        for name, value in derived.items():
+            _dict_changes(last.derived.get(name, {}), value, name, name, out)
+        for cid in last.standings.keys() | standings.keys():
+            if last.standings.get(cid) != standings.get(cid):
+                out.add(("", cid))
+        return out
+
+
+def build_site(
+    kb_root: Path,
+    out: Path,
+    *,
+    base_url: str | None = None,
+    search: bool = True,
+    use_git: bool = True,
+    jobs: int | None = None,
+) -> Report:
+    """Build a whole site once, across both cores; return what was done."""
+    builder = IncrementalBuilder(
+        kb_root, out, base_url=base_url, search=search, use_git=use_git, jobs=jobs
+    )
+    return builder.build()
+
+
+__all__: list[str] = [
+    "FileMemo",
+    "IncrementalBuilder",
+    "Report",
+    "build_site",
+    "load_checked",
+    "load_memo",
+    "render_pages",
+    "tracked",
+]
