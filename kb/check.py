@@ -66,6 +66,7 @@ class _Checker:
                 E,
                 where,
                 f"{field}: {target!r} is {_a(kind)}, expected {_a(wanted)}",
+                f"point '{field}' at the ID of {_a(wanted)}",
             )
         hint = None
         if self.suggestions < _SUGGEST_LIMIT:
@@ -97,7 +98,7 @@ class _Checker:
                                 E,
                                 at,
                                 f"positions.{side}: no claim {claim_id!r}",
-                                did_you_mean(claim_id, kb.claims),
+                                did_you_mean(claim_id, kb.claims) or "list claim IDs here",
                             )
                         )
         for c in kb.claims.values():
@@ -114,7 +115,7 @@ class _Checker:
                             E,
                             at,
                             f"answers: no question with id {answer.question!r}",
-                            did_you_mean(answer.question, kb.questions),
+                            did_you_mean(answer.question, kb.questions) or "name a question ID",
                         )
                     )
             if c.forecast:
@@ -127,7 +128,7 @@ class _Checker:
                                 E,
                                 at,
                                 f"resolved_by: no evidence with id {ev!r}",
-                                did_you_mean(ev, kb.evidence),
+                                did_you_mean(ev, kb.evidence) or "list evidence IDs here",
                             )
                         )
         for s in kb.sources.values():
@@ -195,6 +196,7 @@ class _Checker:
                         E,
                         where.value("to"),
                         f"{r.from_!r} undercuts a link it is part of",
+                        "a claim cannot attack its own support; rebut the claim instead",
                     )
                 elif evidence is not None and r.from_ == evidence.claim:
                     yield Problem(
@@ -202,6 +204,7 @@ class _Checker:
                         E,
                         where.value("to"),
                         f"{r.from_!r} undercuts evidence for itself",
+                        "a claim cannot attack its own support; rebut the evidence's claim instead",
                     )
 
     def links_and_dates(self) -> Iterator[Problem]:

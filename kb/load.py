@@ -18,6 +18,7 @@ from kb.models import (
     CLAIM_LINK_FIELDS,
     ID_RE,
     KINDS,
+    MAX_ID_LENGTH,
     PLURALS,
     REVERSE_LINK_FIELDS,
     SYMMETRIC,
@@ -41,10 +42,14 @@ except ImportError:  # pragma: no cover - PyYAML built without LibYAML
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_DEPTH = 64
+_SAFE_COMPOSE_DEPTH = 2000
 CONFIG_NAME = "kb.yaml"
 STR_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 class LocDict(dict):
@@ -128,7 +133,7 @@ class _Builder:
             return out
         if node.tag == STR_TAG:
             return node.value
-        if not node.tag.startswith("tag:yaml.org,2002:"):
+        if node.tag not in _SCALAR_TAGS:  # !!binary, !!python/..., local tags
             self._bad_tag(node)
         try:
             return self.loader.construct_object(node)
@@ -148,7 +153,9 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _mark(key_node)
-                raise _YamlProblem("KB008", line, col, "a mapping key must be a plain word")
+                raise _YamlProblem(
+                    "KB008", line, col, "a mapping key must be a plain word", "write 'key: value'"
+                )
             key = self.build(key_node, depth + 1)
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
@@ -180,12 +187,42 @@ class _Builder:
         )
 
 
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, before LibYAML's recursive composer sees it."""
+    # Each level opens a bracket or indents (or adds '- ', '? ') within a line, so this bounds
+    # the depth; far below the ~25,000 levels that overflow the C stack, the scan is skipped.
+    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n"))) + 2
+    if bound <= _SAFE_COMPOSE_DEPTH:
+        return
+    events = _BaseLoader(text)
+    depth = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _YamlProblem(
+                        "KB007",
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        "flatten the data",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        events.dispose()
+
+
 def parse_yaml(text: str, path: str) -> tuple[list[Any], list[Problem]]:
     """Parse every document of a YAML text into located values, or report why not."""
     loader = _Loader(text)
     builder = _Builder(loader)
     docs: list[Any] = []
     try:
+        _check_depth(text)
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
@@ -198,15 +235,28 @@ def parse_yaml(text: str, path: str) -> tuple[list[Any], list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        lines = text.split("\n", line)
+        here = lines[line - 1] if 0 < line <= len(lines) else ""
+        tabbed = "\t" in message or "tab" in message or "\t" in here
         hint = (
-            "YAML indents with spaces, never tabs" if "\t" in message or "tab" in message else None
+            "YAML indents with spaces, never tabs"
+            if tabbed
+            else "check the indentation, colons and quotes around this point"
         )
         return [], [Problem("KB001", Severity.error, Location(path, line, col), message, hint)]
     except yaml.YAMLError as exc:
-        return [], [Problem("KB001", Severity.error, Location(path, 1, 1), str(exc))]
+        return [], [
+            Problem("KB001", Severity.error, Location(path, 1, 1), str(exc), "fix the YAML syntax")
+        ]
     except RecursionError:
         return [], [
-            Problem("KB007", Severity.error, Location(path, 1, 1), "nesting too deep to read")
+            Problem(
+                "KB007",
+                Severity.error,
+                Location(path, 1, 1),
+                "nesting too deep",
+                "flatten the data",
+            )
         ]
     finally:
         loader.dispose()
@@ -235,7 +285,11 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         line = before.count("\n") + 1
         col = len(before) - (before.rfind("\n") + 1) + 1
         return None, Problem(
-            "KB002", Severity.error, Location(path, line, col), "the file contains a NUL byte"
+            "KB002",
+            Severity.error,
+            Location(path, line, col),
+            "the file contains a NUL byte",
+            "the file is binary or damaged: save it again as UTF-8 text",
         )
     return text, None
 
@@ -385,11 +439,19 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return None, Problem(
-            "KB009", Severity.error, Location(shown), "the file disappeared while being read"
+            "KB009",
+            Severity.error,
+            Location(shown, 1, 1),
+            "the file disappeared while being read",
+            "run the command again once the file is saved",
         )
     except OSError as exc:
         return None, Problem(
-            "KB009", Severity.error, Location(shown), f"cannot read: {exc.strerror}"
+            "KB009",
+            Severity.error,
+            Location(shown, 1, 1),
+            f"cannot read: {exc.strerror}",
+            "check the file's permissions",
         )
     if len(data) > MAX_FILE_BYTES:
         return None, Problem(
@@ -439,6 +501,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
                         Severity.error,
                         Location(path, *at),
                         f"expected a {kind} record (a mapping), got {_type_name(item)}",
+                        "write each record as 'key: value' lines under '- '",
                     )
         elif isinstance(value, LocDict):
             yield kind, value, doc.values_at[key]
@@ -448,6 +511,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
                 Severity.error,
                 Location(path, *doc.values_at[key]),
                 f"expected a list of {kind} records, got {_type_name(value)}",
+                f"write '{key}:' followed by records, each starting with '- '",
             )
 
 
@@ -526,6 +590,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             code = "KB104" if loc == ("id",) else "KB102"
             got = err.get("input")
             shown = repr(got) if isinstance(got, (str, int, float, bool)) else _type_name(got)
+            shown = shown if len(shown) <= 80 else f"{shown[:60]}... ({len(str(got))} characters)"
             message = f"{'.'.join(map(str, loc)) or kind}: {err['msg']} (got {shown})"
             hint = None
             if etype == "string_pattern_mismatch":
@@ -537,8 +602,24 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             elif etype == "enum" and isinstance(got, str):
                 allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
                 hint = did_you_mean(got, allowed, cutoff=0.5)
+            hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in the README's YAML format"
             out.append(Problem(code, Severity.error, where.at(loc), message, hint))
     return out
+
+
+_TYPE_HINTS = {
+    "string_type": "write plain text here",
+    "string_too_long": "shorten it",
+    "string_too_short": "write something, or leave the key out",
+    "list_type": "write a list such as [a, b]",
+    "float_parsing": "write a number such as 0.7",
+    "float_type": "write a number such as 0.7",
+    "less_than_equal": "write a number between 0 and 1",
+    "greater_than_equal": "write a number between 0 and 1",
+    "value_error": "dates are written YYYY, YYYY-MM or YYYY-MM-DD",
+    "model_type": "write a mapping of 'key: value' lines",
+    "model_attributes_type": "write a mapping of 'key: value' lines",
+}
 
 
 def _key_location(where: Where, loc: tuple[Any, ...]) -> Location | None:
@@ -569,7 +650,13 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     raw = docs[0] if docs else LocDict()
     if not isinstance(raw, LocDict):
         return Config(), [
-            Problem("KB008", Severity.error, Location(shown, 1, 1), "expected a mapping")
+            Problem(
+                "KB008",
+                Severity.error,
+                Location(shown, 1, 1),
+                "expected a mapping",
+                "write settings as 'key: value' lines, e.g. 'title: ...'",
+            )
         ]
     try:
         return Config.model_validate(dict(raw)), []
@@ -583,7 +670,13 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 
 def _schema_problems_config(exc: ValidationError, where: Where) -> list[Problem]:
     return [
-        Problem("KB102", Severity.error, where.at(tuple(e["loc"])), f"kb.yaml: {e['msg']}")
+        Problem(
+            "KB102",
+            Severity.error,
+            where.at(tuple(e["loc"])),
+            f"kb.yaml: {'.'.join(map(str, e['loc']))}: {e['msg']}",
+            f"kb.yaml keys are: {', '.join(Config.model_fields)}",
+        )
         for e in exc.errors(include_url=False)
     ]
 
@@ -606,6 +699,16 @@ class Loader:
                 return
         docs, problems = parse_yaml(text or "", shown)
         self.problems.extend(problems)
+        if not problems and all(doc is None for doc in docs):
+            self.problems.append(
+                Problem(
+                    "KB011",
+                    Severity.warning,
+                    Location(shown, 1, 1),
+                    "the file holds no records",
+                    "add records such as 'claims:', or delete the file",
+                )
+            )
         for doc in docs:
             for item in iter_records(doc, shown):
                 if isinstance(item, Problem):
@@ -689,10 +792,21 @@ class Loader:
         self, source: str, rel_type: RelationType, target: str, where: Where, name: str, i: int
     ) -> None:
         rid = relation_id(source, rel_type.value, target)
+        item = where.value(name, i)
+        if len(rid) > MAX_ID_LENGTH:
+            self.problems.append(
+                Problem(
+                    "KB104",
+                    Severity.error,
+                    item,
+                    f"the link's derived ID {rid[:60]!r}... is longer than {MAX_ID_LENGTH}",
+                    "shorten the IDs, or write a 'relations:' record with a short 'id:'",
+                )
+            )
+            return
         relation = Relation.model_validate(
             {"id": rid, "from": source, "type": rel_type, "to": target}
         )
-        item = where.value(name, i)
         self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
 
     def finish(self) -> KnowledgeBase:
