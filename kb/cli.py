@@ -144,3 +144,68 @@ def new(
 
     path = new_record(kb_path, kind, record_id, text, parse_values(values))
     out.print(f"wrote {path}")
+
+
+@main.command()
+@kb_option
+@click.option(
+    "--out",
+    "out_dir",
+    default="_site",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+)
+@click.option("--base-url", help="Absolute address of the site, for the feed and sitemap.")
+def build(kb_path: Path, out_dir: Path, base_url: str | None) -> None:
+    """Build the static site and print the path of its index.html."""
+    from kb.build import build as build_site
+
+    click.echo(build_site(kb_path, out_dir, base_url))
+
+
+@main.command()
+@kb_option
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="_site",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+)
+def serve(kb_path: Path, port: int, out_dir: Path) -> None:
+    """Serve the site on 127.0.0.1 and rebuild changed pages on save."""
+    from kb.serve import serve as serve_site
+
+    serve_site(kb_path, out_dir, port)
+
+
+@main.command("export")
+@kb_option
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["json", "graphml", "dot", "csv", "aif", "xaif", "argdown"]),
+)
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False))
+def export_(kb_path: Path, fmt: str, out_path: Path | None) -> None:
+    """Export the knowledge base for other tools (to --out, or standard output)."""
+    from kb.export import run_export
+
+    if run_export(kb_path, fmt, out_path):
+        err.print(f"wrote {out_path}")
+
+
+@main.command("import")
+@kb_option
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["aif", "xaif", "kialo", "argdown"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--into", type=click.Path(path_type=Path, file_okay=False), help="Default: KB/imported."
+)
+def import_(kb_path: Path, fmt: str, files: tuple[Path, ...], into: Path | None) -> None:
+    """Import argument maps as new YAML files (never overwrites); report what was skipped."""
+    from kb.imports import run_import
+
+    sys.exit(run_import(kb_path, fmt, list(files), into, out))

@@ -1,0 +1,351 @@
+"""`kb build`: gather every page in memory, write to a temporary folder, index, swap in."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from kb.errors import BuildError
+from kb.load import KnowledgeBase, load_kb
+from kb.render import Site, make_env, theme_dir
+
+MARKER = ".kb-site"
+DOWNLOADS = (
+    ("kb.json", "JSON", "every record, by kind"),
+    ("kb.graphml", "GraphML", "claims and their links, for Gephi, yEd or networkx"),
+    ("claims.csv", "CSV", "one row per claim"),
+)
+
+
+@dataclass
+class Built:
+    """A site gathered in memory: file contents by path, and what each page depends on."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    glob: set[str] = field(default_factory=set)
+
+
+# Git dates -----------------------------------------------------------------------------------
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def git_dates(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, str]], str | None]:
+    """Return (added, last changed) per record from one `git log -p` call, and HEAD's date."""
+    root = kb.root
+    try:
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "log",
+                "--no-renames",
+                "--relative",
+                "-p",
+                "--unified=0",
+                "--no-color",
+                "--no-ext-diff",
+                "--format=@@@commit %H %as",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}, None
+    if proc.returncode != 0 or not proc.stdout:
+        return {}, None
+    # Commits come newest first; each hunk's new-side lines are mapped forward through the
+    # hunks of the newer commits of the same file, onto today's lines.
+    later: dict[str, list[list[tuple[int, int, int, int]]]] = {}
+    touched: dict[str, list[tuple[str, list[int]]]] = {}
+    commit_date = ""
+    head_date: str | None = None
+    current: str | None = None
+    hunks_now: dict[str, list[tuple[int, int, int, int]]] = {}
+
+    def flush() -> None:
+        for path, hunks in hunks_now.items():
+            lines: list[int] = []
+            for _os, _ol, ns, nl in hunks:
+                span = range(ns, ns + nl) if nl else [max(ns, 1)]
+                for line in span:
+                    mapped = _map_line(line, later.get(path, []))
+                    if mapped is not None:
+                        lines.append(mapped)
+            touched.setdefault(path, []).append((commit_date, lines))
+            later.setdefault(path, []).insert(0, hunks)
+        hunks_now.clear()
+
+    for line in proc.stdout.splitlines():
+        if line.startswith("@@@commit "):
+            flush()
+            commit_date = line.split()[2]
+            head_date = head_date or commit_date
+            current = None
+        elif line.startswith("+++ "):
+            name = line[4:]
+            current = None if name == "/dev/null" else name[2:] if name.startswith("b/") else name
+        elif line.startswith("@@ ") and current is not None:
+            m = _HUNK.match(line)
+            if m:
+                os_, ol, ns, nl = (int(g) if g is not None else 1 for g in m.groups())
+                hunks_now.setdefault(current, []).append((os_, ol, ns, nl))
+    flush()
+    return _dates_per_record(kb, touched), head_date
+
+
+def _map_line(line: int, newer: list[list[tuple[int, int, int, int]]]) -> int | None:
+    """Follow a line through the newer commits' hunks; None when a newer commit rewrote it."""
+    for hunks in newer:
+        shift = 0
+        for os_, ol, _ns, nl in hunks:
+            start = os_ if ol else os_ + 1
+            if ol and start <= line < start + ol:
+                return None
+            if line >= start + ol:
+                shift += nl - ol
+        line += shift
+    return line
+
+
+def _dates_per_record(
+    kb: KnowledgeBase, touched: dict[str, list[tuple[str, list[int]]]]
+) -> dict[str, tuple[str, str]]:
+    """Turn touched lines into (first, last) dates for the records standing on them."""
+    root = kb.root.resolve()
+    by_file: dict[str, list[tuple[int, str]]] = {}
+    for rid, where in kb.where.items():
+        if rid not in kb.claims and rid not in kb.sources and rid not in kb.questions:
+            continue
+        try:
+            rel = Path(os.path.abspath(where.path)).resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        by_file.setdefault(rel, []).append((where.start[0], rid))
+    out: dict[str, tuple[str, str]] = {}
+    for rel, starts in by_file.items():
+        starts.sort()
+        firsts = [s for s, _ in starts]
+        for date, lines in touched.get(rel, []):
+            for line in lines:
+                i = _bisect_right(firsts, line) - 1
+                if i < 0:
+                    continue
+                rid = starts[i][1]
+                added, changed = out.get(rid, (date, date))
+                out[rid] = (min(added, date), max(changed, date))
+    return dict(sorted(out.items()))
+
+
+def _bisect_right(items: list[int], x: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(items, x)
+
+
+# Downloads ------------------------------------------------------------------------------------
+
+
+def downloads(kb: KnowledgeBase) -> dict[str, bytes]:
+    """Return the whole KB as downloadable files, from kb.export when it is there."""
+    try:
+        from kb import export  # type: ignore[attr-defined]
+    except ImportError:
+        export = None
+    out: dict[str, bytes] = {}
+    if export is not None and hasattr(export, "export_text"):
+        for name, fmt in (("kb.json", "json"), ("kb.graphml", "graphml"), ("claims.csv", "csv")):
+            text = export.export_text(kb, fmt)
+            out["downloads/" + name] = text.encode("utf-8") if isinstance(text, str) else text
+        return out
+    return _fallback_downloads(kb)
+
+
+def _fallback_downloads(kb: KnowledgeBase) -> dict[str, bytes]:
+    """Write JSON, GraphML and CSV until the exports module provides them."""
+    data = {
+        name: {
+            rid: rec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+            for rid, rec in sorted(getattr(kb, name).items())
+        }
+        for name in ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
+    }
+    data["config"] = kb.config.model_dump(mode="json")  # type: ignore[assignment]
+    js = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    g = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+        '<key id="text" for="node" attr.name="text" attr.type="string"/>',
+        '<key id="type" for="edge" attr.name="type" attr.type="string"/>',
+        '<graph id="kb" edgedefault="directed">',
+    ]
+    for cid, c in sorted(kb.claims.items()):
+        g.append(
+            f'<node id="{xml_escape(cid)}"><data key="text">{xml_escape(c.text)}</data></node>'
+        )
+    for rid, r in sorted(kb.relations.items()):
+        if r.from_ in kb.claims and r.to in kb.claims:
+            g.append(
+                f'<edge id="{xml_escape(rid)}" source="{xml_escape(r.from_)}" '
+                f'target="{xml_escape(r.to)}"><data key="type">{r.type.value}</data></edge>'
+            )
+    g += ["</graph>", "</graphml>", ""]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "text", "kind", "tags"])
+    for cid, c in sorted(kb.claims.items()):
+        w.writerow([cid, c.text, c.kind.value, " ".join(c.tags)])
+    return {
+        "downloads/kb.json": js.encode("utf-8"),
+        "downloads/kb.graphml": "\n".join(g).encode("utf-8"),
+        "downloads/claims.csv": buf.getvalue().encode("utf-8"),
+    }
+
+
+# Gathering -----------------------------------------------------------------------------------
+
+
+def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = True) -> Site:
+    """Return the Site of a loaded knowledge base, with git dates when it is a repository."""
+    dates, head = git_dates(kb) if use_git else ({}, None)
+    overrides = kb.root / "site" / "templates"
+    return Site(
+        kb,
+        make_env(overrides),
+        base_url=base_url,
+        dates=dates,
+        head_date=head,
+        downloads=[("downloads/" + name, fmt, what) for name, fmt, what in DOWNLOADS],
+    )
+
+
+def assets(kb_root: Path) -> dict[str, bytes]:
+    """Return the theme's static files, each overridable by the KB's own site/assets/."""
+    out: dict[str, bytes] = {}
+    for folder in (theme_dir() / "assets", kb_root / "site" / "assets"):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                rel = path.relative_to(folder).as_posix()
+                out["assets/" + rel] = path.read_bytes()
+    if "assets/favicon.svg" in out:
+        out["favicon.svg"] = out["assets/favicon.svg"]
+    return out
+
+
+def gather(site: Site, only: Iterable[str] | None = None) -> Built:
+    """Render pages (all, or only the given paths) into memory."""
+    wanted = set(only) if only is not None else None
+    built = Built()
+    for page in site.pages():
+        built.deps[page.path] = page.deps
+        if page.glob:
+            built.glob.add(page.path)
+        if wanted is not None and page.path not in wanted:
+            continue
+        built.files[page.path] = page.render().encode("utf-8")
+    return built
+
+
+def gather_all(site: Site) -> Built:
+    """Render every page, asset and download of a site into memory."""
+    built = gather(site)
+    built.files.update(assets(site.kb.root))
+    built.files.update(downloads(site.kb))
+    built.files[MARKER] = b"debate-kb site\n"
+    return built
+
+
+# Writing -------------------------------------------------------------------------------------
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write files below folder, refusing any path that would leave it."""
+    base = folder.resolve()
+    for rel, data in sorted(files.items()):
+        target = (base / rel).resolve()
+        if not target.is_relative_to(base) or target == base:
+            raise BuildError(f"refusing to write outside the site: {rel!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def index_search(folder: Path) -> None:
+    """Index the written site with Pagefind's Python API (add_directory)."""
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    async def run() -> None:
+        config = IndexConfig(output_path=str(folder / "pagefind"), force_language="en")
+        async with PagefindIndex(config=config) as index:
+            await index.add_directory(str(folder))
+
+    asyncio.run(run())
+
+
+def _check_target(out: Path, kb_root: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise BuildError(
+            f"{out} is not empty and was not written by kb build; choose another --out"
+        )
+    kb = kb_root.resolve()
+    if out == kb or kb.is_relative_to(out) or out == Path(out.anchor):
+        raise BuildError(f"refusing to build into {out}: it holds the knowledge base")
+
+
+def swap_in(files: dict[str, bytes], out: Path, search: bool = True) -> None:
+    """Write files to a temporary folder beside out, index them, then swap it in."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    old: Path | None = None
+    try:
+        write_files(tmp, files)
+        if search:
+            index_search(tmp)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.replace(out, old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    kb_root: Path, out: Path = Path("_site"), base_url: str | None = None, search: bool = True
+) -> Path:
+    """Build the site of the KB at kb_root into out; return the path of its index.html."""
+    out = Path(out).resolve()
+    _check_target(out, Path(kb_root))
+    kb = load_kb(Path(kb_root))
+    site = make_site(kb, base_url)
+    built = gather_all(site)
+    swap_in(built.files, out, search=search)
+    return out / "index.html"

@@ -1,0 +1,499 @@
+"""Build-time SVG: argument maps laid out by grandalf, and small charts."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from grandalf.graphs import Edge, Vertex, graph_core
+from grandalf.layouts import SugiyamaLayout
+from markupsafe import Markup, escape
+
+from kb.graph import KBGraph
+from kb.load import KnowledgeBase
+
+if TYPE_CHECKING:
+    from kb.render import Standings
+
+ARG_TYPES = ("supports", "rebuts", "undercuts", "contradicts", "refines", "equivalent")
+# Every link type differs by colour (class), dash pattern and end marker.
+EDGE_STYLE = {
+    "supports": ("", "arrow", "supports"),
+    "rebuts": ("8 5", "bar", "rebuts"),
+    "undercuts": ("2 4", "diamond", "undercuts"),
+    "contradicts": ("10 4 2 4", "bar", "contradicts"),
+    "refines": ("1 3", "open", "refines"),
+    "equivalent": ("6 3", "", "is equivalent to"),
+}
+NODE_W = 190
+LINE_CHARS = 30
+MAX_LINES = 4
+MAX_MAP_NODES = 36
+OVERVIEW_W = 150
+OVERVIEW_H = 44
+
+
+def _r(x: float) -> str:
+    """Format a coordinate with one decimal, for stable output."""
+    text = f"{x:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+class _View:
+    """The size grandalf reads and the position it writes."""
+
+    def __init__(self, w: float, h: float) -> None:
+        self.w, self.h = w, h
+        self.xy = (0.0, 0.0)
+
+
+def layout(
+    nodes: list[str], edges: list[tuple[str, str]], sizes: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Place nodes in layers (Sugiyama, by grandalf); components side by side; top-left origin."""
+    vertices = {n: Vertex(n) for n in nodes}
+    for n, v in vertices.items():
+        v.view = _View(*sizes[n])
+    undirected = nx.Graph()
+    undirected.add_nodes_from(nodes)
+    links: dict[str, list[Edge]] = {}
+    for a, b in edges:
+        if a != b and a in vertices and b in vertices and not undirected.has_edge(a, b):
+            undirected.add_edge(a, b)
+            links.setdefault(a, []).append(Edge(vertices[a], vertices[b]))
+    # One grandalf core per connected component (its own component search is quadratic).
+    groups = sorted(
+        (sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0])
+    )
+    components = [
+        graph_core([vertices[n] for n in group], [e for n in group for e in links.get(n, [])])
+        for group in groups
+    ]
+    placed: dict[str, tuple[float, float]] = {}
+    x_offset = 0.0
+    row_y = 0.0
+    row_h = 0.0
+    max_row_w = max(1400.0, 3.0 * (len(nodes) ** 0.5) * 60)
+    for comp in components:
+        if len(comp.sV) == 1:
+            (v,) = list(comp.sV)
+            v.view.xy = (v.view.w / 2, v.view.h / 2)
+        else:
+            sug = SugiyamaLayout(comp)
+            sug.xspace, sug.yspace = 24, 56
+            roots = [v for v in comp.sV if not v.e_in()]
+            sug.init_all(roots=sorted(roots, key=lambda v: v.data) or None)
+            sug.draw(3)
+        xs = [v.view.xy[0] - v.view.w / 2 for v in comp.sV]
+        ys = [v.view.xy[1] - v.view.h / 2 for v in comp.sV]
+        x2 = max(v.view.xy[0] + v.view.w / 2 for v in comp.sV)
+        y2 = max(v.view.xy[1] + v.view.h / 2 for v in comp.sV)
+        w, h = x2 - min(xs), y2 - min(ys)
+        if x_offset > 0 and x_offset + w > max_row_w:
+            x_offset, row_y, row_h = 0.0, row_y + row_h + 40, 0.0
+        for v in comp.sV:
+            placed[v.data] = (v.view.xy[0] - min(xs) + x_offset, v.view.xy[1] - min(ys) + row_y)
+        x_offset += w + 40
+        row_h = max(row_h, h)
+    return placed
+
+
+def force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """Place many nodes with networkx's seeded force-directed layout, scaled to pixels."""
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((a, b) for a, b in edges if a != b)
+    if len(nodes) < 2:
+        return {n: (0.0, 0.0) for n in nodes}
+    raw = nx.spring_layout(g, seed=7, iterations=40, method="force")
+    span = 110.0 * len(nodes) ** 0.5
+    xs = [float(raw[n][0]) for n in nodes]
+    ys = [float(raw[n][1]) for n in nodes]
+    x0, y0 = min(xs), min(ys)
+    w, h = (max(xs) - x0) or 1.0, (max(ys) - y0) or 1.0
+    return {
+        n: (
+            round((float(raw[n][0]) - x0) / w * span, 1),
+            round((float(raw[n][1]) - y0) / h * span, 1),
+        )
+        for n in nodes
+    }
+
+
+def _markers(prefix: str) -> str:
+    """Return the arrowhead, bar, diamond and open-arrow markers of a map."""
+    return (
+        "<defs>"
+        f'<marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" orient="auto-start-reverse" class="mk mk-supports">'
+        '<path d="M0,0 L10,5 L0,10 z"/></marker>'
+        f'<marker id="{prefix}-bar" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="10" '
+        'markerHeight="10" orient="auto" class="mk mk-rebuts"><path d="M6,0 H10 V10 H6 z"/>'
+        '<path d="M0,2 L5,5 L0,8 z"/></marker>'
+        f'<marker id="{prefix}-diamond" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+        'markerHeight="10" orient="auto" class="mk mk-undercuts">'
+        '<path d="M0,5 L5,0 L10,5 L5,10 z"/></marker>'
+        f'<marker id="{prefix}-open" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" orient="auto" class="mk mk-refines">'
+        '<path d="M0,0 L10,5 L0,10" fill="none" stroke-width="1.5"/></marker>'
+        "</defs>"
+    )
+
+
+def legend() -> Markup:
+    """Return the HTML legend of link styles, shared by every map."""
+    items = []
+    for kind, (dash, _marker, verb) in EDGE_STYLE.items():
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        items.append(
+            f'<li><svg width="44" height="12" aria-hidden="true" focusable="false">'
+            f'<line x1="2" y1="6" x2="40" y2="6" class="edge e-{kind}"{dash_attr}/></svg>'
+            f"{escape(verb)}</li>"
+        )
+    return Markup('<ul class="legend">' + "".join(items) + "</ul>")
+
+
+def _wrap(text: str) -> list[str]:
+    lines = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][: LINE_CHARS - 1].rstrip() + "…"
+    return lines
+
+
+def _edge_path(
+    a: tuple[float, float],
+    b: tuple[float, float],
+    size_a: tuple[float, float],
+    size_b: tuple[float, float],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Return the end points of a line between two boxes, clipped to their borders."""
+
+    def clip(
+        p: tuple[float, float], q: tuple[float, float], size: tuple[float, float]
+    ) -> tuple[float, float]:
+        dx, dy = q[0] - p[0], q[1] - p[1]
+        if dx == 0 and dy == 0:
+            return p
+        w, h = size[0] / 2 + 3, size[1] / 2 + 3
+        t = min(w / abs(dx) if dx else 1e9, h / abs(dy) if dy else 1e9)
+        return (p[0] + dx * t, p[1] + dy * t)
+
+    return clip(a, b, size_a), clip(b, a, size_b)
+
+
+def _map_edges(kb: KnowledgeBase, graph: KBGraph, nodes: set[str]) -> list[dict[str, Any]]:
+    """Return the argumentative links among nodes: from the premise to what it bears on."""
+    out = []
+    for n in nodes:
+        if n not in graph.g:
+            continue
+        for u, v, key, data in graph.g.out_edges(n, keys=True, data=True):
+            t = data.get("type")
+            if t in ARG_TYPES and v in nodes and u != v:
+                out.append({"from": u, "to": v, "type": t, "id": key, "target": data.get("target")})
+    return sorted(out, key=lambda e: e["id"])
+
+
+def _node_class(kb: KnowledgeBase, nid: str, standings: Standings, focus: str | None) -> str:
+    if nid in kb.evidence:
+        return "node evidence"
+    label = standings.of(nid).label
+    return f"node claim st-{label}" + (" focus" if nid == focus else "")
+
+
+def argument_map(
+    kb: KnowledgeBase,
+    graph: KBGraph,
+    nodes: list[str],
+    standings: Standings,
+    *,
+    focus: str | None = None,
+    prefix: str = "m",
+    root: str = "../",
+    label: str = "Argument map",
+) -> Markup:
+    """Return an SVG argument map of the given claims and evidence."""
+    node_set = set(nodes)
+    edges = _map_edges(kb, graph, node_set)
+    texts: dict[str, list[str]] = {}
+    sizes: dict[str, tuple[float, float]] = {}
+    for n in nodes:
+        if n in kb.evidence:
+            ev = kb.evidence[n]
+            texts[n] = _wrap(ev.summary or ev.quote)
+        else:
+            texts[n] = _wrap(kb.claims[n].text if n in kb.claims else n)
+        sizes[n] = (NODE_W, 16 + 15 * len(texts[n]))
+    # Conclusions above their premises: lay out from what is supported to what supports it.
+    pos = layout(nodes, [(e["to"], e["from"]) for e in edges], sizes)
+    width = max((pos[n][0] + sizes[n][0] / 2 for n in nodes), default=0) + 10
+    height = max((pos[n][1] + sizes[n][1] / 2 for n in nodes), default=0) + 10
+    parts = [
+        f'<svg class="argmap" id="{prefix}" viewBox="-10 -10 {_r(width + 10)} {_r(height + 10)}" '
+        f'width="{_r(width + 10)}" height="{_r(height + 10)}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        _markers(prefix),
+    ]
+    mids: dict[str, tuple[float, float]] = {}
+    edge_parts = []
+    for e in edges:
+        if e["type"] == "undercuts":
+            continue
+        a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
+        mids[e["id"]] = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        edge_parts.append(_edge_svg(e, a, b, prefix))
+    for e in edges:
+        if e["type"] != "undercuts":
+            continue
+        target = mids.get(e["target"] or "")
+        if target is None:
+            a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
+        else:
+            a, b = _edge_path(pos[e["from"]], target, sizes[e["from"]], (0, 0))
+        edge_parts.append(_edge_svg(e, a, b, prefix))
+    parts.append('<g class="edges">' + "".join(edge_parts) + "</g>")
+    for n in sorted(nodes):
+        x, y = pos[n]
+        w, h = sizes[n]
+        lines = texts[n]
+        if n in kb.claims:
+            href = f"{root}claim/{n}.html"
+        elif n in kb.evidence and kb.evidence[n].source in kb.sources:
+            href = f"{root}source/{kb.evidence[n].source}.html"
+        else:
+            href = None
+        full = kb.claims[n].text if n in kb.claims else texts[n][0]
+        if n in kb.evidence:
+            full = "Evidence: " + (kb.evidence[n].summary or kb.evidence[n].quote)
+        shape = (
+            f'<rect x="{_r(x - w / 2)}" y="{_r(y - h / 2)}" width="{_r(w)}" height="{_r(h)}" '
+            f'rx="{8 if n in kb.claims else 0}"/>'
+        )
+        tspans = "".join(
+            f'<tspan x="{_r(x)}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
+        text = f'<text x="{_r(x)}" y="{_r(y - h / 2 + 20)}" text-anchor="middle">{tspans}</text>'
+        body = f"<title>{escape(full)}</title>{shape}{text}"
+        cls = _node_class(kb, n, standings, focus)
+        if href:
+            parts.append(f'<a href="{escape(href)}" class="{cls}" data-id="{escape(n)}">{body}</a>')
+        else:
+            parts.append(f'<g class="{cls}" data-id="{escape(n)}">{body}</g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _edge_svg(
+    e: dict[str, Any], a: tuple[float, float], b: tuple[float, float], prefix: str
+) -> str:
+    dash, marker, verb = EDGE_STYLE[e["type"]]
+    attrs = f' stroke-dasharray="{dash}"' if dash else ""
+    if marker:
+        attrs += f' marker-end="url(#{prefix}-{marker})"'
+    if e["type"] in ("contradicts", "equivalent") and marker:
+        attrs += f' marker-start="url(#{prefix}-{marker})"'
+    return (
+        f'<line class="edge e-{e["type"]}" x1="{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" '
+        f'y2="{_r(b[1])}"{attrs} data-from="{escape(e["from"])}" data-to="{escape(e["to"])}">'
+        f"<title>{escape(e['from'])} {escape(verb)} {escape(e['to'])}</title></line>"
+    )
+
+
+def _limit(graph: KBGraph, start: Iterable[str], depth: int, limit: int) -> list[str]:
+    """Return nodes within depth links of start, nearest first, at most limit of them."""
+    seen = list(dict.fromkeys(start))
+    frontier = list(seen)
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for n in frontier:
+            nxt |= graph.neighbourhood(n, 1) - set(seen)
+        ordered = sorted(nxt)
+        room = limit - len(seen)
+        if room <= 0:
+            break
+        seen += ordered[:room]
+        frontier = ordered[:room]
+    return seen
+
+
+def claim_map(kb: KnowledgeBase, graph: KBGraph, cid: str, standings: Standings) -> Markup:
+    """Return the SVG map of a claim's neighbourhood, two links out."""
+    nodes = _limit(graph, [cid], 2, MAX_MAP_NODES)
+    return argument_map(
+        kb, graph, nodes, standings, focus=cid, prefix="cm", label="Argument map around this claim"
+    )
+
+
+def question_map(kb: KnowledgeBase, graph: KBGraph, qid: str, standings: Standings) -> Markup:
+    """Return the SVG map of a question's positions and their direct supporters and attackers."""
+    q = kb.questions[qid]
+    start = [
+        c for side in ("pro", "con", "mixed") for c in getattr(q.positions, side) if c in kb.claims
+    ]
+    if not start:
+        return Markup("")
+    nodes = _limit(graph, sorted(start), 1, max(MAX_MAP_NODES, len(start)))
+    return argument_map(
+        kb, graph, nodes, standings, prefix="qm", label="Argument map of this question"
+    )
+
+
+SIDE_SHAPES = {"pro": "circle", "con": "square", "mixed": "diamond", "none": "dot"}
+
+
+def overview_map(
+    kb: KnowledgeBase,
+    graph: KBGraph,
+    claim_sides: Mapping[str, list[tuple[str, str]]],
+    standings: Standings,
+) -> Markup:
+    """Return the whole-debate map: every claim a small labelled shape, every link a line."""
+    nodes = sorted(kb.claims)
+    node_set = set(nodes)
+    edges = [e for e in _map_edges(kb, graph, node_set) if e["type"] != "undercuts"]
+    undercuts = [e for e in _map_edges(kb, graph, node_set) if e["type"] == "undercuts"]
+    pos = force_layout(nodes, [(e["from"], e["to"]) for e in edges + undercuts])
+    width = max((p[0] for p in pos.values()), default=0) + OVERVIEW_W
+    height = max((p[1] for p in pos.values()), default=0) + OVERVIEW_H
+    parts = [
+        f'<svg class="argmap overview" id="overview" viewBox="-20 -20 {_r(width + 40)} '
+        f'{_r(height + 40)}" role="img" aria-label="Map of every claim and link" '
+        'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMin meet">',
+        _markers("ov"),
+        '<g class="viewport">',
+        '<g class="edges">',
+    ]
+    for e in edges + undercuts:
+        a, b = pos[e["from"]], pos[e["to"]]
+        a, b = _edge_path(a, b, (14, 14), (14, 14))
+        parts.append(_edge_svg(e, a, b, "ov"))
+    parts.append("</g>")
+    for n in nodes:
+        x, y = pos[n]
+        sides = claim_sides.get(n, [])
+        side_set = sorted({s for _, s in sides})
+        side = side_set[0] if len(side_set) == 1 else ("mixed" if side_set else "none")
+        shape = _shape(SIDE_SHAPES[side], x, y)
+        label = kb.claims[n].text
+        short = label if len(label) <= 26 else label[:25].rstrip() + "…"
+        claim = kb.claims[n]
+        parts.append(
+            f'<a href="claim/{escape(n)}.html" class="node claim st-{standings.of(n).label} '
+            f'side-{side}" data-id="{escape(n)}" data-q="{escape(" ".join(q for q, _ in sides))}" '
+            f'data-tags="{escape(" ".join(claim.tags))}" '
+            f'data-side="{escape(" ".join(side_set) or "none")}">'
+            f"<title>{escape(label)}</title>{shape}"
+            f'<text x="{_r(x)}" y="{_r(y + 22)}" text-anchor="middle">{escape(short)}</text></a>'
+        )
+    parts.append("</g></svg>")
+    return Markup("".join(parts))
+
+
+def _shape(kind: str, x: float, y: float) -> str:
+    if kind == "circle":
+        return f'<circle cx="{_r(x)}" cy="{_r(y)}" r="8"/>'
+    if kind == "square":
+        return f'<rect x="{_r(x - 7)}" y="{_r(y - 7)}" width="14" height="14"/>'
+    if kind == "diamond":
+        points = (
+            f"M{_r(x)},{_r(y - 9)} L{_r(x + 9)},{_r(y)} L{_r(x)},{_r(y + 9)} L{_r(x - 9)},{_r(y)}"
+        )
+        return f'<path d="{points} z"/>'
+    return f'<circle cx="{_r(x)}" cy="{_r(y)}" r="5"/>'
+
+
+# Charts ----------------------------------------------------------------------------------------
+
+
+def balance_chart(
+    questions: list[dict[str, Any]], standings: Standings, compact: bool = False
+) -> Markup:
+    """Return a horizontal stacked bar per question: claims answering yes, mixed and no."""
+    if not questions:
+        return Markup("")
+    bar_w = 300
+    label_w = 0 if compact else 330
+    row_h = 34
+    height = row_h * len(questions) + 8
+    total_w = label_w + bar_w + 120
+    most = max((q["total"] for q in questions), default=1) or 1
+    parts = [
+        f'<svg class="chart balance" viewBox="0 0 {total_w} {height}" role="img" '
+        f'aria-label="Positions per side for each question" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, q in enumerate(questions):
+        y = 4 + i * row_h
+        if not compact:
+            title = q["title"] if len(q["title"]) <= 52 else q["title"][:51].rstrip() + "…"
+            parts.append(
+                f'<text class="chart-label" x="{label_w - 8}" y="{y + 19}" text-anchor="end">'
+                f"{escape(title)}</text>"
+            )
+        x = float(label_w)
+        counts = {s["side"]: s["count"] for s in q["sides"]}
+        for side in ("pro", "mixed", "con"):
+            n = counts.get(side, 0)
+            if not n:
+                continue
+            w = bar_w * n / most
+            parts.append(
+                f'<rect class="bar side-{side}" x="{_r(x)}" y="{y + 4}" width="{_r(w)}" '
+                f'height="{row_h - 10}"><title>{escape(side)}: {n}</title></rect>'
+            )
+            if w >= 18:
+                parts.append(
+                    f'<text class="bar-num" x="{_r(x + w / 2)}" y="{y + 20}" text-anchor="middle">'
+                    f"{'+' if side == 'pro' else '−' if side == 'con' else '±'}{n}</text>"
+                )
+            x += w
+        summary = " · ".join(
+            f"{name} {counts.get(side, 0)}"
+            for side, name in (("pro", "yes"), ("mixed", "mixed"), ("con", "no"))
+        )
+        parts.append(
+            f'<text class="chart-note" x="{_r(x + 8)}" y="{y + 19}">{escape(summary)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def year_chart(counts: Mapping[str, int]) -> Markup:
+    """Return a bar chart of how many sources appeared each year."""
+    if not counts:
+        return Markup("")
+    years = sorted(counts)
+    first, last = int(years[0]), int(years[-1])
+    span = list(range(first, last + 1))
+    most = max(counts.values())
+    bw = 28
+    h = 120
+    width = bw * len(span) + 20
+    parts = [
+        f'<svg class="chart years" viewBox="0 0 {width} {h + 40}" role="img" '
+        f'aria-label="Sources per year" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, year in enumerate(span):
+        n = counts.get(str(year), 0)
+        bh = h * n / most if most else 0
+        x = 10 + i * bw
+        parts.append(
+            f'<rect class="bar" x="{x + 3}" y="{_r(10 + h - bh)}" width="{bw - 6}" '
+            f'height="{_r(bh)}">'
+            f"<title>{year}: {n}</title></rect>"
+        )
+        if n:
+            parts.append(
+                f'<text class="bar-num-out" x="{x + bw / 2}" y="{_r(6 + h - bh)}" '
+                f'text-anchor="middle">{n}</text>'
+            )
+        if len(span) <= 12 or (year - first) % 2 == 0:
+            parts.append(
+                f'<text class="chart-label" x="{x + bw / 2}" y="{h + 28}" '
+                f'text-anchor="middle">{year}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

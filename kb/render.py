@@ -1,0 +1,1063 @@
+"""Page contexts and HTML rendering of the site: one shared Jinja environment, safe filters."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from kb import maps
+from kb.graph import KBGraph
+from kb.load import KnowledgeBase
+from kb.models import ID_RE, Claim, Evidence, Relation, Source, Stance
+
+SIDES = ("pro", "con", "mixed")
+SIDE_NAMES = {"pro": "Yes", "con": "No", "mixed": "Mixed"}
+LABELS = ("accepted", "defensible", "undecided", "rejected")
+POSITION_VERB = {"asserts": "agrees", "denies": "disagrees", "qualifies": "qualifies"}
+TREE_DEPTH = 3
+KEY_CLAIMS = 40
+MATRIX_ACTORS = 40
+RECENT = 10
+SAFE_SCHEMES = ("http", "https")
+
+
+def theme_dir() -> Path:
+    """Return the folder of the bundled theme (templates and assets)."""
+    try:
+        installed = Path(str(resources.files("kb._site")))
+        if (installed / "templates").is_dir():
+            return installed
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "site"
+
+
+# Links and text ------------------------------------------------------------------------------
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return the URL when it is http(s) or a DOI (as https://doi.org/...), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.lower().startswith("doi:"):
+        return doi_url(url[4:])
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
+        return None
+    if any(c in url for c in "\x00\r\n\t <>\"'`"):
+        return None
+    return url
+
+
+def doi_url(doi: str | None) -> str | None:
+    """Return the https://doi.org/ address of a DOI."""
+    if not doi:
+        return None
+    doi = doi.strip()
+    if not re.match(r"^10\.\d{4,9}/\S+$", doi):
+        return None
+    return "https://doi.org/" + quote(doi, safe="/:;()._-")
+
+
+def slug(text: str) -> str:
+    """Return a safe file-name slug for free text such as a tag."""
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return out[:80] or "tag"
+
+
+def page_name(record_id: str) -> str:
+    """Return the file name of a record's page; an ID can never leave its folder."""
+    if not ID_RE.match(record_id) or len(record_id) > 120:
+        raise ValueError(f"unsafe record id {record_id!r}")
+    return f"{record_id}.html"
+
+
+class Paths:
+    """Paths of every page, relative to the site root."""
+
+    @staticmethod
+    def claim(rid: str) -> str:
+        """Return the path of a claim's page."""
+        return "claim/" + page_name(rid)
+
+    @staticmethod
+    def question(rid: str) -> str:
+        """Return the path of a question's page."""
+        return "question/" + page_name(rid)
+
+    @staticmethod
+    def source(rid: str) -> str:
+        """Return the path of a source's page."""
+        return "source/" + page_name(rid)
+
+    @staticmethod
+    def actor(rid: str) -> str:
+        """Return the path of an actor's page."""
+        return "actor/" + page_name(rid)
+
+    @staticmethod
+    def tag(tag: str) -> str:
+        """Return the path of a tag's page."""
+        return "tag/" + slug(tag) + ".html"
+
+
+def _validate_link(url: str) -> bool:
+    return safe_url(url) is not None
+
+
+def make_markdown() -> MarkdownIt:
+    """Return a Markdown renderer with raw HTML off and only http(s) links."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.disable(["image"])
+    return md
+
+
+_MD = make_markdown()
+
+
+def markdown(text: str | None) -> Markup:
+    """Render Markdown notes safely."""
+    if not text:
+        return Markup("")
+    return Markup(_MD.render(text))
+
+
+def truncate(text: str, length: int = 90) -> str:
+    """Shorten text to a length on a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+def make_env(overrides: Path | None = None) -> Environment:
+    """Return the shared Jinja environment: overrides first, then the theme."""
+    theme = FileSystemLoader(str(theme_dir() / "templates"))
+    loaders: list[Any] = []
+    if overrides is not None and overrides.is_dir():
+        loaders.append(FileSystemLoader(str(overrides)))
+    loaders.append(theme)
+    env = Environment(
+        loader=ChoiceLoader([PrefixLoader({"default": theme}, delimiter=":"), *loaders]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=markdown, truncate_words=truncate, safe_url=safe_url)
+    env.globals.update(
+        paths=Paths,
+        SIDE_NAMES=SIDE_NAMES,
+        POSITION_VERB=POSITION_VERB,
+        doi_url=doi_url,
+        map_legend=maps.legend(),
+    )
+    return env
+
+
+# Standings from the analysis -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A claim's computed standing, as the site shows it."""
+
+    label: str = "undecided"
+    strength: float | None = None
+    explanation: str = ""
+    crux: float | None = None
+
+    def fingerprint(self) -> str:
+        """Return a stable text for change detection."""
+        return f"{self.label}|{self.strength}|{self.explanation}|{self.crux}"
+
+
+class Standings:
+    """Wraps `kb.analysis.analyse` when it is there; everything undecided otherwise."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.available = False
+        self.model = ""
+        self._by: dict[str, Standing] = {}
+        self._result: Any = None
+        try:
+            from kb.analysis import analyse  # type: ignore[import-not-found]
+        except ImportError:
+            return
+        self._result = analyse(kb)
+        self.available = True
+        self.model = str(getattr(self._result, "model", "") or "")
+        for cid in kb.claims:
+            self._by[cid] = self._read(cid)
+
+    def _read(self, cid: str) -> Standing:
+        r = self._result
+        item: Any = None
+        for name in ("claims", "results", "by_claim"):
+            table = getattr(r, name, None)
+            if isinstance(table, dict) and cid in table:
+                item = table[cid]
+                break
+        if item is None and callable(getattr(r, "claim", None)):
+            item = r.claim(cid)
+
+        def get(name: str, default: Any = None) -> Any:
+            if item is not None and hasattr(item, name):
+                return getattr(item, name)
+            table = getattr(r, name if name.endswith("s") else name + "s", None)
+            if isinstance(table, dict):
+                return table.get(cid, default)
+            if isinstance(item, dict):
+                return item.get(name, default)
+            return default
+
+        label = str(get("label", "undecided") or "undecided")
+        label = getattr(label, "value", label)
+        strength = get("strength")
+        crux = get("crux")
+        return Standing(
+            label=str(label) if str(label) in LABELS else "undecided",
+            strength=round(float(strength), 3) if isinstance(strength, (int, float)) else None,
+            explanation=str(get("explanation", "") or ""),
+            crux=round(float(crux), 3) if isinstance(crux, (int, float)) else None,
+        )
+
+    def of(self, cid: str) -> Standing:
+        """Return a claim's standing."""
+        return self._by.get(cid, Standing())
+
+    def strength(self, cid: str) -> float:
+        """Return a claim's strength for ranking (0.5 when unknown)."""
+        s = self.of(cid).strength
+        return 0.5 if s is None else s
+
+
+# Pages -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One file of the site: where it goes, how to render it, which records it shows."""
+
+    path: str
+    render: Callable[[], str]
+    deps: frozenset[str] = field(default_factory=frozenset)
+    glob: bool = False  # depends on the whole knowledge base
+
+
+@dataclass
+class TreeNode:
+    """One node of a claim's collapsible support/attack tree."""
+
+    id: str
+    kind: str  # claim | evidence
+    link: str  # supports | rebuts | contradicts | undercuts
+    text: str
+    href: str | None
+    standing: Standing | None
+    children: list[TreeNode]
+    link_id: str
+    quote: str | None = None
+    source: str | None = None
+
+
+class Site:
+    """Every page of one knowledge base, with the lookups they share."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        env: Environment,
+        *,
+        base_url: str | None = None,
+        dates: dict[str, tuple[str, str]] | None = None,
+        head_date: str | None = None,
+        downloads: list[tuple[str, str, str]] | None = None,
+    ) -> None:
+        self.kb = kb
+        self.env = env
+        self.graph = KBGraph(kb)
+        self.standings = Standings(kb)
+        self.base_url = (base_url or kb.config.base_url or "").rstrip("/")
+        self.base_url = self.base_url + "/" if safe_url(self.base_url) else ""
+        self.dates = dates or {}
+        self.downloads = downloads or []
+        self.claim_sides: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for q in sorted(kb.questions.values(), key=lambda q: q.id):
+            for side in SIDES:
+                for cid in getattr(q.positions, side):
+                    if cid in kb.claims:
+                        self.claim_sides[cid].append((q.id, side))
+        self.tags: dict[str, list[str]] = defaultdict(list)
+        for cid in sorted(kb.claims):
+            for tag in kb.claims[cid].tags:
+                self.tags[tag].append(cid)
+        self.question_tags: dict[str, list[str]] = defaultdict(list)
+        for qid in sorted(kb.questions):
+            for tag in kb.questions[qid].tags:
+                self.question_tags[tag].append(qid)
+        self.reference_date = head_date or self._latest_date()
+        self.authored: dict[str, list[str]] = defaultdict(list)
+        for sid in sorted(kb.sources):
+            for a in kb.sources[sid].authors:
+                self.authored[a].append(sid)
+        self._templates: dict[str, Any] = {}
+
+    # Helpers ---------------------------------------------------------------------------------
+
+    def _latest_date(self) -> str:
+        dates = [s.date for s in self.kb.sources.values() if s.date]
+        dates += [s.accessed for s in self.kb.sources.values() if s.accessed]
+        return max(dates) if dates else "1970-01-01"
+
+    def render(self, template: str, path: str, **ctx: Any) -> str:
+        """Render one template for the page at path."""
+        tpl = self._templates.get(template)
+        if tpl is None:
+            tpl = self._templates[template] = self.env.get_template(template)
+        root = "../" * path.count("/")
+        if path == "404.html" and self.base_url:
+            root = self.base_url  # a 404 page is served at any depth
+        return tpl.render(
+            root=root,
+            page_path=path,
+            site_title=self.kb.config.title,
+            site_description=self.kb.config.description or "",
+            base_url=self.base_url,
+            **ctx,
+        )
+
+    def claim_text(self, cid: str) -> str:
+        """Return a claim's statement (or its ID when unknown)."""
+        claim = self.kb.claims.get(cid)
+        return claim.text if claim else cid
+
+    def source_label(self, sid: str | None) -> str:
+        """Return a short label for a source: author-year or title."""
+        src = self.kb.sources.get(sid or "")
+        if src is None:
+            return sid or ""
+        names = [self.kb.actors[a].name for a in src.authors if a in self.kb.actors]
+        who = names[0].split()[-1] if names else (src.publisher or "")
+        if len(names) == 2:
+            who += " & " + names[1].split()[-1]
+        elif len(names) > 2:
+            who += " et al."
+        year = (src.date or "")[:4]
+        return f"{who} {year}".strip() or truncate(src.title, 40)
+
+    def citation(self, src: Source) -> str:
+        """Return a formatted (APA-like) citation of a source as plain text."""
+        names = [self.kb.actors[a].name for a in src.authors if a in self.kb.actors]
+        who = ", ".join(names) if names else (src.publisher or "Anonymous")
+        year = src.date[:4] if src.date else "n.d."
+        parts = [f"{who} ({year}).", f"{src.title}."]
+        if src.publisher and names:
+            parts.append(f"{src.publisher}.")
+        link = doi_url(src.doi) or safe_url(src.url)
+        if link:
+            parts.append(link)
+        return " ".join(parts)
+
+    def claim_row(self, cid: str) -> dict[str, Any]:
+        """Return what a list item of a claim shows."""
+        claim = self.kb.claims[cid]
+        return {
+            "id": cid,
+            "text": claim.text,
+            "kind": claim.kind.value,
+            "href": Paths.claim(cid),
+            "standing": self.standings.of(cid),
+            "tags": claim.tags,
+            "sides": self.claim_sides.get(cid, []),
+        }
+
+    def stance_view(self, s: Stance) -> dict[str, Any]:
+        """Return what a stance shows: who, how, their words and where."""
+        actor = self.kb.actors.get(s.actor)
+        return {
+            "id": s.id,
+            "actor": s.actor,
+            "actor_name": actor.name if actor else s.actor,
+            "claim": s.claim,
+            "claim_text": self.claim_text(s.claim),
+            "position": s.position.value,
+            "quote": s.quote,
+            "locator": s.locator,
+            "source": s.source,
+            "source_label": self.source_label(s.source),
+            "source_url": self._source_link(s.source),
+            "confidence": s.confidence,
+            "note": s.note,
+        }
+
+    def _source_link(self, sid: str | None) -> str | None:
+        src = self.kb.sources.get(sid or "")
+        if src is None:
+            return None
+        return doi_url(src.doi) or safe_url(src.url) or safe_url(src.archived_url)
+
+    # Claim tree ------------------------------------------------------------------------------
+
+    def tree(self, cid: str, depth: int = TREE_DEPTH, seen: frozenset[str] = frozenset()) -> list:
+        """Return the supporters and attackers of a claim as nested nodes."""
+        if depth == 0:
+            return []
+        seen = seen | {cid}
+        nodes: list[TreeNode] = []
+        links = [*self.graph.supporters(cid), *self.graph.attackers(cid)]
+        for link in links:
+            nodes.append(self._tree_node(link.other, link.type, link.id, depth, seen))
+            for undercut in self.graph.undercutters(link.id):
+                if undercut.from_ in self.kb.claims:
+                    node = self._tree_node(undercut.from_, "undercuts", undercut.id, depth, seen)
+                    nodes[-1].children.append(node)
+        return nodes
+
+    def _tree_node(
+        self, other: str, link: str, link_id: str, depth: int, seen: frozenset[str]
+    ) -> TreeNode:
+        if other in self.kb.evidence:
+            ev = self.kb.evidence[other]
+            return TreeNode(
+                id=other,
+                kind="evidence",
+                link=link,
+                text=ev.summary or ev.quote,
+                href=Paths.source(ev.source) if ev.source in self.kb.sources else None,
+                standing=None,
+                children=[],
+                link_id=link_id,
+                quote=ev.quote,
+                source=self.source_label(ev.source),
+            )
+        children = [] if other in seen else self.tree(other, depth - 1, seen)
+        return TreeNode(
+            id=other,
+            kind="claim",
+            link=link,
+            text=self.claim_text(other),
+            href=Paths.claim(other) if other in self.kb.claims else None,
+            standing=self.standings.of(other),
+            children=children,
+            link_id=link_id,
+        )
+
+    # Dependencies ----------------------------------------------------------------------------
+
+    def claim_deps(self, cid: str) -> frozenset[str]:
+        """Return the records a claim's page shows."""
+        deps = set(self.graph.neighbourhood(cid, 2)) | {cid}
+        for node in list(deps):
+            deps |= {link.id for link in self.graph.incoming(node, *maps.ARG_TYPES)}
+            deps |= {link.id for link in self.graph.outgoing(node, *maps.ARG_TYPES)}
+        for s in self.graph.stances_on(cid):
+            deps |= {s.id, s.actor, s.source}
+        for e in self.graph.evidence_for(cid):
+            deps |= {e.id, e.source}
+        deps |= {q for q, _ in self.claim_sides.get(cid, [])}
+        return frozenset(deps)
+
+    # Pages -----------------------------------------------------------------------------------
+
+    def pages(self) -> Iterator[Page]:
+        """Yield every page of the site, in a stable order."""
+        kb = self.kb
+        for name, template, title in (
+            ("index.html", "index.html", None),
+            ("claims.html", "claims.html", "All claims"),
+            ("sources.html", "sources.html", "Sources"),
+            ("actors.html", "actors.html", "Actors"),
+            ("tags.html", "tags.html", "Tags"),
+            ("matrix.html", "matrix.html", "Stance matrix"),
+            ("map.html", "map.html", "Map of the debate"),
+            ("timeline.html", "timeline.html", "Timeline"),
+            ("search.html", "search.html", "Search"),
+            ("downloads.html", "downloads.html", "Downloads"),
+            ("404.html", "404.html", "Page not found"),
+        ):
+            yield Page(name, self._global(name, template, title), glob=True)
+        yield Page("feed.xml", self._global("feed.xml", "feed.xml", None), glob=True)
+        yield Page("sitemap.xml", self._global("sitemap.xml", "sitemap.xml", None), glob=True)
+        for qid in sorted(kb.questions):
+            q = kb.questions[qid]
+            deps = {qid}
+            for side in SIDES:
+                for cid in getattr(q.positions, side):
+                    deps |= {cid} | {link.other for link in self.graph.supporters(cid)}
+                    deps |= {link.other for link in self.graph.attackers(cid)}
+            yield Page(Paths.question(qid), self._bind(self.question_page, qid), frozenset(deps))
+        for cid in sorted(kb.claims):
+            yield Page(Paths.claim(cid), self._bind(self.claim_page, cid), self.claim_deps(cid))
+        for sid in sorted(kb.sources):
+            deps = {sid, *kb.sources[sid].authors, *self.graph.cites(sid)}
+            deps |= set(self.graph.cited_by(sid)) | set(self.graph.claims_citing(sid))
+            yield Page(Paths.source(sid), self._bind(self.source_page, sid), frozenset(deps))
+        for aid in sorted(kb.actors):
+            # An actor's agreements depend on every other actor's stances.
+            yield Page(Paths.actor(aid), self._bind(self.actor_page, aid), glob=True)
+        for tag in sorted(set(self.tags) | set(self.question_tags)):
+            deps = {*self.tags.get(tag, []), *self.question_tags.get(tag, [])}
+            yield Page(Paths.tag(tag), self._bind(self.tag_page, tag), frozenset(deps))
+
+    @staticmethod
+    def _bind(fn: Callable[[str], str], arg: str) -> Callable[[], str]:
+        return lambda: fn(arg)
+
+    def _global(self, path: str, template: str, title: str | None) -> Callable[[], str]:
+        def render() -> str:
+            builder = getattr(self, "ctx_" + path.split(".")[0].replace("404", "notfound"), None)
+            ctx = builder() if builder else {}
+            return self.render(template, path, title=title, **ctx)
+
+        return render
+
+    # Global page contexts --------------------------------------------------------------------
+
+    def question_summary(self, qid: str) -> dict[str, Any]:
+        """Return a question with its positions, their standings and balance."""
+        q = self.kb.questions[qid]
+        sides = []
+        for side in SIDES:
+            cids = [c for c in getattr(q.positions, side) if c in self.kb.claims]
+            labels = Counter(self.standings.of(c).label for c in cids)
+            sides.append({"side": side, "claims": cids, "labels": labels, "count": len(cids)})
+        return {
+            "id": qid,
+            "title": q.title,
+            "framing": q.framing,
+            "tags": q.tags,
+            "href": Paths.question(qid),
+            "sides": sides,
+            "total": sum(s["count"] for s in sides),
+        }
+
+    def ctx_index(self) -> dict[str, Any]:
+        """Return the home page's context."""
+        questions = [self.question_summary(q) for q in sorted(self.kb.questions)]
+        recent = sorted(
+            (c for c in self.kb.claims if c in self.dates),
+            key=lambda c: (self.dates[c][1], self.dates[c][0], c),
+            reverse=True,
+        )[:RECENT]
+        return {
+            "questions": questions,
+            "balance_chart": maps.balance_chart(questions, self.standings),
+            "recent": [
+                {**self.claim_row(c), "added": self.dates[c][0], "changed": self.dates[c][1]}
+                for c in recent
+            ],
+            "counts": self.kb.counts(),
+            "analysis": self.standings.available,
+        }
+
+    def ctx_claims(self) -> dict[str, Any]:
+        """Return the claim index's context."""
+        rows = []
+        for cid in sorted(self.kb.claims):
+            row = self.claim_row(cid)
+            row["stances"] = len(self.graph.stances_on(cid))
+            row["supporters"] = len(self.graph.supporters(cid))
+            row["attackers"] = len(self.graph.attackers(cid))
+            rows.append(row)
+        kinds = sorted({r["kind"] for r in rows})
+        return {"rows": rows, "kinds": kinds, "tags": sorted(self.tags), "labels": LABELS}
+
+    def ctx_sources(self) -> dict[str, Any]:
+        """Return the source index's context."""
+        rows = []
+        for sid in sorted(
+            self.kb.sources, key=lambda s: (self.kb.sources[s].date or "0000", s), reverse=True
+        ):
+            src = self.kb.sources[sid]
+            rows.append(
+                {
+                    "id": sid,
+                    "title": src.title,
+                    "kind": src.kind.value,
+                    "date": src.date or "",
+                    "label": self.source_label(sid),
+                    "href": Paths.source(sid),
+                    "claims": len(self.graph.claims_citing(sid)),
+                }
+            )
+        return {"rows": rows}
+
+    def ctx_actors(self) -> dict[str, Any]:
+        """Return the actor index's context."""
+        rows = []
+        for aid in sorted(self.kb.actors, key=lambda a: (self.kb.actors[a].name.lower(), a)):
+            actor = self.kb.actors[aid]
+            stances = self.graph.stances_by(aid)
+            rows.append(
+                {
+                    "id": aid,
+                    "name": actor.name,
+                    "kind": actor.kind.value,
+                    "affiliation": actor.affiliation,
+                    "href": Paths.actor(aid),
+                    "stances": len(stances),
+                    "sources": len(self.authored.get(aid, [])),
+                }
+            )
+        return {"rows": rows}
+
+    def ctx_tags(self) -> dict[str, Any]:
+        """Return the tag index's context."""
+        tags = sorted(set(self.tags) | set(self.question_tags))
+        return {
+            "tags": [
+                {
+                    "tag": t,
+                    "href": Paths.tag(t),
+                    "claims": len(self.tags.get(t, [])),
+                    "questions": len(self.question_tags.get(t, [])),
+                }
+                for t in tags
+            ]
+        }
+
+    def ctx_matrix(self) -> dict[str, Any]:
+        """Return the stance matrix: actors by key claims, and every stance for the pair view."""
+        by_claim: dict[str, list[Stance]] = defaultdict(list)
+        for s in self.kb.stances.values():
+            if s.claim in self.kb.claims and s.actor in self.kb.actors:
+                by_claim[s.claim].append(s)
+        key = sorted(by_claim, key=lambda c: (-len({s.actor for s in by_claim[c]}), c))
+        key = key[:KEY_CLAIMS]
+        actor_count = Counter(s.actor for c in key for s in by_claim[c])
+        actors = sorted(actor_count, key=lambda a: (-actor_count[a], a))[:MATRIX_ACTORS]
+        actors.sort(key=lambda a: (self.kb.actors[a].name.lower(), a))
+        cells: dict[tuple[str, str], str] = {}
+        for c in key:
+            for s in sorted(by_claim[c], key=lambda s: s.id):
+                cells.setdefault((s.actor, c), s.position.value)
+        positions: dict[str, dict[str, str]] = defaultdict(dict)
+        for s in sorted(self.kb.stances.values(), key=lambda s: s.id):
+            if s.claim in self.kb.claims and s.actor in self.kb.actors:
+                positions[s.actor].setdefault(s.claim, s.position.value)
+        data = {
+            "actors": {a: self.kb.actors[a].name for a in sorted(positions)},
+            "claims": {
+                c: self.kb.claims[c].text
+                for c in sorted({c for p in positions.values() for c in p})
+            },
+            "positions": {a: dict(sorted(positions[a].items())) for a in sorted(positions)},
+        }
+        return {
+            "key_claims": [self.claim_row(c) for c in key],
+            "actors": [{"id": a, "name": self.kb.actors[a].name} for a in actors],
+            "cells": cells,
+            "all_actors": sorted(data["actors"].items(), key=lambda kv: (kv[1].lower(), kv[0])),
+            "matrix_json": _json_script(data),
+        }
+
+    def ctx_map(self) -> dict[str, Any]:
+        """Return the whole-debate map and its filters."""
+        return {
+            "svg": maps.overview_map(self.kb, self.graph, self.claim_sides, self.standings),
+            "questions": [(q, self.kb.questions[q].title) for q in sorted(self.kb.questions)],
+            "tags": sorted(self.tags),
+            "claim_count": len(self.kb.claims),
+        }
+
+    def ctx_timeline(self) -> dict[str, Any]:
+        """Return sources and claims by date, and forecasts by resolution."""
+        by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        undated = []
+        for row in self.ctx_sources()["rows"]:
+            (by_year[row["date"][:4]] if row["date"] else undated).append(row)
+        first_date: dict[str, str] = {}
+        for rec in [*self.kb.stances.values(), *self.kb.evidence.values()]:
+            src = self.kb.sources.get(rec.source)
+            if src and src.date and rec.claim in self.kb.claims:
+                prev = first_date.get(rec.claim)
+                first_date[rec.claim] = min(prev, src.date) if prev else src.date
+        claims_by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for cid in sorted(first_date, key=lambda c: (first_date[c], c)):
+            claims_by_year[first_date[cid][:4]].append(
+                {**self.claim_row(cid), "date": first_date[cid]}
+            )
+        forecasts: dict[str, list[dict[str, Any]]] = {"upcoming": [], "overdue": [], "resolved": []}
+        for cid in sorted(self.kb.claims):
+            claim = self.kb.claims[cid]
+            f = claim.forecast
+            if f is None:
+                continue
+            if f.resolution.value != "open":
+                group = "resolved"
+            elif f.resolves < self.reference_date:
+                group = "overdue"
+            else:
+                group = "upcoming"
+            forecasts[group].append({**self.claim_row(cid), "forecast": f})
+        for group in forecasts.values():
+            group.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
+        years = sorted(by_year, reverse=True)
+        return {
+            "sources_by_year": [(y, by_year[y]) for y in years],
+            "undated": undated,
+            "claims_by_year": [
+                (y, claims_by_year[y]) for y in sorted(claims_by_year, reverse=True)
+            ],
+            "forecasts": forecasts,
+            "reference_date": self.reference_date,
+            "chart": maps.year_chart({y: len(by_year[y]) for y in by_year}),
+        }
+
+    def ctx_search(self) -> dict[str, Any]:
+        """Return the search page's filters."""
+        return {
+            "kinds": sorted({c.kind.value for c in self.kb.claims.values()}),
+            "tags": sorted(self.tags),
+        }
+
+    def ctx_downloads(self) -> dict[str, Any]:
+        """Return the downloadable files."""
+        return {"downloads": self.downloads, "counts": self.kb.counts()}
+
+    def ctx_notfound(self) -> dict[str, Any]:
+        """Return the 404 page's context: links go from the site root."""
+        return {"home": self.base_url or "/"}
+
+    def ctx_feed(self) -> dict[str, Any]:
+        """Return the Atom feed's entries: added and changed claims, newest first."""
+        entries = []
+        if self.dates:
+            order = sorted(
+                (c for c in self.kb.claims if c in self.dates),
+                key=lambda c: (self.dates[c][1], c),
+                reverse=True,
+            )[:50]
+            for cid in order:
+                added, changed = self.dates[cid]
+                entries.append({**self.claim_row(cid), "added": added, "changed": changed})
+        updated = entries[0]["changed"] if entries else self.reference_date
+        return {"entries": entries, "updated": _atom_date(updated), "atom_date": _atom_date}
+
+    def ctx_sitemap(self) -> dict[str, Any]:
+        """Return every page of the sitemap."""
+        paths = [p.path for p in self.pages() if p.path.endswith(".html") and p.path != "404.html"]
+        return {"urls": sorted(paths)}
+
+    # Record pages ----------------------------------------------------------------------------
+
+    def question_page(self, qid: str) -> str:
+        """Render a question's page."""
+        summary = self.question_summary(qid)
+        positions = []
+        for side in summary["sides"]:
+            items = []
+            for cid in sorted(side["claims"], key=lambda c: (-self.standings.strength(c), c)):
+                sup = sorted(self.graph.supporters(cid), key=self._link_rank)
+                att = sorted(self.graph.attackers(cid), key=self._link_rank)
+                items.append(
+                    {
+                        **self.claim_row(cid),
+                        "best_support": self._link_view(sup[0]) if sup else None,
+                        "best_rebuttal": self._link_view(att[0]) if att else None,
+                        "n_support": len(sup),
+                        "n_attack": len(att),
+                    }
+                )
+            positions.append({**side, "entries": items})
+        svg = maps.question_map(self.kb, self.graph, qid, self.standings)
+        return self.render(
+            "question.html",
+            Paths.question(qid),
+            title=summary["title"],
+            q=summary,
+            positions=positions,
+            svg=svg,
+            chart=maps.balance_chart([summary], self.standings, compact=True),
+        )
+
+    def _link_rank(self, link: Any) -> tuple[float, str]:
+        if link.other in self.kb.claims:
+            return (-self.standings.strength(link.other), link.other)
+        return (-0.5, link.other)
+
+    def _link_view(self, link: Any) -> dict[str, Any]:
+        if link.other in self.kb.evidence:
+            ev = self.kb.evidence[link.other]
+            return {
+                "text": ev.summary or ev.quote,
+                "href": Paths.source(ev.source) if ev.source in self.kb.sources else None,
+                "kind": "evidence",
+                "type": link.type,
+                "source": self.source_label(ev.source),
+            }
+        return {
+            "text": self.claim_text(link.other),
+            "href": Paths.claim(link.other) if link.other in self.kb.claims else None,
+            "kind": "claim",
+            "type": link.type,
+            "source": None,
+        }
+
+    def claim_page(self, cid: str) -> str:
+        """Render a claim's page."""
+        kb = self.kb
+        claim: Claim = kb.claims[cid]
+        stances = [self.stance_view(s) for s in self.graph.stances_on(cid)]
+        proponents = [s for s in stances if s["position"] == "asserts"]
+        qualifiers = [s for s in stances if s["position"] == "qualifies"]
+        skeptics = [s for s in stances if s["position"] == "denies"]
+        undercuts = []
+        for link in self.graph.undercuts_into(cid):
+            rel = link.record
+            assert isinstance(rel, Relation)
+            target = kb.relations.get(rel.to) or kb.evidence.get(rel.to)
+            undercuts.append(
+                {
+                    "from": link.other,
+                    "text": self.claim_text(link.other),
+                    "href": Paths.claim(link.other) if link.other in kb.claims else None,
+                    "target": self._support_text(target),
+                    "rationale": rel.rationale,
+                    "quote": rel.quote,
+                    "source": rel.source,
+                    "source_label": self.source_label(rel.source),
+                }
+            )
+        own_undercuts = [
+            {
+                "target": self._support_text(
+                    kb.relations.get(link.other) or kb.evidence.get(link.other)
+                ),
+                "rationale": link.record.rationale if isinstance(link.record, Relation) else None,
+            }
+            for link in self.graph.outgoing(cid, "undercuts")
+        ]
+
+        def related(kind: str) -> list[dict[str, Any]]:
+            out = []
+            for link in [*self.graph.outgoing(cid, kind), *self.graph.incoming(cid, kind)]:
+                if link.other in kb.claims and link.other != cid:
+                    out.append(
+                        {**self.claim_row(link.other), "direction": link.record.from_ == cid}
+                    )
+            seen: set[str] = set()
+            return [r for r in out if not (r["id"] in seen or seen.add(r["id"]))]
+
+        negation = claim.negation if claim.negation in kb.claims else None
+        added, changed = self.dates.get(cid, ("", ""))
+        permalink = self.base_url + Paths.claim(cid) if self.base_url else None
+        quoted_by = sorted(
+            {self.kb.actors[s["actor"]].name for s in proponents if s["actor"] in self.kb.actors}
+        )
+        return self.render(
+            "claim.html",
+            Paths.claim(cid),
+            title=truncate(claim.text, 70),
+            claim=claim,
+            row=self.claim_row(cid),
+            standing=self.standings.of(cid),
+            analysis=self.standings.available,
+            proponents=proponents,
+            qualifiers=qualifiers,
+            skeptics=skeptics,
+            tree=self.tree(cid),
+            undercuts=undercuts,
+            own_undercuts=own_undercuts,
+            refines=related("refines"),
+            equivalents=related("equivalent"),
+            negation=self.claim_row(negation) if negation else None,
+            questions=[
+                {"id": q, "title": kb.questions[q].title, "side": side, "href": Paths.question(q)}
+                for q, side in self.claim_sides.get(cid, [])
+            ],
+            added=added,
+            changed=changed,
+            permalink=permalink,
+            cite=self._cite_line(claim, quoted_by),
+            svg=maps.claim_map(kb, self.graph, cid, self.standings),
+            filters={
+                "kind": claim.kind.value,
+                "tags": claim.tags,
+                "sides": sorted({s for _, s in self.claim_sides.get(cid, [])}),
+            },
+        )
+
+    def _cite_line(self, claim: Claim, names: list[str]) -> str:
+        url = self.base_url + Paths.claim(claim.id) if self.base_url else Paths.claim(claim.id)
+        who = f" Held by {', '.join(names)}." if names else ""
+        return f"“{claim.text}” Claim {claim.id} in {self.kb.config.title}.{who} {url}"
+
+    def _support_text(self, target: Relation | Evidence | None) -> str:
+        if isinstance(target, Relation):
+            return f"“{self.claim_text(target.from_)}” supports “{self.claim_text(target.to)}”"
+        if isinstance(target, Evidence):
+            source = self.source_label(target.source)
+            return f"the evidence from {source} for “{self.claim_text(target.claim)}”"
+        return "a support"
+
+    def source_page(self, sid: str) -> str:
+        """Render a source's page."""
+        kb = self.kb
+        src = kb.sources[sid]
+        quotes = []
+        for rec in sorted(
+            [
+                *(s for s in kb.stances.values() if s.source == sid),
+                *(e for e in kb.evidence.values() if e.source == sid),
+                *(r for r in kb.relations.values() if r.source == sid and r.quote),
+            ],
+            key=lambda r: (r.locator or "", r.id),
+        ):
+            if isinstance(rec, Stance):
+                what = f"{self._actor_name(rec.actor)} {POSITION_VERB[rec.position.value]}"
+                claim = rec.claim
+            elif isinstance(rec, Evidence):
+                what = (
+                    f"Evidence that {'supports' if rec.direction.value == 'supports' else 'rebuts'}"
+                )
+                claim = rec.claim
+            else:
+                what = f"Argument that {rec.type.value}"
+                claim = rec.from_ if rec.type.value == "undercuts" else rec.to
+            quotes.append(
+                {
+                    "id": rec.id,
+                    "quote": rec.quote,
+                    "locator": rec.locator,
+                    "what": what,
+                    "claim": claim,
+                    "claim_text": self.claim_text(claim),
+                    "href": Paths.claim(claim) if claim in kb.claims else None,
+                }
+            )
+        authors = [
+            {"id": a, "name": kb.actors[a].name, "href": Paths.actor(a)}
+            for a in src.authors
+            if a in kb.actors
+        ]
+        return self.render(
+            "source.html",
+            Paths.source(sid),
+            title=src.title,
+            src=src,
+            authors=authors,
+            citation=self.citation(src),
+            link=self._source_link(sid),
+            doi=doi_url(src.doi),
+            arxiv=f"https://arxiv.org/abs/{src.arxiv}" if src.arxiv else None,
+            archived=safe_url(src.archived_url),
+            quotes=quotes,
+            claims=[self.claim_row(c) for c in self.graph.claims_citing(sid)],
+            cites=[self._source_row(s) for s in self.graph.cites(sid)],
+            cited_by=[self._source_row(s) for s in self.graph.cited_by(sid)],
+            cited_via=self._source_row(src.cited_via) if src.cited_via in kb.sources else None,
+        )
+
+    def _actor_name(self, aid: str) -> str:
+        actor = self.kb.actors.get(aid)
+        return actor.name if actor else aid
+
+    def _source_row(self, sid: str | None) -> dict[str, Any]:
+        src = self.kb.sources[sid or ""]
+        return {
+            "id": src.id,
+            "title": src.title,
+            "label": self.source_label(src.id),
+            "href": Paths.source(src.id),
+        }
+
+    def agreements(self, aid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the actors an actor agrees and disagrees with most, by shared stances."""
+        mine = {s.claim: s.position.value for s in self.graph.stances_by(aid)}
+        agree: Counter[str] = Counter()
+        disagree: Counter[str] = Counter()
+        for cid, pos in mine.items():
+            for s in self.graph.stances_on(cid):
+                if s.actor == aid or s.actor not in self.kb.actors:
+                    continue
+                other = s.position.value
+                if other == pos:
+                    agree[s.actor] += 1
+                elif {other, pos} == {"asserts", "denies"}:
+                    disagree[s.actor] += 1
+
+        def top(counter: Counter[str]) -> list[dict[str, Any]]:
+            ranked = sorted(counter, key=lambda a: (-counter[a], a))[:5]
+            return [
+                {"id": a, "name": self._actor_name(a), "href": Paths.actor(a), "n": counter[a]}
+                for a in ranked
+            ]
+
+        return top(agree), top(disagree)
+
+    def actor_page(self, aid: str) -> str:
+        """Render an actor's page."""
+        actor = self.kb.actors[aid]
+        agree, disagree = self.agreements(aid)
+        stances = [
+            self.stance_view(s)
+            for s in sorted(
+                self.graph.stances_by(aid), key=lambda s: (s.position.value, s.claim, s.id)
+            )
+        ]
+        return self.render(
+            "actor.html",
+            Paths.actor(aid),
+            title=actor.name,
+            actor=actor,
+            homepage=safe_url(actor.homepage),
+            stances=stances,
+            agree=agree,
+            disagree=disagree,
+            sources=[self._source_row(s) for s in self.authored.get(aid, [])],
+        )
+
+    def tag_page(self, tag: str) -> str:
+        """Render a tag's page."""
+        return self.render(
+            "tag.html",
+            Paths.tag(tag),
+            title=f"Tag: {tag}",
+            tag=tag,
+            claims=[self.claim_row(c) for c in self.tags.get(tag, [])],
+            questions=[self.question_summary(q) for q in self.question_tags.get(tag, [])],
+        )
+
+
+def _atom_date(date: str) -> str:
+    """Return an RFC 3339 timestamp for a partial date."""
+    parts = (date or "1970").split("-") + ["01", "01"]
+    return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
+
+
+def _json_script(data: Any) -> Markup:
+    """Return JSON safe to place inside a <script type="application/json"> element."""
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+__all__ = ["Page", "Paths", "Site", "make_env", "markdown", "safe_url", "theme_dir", "escape"]

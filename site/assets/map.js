@@ -1,0 +1,94 @@
+// Pan, zoom, filter and highlight on the build-time SVG map of the whole debate.
+(function () {
+  "use strict";
+  var stage = document.getElementById("map-stage");
+  var svg = stage && stage.querySelector("svg");
+  if (!svg) return;
+  var full = svg.viewBox.baseVal;
+  var box = { x: full.x, y: full.y, w: full.width, h: full.height };
+  var home = { x: box.x, y: box.y, w: box.w, h: box.h };
+  function show() {
+    svg.setAttribute("viewBox", [box.x, box.y, box.w, box.h].join(" "));
+    svg.classList.toggle("far", box.w > 1800);
+  }
+  function zoom(factor, cx, cy) {
+    var nw = Math.min(home.w * 4, Math.max(120, box.w * factor));
+    var f = nw / box.w;
+    cx = cx === undefined ? box.x + box.w / 2 : cx;
+    cy = cy === undefined ? box.y + box.h / 2 : cy;
+    box = { x: cx - (cx - box.x) * f, y: cy - (cy - box.y) * f, w: box.w * f, h: box.h * f };
+    show();
+  }
+  function toSvg(evt) {
+    var r = svg.getBoundingClientRect();
+    var scale = Math.max(box.w / r.width, box.h / r.height);
+    var ox = (r.width * scale - box.w) / 2, oy = 0;
+    return { x: box.x - ox + (evt.clientX - r.left) * scale, y: box.y - oy + (evt.clientY - r.top) * scale, s: scale };
+  }
+  svg.addEventListener("wheel", function (evt) {
+    evt.preventDefault();
+    var p = toSvg(evt);
+    zoom(evt.deltaY > 0 ? 1.2 : 1 / 1.2, p.x, p.y);
+  }, { passive: false });
+  var drag = null, moved = false;
+  svg.addEventListener("pointerdown", function (evt) {
+    if (evt.button !== 0) return;
+    drag = { x: evt.clientX, y: evt.clientY, box: { x: box.x, y: box.y }, s: toSvg(evt).s };
+    moved = false;
+  });
+  window.addEventListener("pointermove", function (evt) {
+    if (!drag) return;
+    var dx = evt.clientX - drag.x, dy = evt.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 4) { moved = true; stage.classList.add("dragging"); }
+    box.x = drag.box.x - dx * drag.s; box.y = drag.box.y - dy * drag.s; show();
+  });
+  window.addEventListener("pointerup", function () { drag = null; stage.classList.remove("dragging"); });
+  svg.addEventListener("click", function (evt) { if (moved) { evt.preventDefault(); moved = false; } }, true);
+  document.querySelectorAll("[data-zoom]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var z = b.getAttribute("data-zoom");
+      if (z === "in") zoom(1 / 1.5); else if (z === "out") zoom(1.5);
+      else { box = { x: home.x, y: home.y, w: home.w, h: home.h }; show(); }
+    });
+  });
+
+  show();
+  var nodes = Array.prototype.slice.call(svg.querySelectorAll(".node"));
+  var edges = Array.prototype.slice.call(svg.querySelectorAll(".edge"));
+  var form = document.getElementById("map-filters");
+  function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") >= 0; }
+  function apply() {
+    var q = form.elements.q.value, tag = form.elements.tag.value, side = form.elements.side.value;
+    var find = form.elements.find.value.trim().toLowerCase();
+    var visible = {}, count = 0;
+    nodes.forEach(function (n) {
+      var title = n.querySelector("title");
+      var ok = (!q || has(n.getAttribute("data-q"), q)) && (!tag || has(n.getAttribute("data-tags"), tag)) &&
+        (!side || has(n.getAttribute("data-side"), side)) &&
+        (!find || (title && title.textContent.toLowerCase().indexOf(find) >= 0));
+      n.classList.toggle("dim", !ok);
+      n.classList.toggle("hl", Boolean(find) && ok);
+      if (ok) { visible[n.getAttribute("data-id")] = true; count++; }
+    });
+    edges.forEach(function (e) {
+      e.classList.toggle("dim", !(visible[e.getAttribute("data-from")] && visible[e.getAttribute("data-to")]));
+    });
+    form.elements.shown.value = count + " of " + nodes.length + " claims";
+  }
+  if (form) {
+    form.addEventListener("input", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+  }
+  function highlight(id, on) {
+    edges.forEach(function (e) {
+      if (e.getAttribute("data-from") === id || e.getAttribute("data-to") === id) e.classList.toggle("hl", on);
+    });
+  }
+  nodes.forEach(function (n) {
+    var id = n.getAttribute("data-id");
+    n.addEventListener("mouseenter", function () { highlight(id, true); });
+    n.addEventListener("mouseleave", function () { highlight(id, false); });
+    n.addEventListener("focus", function () { highlight(id, true); });
+    n.addEventListener("blur", function () { highlight(id, false); });
+  });
+})();

@@ -1,0 +1,68 @@
+// Search with Pagefind's JavaScript API; explains itself when the page is opened from disk.
+const form = document.getElementById("search-form");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const offline = document.getElementById("search-offline");
+const params = new URLSearchParams(location.search);
+for (const name of ["q", "type", "kind", "tag", "side"]) {
+  if (params.get(name) && form.elements[name]) form.elements[name].value = params.get(name);
+}
+
+let pagefind = null;
+async function load() {
+  if (location.protocol === "file:") throw new Error("file");
+  pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
+  await pagefind.options({ excerptLength: 24 });
+  return pagefind;
+}
+
+function render(results, query) {
+  list.textContent = "";
+  status.textContent = results.length ? results.length + " result" + (results.length === 1 ? "" : "s") + " for “" + query + "”" : "Nothing found for “" + query + "”.";
+  for (const r of results) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = r.url.replace(/^\//, "");
+    a.textContent = (r.meta && r.meta.title) || r.url;
+    li.appendChild(a);
+    const type = r.filters && r.filters.type ? r.filters.type[0] : "";
+    if (type) {
+      const t = document.createElement("span");
+      t.className = "kind"; t.textContent = type;
+      li.append(" ", t);
+    }
+    const p = document.createElement("p");
+    p.className = "excerpt";
+    // Pagefind escapes the page text and only adds <mark> around matches.
+    p.innerHTML = r.excerpt;
+    li.appendChild(p);
+    list.appendChild(li);
+  }
+}
+
+let counter = 0;
+async function run() {
+  const query = form.elements.q.value.trim();
+  const filters = {};
+  for (const name of ["type", "kind", "tag", "side"]) {
+    if (form.elements[name].value) filters[name] = form.elements[name].value;
+  }
+  if (!query && !Object.keys(filters).length) { list.textContent = ""; status.textContent = "Type a word to search."; return; }
+  const mine = ++counter;
+  status.textContent = "Searching…";
+  try {
+    const pf = pagefind || (await load());
+    const search = await pf.search(query || null, { filters });
+    const data = await Promise.all(search.results.slice(0, 30).map((r) => r.data()));
+    if (mine === counter) render(data, query);
+  } catch (err) {
+    status.textContent = "";
+    offline.hidden = false;
+  }
+}
+
+form.addEventListener("submit", (e) => { e.preventDefault(); history.replaceState(null, "", "?q=" + encodeURIComponent(form.elements.q.value)); run(); });
+form.addEventListener("input", () => run());
+if (location.protocol === "file:") { offline.hidden = false; status.textContent = ""; }
+else if (form.elements.q.value) run();
+else status.textContent = "Type a word to search.";
