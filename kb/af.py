@@ -1,0 +1,471 @@
+"""Abstract argumentation: frameworks, grounded/preferred/stable semantics and ICCMA formats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Labels, as small ints so that a million-argument labelling stays a plain list.
+UNDEC, IN, OUT = 0, 1, 2
+LABEL_NAMES = {IN: "in", OUT: "out", UNDEC: "undec"}
+
+
+@dataclass
+class Framework:
+    """A Dung framework: named arguments and attacks, stored as adjacency lists of indices."""
+
+    names: list[str] = field(default_factory=list)
+    targets: list[list[int]] = field(default_factory=list)  # targets[i]: whom i attacks
+    index: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_edges(cls, names: Iterable[str], attacks: Iterable[tuple[str, str]]) -> Framework:
+        """Build a framework from argument names and (attacker, target) pairs."""
+        af = cls()
+        for name in names:
+            af.add(name)
+        for a, b in attacks:
+            af.attack(a, b)
+        return af
+
+    def add(self, name: str) -> int:
+        """Add an argument (once) and return its index."""
+        i = self.index.get(name)
+        if i is None:
+            i = self.index[name] = len(self.names)
+            self.names.append(name)
+            self.targets.append([])
+        return i
+
+    def attack(self, a: str, b: str) -> None:
+        """Add the attack a → b (adding either argument if new; duplicates are ignored)."""
+        i, j = self.add(a), self.add(b)
+        if j not in self.targets[i]:
+            self.targets[i].append(j)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def attacks(self) -> list[tuple[str, str]]:
+        """Return every attack as a sorted list of (attacker, target) names."""
+        n = self.names
+        return sorted((n[i], n[j]) for i, ts in enumerate(self.targets) for j in ts)
+
+    def attackers(self) -> list[list[int]]:
+        """Return the reverse adjacency: attackers[j] lists whom j is attacked by."""
+        rev: list[list[int]] = [[] for _ in self.names]
+        for i, ts in enumerate(self.targets):
+            for j in ts:
+                rev[j].append(i)
+        return rev
+
+
+# Grounded ------------------------------------------------------------------------------------
+
+
+def grounded_labelling(n: int, targets: list[list[int]]) -> list[int]:
+    """Return the grounded labelling (IN/OUT/UNDEC per argument) in O(arguments + attacks)."""
+    count = [0] * n  # attackers not yet OUT
+    for ts in targets:
+        for t in ts:
+            count[t] += 1
+    label = [UNDEC] * n
+    queue = [i for i in range(n) if count[i] == 0]
+    for i in queue:
+        label[i] = IN
+    # `queue` grows while we walk it: IN arguments are appended as they are found.
+    pos = 0
+    while pos < len(queue):
+        a = queue[pos]
+        pos += 1
+        for b in targets[a]:
+            if label[b] != UNDEC:
+                continue
+            label[b] = OUT
+            for c in targets[b]:
+                count[c] -= 1
+                if count[c] == 0 and label[c] == UNDEC:
+                    label[c] = IN
+                    queue.append(c)
+    return label
+
+
+def grounded(af: Framework) -> list[str]:
+    """Return the grounded extension as sorted argument names."""
+    lab = grounded_labelling(len(af), af.targets)
+    return sorted(af.names[i] for i, v in enumerate(lab) if v == IN)
+
+
+# Preferred and stable via SCCs ---------------------------------------------------------------
+
+
+def _sccs_in_order(nodes: list[int], targets: list[list[int]]) -> list[list[int]]:
+    """Return the SCCs of the subgraph on `nodes`, upstream first, deterministically."""
+    import networkx as nx
+
+    keep = set(nodes)
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((a, b) for a in nodes for b in targets[a] if b in keep)
+    dag = nx.condensation(g)
+    members = {c: sorted(dag.nodes[c]["members"]) for c in dag.nodes}
+    order = nx.lexicographical_topological_sort(dag, key=lambda c: members[c][0])
+    return [members[c] for c in order]
+
+
+def _scc_labellings(
+    scc: list[int],
+    label: list[int],
+    attackers: list[list[int]],
+    targets: list[list[int]],
+    allow_undec: bool,
+) -> list[dict[int, int]]:
+    """Return the complete labellings of one SCC given the fixed labels of everything upstream.
+
+    A backtracking search with sound propagation; every leaf is verified against the
+    definition, so propagation only prunes and never decides correctness.
+    """
+    inside = set(scc)
+    lab: dict[int, int] = {}
+    results: list[dict[int, int]] = []
+    values = (IN, OUT, UNDEC) if allow_undec else (IN, OUT)
+
+    def get(x: int) -> int | None:
+        return lab.get(x) if x in inside else label[x]
+
+    def forced(z: int) -> tuple[bool, list[tuple[int, int]]]:
+        """Check z's constraint; return (consistent, forced assignments)."""
+        ins = outs = undecs = 0
+        open_: list[int] = []
+        for y in attackers[z]:
+            v = get(y)
+            if v is None:
+                open_.append(y)
+            elif v == IN:
+                ins += 1
+            elif v == OUT:
+                outs += 1
+            else:
+                undecs += 1
+        mine = lab.get(z)
+        if ins:
+            need = OUT
+        elif not open_:
+            need = IN if not undecs else UNDEC
+        else:
+            need = None
+        if need is not None:
+            if mine is None:
+                return True, [(z, need)]
+            return mine == need, []
+        if mine == IN:
+            return True, [(y, OUT) for y in open_]
+        if mine == OUT and len(open_) == 1:
+            return True, [(open_[0], IN)]
+        if mine == UNDEC and not undecs and len(open_) == 1:
+            return True, [(open_[0], UNDEC)]
+        return True, []
+
+    def assign(x: int, v: int, trail: list[int]) -> bool:
+        todo = [(x, v)]
+        while todo:
+            y, w = todo.pop()
+            have = lab.get(y)
+            if have is not None:
+                if have != w:
+                    return False
+                continue
+            if w == UNDEC and not allow_undec:
+                return False
+            lab[y] = w
+            trail.append(y)
+            # Only y's own constraint and those of its targets read y's label.
+            for z in [y, *targets[y]]:
+                if z not in inside:
+                    continue
+                ok, more = forced(z)
+                if not ok:
+                    return False
+                todo.extend(more)
+        return True
+
+    def search(k: int) -> None:
+        while k < len(scc) and scc[k] in lab:
+            k += 1
+        if k == len(scc):
+            if all(forced(z)[0] and not forced(z)[1] for z in scc):
+                results.append(dict(lab))
+            return
+        for v in values:
+            trail: list[int] = []
+            if assign(scc[k], v, trail):
+                search(k + 1)
+            for y in trail:
+                del lab[y]
+
+    trail: list[int] = []
+    ok = True
+    for z in scc:
+        good, more = forced(z)
+        if not good or not all(assign(y, w, trail) for y, w in more):
+            ok = False
+            break
+    if ok:
+        search(0)
+    for y in trail:
+        lab.pop(y, None)
+    return results
+
+
+def _scc_preferred(
+    scc: list[int],
+    label: list[int],
+    attackers: list[list[int]],
+    targets: list[list[int]],
+) -> list[dict[int, int]]:
+    """Return the preferred labellings of one SCC given the fixed labels upstream.
+
+    Enumerates the admissible IN sets by branching IN / not-IN (after Nofal, Atkinson and
+    Dunne 2014), keeps the maximal ones, and labels the rest OUT or UNDEC.
+    """
+    inside = set(scc)
+    # An argument attacked from upstream by a non-OUT argument can never be IN here.
+    blocked = {x for x in scc if any(y not in inside and label[y] != OUT for y in attackers[x])}
+    ext_out = {x for x in scc if any(y not in inside and label[y] == IN for y in attackers[x])}
+    chosen: dict[int, bool] = {}  # x -> IN (True) or kept out of the IN set (False)
+    hits: dict[int, int] = {}  # x -> how many IN arguments attack it
+    must_out: dict[int, int] = {}  # attackers of IN arguments, which need defeating
+    found: list[frozenset[int]] = []
+
+    def is_out(y: int) -> bool:
+        return y in hits or y in ext_out
+
+    def can_defeat(y: int) -> bool:
+        # y must end OUT: an inside attacker is IN, or could still become IN.
+        return is_out(y) or any(
+            z in inside
+            and (chosen.get(z) or (z not in chosen and z not in blocked and z not in hits))
+            for z in attackers[y]
+        )
+
+    def hit(t: int, trail: list[tuple[dict[int, int], int]]) -> None:
+        hits[t] = hits.get(t, 0) + 1
+        trail.append((hits, t))
+
+    def put_in(x: int, trail: list[tuple[dict[int, int], int]]) -> bool:
+        if x in hits or any(chosen.get(y) for y in attackers[x] if y in inside):
+            return False
+        chosen[x] = True
+        for t in targets[x]:
+            if t in inside:
+                if chosen.get(t):
+                    return False
+                hit(t, trail)
+        for y in attackers[x]:
+            if y in inside:
+                must_out[y] = must_out.get(y, 0) + 1
+                trail.append((must_out, y))
+        return all(can_defeat(y) for y in must_out)
+
+    def undo(trail: list[tuple[dict[int, int], int]]) -> None:
+        for table, x in reversed(trail):
+            table[x] -= 1
+            if not table[x]:
+                del table[x]
+
+    def search(k: int) -> None:
+        while k < len(scc) and (scc[k] in chosen or scc[k] in blocked):
+            k += 1
+        if k == len(scc):
+            if all(is_out(y) for y in must_out):
+                found.append(frozenset(x for x, v in chosen.items() if v))
+            return
+        x = scc[k]
+        trail: list[tuple[dict[int, int], int]] = []
+        if put_in(x, trail):
+            search(k + 1)
+        undo(trail)
+        chosen[x] = False
+        if all(can_defeat(y) for y in must_out):
+            search(k + 1)
+        del chosen[x]
+
+    search(0)
+    maximal = {s for s in found if not any(s < t for t in found)}
+    result = []
+    for ins in sorted(maximal, key=sorted):
+        lab = {}
+        for x in scc:
+            if x in ins:
+                lab[x] = IN
+            elif x in ext_out or any(y in ins for y in attackers[x]):
+                lab[x] = OUT
+            else:
+                lab[x] = UNDEC
+        result.append(lab)
+    return result
+
+
+def _enumerate(af: Framework, semantics: str) -> Iterator[list[int]]:
+    """Yield the preferred ('PR') or stable ('ST') labellings, SCC by SCC (Baroni et al. 2005)."""
+    n = len(af)
+    base = grounded_labelling(n, af.targets)
+    open_ = [i for i in range(n) if base[i] == UNDEC]
+    if not open_:
+        yield base
+        return
+    attackers = af.attackers()
+    sccs = _sccs_in_order(open_, af.targets)
+    allow_undec = semantics == "PR"
+
+    def rec(k: int, label: list[int]) -> Iterator[list[int]]:
+        if k == len(sccs):
+            yield label
+            return
+        scc = sccs[k]
+        if allow_undec:
+            options = _scc_preferred(scc, label, attackers, af.targets)
+        else:
+            options = _scc_labellings(scc, label, attackers, af.targets, allow_undec=False)
+        for lab in sorted(options, key=lambda d: sorted(x for x, v in d.items() if v == IN)):
+            nxt = label[:]
+            for x, v in lab.items():
+                nxt[x] = v
+            yield from rec(k + 1, nxt)
+
+    yield from rec(0, base)
+
+
+def preferred_labellings(af: Framework) -> list[list[int]]:
+    """Return every preferred labelling (IN/OUT/UNDEC per argument index)."""
+    return list(_enumerate(af, "PR"))
+
+
+def stable_labellings(af: Framework) -> list[list[int]]:
+    """Return every stable labelling (no UNDEC)."""
+    return [lab for lab in _enumerate(af, "ST") if UNDEC not in lab]
+
+
+def extensions(af: Framework, semantics: str) -> list[list[str]]:
+    """Return the extensions under GR, PR or ST as sorted lists of names, in sorted order."""
+    semantics = semantics.upper()
+    if semantics in ("GR", "GROUNDED"):
+        return [grounded(af)]
+    if semantics in ("PR", "PREFERRED"):
+        labs = preferred_labellings(af)
+    elif semantics in ("ST", "STABLE"):
+        labs = stable_labellings(af)
+    else:
+        raise ValueError(f"unknown semantics {semantics!r}; use GR, PR or ST")
+    exts = [sorted(af.names[i] for i, v in enumerate(lab) if v == IN) for lab in labs]
+    return sorted(exts)
+
+
+# ICCMA formats -------------------------------------------------------------------------------
+
+FORMATS = ("i23", "apx", "tgf")
+_APX_ARG = re.compile(r"^arg\(\s*([^,()\s]+)\s*\)\.$")
+_APX_ATT = re.compile(r"^att\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)\.$")
+
+
+class AFFormatError(ValueError):
+    """An ICCMA file that does not parse, with the line it failed on."""
+
+
+def guess_format(path: Path | str) -> str:
+    """Return the ICCMA format implied by a file name (default: ICCMA 2023 `p af N`)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return {"apx": "apx", "tgf": "tgf"}.get(suffix, "i23")
+
+
+def parse_af(text: str, fmt: str) -> Framework:
+    """Parse an ICCMA instance written in `i23` (`p af N`), `apx` or `tgf`."""
+    af = Framework()
+    lines = text.splitlines()
+    if fmt == "i23":
+        size = None
+        for no, raw in enumerate(lines, 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split()
+            if size is None:
+                if len(parts) != 3 or parts[:2] != ["p", "af"] or not parts[2].isdigit():
+                    raise AFFormatError(f"line {no}: expected the header 'p af N'")
+                size = int(parts[2])
+                for i in range(1, size + 1):
+                    af.add(str(i))
+                continue
+            if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= size for p in parts):
+                raise AFFormatError(f"line {no}: expected an attack 'i j' with 1 <= i, j <= {size}")
+            af.attack(parts[0], parts[1])
+        if size is None:
+            raise AFFormatError("no 'p af N' header")
+    elif fmt == "apx":
+        for no, raw in enumerate(lines, 1):
+            line = raw.strip()
+            if not line or line.startswith("%"):
+                continue
+            if m := _APX_ARG.match(line):
+                af.add(m.group(1))
+            elif m := _APX_ATT.match(line):
+                if m.group(1) not in af.index or m.group(2) not in af.index:
+                    raise AFFormatError(f"line {no}: attack on an undeclared argument")
+                af.attack(m.group(1), m.group(2))
+            else:
+                raise AFFormatError(f"line {no}: expected 'arg(a).' or 'att(a,b).'")
+    elif fmt == "tgf":
+        in_attacks = False
+        for no, raw in enumerate(lines, 1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line == "#":
+                in_attacks = True
+                continue
+            parts = line.split()
+            if not in_attacks:
+                af.add(parts[0])
+            elif len(parts) >= 2 and parts[0] in af.index and parts[1] in af.index:
+                af.attack(parts[0], parts[1])
+            else:
+                raise AFFormatError(f"line {no}: expected an attack 'a b' between named arguments")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return af
+
+
+def read_af(path: Path, fmt: str | None = None) -> Framework:
+    """Read an ICCMA instance, guessing the format from the file name unless given."""
+    return parse_af(Path(path).read_text(encoding="utf-8"), fmt or guess_format(path))
+
+
+def format_af(af: Framework, fmt: str) -> str:
+    """Write a framework in `i23`, `apx` or `tgf`; i23 numbers arguments in order, as comments."""
+    lines: list[str] = []
+    attacks = [(i, j) for i, ts in enumerate(af.targets) for j in sorted(ts)]
+    if fmt == "i23":
+        lines.append(f"p af {len(af)}")
+        if af.names != [str(i) for i in range(1, len(af) + 1)]:
+            # Names do not survive the numeric format: keep them as comments for readers.
+            lines += [f"# {i + 1} {name}" for i, name in enumerate(af.names)]
+        lines += [f"{i + 1} {j + 1}" for i, j in attacks]
+    elif fmt == "apx":
+        lines += [f"arg({name})." for name in af.names]
+        lines += [f"att({af.names[i]},{af.names[j]})." for i, j in attacks]
+    elif fmt == "tgf":
+        lines += af.names
+        lines.append("#")
+        lines += [f"{af.names[i]} {af.names[j]}" for i, j in attacks]
+    else:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return "\n".join(lines) + "\n"
+
+
+def format_extensions(exts: list[list[str]]) -> str:
+    """Print extensions one per line as ICCMA 2023 witnesses (`w a b c`), or NO if none."""
+    if not exts:
+        return "NO\n"
+    return "".join("w" + "".join(f" {a}" for a in ext) + "\n" for ext in exts)

@@ -1,0 +1,256 @@
+"""Abstract argumentation: textbook frameworks, two independent oracles, ICCMA round trips."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.af import (
+    IN,
+    OUT,
+    UNDEC,
+    AFFormatError,
+    Framework,
+    extensions,
+    format_af,
+    format_extensions,
+    grounded_labelling,
+    parse_af,
+    preferred_labellings,
+    read_af,
+)
+
+DATA = Path(__file__).parent / "data" / "af"
+
+
+def af_of(n: int, attacks: list[tuple[int, int]]) -> Framework:
+    """Return a framework on arguments a0..a(n-1)."""
+    return Framework.from_edges(
+        [f"a{i}" for i in range(n)], [(f"a{i}", f"a{j}") for i, j in attacks]
+    )
+
+
+# Oracle 1: the definitions, by brute force over every subset (up to 10 arguments) -----------
+
+
+def brute_force(af: Framework) -> dict[str, list[list[str]]]:
+    """Return GR, PR and ST extensions straight from Dung's definitions."""
+    n = len(af)
+    att = {(i, j) for i, ts in enumerate(af.targets) for j in ts}
+    attackers = [{i for i in range(n) if (i, j) in att} for j in range(n)]
+
+    def attacks_set(s: frozenset[int], j: int) -> bool:
+        return any((i, j) in att for i in s)
+
+    def conflict_free(s: frozenset[int]) -> bool:
+        return not any((i, j) in att for i in s for j in s)
+
+    def defends(s: frozenset[int], j: int) -> bool:
+        return all(attacks_set(s, i) for i in attackers[j])
+
+    subsets = [frozenset(c) for k in range(n + 1) for c in itertools.combinations(range(n), k)]
+    admissible = [s for s in subsets if conflict_free(s) and all(defends(s, j) for j in s)]
+    complete = [s for s in admissible if all(j in s for j in range(n) if defends(s, j))]
+    grounded = min(complete, key=len)
+    assert all(grounded <= c for c in complete)  # the least complete extension
+    preferred = [s for s in admissible if not any(s < t for t in admissible)]
+    stable = [
+        s
+        for s in subsets
+        if conflict_free(s) and all(attacks_set(s, j) for j in range(n) if j not in s)
+    ]
+
+    def names(exts: list[frozenset[int]]) -> list[list[str]]:
+        return sorted(sorted(af.names[i] for i in s) for s in exts)
+
+    return {"GR": names([grounded]), "PR": names(preferred), "ST": names(stable)}
+
+
+# Oracle 2: clingo running ASP encodings of the semantics (ASPARTIX style) ---------------------
+
+ASP_GROUNDED = """
+defeated(X) :- in(Y), att(Y,X).
+in(X) :- arg(X), defeated(Y) : att(Y,X).
+"""
+ASP_GUESS = """
+in(X) :- arg(X), not out(X).
+out(X) :- arg(X), not in(X).
+:- in(X), in(Y), att(X,Y).
+defeated(X) :- in(Y), att(Y,X).
+"""
+ASP_STABLE = ASP_GUESS + ":- out(X), not defeated(X).\n"
+ASP_PREFERRED = (
+    ASP_GUESS
+    + """
+undefended(X) :- att(Y,X), not defeated(Y).
+:- in(X), undefended(X).
+:- out(X), not defeated(X), not undefended(X).
+#heuristic in(X) : arg(X). [1,true]
+"""
+)
+
+
+def clingo_extensions(af: Framework, semantics: str) -> list[list[str]]:
+    """Return the extensions clingo finds for an ASP encoding of the semantics."""
+    clingo = pytest.importorskip("clingo")
+    program = {"GR": ASP_GROUNDED, "PR": ASP_PREFERRED, "ST": ASP_STABLE}[semantics]
+    facts = "".join(f"arg({i}).\n" for i in range(len(af)))
+    facts += "".join(f"att({i},{j}).\n" for i, ts in enumerate(af.targets) for j in ts)
+    args = ["0", "--heuristic=Domain", "--enum-mode=domRec"] if semantics == "PR" else ["0"]
+    ctl = clingo.Control(args)
+    ctl.add("base", [], facts + program)
+    ctl.ground([("base", [])])
+    found: list[list[str]] = []
+    ctl.solve(
+        on_model=lambda m: found.append(
+            sorted(af.names[s.arguments[0].number] for s in m.symbols(atoms=True) if s.name == "in")
+        )
+    )
+    return sorted(found)
+
+
+@st.composite
+def frameworks(draw: st.DrawFn, max_args: int) -> Framework:
+    """Draw a framework with up to max_args arguments and a random attack density."""
+    n = draw(st.integers(1, max_args))
+    density = draw(st.sampled_from([0.05, 0.1, 0.2, 0.35]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = random.Random(seed)
+    pairs = [(i, j) for i in range(n) for j in range(n) if rng.random() < density]
+    return af_of(n, pairs)
+
+
+QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@QUICK
+@given(frameworks(10))
+def test_matches_the_definitions_up_to_10_arguments(af: Framework) -> None:
+    expected = brute_force(af)
+    for sem in ("GR", "PR", "ST"):
+        assert extensions(af, sem) == expected[sem], sem
+
+
+@QUICK
+@given(frameworks(30))
+def test_matches_clingo_up_to_30_arguments(af: Framework) -> None:
+    for sem in ("GR", "PR", "ST"):
+        assert extensions(af, sem) == clingo_extensions(af, sem), sem
+
+
+def test_the_oracles_agree_with_each_other() -> None:
+    # Guards the guards: if an ASP encoding were wrong, both oracle tests could not pass.
+    rng = random.Random(7)
+    for _ in range(40):
+        n = rng.randint(1, 8)
+        af = af_of(n, [(i, j) for i in range(n) for j in range(n) if rng.random() < 0.25])
+        expected = brute_force(af)
+        for sem in ("GR", "PR", "ST"):
+            assert clingo_extensions(af, sem) == expected[sem]
+
+
+# Textbook frameworks ----------------------------------------------------------------------
+
+
+def labels(af: Framework) -> dict[str, str]:
+    lab = grounded_labelling(len(af), af.targets)
+    return {name: {IN: "in", OUT: "out", UNDEC: "undec"}[lab[i]] for i, name in enumerate(af.names)}
+
+
+def test_reinstatement() -> None:
+    af = Framework.from_edges("abc", [("a", "b"), ("b", "c")])
+    assert labels(af) == {"a": "in", "b": "out", "c": "in"}
+    assert extensions(af, "PR") == extensions(af, "ST") == [["a", "c"]]
+
+
+def test_even_cycle_has_two_readings() -> None:
+    af = Framework.from_edges("ab", [("a", "b"), ("b", "a")])
+    assert labels(af) == {"a": "undec", "b": "undec"}
+    assert extensions(af, "PR") == extensions(af, "ST") == [["a"], ["b"]]
+
+
+def test_odd_cycle_has_no_stable_extension() -> None:
+    af = Framework.from_edges("abc", [("a", "b"), ("b", "c"), ("c", "a")])
+    assert labels(af) == {"a": "undec", "b": "undec", "c": "undec"}
+    assert extensions(af, "PR") == [[]]
+    assert extensions(af, "ST") == []
+
+
+def test_self_attack() -> None:
+    af = Framework.from_edges("ab", [("a", "a"), ("a", "b")])
+    assert labels(af) == {"a": "undec", "b": "undec"}
+    assert extensions(af, "PR") == [[]]
+    af = Framework.from_edges("abc", [("a", "a"), ("c", "a"), ("a", "b")])
+    assert labels(af) == {"a": "out", "b": "in", "c": "in"}
+
+
+def test_floating_defeat() -> None:
+    af = Framework.from_edges("abcd", [("a", "b"), ("b", "a"), ("a", "c"), ("b", "c"), ("c", "d")])
+    assert labels(af) == {"a": "undec", "b": "undec", "c": "undec", "d": "undec"}
+    assert extensions(af, "PR") == [["a", "d"], ["b", "d"]]
+    for lab in preferred_labellings(af):
+        assert lab[af.index["c"]] == OUT and lab[af.index["d"]] == IN
+
+
+def test_long_chain_alternates() -> None:
+    n = 200_000
+    targets = [[i + 1] for i in range(n - 1)] + [[]]
+    lab = grounded_labelling(n, targets)
+    assert lab[0] == IN and lab[1] == OUT and lab[n - 1] == (IN if (n - 1) % 2 == 0 else OUT)
+
+
+def test_downstream_of_an_odd_cycle_is_conditioned_on_it() -> None:
+    # a-b-c odd cycle; c attacks d; d and e mutually attack: d can never be IN.
+    af = Framework.from_edges(
+        "abcde", [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e"), ("e", "d")]
+    )
+    assert extensions(af, "PR") == [["e"]]
+    assert extensions(af, "ST") == []
+
+
+# ICCMA formats ------------------------------------------------------------------------------
+
+
+SAMPLES = sorted(p for p in DATA.glob("*.*") if p.suffix != ".expected")
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_samples_solve_as_recorded(path: Path) -> None:
+    af = read_af(path)
+    expected = (path.parent / (path.stem + ".expected")).read_text().split("\n\n")
+    recorded = dict(block.split("\n", 1) for block in expected if block.strip())
+    for sem in ("GR", "PR", "ST"):
+        assert format_extensions(extensions(af, sem)) == recorded[sem].rstrip("\n") + "\n", sem
+        oracle = brute_force(af)[sem] if len(af) <= 10 else clingo_extensions(af, sem)
+        assert extensions(af, sem) == oracle, sem
+
+
+@pytest.mark.parametrize("fmt", ["i23", "apx", "tgf"])
+def test_round_trip(fmt: str) -> None:
+    af = Framework.from_edges(["x", "y", "z"], [("x", "y"), ("y", "z"), ("z", "z")])
+    again = parse_af(format_af(af, fmt), fmt)
+    if fmt == "i23":
+        assert again.attacks() == [("1", "2"), ("2", "3"), ("3", "3")]
+    else:
+        assert again.names == af.names and again.attacks() == af.attacks()
+
+
+def test_i23_skips_comments_and_rejects_bad_lines() -> None:
+    af = parse_af("# a comment\np af 3\n# another\n1 2\n2 3\n", "i23")
+    assert af.attacks() == [("1", "2"), ("2", "3")]
+    with pytest.raises(AFFormatError, match="line 2"):
+        parse_af("p af 2\n1 3\n", "i23")
+    with pytest.raises(AFFormatError, match="header"):
+        parse_af("1 2\n", "i23")
+    with pytest.raises(AFFormatError, match="line 1"):
+        parse_af("att(a,b).\n", "apx")
+
+
+def test_no_stable_extension_prints_no() -> None:
+    assert format_extensions([]) == "NO\n"
+    assert format_extensions([["a", "c"], []]) == "w a c\nw\n"
