@@ -159,7 +159,7 @@ def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for node in sorted(source.nodes):
         record = kb.get(node)
-        kind = source.nodes[node].get("kind", "")
+        kind = source.nodes[node].get("kind") or (record.kind_name if record else "")
         attrs: dict[str, Any] = {"label": label_of(record) if record else node, "kind": kind}
         if record is not None and kind == "claim":
             attrs["claim_kind"] = record.kind.value  # type: ignore[attr-defined]
