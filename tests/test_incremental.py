@@ -1,0 +1,216 @@
+"""Incremental rebuilds give byte-identical output to a fresh full build after random edits."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb.build import build
+from kb.cache import FileMemo, IncrementalBuilder, load_memo
+from kb.load import load
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+
+from synth import add_relation, edit_statement, generate  # noqa: E402
+
+CLAIMS = 60  # one claim file, plus actors, sources and questions; tests add more files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below a folder with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_same(built: Path, fresh: Path) -> None:
+    """Fail with the differing paths unless two folders hold the same files, byte for byte."""
+    a, b = tree(built), tree(fresh)
+    differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    assert not differ, f"{len(differ)} files differ, first: {differ[:5]}"
+
+
+class Editor:
+    """Seeded random edits of a synthetic KB, each leaving it free of errors."""
+
+    def __init__(self, folder: Path, rng: random.Random) -> None:
+        self.folder = folder
+        self.rng = rng
+        self.added_files: list[Path] = []
+        self.links: set[tuple[int, int, str]] = set()
+        self.serial = 0
+        self.actors = [f"actor-{i}" for i in range(CLAIMS // 4)]
+
+    def edit_statement(self) -> str:
+        i = self.rng.randrange(CLAIMS)
+        self.serial += 1
+        edit_statement(self.folder, i, f"Edited statement number {self.serial}: scaling holds.")
+        return f"edit claim-{i}"
+
+    def add_relation(self) -> str:
+        while True:
+            a, b = sorted(self.rng.sample(range(CLAIMS), 2), reverse=True)
+            kind = self.rng.choice(["supports", "rebuts", "refines"])
+            if (a, b, kind) not in self.links:
+                break
+        self.links.add((a, b, kind))
+        add_relation(self.folder, a, b, kind)
+        return f"add claim-{a} {kind} claim-{b}"
+
+    def remove_relation(self) -> str:
+        targets = {
+            r["to"]
+            for p in self.folder.rglob("*.yaml")
+            for d in yaml.safe_load_all(p.read_text(encoding="utf-8"))
+            for r in (d or {}).get("relations", [])
+            if r["type"] == "undercuts"
+        }
+        path = self.folder / "part-00000.yaml"
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        relations = docs[0]["relations"]
+        choices = [i for i, r in enumerate(relations) if r.get("id") not in targets]
+        gone = relations.pop(self.rng.choice(choices))
+        path.write_text(yaml.safe_dump_all(docs, sort_keys=False, width=1000), encoding="utf-8")
+        return f"remove {gone['id']}"
+
+    def add_file(self) -> str:
+        self.serial += 1
+        n = self.serial
+        target = self.rng.randrange(CLAIMS)
+        actor = self.rng.choice(self.actors)
+        record = {
+            "claims": [
+                {
+                    "id": f"new-claim-{n}",
+                    "text": f"A newly added claim {n}.",
+                    "tags": ["new", "scaling"],
+                    "supports": [f"claim-{target}"],
+                }
+            ],
+            "stances": [
+                {
+                    "actor": actor,
+                    "claim": f"new-claim-{n}",
+                    "source": "source-1",
+                    "quote": f"Quoted words {n}.",
+                    "locator": "p. 1",
+                }
+            ],
+        }
+        path = self.folder / "added" / f"new-{n}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+        self.added_files.append(path)
+        return f"add file {path.name}"
+
+    def delete_file(self) -> str:
+        if not self.added_files:
+            return self.add_file()
+        path = self.added_files.pop(self.rng.randrange(len(self.added_files)))
+        path.unlink()
+        return f"delete file {path.name}"
+
+    def rename_actor(self) -> str:
+        old = self.rng.choice(self.actors)
+        self.serial += 1
+        path = self.folder / "actors.yaml"
+        if self.rng.random() < 0.5:
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(
+                rf"(- id: {old}\n  name: ).*\n", rf"\g<1>Renamed Person {self.serial}\n", text
+            )
+            path.write_text(text, encoding="utf-8")
+            return f"rename {old}'s name"
+        new = f"person-{self.serial}"
+        self.actors[self.actors.index(old)] = new
+        pattern = re.compile(rf"\b{old}(?![0-9])")
+        for path in self.folder.rglob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            if pattern.search(text):
+                path.write_text(pattern.sub(new, text), encoding="utf-8")
+        return f"rename {old} to {new}"
+
+    def random_edit(self) -> str:
+        ops = [
+            self.edit_statement,
+            self.add_relation,
+            self.remove_relation,
+            self.add_file,
+            self.delete_file,
+            self.rename_actor,
+        ]
+        return self.rng.choice(ops)()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
+    folder = generate(tmp_path, CLAIMS, seed)
+    editor = Editor(folder, random.Random(seed))
+    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
+    first = inc.build()
+    assert first.full and first.rendered == first.pages
+    build(folder, tmp_path / "fresh", search=False)
+    assert_same(tmp_path / "inc", tmp_path / "fresh")
+    steps: list[str] = []
+    for _ in range(6):
+        steps += [editor.random_edit() for _ in range(editor.rng.randint(1, 2))]
+        report = inc.build()
+        assert not report.full, steps
+        assert report.rendered < report.pages, steps
+        build(folder, tmp_path / "fresh", search=False)
+        assert_same(tmp_path / "inc", tmp_path / "fresh")
+
+
+def test_each_edit_kind_rebuilds_only_what_it_must(tmp_path: Path) -> None:
+    folder = generate(tmp_path, CLAIMS, 3)
+    editor = Editor(folder, random.Random(3))
+    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
+    inc.build()
+    for op in (
+        "edit_statement",
+        "add_relation",
+        "remove_relation",
+        "add_file",
+        "delete_file",
+        "rename_actor",
+    ):
+        step = getattr(editor, op)()
+        report = inc.build()
+        assert report.parsed_files <= 20, step
+        build(folder, tmp_path / "fresh", search=False)
+        assert_same(tmp_path / "inc", tmp_path / "fresh")
+
+
+def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
+    folder = generate(tmp_path, 40, 4)
+    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
+    inc.build()
+    report = inc.build()
+    assert (report.rendered, report.written, report.parsed_files) == (0, 0, 0)
+
+
+def test_memo_load_matches_a_plain_load_with_problems(tmp_path: Path) -> None:
+    folder = generate(tmp_path, 40, 5)
+    (folder / "broken.yaml").write_text(
+        "claims:\n  - id: bad-claim\n    text: x\n    knd: empirical\n"
+        "stances:\n  - actor: nobody\n    claim: claim-1\n    source: source-1\n"
+        "    quote: q\n    locator: l\n",
+        encoding="utf-8",
+    )
+    memo = FileMemo()
+    for step in range(3):
+        kb, problems = load_memo(folder, memo)
+        plain_kb, plain_problems = load(folder)
+        assert problems == plain_problems
+        assert kb.counts() == plain_kb.counts()
+        for name in ("claims", "questions", "relations", "stances"):
+            assert getattr(kb, name) == getattr(plain_kb, name)
+        assert memo.parsed == (len(kb.files) if step == 0 else 1)
+        edit_statement(folder, step, f"Statement {step}.")
