@@ -11,13 +11,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from kb.errors import BuildError
-from kb.load import KnowledgeBase, load_kb
+from kb.load import KnowledgeBase
 from kb.render import Site, make_env, theme_dir
 
 MARKER = ".kb-site"
@@ -26,15 +24,6 @@ DOWNLOADS = (
     ("kb.graphml", "GraphML", "claims and their links, for Gephi, yEd or networkx"),
     ("claims.csv", "CSV", "one row per claim"),
 )
-
-
-@dataclass
-class Built:
-    """A site gathered in memory: file contents by path, and what each page depends on."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    deps: dict[str, frozenset[str]] = field(default_factory=dict)
-    glob: set[str] = field(default_factory=set)
 
 
 # Git dates -----------------------------------------------------------------------------------
@@ -253,29 +242,6 @@ def assets(kb_root: Path) -> dict[str, bytes]:
     return out
 
 
-def gather(site: Site, only: Iterable[str] | None = None) -> Built:
-    """Render pages (all, or only the given paths) into memory."""
-    wanted = set(only) if only is not None else None
-    built = Built()
-    for page in site.pages():
-        built.deps[page.path] = page.deps
-        if page.glob:
-            built.glob.add(page.path)
-        if wanted is not None and page.path not in wanted:
-            continue
-        built.files[page.path] = page.render().encode("utf-8")
-    return built
-
-
-def gather_all(site: Site) -> Built:
-    """Render every page, asset and download of a site into memory."""
-    built = gather(site)
-    built.files.update(assets(site.kb.root))
-    built.files.update(downloads(site.kb))
-    built.files[MARKER] = b"debate-kb site\n"
-    return built
-
-
 # Writing -------------------------------------------------------------------------------------
 
 
@@ -344,8 +310,8 @@ def build(
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
     out = Path(out).resolve()
     _check_target(out, Path(kb_root))
-    kb = load_kb(Path(kb_root))
-    site = make_site(kb, base_url)
-    built = gather_all(site)
-    swap_in(built.files, out, search=search)
+    from kb.cache import build_site
+
+    # The incremental builder renders across both cores, then swaps the folder in whole.
+    build_site(Path(kb_root), out, base_url=base_url, search=search)
     return out / "index.html"

@@ -6,8 +6,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,13 +39,10 @@ SAFE_SCHEMES = ("http", "https")
 
 
 def theme_dir() -> Path:
-    """Return the folder of the bundled theme (templates and assets)."""
-    try:
-        installed = Path(str(resources.files("kb._site")))
-        if (installed / "templates").is_dir():
-            return installed
-    except (ModuleNotFoundError, TypeError):
-        pass
+    """Return the folder of the bundled theme: kb/_site when installed, else the repo's site/."""
+    installed = Path(__file__).resolve().parent / "_site"
+    if (installed / "templates").is_dir():
+        return installed
     return Path(__file__).resolve().parent.parent / "site"
 
 
@@ -263,12 +259,10 @@ class Standings:
 
 @dataclass
 class Page:
-    """One file of the site: where it goes, how to render it, which records it shows."""
+    """One file of the site: where it goes and how to render it."""
 
     path: str
     render: Callable[[], str]
-    deps: frozenset[str] = field(default_factory=frozenset)
-    glob: bool = False  # depends on the whole knowledge base
 
 
 @dataclass
@@ -469,21 +463,6 @@ class Site:
             link_id=link_id,
         )
 
-    # Dependencies ----------------------------------------------------------------------------
-
-    def claim_deps(self, cid: str) -> frozenset[str]:
-        """Return the records a claim's page shows."""
-        deps = set(self.graph.neighbourhood(cid, 2)) | {cid}
-        for node in list(deps):
-            deps |= {link.id for link in self.graph.incoming(node, *maps.ARG_TYPES)}
-            deps |= {link.id for link in self.graph.outgoing(node, *maps.ARG_TYPES)}
-        for s in self.graph.stances_on(cid):
-            deps |= {s.id, s.actor, s.source}
-        for e in self.graph.evidence_for(cid):
-            deps |= {e.id, e.source}
-        deps |= {q for q, _ in self.claim_sides.get(cid, [])}
-        return frozenset(deps)
-
     # Pages -----------------------------------------------------------------------------------
 
     def pages(self) -> Iterator[Page]:
@@ -502,29 +481,19 @@ class Site:
             ("downloads.html", "downloads.html", "Downloads"),
             ("404.html", "404.html", "Page not found"),
         ):
-            yield Page(name, self._global(name, template, title), glob=True)
-        yield Page("feed.xml", self._global("feed.xml", "feed.xml", None), glob=True)
-        yield Page("sitemap.xml", self._global("sitemap.xml", "sitemap.xml", None), glob=True)
+            yield Page(name, self._global(name, template, title))
+        yield Page("feed.xml", self._global("feed.xml", "feed.xml", None))
+        yield Page("sitemap.xml", self._global("sitemap.xml", "sitemap.xml", None))
         for qid in sorted(kb.questions):
-            q = kb.questions[qid]
-            deps = {qid}
-            for side in SIDES:
-                for cid in getattr(q.positions, side):
-                    deps |= {cid} | {link.other for link in self.graph.supporters(cid)}
-                    deps |= {link.other for link in self.graph.attackers(cid)}
-            yield Page(Paths.question(qid), self._bind(self.question_page, qid), frozenset(deps))
+            yield Page(Paths.question(qid), self._bind(self.question_page, qid))
         for cid in sorted(kb.claims):
-            yield Page(Paths.claim(cid), self._bind(self.claim_page, cid), self.claim_deps(cid))
+            yield Page(Paths.claim(cid), self._bind(self.claim_page, cid))
         for sid in sorted(kb.sources):
-            deps = {sid, *kb.sources[sid].authors, *self.graph.cites(sid)}
-            deps |= set(self.graph.cited_by(sid)) | set(self.graph.claims_citing(sid))
-            yield Page(Paths.source(sid), self._bind(self.source_page, sid), frozenset(deps))
+            yield Page(Paths.source(sid), self._bind(self.source_page, sid))
         for aid in sorted(kb.actors):
-            # An actor's agreements depend on every other actor's stances.
-            yield Page(Paths.actor(aid), self._bind(self.actor_page, aid), glob=True)
+            yield Page(Paths.actor(aid), self._bind(self.actor_page, aid))
         for tag in sorted(set(self.tags) | set(self.question_tags)):
-            deps = {*self.tags.get(tag, []), *self.question_tags.get(tag, [])}
-            yield Page(Paths.tag(tag), self._bind(self.tag_page, tag), frozenset(deps))
+            yield Page(Paths.tag(tag), self._bind(self.tag_page, tag))
 
     @staticmethod
     def _bind(fn: Callable[[str], str], arg: str) -> Callable[[], str]:

@@ -1,0 +1,165 @@
+"""`kb serve`: the site on 127.0.0.1, rebuilt on save, with live reload and an error banner."""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from kb.errors import KBError, ProblemsFound
+from kb.render import theme_dir
+
+LIVE_PATH = "/__kb/live.js"
+STATUS_PATH = "/__kb/status"
+LIVE_TAG = b'<script src="/__kb/live.js" defer></script>'
+
+
+class State:
+    """What the open pages poll: the build's version and the last error, if any."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version = 0
+        self.error: str | None = None
+
+    def as_json(self) -> bytes:
+        """Return the status as JSON."""
+        with self.lock:
+            return json.dumps({"version": self.version, "error": self.error}).encode("utf-8")
+
+    def success(self) -> None:
+        """Record a good build: pages reload."""
+        with self.lock:
+            self.version += 1
+            self.error = None
+
+    def failure(self, message: str) -> None:
+        """Record a failed build: pages show the message, the last good site stays."""
+        with self.lock:
+            self.error = message
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serves the built site, adds the live-reload script to pages, answers status polls."""
+
+    state: State
+
+    def __init__(self, *args: Any, state: State, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep the terminal for build messages."""
+
+    def end_headers(self) -> None:
+        """Forbid caching, so that a reload shows the new build."""
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        """Answer the live-reload endpoints, inject the script into HTML, else serve files."""
+        path = self.path.split("?", 1)[0]
+        if path == STATUS_PATH:
+            self._send(self.state.as_json(), "application/json")
+            return
+        if path == LIVE_PATH:
+            script = (theme_dir() / "serve" / "live.js").read_bytes()
+            self._send(script, "text/javascript")
+            return
+        local = Path(self.translate_path(path))
+        if local.is_dir():
+            local = local / "index.html"
+        if local.suffix == ".html" and local.is_file():
+            body = local.read_bytes().replace(b"</body>", LIVE_TAG + b"\n</body>", 1)
+            self._send(body, "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:
+    """Return an HTTP server for the site folder on 127.0.0.1 (port 0 picks a free one)."""
+    handler = partial(Handler, directory=str(Path(out).resolve()), state=state)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    return server
+
+
+class Rebuilder:
+    """Rebuilds through the incremental builder; a failure keeps the last good site."""
+
+    def __init__(self, kb_root: Path, out: Path, state: State, console: Console) -> None:
+        from kb.cache import IncrementalBuilder
+
+        self.builder = IncrementalBuilder(Path(kb_root), Path(out))
+        self.state = state
+        self.console = console
+
+    def rebuild(self) -> bool:
+        """Build what changed; return whether the build succeeded."""
+        from kb.console import format_problems
+
+        try:
+            report = self.builder.build()
+        except ProblemsFound as exc:
+            message = format_problems(exc.problems, "text")
+            self.console.print(message, markup=False, highlight=False)
+            self.console.print("[red]build failed; the last good site is still served[/]")
+            self.state.failure(message)
+            return False
+        except (KBError, OSError, ValueError) as exc:
+            self.console.print(f"[red]build failed:[/] {exc}", highlight=False)
+            self.state.failure(str(exc))
+            return False
+        except Exception as exc:  # a template error must not stop the server
+            self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {exc}")
+            self.state.failure(f"{type(exc).__name__}: {exc}")
+            return False
+        self.console.print(
+            f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
+            f"in {sum(report.seconds.values()):.2f} s",
+            highlight=False,
+        )
+        self.state.success()
+        return True
+
+
+def watched_paths(kb_root: Path) -> list[Path]:
+    """Return the folders whose changes trigger a rebuild: the content and the theme."""
+    return [p for p in (Path(kb_root), theme_dir()) if p.exists()]
+
+
+def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | None = None) -> None:
+    """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
+    from watchfiles import watch
+
+    console = Console(stderr=True, highlight=False)
+    state = State()
+    rebuilder = Rebuilder(kb_root, out, state, console)
+    rebuilder.rebuild()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    server = make_server(out, state, port)
+    host, real_port = server.server_address[:2]
+    console.print(f"serving {Path(out).resolve()} at http://{host}:{real_port}/ (Ctrl-C stops)")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for _changes in watch(*watched_paths(kb_root), stop_event=stop, debounce=200):
+            rebuilder.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
