@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 # Labels, as small ints so that a million-argument labelling stays a plain list.
@@ -68,25 +69,21 @@ class Framework:
 def grounded_labelling(n: int, targets: list[list[int]]) -> list[int]:
     """Return the grounded labelling (IN/OUT/UNDEC per argument) in O(arguments + attacks)."""
     count = [0] * n  # attackers not yet OUT
-    for ts in targets:
-        for t in ts:
-            count[t] += 1
+    for t in chain.from_iterable(targets):
+        count[t] += 1
     label = [UNDEC] * n
-    queue = [i for i in range(n) if count[i] == 0]
+    queue = [i for i, c in enumerate(count) if not c]
     for i in queue:
         label[i] = IN
-    # `queue` grows while we walk it: IN arguments are appended as they are found.
-    pos = 0
-    while pos < len(queue):
-        a = queue[pos]
-        pos += 1
+    # Iterating a list while appending to it also visits the IN arguments found on the way.
+    for a in queue:
         for b in targets[a]:
-            if label[b] != UNDEC:
+            if label[b]:
                 continue
             label[b] = OUT
             for c in targets[b]:
                 count[c] -= 1
-                if count[c] == 0 and label[c] == UNDEC:
+                if not count[c] and not label[c]:
                     label[c] = IN
                     queue.append(c)
     return label
@@ -101,8 +98,8 @@ def grounded(af: Framework) -> list[str]:
 # Preferred and stable via SCCs ---------------------------------------------------------------
 
 
-def _sccs_in_order(nodes: list[int], targets: list[list[int]]) -> list[list[int]]:
-    """Return the SCCs of the subgraph on `nodes`, upstream first, deterministically."""
+def _components_in_order(nodes: list[int], targets: list[list[int]]) -> list[list[list[int]]]:
+    """Split the subgraph on `nodes` into weak components, each a list of SCCs upstream first."""
     import networkx as nx
 
     keep = set(nodes)
@@ -111,8 +108,12 @@ def _sccs_in_order(nodes: list[int], targets: list[list[int]]) -> list[list[int]
     g.add_edges_from((a, b) for a in nodes for b in targets[a] if b in keep)
     dag = nx.condensation(g)
     members = {c: sorted(dag.nodes[c]["members"]) for c in dag.nodes}
-    order = nx.lexicographical_topological_sort(dag, key=lambda c: members[c][0])
-    return [members[c] for c in order]
+    components = []
+    for comp in nx.weakly_connected_components(dag):
+        sub = dag.subgraph(comp)
+        order = nx.lexicographical_topological_sort(sub, key=lambda c: members[c][0])
+        components.append([members[c] for c in order])
+    return sorted(components, key=lambda sccs: min(min(scc) for scc in sccs))
 
 
 def _scc_labellings(
@@ -308,34 +309,106 @@ def _scc_preferred(
     return result
 
 
-def _enumerate(af: Framework, semantics: str) -> Iterator[list[int]]:
-    """Yield the preferred ('PR') or stable ('ST') labellings, SCC by SCC (Baroni et al. 2005)."""
-    n = len(af)
-    base = grounded_labelling(n, af.targets)
-    open_ = [i for i in range(n) if base[i] == UNDEC]
-    if not open_:
-        yield base
-        return
-    attackers = af.attackers()
-    sccs = _sccs_in_order(open_, af.targets)
-    allow_undec = semantics == "PR"
+def _labellings_of(
+    sccs: list[list[int]],
+    label: list[int],
+    attackers: list[list[int]],
+    targets: list[list[int]],
+    semantics: str,
+) -> Iterator[list[int]]:
+    """Yield the PR or ST labellings of a region, SCC by SCC (Baroni, Giacomin, Guida 2005).
 
-    def rec(k: int, label: list[int]) -> Iterator[list[int]]:
+    `label` holds the grounded labelling and is updated in place: copy what you keep.
+    """
+
+    def rec(k: int) -> Iterator[list[int]]:
         if k == len(sccs):
             yield label
             return
         scc = sccs[k]
-        if allow_undec:
-            options = _scc_preferred(scc, label, attackers, af.targets)
+        if semantics == "PR":
+            options = _scc_preferred(scc, label, attackers, targets)
         else:
-            options = _scc_labellings(scc, label, attackers, af.targets, allow_undec=False)
-        for lab in sorted(options, key=lambda d: sorted(x for x, v in d.items() if v == IN)):
-            nxt = label[:]
+            options = _scc_labellings(scc, label, attackers, targets, allow_undec=False)
+        for lab in options:
             for x, v in lab.items():
-                nxt[x] = v
-            yield from rec(k + 1, nxt)
+                label[x] = v
+            yield from rec(k + 1)
+        for x in scc:
+            label[x] = UNDEC
 
-    yield from rec(0, base)
+    yield from rec(0)
+
+
+def _enumerate(af: Framework, semantics: str) -> Iterator[list[int]]:
+    """Yield the preferred ('PR') or stable ('ST') labellings of a framework."""
+    n = len(af)
+    label = grounded_labelling(n, af.targets)
+    open_ = [i for i in range(n) if label[i] == UNDEC]
+    sccs = (
+        [scc for comp in _components_in_order(open_, af.targets) for scc in comp] if open_ else []
+    )
+    for lab in _labellings_of(sccs, label, af.attackers(), af.targets, semantics):
+        yield lab[:]
+
+
+@dataclass
+class Acceptance:
+    """Per argument: its grounded label and its standing across the preferred labellings."""
+
+    grounded: list[int]
+    credulous: list[bool]  # IN in some preferred labelling
+    sceptical: list[bool]  # IN in every preferred labelling
+    rejected: list[bool]  # OUT in every preferred labelling
+
+
+class TooManyLabellings(RuntimeError):
+    """A region of the framework has more preferred labellings than the caller allowed."""
+
+
+def acceptance(n: int, targets: list[list[int]], limit: int = 100_000) -> Acceptance:
+    """Return grounded labels and preferred standing without enumerating whole extensions.
+
+    The undecided part splits into weak components that do not interact, so each one is
+    enumerated on its own and the counts never multiply across components.
+    """
+    label = grounded_labelling(n, targets)
+    grounded = label[:]
+    credulous = [v == IN for v in label]
+    sceptical = credulous[:]
+    rejected = [v == OUT for v in label]
+    open_ = [i for i in range(n) if label[i] == UNDEC]
+    if not open_:
+        return Acceptance(grounded, credulous, sceptical, rejected)
+    attackers: list[list[int]] = [[] for _ in range(n)]
+    for i in open_:
+        for j in targets[i]:
+            attackers[j].append(i)
+    # Attackers outside the open region are settled; the search only needs to see them.
+    for i, ts in enumerate(targets):
+        if label[i] != UNDEC:
+            for j in ts:
+                if label[j] == UNDEC:
+                    attackers[j].append(i)
+    for comp in _components_in_order(open_, targets):
+        members = [x for scc in comp for x in scc]
+        ins = dict.fromkeys(members, 0)
+        outs = dict.fromkeys(members, 0)
+        total = 0
+        for lab in _labellings_of(comp, label, attackers, targets, "PR"):
+            total += 1
+            if total > limit:
+                raise TooManyLabellings(f"more than {limit} preferred labellings")
+            for x in members:
+                if lab[x] == IN:
+                    ins[x] += 1
+                elif lab[x] == OUT:
+                    outs[x] += 1
+        for x in members:
+            credulous[x] = ins[x] > 0
+            sceptical[x] = ins[x] == total
+            rejected[x] = outs[x] == total
+    return Acceptance(grounded, credulous, sceptical, rejected)
 
 
 def preferred_labellings(af: Framework) -> list[list[int]]:

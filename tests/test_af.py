@@ -16,6 +16,7 @@ from kb.af import (
     UNDEC,
     AFFormatError,
     Framework,
+    acceptance,
     extensions,
     format_af,
     format_extensions,
@@ -141,6 +142,22 @@ def test_matches_the_definitions_up_to_10_arguments(af: Framework) -> None:
 def test_matches_clingo_up_to_30_arguments(af: Framework) -> None:
     for sem in ("GR", "PR", "ST"):
         assert extensions(af, sem) == clingo_extensions(af, sem), sem
+
+
+@QUICK
+@given(frameworks(10))
+def test_standing_summarises_the_preferred_labellings(af: Framework) -> None:
+    exts = [set(e) for e in brute_force(af)["PR"]]
+    attackers = af.attackers()
+    acc = acceptance(len(af), af.targets)
+    for i, name in enumerate(af.names):
+        outs = [any(af.names[a] in e for a in attackers[i]) for e in exts]
+        assert acc.credulous[i] == any(name in e for e in exts)
+        assert acc.sceptical[i] == all(name in e for e in exts)
+        assert acc.rejected[i] == all(outs)
+    assert [af.names[i] for i, v in enumerate(acc.grounded) if v == IN] == sorted(
+        brute_force(af)["GR"][0], key=af.index.get
+    )
 
 
 def test_the_oracles_agree_with_each_other() -> None:
