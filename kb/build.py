@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from kb.errors import BuildError
 from kb.load import KnowledgeBase
 from kb.render import Site, make_env, theme_dir
 
 MARKER = ".kb-site"
-DOWNLOADS = (
-    ("kb.json", "JSON", "every record, by kind"),
-    ("kb.graphml", "GraphML", "claims and their links, for Gephi, yEd or networkx"),
-    ("claims.csv", "CSV", "one row per claim"),
-)
-
 
 # Git dates -----------------------------------------------------------------------------------
 
@@ -154,60 +144,18 @@ def _bisect_right(items: list[int], x: int) -> int:
 # Downloads ------------------------------------------------------------------------------------
 
 
+def download_list() -> list[tuple[str, str, str]]:
+    """Return (path, format, description) of every download, from the exporters."""
+    from kb.export import DESCRIPTIONS, EXPORTERS, file_name
+
+    return [("downloads/" + file_name(f), f, DESCRIPTIONS.get(f, "")) for f in sorted(EXPORTERS)]
+
+
 def downloads(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Return the whole KB as downloadable files, from kb.export when it is there."""
-    try:
-        from kb import export  # type: ignore[attr-defined]
-    except ImportError:
-        export = None
-    out: dict[str, bytes] = {}
-    if export is not None and hasattr(export, "export_text"):
-        for name, fmt in (("kb.json", "json"), ("kb.graphml", "graphml"), ("claims.csv", "csv")):
-            text = export.export_text(kb, fmt)
-            out["downloads/" + name] = text.encode("utf-8") if isinstance(text, str) else text
-        return out
-    return _fallback_downloads(kb)
+    """Return the whole KB in every export format, as files of the Downloads page."""
+    from kb.export import EXPORTERS, export, file_name
 
-
-def _fallback_downloads(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Write JSON, GraphML and CSV until the exports module provides them."""
-    data = {
-        name: {
-            rid: rec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-            for rid, rec in sorted(getattr(kb, name).items())
-        }
-        for name in ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
-    }
-    data["config"] = kb.config.model_dump(mode="json")  # type: ignore[assignment]
-    js = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    g = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
-        '<key id="text" for="node" attr.name="text" attr.type="string"/>',
-        '<key id="type" for="edge" attr.name="type" attr.type="string"/>',
-        '<graph id="kb" edgedefault="directed">',
-    ]
-    for cid, c in sorted(kb.claims.items()):
-        g.append(
-            f'<node id="{xml_escape(cid)}"><data key="text">{xml_escape(c.text)}</data></node>'
-        )
-    for rid, r in sorted(kb.relations.items()):
-        if r.from_ in kb.claims and r.to in kb.claims:
-            g.append(
-                f'<edge id="{xml_escape(rid)}" source="{xml_escape(r.from_)}" '
-                f'target="{xml_escape(r.to)}"><data key="type">{r.type.value}</data></edge>'
-            )
-    g += ["</graph>", "</graphml>", ""]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["id", "text", "kind", "tags"])
-    for cid, c in sorted(kb.claims.items()):
-        w.writerow([cid, c.text, c.kind.value, " ".join(c.tags)])
-    return {
-        "downloads/kb.json": js.encode("utf-8"),
-        "downloads/kb.graphml": "\n".join(g).encode("utf-8"),
-        "downloads/claims.csv": buf.getvalue().encode("utf-8"),
-    }
+    return {"downloads/" + file_name(f): export(kb, f) for f in sorted(EXPORTERS)}
 
 
 # Gathering -----------------------------------------------------------------------------------
@@ -223,7 +171,7 @@ def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = Tr
         base_url=base_url,
         dates=dates,
         head_date=head,
-        downloads=[("downloads/" + name, fmt, what) for name, fmt, what in DOWNLOADS],
+        downloads=download_list(),
     )
 
 

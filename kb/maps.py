@@ -27,10 +27,10 @@ EDGE_STYLE = {
     "refines": ("1 3", "open", "refines"),
     "equivalent": ("6 3", "", "is equivalent to"),
 }
-NODE_W = 190
-LINE_CHARS = 30
+NODE_W = 200
+LINE_CHARS = 28
 MAX_LINES = 4
-MAX_MAP_NODES = 36
+MAX_MAP_NODES = 24
 OVERVIEW_W = 150
 OVERVIEW_H = 44
 
@@ -412,14 +412,14 @@ def _shape(kind: str, x: float, y: float) -> str:
 def balance_chart(
     questions: list[dict[str, Any]], standings: Standings, compact: bool = False
 ) -> Markup:
-    """Return a horizontal stacked bar per question: claims answering yes, mixed and no."""
+    """Return a stacked bar per question, its title above: claims answering yes, mixed and no."""
     if not questions:
         return Markup("")
-    bar_w = 300
-    label_w = 0 if compact else 330
-    row_h = 34
-    height = row_h * len(questions) + 8
-    total_w = label_w + bar_w + 120
+    bar_w = 520
+    title_h = 0 if compact else 20
+    row_h = title_h + 34
+    height = row_h * len(questions) + 4
+    total_w = bar_w + 190
     most = max((q["total"] for q in questions), default=1) or 1
     parts = [
         f'<svg class="chart balance" viewBox="0 0 {total_w} {height}" role="img" '
@@ -428,12 +428,11 @@ def balance_chart(
     for i, q in enumerate(questions):
         y = 4 + i * row_h
         if not compact:
-            title = q["title"] if len(q["title"]) <= 52 else q["title"][:51].rstrip() + "…"
             parts.append(
-                f'<text class="chart-label" x="{label_w - 8}" y="{y + 19}" text-anchor="end">'
-                f"{escape(title)}</text>"
+                f'<text class="chart-title" x="0" y="{y + 14}">{escape(q["title"])}</text>'
             )
-        x = float(label_w)
+        y += title_h
+        x = 0.0
         counts = {s["side"]: s["count"] for s in q["sides"]}
         for side in ("pro", "mixed", "con"):
             n = counts.get(side, 0)
@@ -442,12 +441,13 @@ def balance_chart(
             w = bar_w * n / most
             parts.append(
                 f'<rect class="bar side-{side}" x="{_r(x)}" y="{y + 4}" width="{_r(w)}" '
-                f'height="{row_h - 10}"><title>{escape(side)}: {n}</title></rect>'
+                f'height="{row_h - title_h - 12}"><title>{escape(side)}: {n}</title></rect>'
             )
-            if w >= 18:
+            if w >= 26:
+                sign = {"pro": "+", "con": "−", "mixed": "±"}[side]
                 parts.append(
-                    f'<text class="bar-num" x="{_r(x + w / 2)}" y="{y + 20}" text-anchor="middle">'
-                    f"{'+' if side == 'pro' else '−' if side == 'con' else '±'}{n}</text>"
+                    f'<text class="bar-num" x="{_r(x + w / 2)}" y="{y + 20}" '
+                    f'text-anchor="middle">{sign}{n}</text>'
                 )
             x += w
         summary = " · ".join(
@@ -455,7 +455,7 @@ def balance_chart(
             for side, name in (("pro", "yes"), ("mixed", "mixed"), ("con", "no"))
         )
         parts.append(
-            f'<text class="chart-note" x="{_r(x + 8)}" y="{y + 19}">{escape(summary)}</text>'
+            f'<text class="chart-note" x="{_r(x + 8)}" y="{y + 20}">{escape(summary)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -549,7 +549,7 @@ class Site:
     def ctx_claims(self) -> dict[str, Any]:
         """Return the claim index's context."""
         rows = []
-        for cid in sorted(self.kb.claims):
+        for cid in sorted(self.kb.claims, key=lambda c: (self.kb.claims[c].text.lower(), c)):
             row = self.claim_row(cid)
             row["stances"] = len(self.graph.stances_on(cid))
             row["supporters"] = len(self.graph.supporters(cid))
@@ -867,12 +867,19 @@ class Site:
             permalink=permalink,
             cite=self._cite_line(claim, quoted_by),
             svg=maps.claim_map(kb, self.graph, cid, self.standings),
+            jsonld=self._jsonld(cid, permalink),
             filters={
                 "kind": claim.kind.value,
                 "tags": claim.tags,
                 "sides": sorted({s for _, s in self.claim_sides.get(cid, [])}),
             },
         )
+
+    def _jsonld(self, cid: str, url: str | None) -> Markup:
+        """Return the claim's schema.org JSON-LD from the exporters, as a data script."""
+        from kb.export import claim_jsonld, jsonld_script
+
+        return Markup(jsonld_script(claim_jsonld(self.kb, cid, url=url)))
 
     def _cite_line(self, claim: Claim, names: list[str]) -> str:
         url = self.base_url + Paths.claim(claim.id) if self.base_url else Paths.claim(claim.id)

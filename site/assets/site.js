@@ -54,6 +54,14 @@
     });
   });
 
+  // Wide argument maps open centred on their focus claim.
+  document.querySelectorAll(".map-scroll").forEach(function (box) {
+    var focus = box.querySelector(".focus");
+    if (!focus || box.scrollWidth <= box.clientWidth) return;
+    var b = box.getBoundingClientRect(), f = focus.getBoundingClientRect();
+    box.scrollLeft += f.left + f.width / 2 - (b.left + b.width / 2);
+  });
+
   var filters = document.getElementById("claim-filters");
   if (filters) {
     var table = document.getElementById(filters.getAttribute("data-table"));
