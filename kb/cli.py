@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound, Severity
 
@@ -36,8 +37,11 @@ class KBGroup(click.Group):
             print_problems(err, exc.problems)
             sys.exit(exc.exit_code)
         except KBError as exc:
-            err.print(f"[red]error:[/] {exc}", markup=True)
+            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # the disk or the network, not a bug: no traceback
+            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
+            sys.exit(1)
 
 
 @click.group(cls=KBGroup)
