@@ -175,11 +175,74 @@ def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
     return g
 
 
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+YED_NS = "http://www.yworks.com/xml/graphml"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_KIND_COLOURS = {
+    "question": "#FEE08B",
+    "claim": "#FFFFFF",
+    "evidence": "#F0F0F0",
+    "source": "#C6DBEF",
+    "actor": "#D9F0D3",
+    "stance": "#EFEDF5",
+    "relation": "#FDD0A2",
+}
+_EDGE_COLOURS = {"supports": "#1A9850", "rebuts": "#D73027", "undercuts": "#D73027"}
+
+
+def _add_yed_graphics(xml: bytes) -> bytes:
+    """Add yEd's node and edge graphics (labels, colours, arrows) to networkx's GraphML."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", GRAPHML_NS)
+    ET.register_namespace("y", YED_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    root = ET.fromstring(xml)
+    g, y = f"{{{GRAPHML_NS}}}", f"{{{YED_NS}}}"
+    keys = {k.get("attr.name") + k.get("for"): k.get("id") for k in root.iter(f"{g}key")}
+    graph = root.find(f"{g}graph")
+    assert graph is not None
+    position = list(root).index(graph)
+    for i, (owner, kind) in enumerate((("node", "nodegraphics"), ("edge", "edgegraphics"))):
+        root.insert(
+            position + i,
+            ET.Element(f"{g}key", {"for": owner, "id": f"y{owner}", "yfiles.type": kind}),
+        )
+
+    def value(element: ET.Element, name: str) -> str:
+        for data in element.findall(f"{g}data"):
+            if data.get("key") == keys.get(name):
+                return data.text or ""
+        return ""
+
+    for node in graph.findall(f"{g}node"):
+        data = ET.SubElement(node, f"{g}data", {"key": "ynode"})
+        shape = ET.SubElement(data, f"{y}ShapeNode")
+        ET.SubElement(shape, f"{y}Geometry", {"height": "60.0", "width": "220.0"})
+        colour = _KIND_COLOURS.get(value(node, "kindnode"), "#FFFFFF")
+        ET.SubElement(shape, f"{y}Fill", {"color": colour, "transparent": "false"})
+        label = ET.SubElement(shape, f"{y}NodeLabel")
+        label.text = value(node, "labelnode")
+        ET.SubElement(shape, f"{y}Shape", {"type": "roundrectangle"})
+    for edge in graph.findall(f"{g}edge"):
+        data = ET.SubElement(edge, f"{g}data", {"key": "yedge"})
+        line = ET.SubElement(data, f"{y}PolyLineEdge")
+        edge_type = value(edge, "typeedge")
+        style = "dashed" if edge_type == "undercuts" else "line"
+        colour = _EDGE_COLOURS.get(edge_type, "#808080")
+        ET.SubElement(line, f"{y}LineStyle", {"color": colour, "type": style, "width": "1.0"})
+        ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "standard"})
+        label = ET.SubElement(line, f"{y}EdgeLabel")
+        label.text = edge_type
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
 def export_graphml(kb: KnowledgeBase) -> bytes:
-    """Return the record graph as GraphML (labels, kinds and edge types as attributes)."""
+    """Return the record graph as GraphML: attributes for Gephi, node graphics for yEd."""
     buffer = io.BytesIO()
-    nx.write_graphml(to_networkx(kb), buffer, encoding="utf-8", prettyprint=True)
-    return buffer.getvalue()
+    nx.write_graphml(to_networkx(kb), buffer, encoding="utf-8", prettyprint=False)
+    return _add_yed_graphics(buffer.getvalue())
 
 
 _DOT_STYLE = {
@@ -531,7 +594,11 @@ def export_argdown(kb: KnowledgeBase) -> bytes:
             line += " " + _yaml_flow({k: sorted(v) for k, v in sorted(data[c.id].items())})
         out += ["", line, *incoming.get(c.id, [])]
     arg_title: dict[str, str] = {}
+    used = set(kb.evidence)
     for (title, conclusion), members in sorted(grouped.items()):
+        if title in used:  # one group name used for two conclusions
+            title = f"{title}--{conclusion}"
+        used.add(title)
         argument = f"<{title}>"
         for r in members:
             arg_title[r.id] = title

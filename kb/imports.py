@@ -451,7 +451,7 @@ def _speaker(
 
 # Kialo --------------------------------------------------------------------------------------
 
-_KIALO_LINE = re.compile(r"^\s*((?:\d+\.)+)\s+(?:(Pro|Con):\s*)?(.*)$")
+_KIALO_LINE = re.compile(r"^\s*(1\.(?:\d+\.)*)\s+(?:(Pro|Con):\s*)?(.*)$")
 _KIALO_SEE = re.compile(r"^->\s*See\s+((?:\d+\.)+)\s*$")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 

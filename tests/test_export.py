@@ -163,6 +163,21 @@ def test_graphml_labels_and_attributes(fixture_kb: KnowledgeBase) -> None:
     assert to_networkx(fixture_kb).number_of_edges() == read.number_of_edges()
 
 
+def test_graphml_carries_yed_labels(fixture_kb: KnowledgeBase) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(EXPORTERS["graphml"](fixture_kb))
+    g, y = "{http://graphml.graphdrawing.org/xmlns}", "{http://www.yworks.com/xml/graphml}"
+    nodes = root.findall(f"{g}graph/{g}node")
+    labels = {n.get("id"): n.find(f".//{y}NodeLabel").text for n in nodes}
+    assert len(labels) == 26
+    assert labels["awkward-text"] == fixture_kb.claims["awkward-text"].text
+    assert labels["gary-marcus"] == "Gary Marcus"
+    edges = root.findall(f"{g}graph/{g}edge")
+    assert all(e.find(f".//{y}EdgeLabel").text for e in edges)
+    assert len(edges) == to_networkx(fixture_kb).number_of_edges()
+
+
 def test_dot_has_every_argumentative_link(fixture_kb: KnowledgeBase) -> None:
     text = EXPORTERS["dot"](fixture_kb).decode()
     assert text.startswith("digraph kb {") and text.rstrip().endswith("}")
@@ -465,3 +480,27 @@ def test_cli_export_refuses_a_broken_kb(tmp_path: Path) -> None:
     folder = write_kb(tmp_path, {"bad.yaml": "claims:\n  - id: Bad ID\n    text: x\n"})
     result = CliRunner().invoke(main, ["export", "--kb", str(folder), "--format", "json"])
     assert result.exit_code == 1
+
+
+def test_argdown_arguments_get_unique_titles(tmp_path: Path) -> None:
+    folder = write_kb(
+        tmp_path,
+        {
+            "c.yaml": """
+                claims:
+                  - {id: a, text: A}
+                  - {id: b, text: B}
+                  - {id: c, text: C}
+                  - {id: d, text: D}
+                relations:
+                  - {from: a, type: supports, to: c, group: g}
+                  - {from: b, type: supports, to: c, group: g}
+                  - {from: a, type: supports, to: d, group: g}
+                  - {from: b, type: supports, to: d, group: g}
+                """
+        },
+        base=False,
+    )
+    text = EXPORTERS["argdown"](load_kb(folder)).decode()
+    assert re.findall(r"^<([^>]+)>:", text, re.M) == ["g", "g--d"]
+    assert "(1) [a]\n(2) [b]\n----\n(3) [d]" in text
