@@ -1,9 +1,8 @@
-"""Hostile input: every invalid knowledge base under tests/data/invalid fails cleanly.
+"""Hostile input: every invalid knowledge base under tests/data/invalid fails cleanly."""
 
-Each case is a folder holding `kb/` (the knowledge base) and `expect.yaml` (the code, path, line
-and column it must produce). Cases too big or too binary to commit name a generator instead
-(`generate:`); the fixture writes their files into a temporary copy.
-"""
+# Each case is a folder holding `kb/` (the knowledge base) and `expect.yaml` (the code, path,
+# line and column it must produce). Cases too big or too binary to commit name a generator
+# instead (`generate:`); the test writes their files into a temporary copy.
 
 from __future__ import annotations
 
