@@ -7,7 +7,8 @@ The API the site and the CLI share:
   (AIFdb JSON), ``xaif`` (the OVA3 wrapper of AIF) and ``argdown``.
 - `file_name(fmt)`: the download's file name (``debate-kb.aif.json`` ...);
   `MEDIA_TYPES[fmt]` its media type; `DESCRIPTIONS[fmt]` one line for a Downloads page.
-- `claim_jsonld(kb, claim_id, url=None)`: a schema.org ``Claim`` as a dict, and
+- `claim_jsonld(kb, claim_id, url=None, stances=None)`: a schema.org ``Claim`` as a dict
+  (pass the claim's stances, e.g. from `KBGraph.stances_on`, when rendering every claim), and
   `jsonld_script(data)`: that dict as a ``<script type="application/ld+json">`` element.
 - `export_json_schema()`: the JSON Schema of the ``json`` export (published as
   ``schema/kb-export.schema.json``).
@@ -30,7 +31,16 @@ from typing import Any
 import networkx as nx
 
 from kb.load import KnowledgeBase
-from kb.models import KINDS, Config, Direction, Position, Record, Relation, RelationType
+from kb.models import (
+    KINDS,
+    Config,
+    Direction,
+    Position,
+    Record,
+    Relation,
+    RelationType,
+    Stance,
+)
 
 FORMAT_NAME = "debate-kb"
 FORMAT_VERSION = 1
@@ -151,27 +161,45 @@ def label_of(record: Record) -> str:
     return record.id
 
 
-def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
-    """Return the knowledge base as a MultiDiGraph with GraphML-safe attributes."""
+GraphRows = tuple[list[tuple[str, dict[str, str]]], list[tuple[str, str, str, dict[str, str]]]]
+
+
+def graph_rows(kb: KnowledgeBase) -> GraphRows:
+    """Return the record graph's nodes and edges, sorted, with string attributes."""
     from kb.graph import KBGraph
 
     source = KBGraph(kb).g
-    g = nx.MultiDiGraph()
+    records: dict[str, Record] = {}
+    for table in TABLES:
+        records.update(getattr(kb, table))
+    nodes = []
     for node in sorted(source.nodes):
-        record = kb.get(node)
+        record = records.get(node)
         kind = source.nodes[node].get("kind") or (record.kind_name if record else "")
-        attrs: dict[str, Any] = {"label": label_of(record) if record else node, "kind": kind}
+        attrs = {"label": label_of(record) if record else node, "kind": kind}
         if record is not None and kind == "claim":
             attrs["claim_kind"] = record.kind.value  # type: ignore[attr-defined]
             attrs["tags"] = " ".join(record.tags)  # type: ignore[attr-defined]
-        g.add_node(node, **attrs)
-    edges = sorted(source.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))
-    for u, v, key, data in edges:
+        nodes.append((node, attrs))
+    edges = []
+    for u, v, key, data in sorted(
+        source.edges(keys=True, data=True), key=lambda e: (str(e[2]), e[0], e[1])
+    ):
         attrs = {"type": data["type"], "label": data["type"], "record": str(key)}
         for extra in ("target", "position", "side"):
             if extra in data:
                 attrs[extra] = str(data[extra])
-        g.add_edge(u, v, key=str(key), **attrs)
+        edges.append((u, v, str(key), attrs))
+    return nodes, edges
+
+
+def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
+    """Return the knowledge base as a MultiDiGraph with GraphML-safe attributes."""
+    nodes, edges = graph_rows(kb)
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(nodes)
+    for u, v, key, attrs in edges:
+        g.add_edge(u, v, key=key, **attrs)
     return g
 
 
@@ -190,59 +218,66 @@ _KIND_COLOURS = {
 _EDGE_COLOURS = {"supports": "#1A9850", "rebuts": "#D73027", "undercuts": "#D73027"}
 
 
-def _add_yed_graphics(xml: bytes) -> bytes:
-    """Add yEd's node and edge graphics (labels, colours, arrows) to networkx's GraphML."""
-    import xml.etree.ElementTree as ET
+_NODE_KEYS = ("label", "kind", "claim_kind", "tags")
+_EDGE_KEYS = ("type", "label", "record", "target", "position", "side")
 
-    ET.register_namespace("", GRAPHML_NS)
-    ET.register_namespace("y", YED_NS)
-    ET.register_namespace("xsi", XSI_NS)
-    root = ET.fromstring(xml)
-    g, y = f"{{{GRAPHML_NS}}}", f"{{{YED_NS}}}"
-    keys = {k.get("attr.name") + k.get("for"): k.get("id") for k in root.iter(f"{g}key")}
-    graph = root.find(f"{g}graph")
-    assert graph is not None
-    position = list(root).index(graph)
-    for i, (owner, kind) in enumerate((("node", "nodegraphics"), ("edge", "edgegraphics"))):
-        root.insert(
-            position + i,
-            ET.Element(f"{g}key", {"for": owner, "id": f"y{owner}", "yfiles.type": kind}),
-        )
 
-    def value(element: ET.Element, name: str) -> str:
-        for data in element.findall(f"{g}data"):
-            if data.get("key") == keys.get(name):
-                return data.text or ""
-        return ""
+_XML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    | {chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}
+)
 
-    for node in graph.findall(f"{g}node"):
-        data = ET.SubElement(node, f"{g}data", {"key": "ynode"})
-        shape = ET.SubElement(data, f"{y}ShapeNode")
-        ET.SubElement(shape, f"{y}Geometry", {"height": "60.0", "width": "220.0"})
-        colour = _KIND_COLOURS.get(value(node, "kindnode"), "#FFFFFF")
-        ET.SubElement(shape, f"{y}Fill", {"color": colour, "transparent": "false"})
-        label = ET.SubElement(shape, f"{y}NodeLabel")
-        label.text = value(node, "labelnode")
-        ET.SubElement(shape, f"{y}Shape", {"type": "roundrectangle"})
-    for edge in graph.findall(f"{g}edge"):
-        data = ET.SubElement(edge, f"{g}data", {"key": "yedge"})
-        line = ET.SubElement(data, f"{y}PolyLineEdge")
-        edge_type = value(edge, "typeedge")
-        style = "dashed" if edge_type == "undercuts" else "line"
-        colour = _EDGE_COLOURS.get(edge_type, "#808080")
-        ET.SubElement(line, f"{y}LineStyle", {"color": colour, "type": style, "width": "1.0"})
-        ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "standard"})
-        label = ET.SubElement(line, f"{y}EdgeLabel")
-        label.text = edge_type
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+def _xml(text: str) -> str:
+    """Escape text for an XML element or attribute, dropping characters XML 1.0 forbids."""
+    return text.translate(_XML_ESCAPES)
 
 
 def export_graphml(kb: KnowledgeBase) -> bytes:
     """Return the record graph as GraphML: attributes for Gephi, node graphics for yEd."""
-    buffer = io.BytesIO()
-    nx.write_graphml(to_networkx(kb), buffer, encoding="utf-8", prettyprint=False)
-    return _add_yed_graphics(buffer.getvalue())
+    nodes, edges = graph_rows(kb)
+    out = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="{XSI_NS}" xmlns:y="{YED_NS}" '
+        f'xsi:schemaLocation="{GRAPHML_NS} {GRAPHML_NS}/1.0/graphml.xsd">',
+    ]
+    for i, name in enumerate(_NODE_KEYS):
+        out.append(f'  <key id="n{i}" for="node" attr.name="{name}" attr.type="string"/>')
+    for i, name in enumerate(_EDGE_KEYS):
+        out.append(f'  <key id="e{i}" for="edge" attr.name="{name}" attr.type="string"/>')
+    out.append('  <key id="ynode" for="node" yfiles.type="nodegraphics"/>')
+    out.append('  <key id="yedge" for="edge" yfiles.type="edgegraphics"/>')
+    out.append('  <graph id="kb" edgedefault="directed">')
+    for node, data in nodes:
+        out.append(f'    <node id="{_xml(node)}">')
+        for i, name in enumerate(_NODE_KEYS):
+            if name in data:
+                out.append(f'      <data key="n{i}">{_xml(str(data[name]))}</data>')
+        colour = _KIND_COLOURS.get(data.get("kind", ""), "#FFFFFF")
+        out.append(
+            '      <data key="ynode"><y:ShapeNode><y:Geometry height="60.0" width="220.0"/>'
+            f'<y:Fill color="{colour}" transparent="false"/>'
+            f"<y:NodeLabel>{_xml(data['label'])}</y:NodeLabel>"
+            '<y:Shape type="roundrectangle"/></y:ShapeNode></data>'
+        )
+        out.append("    </node>")
+    for n, (u, v, _key, data) in enumerate(edges):
+        out.append(f'    <edge id="e{n}" source="{_xml(u)}" target="{_xml(v)}">')
+        for i, name in enumerate(_EDGE_KEYS):
+            if name in data:
+                out.append(f'      <data key="e{i}">{_xml(str(data[name]))}</data>')
+        edge_type = data["type"]
+        style = "dashed" if edge_type == "undercuts" else "line"
+        colour = _EDGE_COLOURS.get(edge_type, "#808080")
+        out.append(
+            '      <data key="yedge"><y:PolyLineEdge>'
+            f'<y:LineStyle color="{colour}" type="{style}" width="1.0"/>'
+            '<y:Arrows source="none" target="standard"/>'
+            f"<y:EdgeLabel>{_xml(edge_type)}</y:EdgeLabel></y:PolyLineEdge></data>"
+        )
+        out.append("    </edge>")
+    out += ["  </graph>", "</graphml>", ""]
+    return "\n".join(out).encode("utf-8")
 
 
 _DOT_STYLE = {
@@ -669,10 +704,21 @@ def _creative_work(kb: KnowledgeBase, source_id: str) -> dict[str, Any]:
     return data
 
 
-def claim_jsonld(kb: KnowledgeBase, claim_id: str, url: str | None = None) -> dict[str, Any]:
-    """Return a schema.org Claim: its text, the works it appears in, and who asserts it."""
+def claim_jsonld(
+    kb: KnowledgeBase,
+    claim_id: str,
+    url: str | None = None,
+    stances: Iterable[Stance] | None = None,
+) -> dict[str, Any]:
+    """Return a schema.org Claim: its text, the works it appears in, and who asserts it.
+
+    Pass the claim's `stances` (e.g. `KBGraph.stances_on(claim_id)`) when rendering many
+    claims; without them every stance of the knowledge base is scanned.
+    """
     claim = kb.claims[claim_id]
-    stances = sorted((s for s in kb.stances.values() if s.claim == claim_id), key=lambda s: s.id)
+    if stances is None:
+        stances = [s for s in kb.stances.values() if s.claim == claim_id]
+    stances = sorted(stances, key=lambda s: s.id)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Claim",

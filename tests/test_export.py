@@ -504,3 +504,10 @@ def test_argdown_arguments_get_unique_titles(tmp_path: Path) -> None:
     text = EXPORTERS["argdown"](load_kb(folder)).decode()
     assert re.findall(r"^<([^>]+)>:", text, re.M) == ["g", "g--d"]
     assert "(1) [a]\n(2) [b]\n----\n(3) [d]" in text
+
+
+def test_claim_jsonld_with_given_stances_matches(fixture_kb: KnowledgeBase) -> None:
+    graph = KBGraph(fixture_kb)
+    for claim_id in fixture_kb.claims:
+        given = claim_jsonld(fixture_kb, claim_id, stances=graph.stances_on(claim_id))
+        assert given == claim_jsonld(fixture_kb, claim_id)
