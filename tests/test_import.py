@@ -345,3 +345,23 @@ def test_cli_import(tmp_path: Path) -> None:
     assert (into / "ova3.yaml").is_file()
     result = runner.invoke(main, ["import", "--kb", str(root), "aif", str(KIALO)])
     assert result.exit_code == 2
+
+
+def test_real_content_round_trips_through_aif(tmp_path: Path) -> None:
+    from interop_helpers import REAL_KB
+
+    from kb.load import load
+
+    kb, _ = load(REAL_KB)
+    first = kb_to_aif(kb)
+    batch = Batch("real.json", set())
+    read_aif(first, "real.json", batch)
+    assert batch.skipped == []
+    (tmp_path / "all.yaml").write_text(json.dumps(dict(batch.records)), encoding="utf-8")
+    back = load_kb(tmp_path)
+    assert len(back.claims) == len(kb.claims) + len(kb.evidence)
+    assert len(back.stances) == len(kb.stances)
+    second = kb_to_aif(back)
+    assert node_counts(second) == node_counts(first)
+    assert canonical(first) == canonical(second)
+    assert same_structure(first, second)
