@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb.errors import UsageError
-from kb.load import load, relation_id
+from kb.load import display_path, load, relation_id
 from kb.models import ID_RE, KINDS, MAX_ID_LENGTH, RelationType
 from kb.new import slugify
 
@@ -203,6 +203,13 @@ def _scheme_of(node: dict[str, Any]) -> str:
     return str(scheme if isinstance(scheme, str) and scheme.strip() else node.get("text") or "")
 
 
+def _node_id(value: Any) -> str:
+    """Return a node ID as text, whether the file wrote it as a number or a string."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def read_aif(data: Any, name: str, batch: Batch) -> None:
     """Read AIFdb JSON or xAIF (OVA3): I-nodes to claims, S-nodes to links, L/YA to stances."""
     graph = (
@@ -216,7 +223,7 @@ def read_aif(data: Any, name: str, batch: Batch) -> None:
         if not isinstance(raw, dict) or raw.get("nodeID") in (None, ""):
             batch.skip(f"nodes[{i}]", "node", "it has no nodeID")
             continue
-        nid = str(raw["nodeID"])
+        nid = _node_id(raw["nodeID"])
         if nid in nodes:
             batch.skip(f"node {nid}", "node", "its nodeID was already used")
             continue
@@ -232,7 +239,7 @@ def read_aif(data: Any, name: str, batch: Batch) -> None:
         if not isinstance(raw, dict):
             batch.skip(f"edges[{i}]", "edge", "it is not a mapping")
             continue
-        a, b = str(raw.get("fromID")), str(raw.get("toID"))
+        a, b = _node_id(raw.get("fromID")), _node_id(raw.get("toID"))
         if a not in nodes or b not in nodes:
             missing = a if a not in nodes else b
             batch.skip(f"edge {raw.get('edgeID', i)}", "edge", f"no node {missing!r}")
@@ -389,11 +396,11 @@ def _read_dialogue(
         if isinstance(raw, dict) and raw.get("participantID") is not None:
             full = f"{raw.get('firstname') or ''} {raw.get('surname') or ''}".strip()
             if full:
-                people[str(raw["participantID"])] = full
+                people[_node_id(raw["participantID"])] = full
     locutions: dict[str, dict[str, Any]] = {}
     for raw in graph.get("locutions") or []:
         if isinstance(raw, dict) and raw.get("nodeID") is not None:
-            locutions[str(raw["nodeID"])] = raw
+            locutions[_node_id(raw["nodeID"])] = raw
     anchored: set[str] = set()
     for nid in order:
         if kind[nid] != "YA":
@@ -436,7 +443,7 @@ def _speaker(
     text: str, locution: dict[str, Any] | None, people: dict[str, str]
 ) -> tuple[str | None, str]:
     """Return the speaker and the words of a locution (AIFdb writes 'Speaker : words')."""
-    person = str((locution or {}).get("personID") or "")
+    person = _node_id((locution or {}).get("personID") or "")
     name: str | None = people.get(person)
     match = re.match(r"^\s*([^:\n]{1,60}?)\s*:\s+(.+)$", text, re.S)
     words = text.strip()
@@ -714,7 +721,7 @@ def import_files(root: Path, fmt: str, files: list[Path], into: Path) -> ImportR
 
 
 def run_import(root: Path, fmt: str, files: list[Path], into: Path | None, console: Any) -> int:
-    """Import files, print what was written and skipped, check the result; return an exit code."""
+    """Import files, print what was written and skipped, check what was written; return 0 or 1."""
     from kb.check import run_check
     from kb.console import print_problems
     from kb.errors import Severity
@@ -729,7 +736,10 @@ def run_import(root: Path, fmt: str, files: list[Path], into: Path | None, conso
         console.print(f"skipped {len(report.skipped)}:")
         for item in report.skipped:
             console.print(f"  {item}", markup=False)
-    errors = [p for p in run_check(root) if p.severity is Severity.error]
+    written = {display_path(path) for path in report.written}
+    errors = [
+        p for p in run_check(root) if p.severity is Severity.error and p.location.path in written
+    ]
     if errors:
         print_problems(console, errors)
         return 1

@@ -365,3 +365,20 @@ def test_real_content_round_trips_through_aif(tmp_path: Path) -> None:
     assert node_counts(second) == node_counts(first)
     assert canonical(first) == canonical(second)
     assert same_structure(first, second)
+
+
+def test_numeric_ids_of_any_spelling_match() -> None:
+    aif = {
+        "nodes": [
+            {"nodeID": 1.0, "text": "Premise.", "type": "I"},
+            {"nodeID": "2", "text": "Conclusion.", "type": "I"},
+            {"nodeID": 3, "text": "Default Inference", "type": "RA", "extra": {"x": 1}},
+        ],
+        "edges": [{"edgeID": "a", "fromID": "1", "toID": 3.0}, {"fromID": 3, "toID": 2}],
+    }
+    batch = Batch("numbers.json", set())
+    read_aif(aif, "numbers.json", batch)
+    assert batch.skipped == []
+    assert [(r["from"], r["type"], r["to"]) for r in batch.records["relations"]] == [
+        ("premise", "supports", "conclusion")
+    ]
