@@ -289,25 +289,26 @@ class _Checker:
 
     def contradictory_stances(self) -> Iterator[Problem]:
         kb = self.kb
+        # claim -> actor -> the stance asserting it; pairs are then checked in linear time.
         asserted: dict[str, dict[str, str]] = defaultdict(dict)
         for st in kb.stances.values():
             if st.position is Position.asserts:
-                asserted[st.actor][st.claim] = st.id
+                asserted[st.claim][st.actor] = st.id
         pairs = [
             (r.from_, r.to) for r in kb.relations.values() if r.type is RelationType.contradicts
         ]
         pairs += [(c.id, c.negation) for c in kb.claims.values() if c.negation]
-        for actor, claims in sorted(asserted.items()):
-            for a, b in pairs:
-                if a in claims and b in claims:
-                    yield Problem(
-                        "KB208",
-                        W,
-                        kb.where[claims[b]].location,
-                        f"{actor!r} asserts both {a!r} and {b!r}, which contradict each other",
-                        "make one stance 'qualifies', or check the contradiction",
-                        related=(kb.where[claims[a]].location,),
-                    )
+        for a, b in pairs:
+            both = asserted.get(a, {}).keys() & asserted.get(b, {}).keys()
+            for actor in sorted(both):
+                yield Problem(
+                    "KB208",
+                    W,
+                    kb.where[asserted[b][actor]].location,
+                    f"{actor!r} asserts both {a!r} and {b!r}, which contradict each other",
+                    "make one stance 'qualifies', or check the contradiction",
+                    related=(kb.where[asserted[a][actor]].location,),
+                )
 
     def quality(self) -> Iterator[Problem]:
         kb = self.kb
