@@ -276,7 +276,20 @@ def _scc_preferred(
             if not table[x]:
                 del table[x]
 
+    excluded: list[int] = []
+
+    def wrongly_excluded() -> bool:
+        # Preferred extensions are complete: an excluded argument whose attackers are all
+        # OUT for good is defended, so it should have been IN; prune this branch.
+        return any(
+            not is_out(x)
+            and all(is_out(y) if y in inside else label[y] == OUT for y in attackers[x])
+            for x in excluded
+        )
+
     def search(k: int) -> None:
+        if wrongly_excluded():
+            return
         while k < len(scc) and (scc[k] in chosen or scc[k] in blocked):
             k += 1
         if k == len(scc):
@@ -289,8 +302,10 @@ def _scc_preferred(
             search(k + 1)
         undo(trail)
         chosen[x] = False
+        excluded.append(x)
         if all(can_defeat(y) for y in must_out):
             search(k + 1)
+        excluded.pop()
         del chosen[x]
 
     search(0)
@@ -366,11 +381,15 @@ class TooManyLabellings(RuntimeError):
     """A region of the framework has more preferred labellings than the caller allowed."""
 
 
-def acceptance(n: int, targets: list[list[int]], limit: int = 100_000) -> Acceptance:
+def acceptance(
+    n: int, targets: list[list[int]], limit: int = 100_000, cache: dict | None = None
+) -> Acceptance:
     """Return grounded labels and preferred standing without enumerating whole extensions.
 
     The undecided part splits into weak components that do not interact, so each one is
-    enumerated on its own and the counts never multiply across components.
+    enumerated on its own and the counts never multiply across components. A `cache`
+    shared between calls on frameworks that differ only by added arguments reuses the
+    result of every component whose members and settled attackers are unchanged.
     """
     label = grounded_labelling(n, targets)
     grounded = label[:]
@@ -380,35 +399,54 @@ def acceptance(n: int, targets: list[list[int]], limit: int = 100_000) -> Accept
     open_ = [i for i in range(n) if label[i] == UNDEC]
     if not open_:
         return Acceptance(grounded, credulous, sceptical, rejected)
+    cache = {} if cache is None else cache
     attackers: list[list[int]] = [[] for _ in range(n)]
-    for i in open_:
-        for j in targets[i]:
-            attackers[j].append(i)
-    # Attackers outside the open region are settled; the search only needs to see them.
+    settled: dict[int, list[int]] = {}
     for i, ts in enumerate(targets):
-        if label[i] != UNDEC:
-            for j in ts:
-                if label[j] == UNDEC:
-                    attackers[j].append(i)
-    for comp in _components_in_order(open_, targets):
+        for j in ts:
+            if label[j] == UNDEC:
+                attackers[j].append(i)
+                if label[i] != UNDEC:
+                    settled.setdefault(j, []).append(i)
+    key = ("components", tuple(open_))
+    if key not in cache:
+        cache[key] = _components_in_order(open_, targets)
+    for comp in cache[key]:
         members = [x for scc in comp for x in scc]
-        ins = dict.fromkeys(members, 0)
-        outs = dict.fromkeys(members, 0)
-        total = 0
-        for lab in _labellings_of(comp, label, attackers, targets, "PR"):
-            total += 1
-            if total > limit:
-                raise TooManyLabellings(f"more than {limit} preferred labellings")
-            for x in members:
-                if lab[x] == IN:
-                    ins[x] += 1
-                elif lab[x] == OUT:
-                    outs[x] += 1
-        for x in members:
-            credulous[x] = ins[x] > 0
-            sceptical[x] = ins[x] == total
-            rejected[x] = outs[x] == total
+        # A component's labellings depend only on its members and its settled attackers.
+        ckey = (
+            tuple(members),
+            tuple((a, label[a]) for x in members for a in sorted(settled.get(x, ()))),
+        )
+        if ckey not in cache:
+            cache[ckey] = _component_standing(comp, members, label, attackers, targets, limit)
+        for x, (cred, scep, rej) in zip(members, cache[ckey], strict=True):
+            credulous[x], sceptical[x], rejected[x] = cred, scep, rej
     return Acceptance(grounded, credulous, sceptical, rejected)
+
+
+def _component_standing(
+    comp: list[list[int]],
+    members: list[int],
+    label: list[int],
+    attackers: list[list[int]],
+    targets: list[list[int]],
+    limit: int,
+) -> list[tuple[bool, bool, bool]]:
+    """Return (credulous, sceptical, rejected) per member of one undecided component."""
+    ins = dict.fromkeys(members, 0)
+    outs = dict.fromkeys(members, 0)
+    total = 0
+    for lab in _labellings_of(comp, label, attackers, targets, "PR"):
+        total += 1
+        if total > limit:
+            raise TooManyLabellings(f"more than {limit} preferred labellings")
+        for x in members:
+            if lab[x] == IN:
+                ins[x] += 1
+            elif lab[x] == OUT:
+                outs[x] += 1
+    return [(ins[x] > 0, ins[x] == total, outs[x] == total) for x in members]
 
 
 def preferred_labellings(af: Framework) -> list[list[int]]:

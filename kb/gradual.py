@@ -84,39 +84,95 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
     n = len(g.names)
     attackers, supporters, premise, base = g.attackers, g.supporters, g.premise, g.base
     children: list[list[int]] = [[] for _ in range(n)]
-    pending = [0] * n
-    for i in range(n):
-        parents = _parents(g, i)
-        pending[i] = len(parents)
+    # Plain loops rather than _parents(): this preamble dominates on large trees.
+    pending = [len(a) + len(b) for a, b in zip(attackers, supporters, strict=True)]
+    for i, parents in enumerate(attackers):
         for p in parents:
             children[p].append(i)
-    s = [0.0] * n
-    model = [DF_QUAD] * n
-    converged = [True] * n
-    done = [False] * n
-    queue = [i for i in range(n) if pending[i] == 0]
-    pos = 0
-    # Kahn's algorithm, computing each node as soon as its parents are final.
-    while pos < len(queue):
-        i = queue[pos]
-        pos += 1
-        va = vs = 1.0
-        for a in attackers[i]:
-            va *= 1.0 - s[a]
-        for b in supporters[i]:
-            vs *= 1.0 - s[b]
-        w = base[i] if premise[i] < 0 else s[premise[i]]
-        # va and vs hold prod(1 - v): the aggregates are 1 - va and 1 - vs.
-        s[i] = w - w * (vs - va) if va <= vs else w + (1.0 - w) * (va - vs)
-        done[i] = True
+    for i, parents in enumerate(supporters):
+        for p in parents:
+            children[p].append(i)
+    has_premises = n > 0 and max(premise) >= 0
+    if has_premises:
+        for i, p in enumerate(premise):
+            if p >= 0:
+                pending[i] += 1
+                children[p].append(i)
+    # Nodes without parents keep their base score; the rest are overwritten in order.
+    s = base[:]
+    queue = [i for i, count in enumerate(pending) if count == 0]
+    # Kahn's algorithm, computing each node as soon as its parents are final; iterating
+    # a list while appending to it visits the appended nodes too.
+    for i in queue:
+        atts = attackers[i]
+        sups = supporters[i]
+        if atts or sups:
+            va = vs = 1.0
+            for a in atts:
+                va *= 1.0 - s[a]
+            for b in sups:
+                vs *= 1.0 - s[b]
+            w = s[premise[i]] if has_premises and premise[i] >= 0 else base[i]
+            # va and vs hold prod(1 - v): the aggregates are 1 - va and 1 - vs.
+            s[i] = w - w * (vs - va) if va <= vs else w + (1.0 - w) * (va - vs)
+        elif has_premises and premise[i] >= 0:
+            s[i] = s[premise[i]]
         for c in children[i]:
             pending[c] -= 1
-            if pending[c] == 0:
+            if not pending[c]:
                 queue.append(c)
-    result = Strengths(s, model, converged)
-    if pos < n:
-        _cyclic_rest(g, [i for i in range(n) if not done[i]], result, tol, max_steps)
+    result = Strengths(s, [DF_QUAD] * n, [True] * n)
+    if len(queue) < n:
+        rest = [i for i, count in enumerate(pending) if count]
+        _cyclic_rest(g, rest, result, tol, max_steps)
     return result
+
+
+def reevaluate(
+    g: BipolarGraph,
+    prev: Strengths,
+    changed: list[int],
+    tol: float = 1e-9,
+    max_steps: int = 200_000,
+    children: list[list[int]] | None = None,
+) -> Strengths:
+    """Recompute only the nodes downstream of `changed`, warm-starting cycles from `prev`.
+
+    `children` (a superset of the true dependants will do) saves rebuilding them per call.
+    """
+    if children is None:
+        children = dependants(g)
+    down = set(changed)
+    stack = list(changed)
+    while stack:
+        for c in children[stack.pop()]:
+            if c not in down:
+                down.add(c)
+                stack.append(c)
+    out = Strengths(prev.strength[:], prev.model[:], prev.converged[:])
+    pending = {i: sum(1 for p in _parents(g, i) if p in down) for i in down}
+    queue = sorted(i for i, count in pending.items() if not count)
+    for i in queue:
+        out.strength[i] = _strength_at(g, out.strength, i)
+        out.model[i], out.converged[i] = DF_QUAD, True
+        for c in children[i]:
+            if c in down:
+                pending[c] -= 1
+                if not pending[c]:
+                    queue.append(c)
+    rest = sorted(i for i, count in pending.items() if count)
+    if rest:
+        _cyclic_rest(g, rest, out, tol, max_steps, warm=True)
+    return out
+
+
+def dependants(g: BipolarGraph) -> list[list[int]]:
+    """Return, per node, the nodes whose strength reads it."""
+    children: list[list[int]] = [[] for _ in g.names]
+    for i in range(len(g.names)):
+        for p in _parents(g, i):
+            children[p].append(i)
+    return children
 
 
 def _parents(g: BipolarGraph, i: int) -> list[int]:
@@ -133,7 +189,12 @@ def _strength_at(g: BipolarGraph, s: list[float], i: int) -> float:
 
 
 def _cyclic_rest(
-    g: BipolarGraph, rest: list[int], out: Strengths, tol: float, max_steps: int
+    g: BipolarGraph,
+    rest: list[int],
+    out: Strengths,
+    tol: float,
+    max_steps: int,
+    warm: bool = False,
 ) -> None:
     """Solve the nodes on or below cycles, one SCC at a time in topological order."""
     import networkx as nx
@@ -149,15 +210,20 @@ def _cyclic_rest(
         scc = members[c]
         if len(scc) == 1 and not dg.has_edge(scc[0], scc[0]):
             out.strength[scc[0]] = _strength_at(g, out.strength, scc[0])
+            out.model[scc[0]], out.converged[scc[0]] = DF_QUAD, True
             continue
-        _integrate(g, scc, out, tol, max_steps)
+        _integrate(g, scc, out, tol, max_steps, warm)
 
 
-def _integrate(g: BipolarGraph, scc: list[int], out: Strengths, tol: float, max_steps: int) -> None:
+def _integrate(
+    g: BipolarGraph, scc: list[int], out: Strengths, tol: float, max_steps: int, warm: bool
+) -> None:
     """Integrate ds/dt = f(w, E(s)) - s on one SCC (classic RK4) until it stops moving."""
     s = out.strength
-    for i in scc:
-        s[i] = g.base[i] if g.premise[i] < 0 else 0.5
+    if not warm:
+        # Start from the base scores; a warm start keeps the previous fixed point instead.
+        for i in scc:
+            s[i] = g.base[i] if g.premise[i] < 0 else 0.5
 
     def velocity(state: list[float]) -> list[float]:
         vel = []

@@ -1,0 +1,593 @@
+"""Computed standing of every claim: labels, strengths, explanations, what-ifs and cruxes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kb.af import IN, OUT, Acceptance, acceptance
+from kb.gradual import DF_QUAD, BipolarGraph, Strengths, dependants, evaluate, reevaluate
+from kb.load import KnowledgeBase
+from kb.models import Direction, Position, RelationType
+
+# Base scores by evidence kind, and for claims; kb.yaml `base_scores` overrides any of them.
+DEFAULT_BASE_SCORES: dict[str, float] = {
+    "claim": 0.5,
+    "measurement": 0.8,
+    "experiment": 0.8,
+    "benchmark": 0.7,
+    "expert-statement": 0.6,
+    "argument": 0.5,
+    "historical-analogy": 0.4,
+}
+ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED = "accepted", "defensible", "rejected", "undecided"
+LABELS = (ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED)
+FIAT = "what-if"  # the unattackable argument that enforces a what-if
+
+
+@dataclass
+class ClaimStanding:
+    """Where one claim stands: its label, strength, the model behind it, and why."""
+
+    id: str
+    label: str  # accepted | defensible | rejected | undecided
+    grounded: str  # in | out | undec (the cautious, grounded reading)
+    strength: float
+    base: float
+    model: str  # df-quad | quadratic-energy
+    converged: bool
+    explanation: str = ""
+    crux: float = 0.0  # crux_labels + crux_strength
+    crux_labels: int = 0  # other claims whose label would change if this one flipped
+    crux_strength: float = 0.0  # summed change of question balances if it flipped
+
+
+@dataclass
+class QuestionStanding:
+    """A question's balance (mean pro strength minus mean con strength) and its cruxes."""
+
+    id: str
+    balance: float
+    pro: float
+    con: float
+    cruxes: list[tuple[str, float]] = field(default_factory=list)  # (claim, score), best first
+
+
+@dataclass
+class Disagreement:
+    """A claim two actors take different positions on, with its crux score."""
+
+    claim: str
+    position_a: str
+    position_b: str
+    crux: float
+    full: bool  # one asserts what the other denies
+
+
+@dataclass
+class Change:
+    """How a claim's label or strength moves under a what-if."""
+
+    claim: str
+    label_before: str
+    label_after: str
+    strength_before: float
+    strength_after: float
+
+
+@dataclass
+class Analysis:
+    """Every claim's standing, question balances and cruxes, and actors' positions."""
+
+    claims: dict[str, ClaimStanding]
+    questions: dict[str, QuestionStanding]
+    evidence_strength: dict[str, float]
+    positions: dict[str, dict[str, str]]  # actor -> claim -> asserts | denies | qualifies
+    non_converged: list[str] = field(default_factory=list)
+
+    def disagreements(self, actor_a: str, actor_b: str) -> list[Disagreement]:
+        """Return the claims two actors disagree on, ranked by crux score."""
+        mine = self.positions.get(actor_a, {})
+        theirs = self.positions.get(actor_b, {})
+        found = []
+        for claim in sorted(set(mine) & set(theirs)):
+            a, b = mine[claim], theirs[claim]
+            if a != b:
+                full = {a, b} == {Position.asserts.value, Position.denies.value}
+                crux = self.claims[claim].crux if claim in self.claims else 0.0
+                found.append(Disagreement(claim, a, b, crux, full))
+        return sorted(found, key=lambda d: (-d.crux, not d.full, d.claim))
+
+
+# Building the frameworks ----------------------------------------------------------------------
+
+
+@dataclass
+class Debate:
+    """The attack graph and the bipolar graph of a knowledge base, with what explains them."""
+
+    claims: list[str]
+    names: list[str]  # attack-graph nodes: claims, evidence, claim-to-claim supports
+    index: dict[str, int]
+    targets: list[list[int]]
+    grounds: dict[str, list[str]]  # claim -> its supports (relation or evidence IDs)
+    premise: dict[str, str]  # claim-to-claim support -> its premise claim
+    rebutters: dict[str, list[str]]  # claim -> claims and evidence that rebut or contradict it
+    undercutters: dict[str, list[str]]  # support -> claims that undercut it
+    bipolar: BipolarGraph
+    answers: dict[str, dict[str, list[str]]]  # question -> side -> claims
+    attackers: list[list[int]] = field(default_factory=list)  # reverse of targets
+    children: list[list[int]] = field(default_factory=list)  # dependants in the bipolar graph
+
+    def case(self, node: str) -> list[str]:
+        """Return a node and the supports given for it: what an attack on it must face."""
+        return [node, *self.grounds.get(node, [])]
+
+
+def base_scores(kb: KnowledgeBase) -> dict[str, float]:
+    """Return the base scores in force: the defaults, overridden by kb.yaml."""
+    return {**DEFAULT_BASE_SCORES, **kb.config.base_scores}
+
+
+def build(kb: KnowledgeBase) -> Debate:
+    """Build the attack graph (with inference nodes for supports) and the bipolar graph."""
+    scores = base_scores(kb)
+    claims = list(kb.claims)
+    grounds: dict[str, list[str]] = defaultdict(list)
+    premise: dict[str, str] = {}
+    conflicts: list[tuple[str, str]] = []
+    undercuts: list[tuple[str, str]] = []
+    supports: list[tuple[str, str, str]] = []  # (support id, premise, conclusion)
+    for r in sorted(kb.relations.values(), key=lambda r: r.id):
+        if r.from_ not in kb.claims:
+            continue
+        if r.type is RelationType.supports and r.to in kb.claims:
+            grounds[r.to].append(r.id)
+            premise[r.id] = r.from_
+            supports.append((r.id, r.from_, r.to))
+        elif r.type is RelationType.rebuts and r.to in kb.claims:
+            conflicts.append((r.from_, r.to))
+        elif r.type is RelationType.contradicts and r.to in kb.claims:
+            conflicts += [(r.from_, r.to), (r.to, r.from_)]
+        elif r.type is RelationType.undercuts:
+            undercuts.append((r.from_, r.to))
+    evidence = sorted((e for e in kb.evidence.values() if e.claim in kb.claims), key=lambda e: e.id)
+    for e in evidence:
+        if e.direction is Direction.supports:
+            grounds[e.claim].append(e.id)
+        else:
+            conflicts.append((e.id, e.claim))
+    names = claims + [e.id for e in evidence] + sorted(premise)
+    index = {name: i for i, name in enumerate(names)}
+    edges: set[tuple[int, int]] = set()
+
+    def case(x: str) -> list[str]:
+        return [x, *grounds.get(x, [])]
+
+    rebutters: dict[str, list[str]] = defaultdict(list)
+    for x, y in conflicts:
+        rebutters[y].append(x)
+        # A rebuttal attacks the claim and every reason given for it; those reasons answer
+        # back, so a supported claim and its rebuttal defeat each other (AIF/ASPIC rebut).
+        for a in case(x):
+            for b in case(y):
+                edges.add((index[a], index[b]))
+        for g in grounds.get(y, []):
+            edges.add((index[g], index[x]))
+    undercutters: dict[str, list[str]] = defaultdict(list)
+    for u, s in undercuts:
+        if s in index and s not in kb.claims:
+            undercutters[s].append(u)
+            for a in case(u):
+                edges.add((index[a], index[s]))
+    # A support is no stronger than its premise: whatever attacks the premise attacks it.
+    attackers_of: dict[int, list[int]] = defaultdict(list)
+    for a, b in edges:
+        attackers_of[b].append(a)
+    for s, p in premise.items():
+        for a in attackers_of.get(index[p], []):
+            edges.add((a, index[s]))
+    targets: list[list[int]] = [[] for _ in names]
+    for a, b in sorted(edges):
+        targets[a].append(b)
+
+    g = BipolarGraph()
+    for c in claims:
+        g.add(c, scores["claim"])
+    for e in evidence:
+        g.add(e.id, e.weight if e.weight is not None else scores.get(e.kind.value, 0.5))
+    for sid, p, c in supports:
+        if undercutters.get(sid):
+            # Only an undercut support needs its own node: its base is its premise's strength.
+            g.add(sid, 0.0, premise=p)
+            g.support(sid, c)
+        else:
+            g.support(p, c)
+    for e in evidence:
+        (g.support if e.direction is Direction.supports else g.attack)(e.id, e.claim)
+    for x, y in conflicts:
+        if x not in kb.evidence:  # rebutting evidence was attached above
+            g.attack(x, y)
+    for s, us in undercutters.items():
+        for u in us:
+            g.attack(u, s)
+    answers: dict[str, dict[str, list[str]]] = {}
+    for q in kb.questions.values():
+        answers[q.id] = {
+            side: [c for c in getattr(q.positions, side) if c in kb.claims]
+            for side in ("pro", "con", "mixed")
+        }
+    attackers: list[list[int]] = [[] for _ in names]
+    for a, b in sorted(edges):
+        attackers[b].append(a)
+    return Debate(
+        claims,
+        names,
+        index,
+        targets,
+        dict(grounds),
+        premise,
+        {k: sorted(set(v)) for k, v in rebutters.items()},
+        {k: sorted(set(v)) for k, v in undercutters.items()},
+        g,
+        answers,
+        attackers,
+        dependants(g),
+    )
+
+
+# Solving, with optional what-ifs -----------------------------------------------------------
+
+
+@dataclass
+class Solution:
+    """Labels of every attack-graph node and strengths of every bipolar node."""
+
+    acceptance: Acceptance
+    strengths: Strengths
+    labels: list[str]  # per attack-graph node
+
+
+def _label(acc: Acceptance, i: int) -> str:
+    if acc.grounded[i] == IN:
+        return ACCEPTED
+    if acc.credulous[i] and not acc.sceptical[i]:
+        return DEFENSIBLE
+    if acc.rejected[i]:
+        return REJECTED
+    return UNDECIDED
+
+
+def solve(
+    d: Debate,
+    accept: frozenset[str] = frozenset(),
+    reject: frozenset[str] = frozenset(),
+    baseline: Solution | None = None,
+    cache: dict | None = None,
+) -> Solution:
+    """Label and weigh the debate, forcing the given claims to be accepted or rejected.
+
+    With a baseline (the solution without what-ifs), strengths are recomputed only
+    downstream of the forced claims.
+    """
+    targets = d.targets
+    n = len(d.names)
+    if accept or reject:
+        # One unattackable argument attacks whatever the what-if rules out: the attackers of
+        # an accepted claim, and a rejected claim together with its supports.
+        fiat: set[int] = set()
+        for c in accept:
+            fiat.update(d.attackers[d.index[c]])
+        for c in reject:
+            fiat.update(d.index[x] for x in d.case(c))
+        targets = [*targets, sorted(fiat)]
+        n += 1
+    forced = {d.index[c] for c in accept | reject}
+    if baseline is not None and forced and not _reaches_other_claims(d, targets[-1], forced):
+        # Nothing downstream of the what-if is a claim: other claims keep their labels.
+        acc, labels = baseline.acceptance, baseline.labels[:]
+    else:
+        acc = acceptance(n, targets, cache=cache)
+        span = range(len(d.claims)) if baseline is not None else range(len(d.names))
+        labels = baseline.labels[:] if baseline is not None else [""] * len(d.names)
+        for i in span:
+            labels[i] = _label(acc, i)
+    for c in accept:
+        labels[d.index[c]] = ACCEPTED
+    for c in reject:
+        labels[d.index[c]] = REJECTED
+    g = d.bipolar
+    if accept or reject:
+        g = BipolarGraph(g.names, g.base[:], g.attackers[:], g.supporters[:], g.premise, g.index)
+        for c in accept:
+            i = g.index[c]
+            g.base[i], g.attackers[i] = 1.0, []
+        for c in reject:
+            i = g.index[c]
+            g.base[i], g.supporters[i] = 0.0, []
+    if baseline is not None and (accept or reject):
+        changed = [g.index[c] for c in sorted(accept | reject)]
+        # Crux flips only compare strengths to 1e-6; a looser tolerance halves the work.
+        strengths = reevaluate(g, baseline.strengths, changed, tol=1e-8, children=d.children)
+    else:
+        strengths = evaluate(g)
+    return Solution(acc, strengths, labels)
+
+
+def _reaches_other_claims(d: Debate, starts: list[int], forced: set[int]) -> bool:
+    """Say whether attacks from `starts` reach any claim outside `forced`."""
+    seen = set(starts)
+    stack = list(starts)
+    claims = len(d.claims)  # claims come first among the nodes
+    while stack:
+        x = stack.pop()
+        if x < claims and x not in forced:
+            return True
+        for y in d.targets[x]:
+            if y not in seen:
+                seen.add(y)
+                stack.append(y)
+    return False
+
+
+def whatif(
+    kb: KnowledgeBase, accept: Sequence[str] = (), reject: Sequence[str] = ()
+) -> list[Change]:
+    """Return the claims whose label or strength changes if some claims are accepted/rejected."""
+    d = build(kb)
+    for c in [*accept, *reject]:
+        if c not in kb.claims:
+            raise KeyError(c)
+    return _changes(d, solve(d), solve(d, frozenset(accept), frozenset(reject)))
+
+
+def _changes(d: Debate, before: Solution, after: Solution, eps: float = 1e-6) -> list[Change]:
+    out = []
+    for c in d.claims:
+        i, j = d.index[c], d.bipolar.index[c]
+        lb, la = before.labels[i], after.labels[i]
+        sb, sa = before.strengths.strength[j], after.strengths.strength[j]
+        if lb != la or abs(sb - sa) > eps:
+            out.append(Change(c, lb, la, sb, sa))
+    return out
+
+
+# The analysis the site and the CLI read ---------------------------------------------------
+
+
+def _balances(d: Debate, s: Strengths) -> dict[str, tuple[float, float, float]]:
+    """Return per question (balance, mean pro strength, mean con strength)."""
+    out = {}
+    for q, sides in d.answers.items():
+        means = []
+        for side in ("pro", "con"):
+            values = [s.strength[d.bipolar.index[c]] for c in sides[side]]
+            means.append(sum(values) / len(values) if values else 0.0)
+        out[q] = (means[0] - means[1], means[0], means[1])
+    return out
+
+
+def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
+    """Compute every claim's label, strength, explanation and crux score, and question cruxes."""
+    d = build(kb)
+    sol = solve(d)
+    st = sol.strengths
+    claims: dict[str, ClaimStanding] = {}
+    for c in d.claims:
+        i, j = d.index[c], d.bipolar.index[c]
+        claims[c] = ClaimStanding(
+            id=c,
+            label=sol.labels[i],
+            grounded={IN: "in", OUT: "out"}.get(sol.acceptance.grounded[i], "undec"),
+            strength=st.strength[j],
+            base=d.bipolar.base[j],
+            model=st.model[j],
+            converged=st.converged[j],
+        )
+    for c in d.claims:
+        claims[c].explanation = explain_claim(d, sol, c)
+    balances = _balances(d, st)
+    questions = {
+        q: QuestionStanding(q, round(b, 6), round(p, 6), round(n, 6))
+        for q, (b, p, n) in balances.items()
+    }
+    if cruxes:
+        _cruxes(d, sol, claims, questions, balances)
+    positions: dict[str, dict[str, str]] = defaultdict(dict)
+    for s in sorted(kb.stances.values(), key=lambda s: s.id):
+        have = positions[s.actor].get(s.claim)
+        # Two different stances of one actor on one claim read as a qualified position.
+        positions[s.actor][s.claim] = (
+            s.position.value if have in (None, s.position.value) else Position.qualifies.value
+        )
+    evidence_strength = {
+        e: st.strength[d.bipolar.index[e]] for e in kb.evidence if e in d.bipolar.index
+    }
+    non_converged = [d.bipolar.names[i] for i, ok in enumerate(st.converged) if not ok]
+    return Analysis(claims, questions, evidence_strength, dict(positions), non_converged)
+
+
+def _cruxes(
+    d: Debate,
+    sol: Solution,
+    claims: dict[str, ClaimStanding],
+    questions: dict[str, QuestionStanding],
+    balances: dict[str, tuple[float, float, float]],
+) -> None:
+    """Flip each claim in turn (accept what stands, reject what does not) and measure."""
+    on_question: dict[str, set[str]] = {
+        q: {c for side in sides.values() for c in side} for q, sides in d.answers.items()
+    }
+    per_question: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    reach = _reach(d)
+    cache: dict = {}  # undecided components recur across flips: solve each once
+    for c in d.claims:
+        flip_reject = claims[c].label in (ACCEPTED, DEFENSIBLE)
+        if not reach[c] and not any(c in cs for cs in on_question.values()):
+            continue  # nothing downstream and no question to move: its flip changes nothing else
+        flip = frozenset([c])
+        if flip_reject:
+            after = solve(d, reject=flip, baseline=sol, cache=cache)
+        else:
+            after = solve(d, accept=flip, baseline=sol, cache=cache)
+        changed = {
+            x for x in d.claims if x != c and after.labels[d.index[x]] != sol.labels[d.index[x]]
+        }
+        moved = _balances(d, after.strengths)
+        shift = 0.0
+        for q, members in on_question.items():
+            delta = abs(moved[q][0] - balances[q][0])
+            delta = delta if delta > 1e-6 else 0.0  # below the integration tolerance
+            shift += delta
+            score = delta + len(changed & members)
+            if score > 1e-6:
+                per_question[q].append((c, round(score, 6)))
+        claims[c].crux_labels = len(changed)
+        claims[c].crux_strength = round(shift, 6)
+        claims[c].crux = round(len(changed) + shift, 6)
+    for q, ranked in per_question.items():
+        questions[q].cruxes = sorted(ranked, key=lambda t: (-t[1], t[0]))[:10]
+
+
+def _reach(d: Debate) -> dict[str, bool]:
+    """Return, per claim, whether anything else hangs on it in either graph."""
+    g = d.bipolar
+    children = [False] * len(g.names)
+    for i in range(len(g.names)):
+        for p in [*g.attackers[i], *g.supporters[i]]:
+            children[p] = True
+        if g.premise[i] >= 0:
+            children[g.premise[i]] = True
+    out = {}
+    for c in d.claims:
+        i = d.index[c]
+        # Accepting a claim defeats its attackers, and rejecting it defeats its supports.
+        out[c] = bool(
+            children[g.index[c]] or any(d.targets[d.index[x]] for x in d.case(c)) or d.attackers[i]
+        )
+    return out
+
+
+# Explanations ----------------------------------------------------------------------------
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _names(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def explain_claim(d: Debate, sol: Solution, claim: str) -> str:
+    """Return why a claim has its label and strength, as a short chain in words."""
+    return f"{_why_label(d, sol, claim)} {_why_strength(d, sol, claim)}"
+
+
+def _support_name(d: Debate, s: str) -> str:
+    return d.premise.get(s, s)
+
+
+def _ground_fate(d: Debate, sol: Solution, claim: str, s: str) -> str | None:
+    """Say why a support of a claim does not stand, or None if it does."""
+    lab = sol.labels[d.index[s]]
+    if lab == ACCEPTED:
+        return None
+    who = _support_name(d, s)
+    undercut = [u for u in d.undercutters.get(s, []) if sol.labels[d.index[u]] == ACCEPTED]
+    if undercut:
+        return f"{who} supported it, but that support is undercut by {_names(undercut)}"
+    p = d.premise.get(s)
+    if p and sol.labels[d.index[p]] == REJECTED:
+        return f"{who} supported it, but {p} is itself rejected"
+    if lab == REJECTED:
+        return f"{who} supported it, but that support is defeated too"
+    return None
+
+
+def _why_label(d: Debate, sol: Solution, c: str) -> str:
+    label = sol.labels[d.index[c]]
+    rebutters = d.rebutters.get(c, [])
+    grounds = d.grounds.get(c, [])
+    lab = {x: sol.labels[d.index[x]] for x in rebutters}
+    if label == ACCEPTED:
+        if not rebutters:
+            return "accepted: nothing recorded attacks it."
+        parts = []
+        for x in rebutters:
+            beaten_by = [y for y in _attackers_of(d, x) if sol.labels[d.index[y]] == ACCEPTED]
+            answered = [_support_name(d, g) for g in grounds if g in beaten_by]
+            others = [_support_name(d, y) for y in beaten_by if y not in grounds]
+            if answered:
+                parts.append(f"{x} is answered by {_names(answered)}, which stand")
+            elif others:
+                parts.append(f"{x} falls to {_names(others[:3])}")
+            else:
+                parts.append(f"{x} is {lab[x]}")
+        return "accepted: every attack on it fails: " + "; ".join(parts) + "."
+    if label == REJECTED:
+        winners = [x for x in rebutters if lab[x] == ACCEPTED]
+        parts = []
+        for x in winners:
+            if not _attackers_of(d, x):
+                parts.append(f"attacked by {x}, which nothing defeats")
+            else:
+                parts.append(f"attacked by {x}, which survives every attack on it")
+        if not winners:
+            if rebutters:
+                parts.append(f"every coherent reading keeps one of {_names(rebutters)} against it")
+            else:
+                parts.append("a what-if rules it out")
+        fates = [f for s in grounds if (f := _ground_fate(d, sol, c, s))]
+        if grounds and not fates:
+            fates = [f"its support from {_names([_support_name(d, s) for s in grounds])} falls"]
+        return "rejected: " + "; ".join(parts + fates) + "."
+    if label == DEFENSIBLE:
+        contest = [x for x in rebutters if lab[x] != REJECTED] or rebutters
+        backers = [_support_name(d, s) for s in grounds if sol.labels[d.index[s]] != REJECTED]
+        if backers:
+            return (
+                f"defensible: {_names(contest)} attacks it and {_names(backers)} answer back; "
+                "neither side defeats the other, so it holds in some coherent readings, not all."
+            )
+        return (
+            f"defensible: it stands or falls with {_names(contest)}, which is itself contested; "
+            "it holds in some coherent readings, not all."
+        )
+    acc = sol.acceptance
+    if acc.sceptical[d.index[c]]:
+        return (
+            f"undecided on the cautious reading: {_names(rebutters)} attack it but defeat "
+            "one another, so every coherent reading accepts it, yet no single argument settles it."
+        )
+    if rebutters:
+        return (
+            f"undecided: {_names(rebutters)} attack it within a cycle of attacks that no coherent "
+            "reading resolves."
+        )
+    return "undecided: it depends on a cycle of attacks that no coherent reading resolves."
+
+
+def _attackers_of(d: Debate, node: str) -> list[str]:
+    return sorted(d.names[a] for a in d.attackers[d.index[node]])
+
+
+def _why_strength(d: Debate, sol: Solution, c: str) -> str:
+    g, st = d.bipolar, sol.strengths
+    j = g.index[c]
+    model = (
+        "DF-QuAD" if st.model[j] == DF_QUAD else "the quadratic energy model (it sits on a cycle)"
+    )
+    text = f"Strength {_fmt(st.strength[j])} by {model}, from base {_fmt(g.base[j])}"
+    sups = [f"{_support_name(d, g.names[k])} ({_fmt(st.strength[k])})" for k in g.supporters[j]]
+    atts = [f"{g.names[k]} ({_fmt(st.strength[k])})" for k in g.attackers[j]]
+    if sups:
+        text += f"; supported by {_names(sups)}"
+    if atts:
+        text += f"; attacked by {_names(atts)}"
+    if not st.converged[j]:
+        text += "; the integration did not converge, so treat this number as provisional"
+    return text + "."
