@@ -119,6 +119,11 @@ class Debate:
     answers: dict[str, dict[str, list[str]]]  # question -> side -> claims
     attackers: list[list[int]] = field(default_factory=list)  # reverse of targets
     children: list[list[int]] = field(default_factory=list)  # dependants in the bipolar graph
+    conclusion: dict[str, str] = field(default_factory=dict)  # support -> the claim it supports
+
+    def owner(self, node: str) -> str:
+        """Return the claim a support argues for, or the node itself for anything else."""
+        return self.conclusion.get(node, node)
 
     def case(self, node: str) -> list[str]:
         """Return a node and the supports given for it: what an attack on it must face."""
@@ -234,6 +239,7 @@ def build(kb: KnowledgeBase) -> Debate:
         answers,
         attackers,
         dependants(g),
+        {s: c for c, ss in grounds.items() for s in ss},
     )
 
 
@@ -491,21 +497,54 @@ def _support_name(d: Debate, s: str) -> str:
     return d.premise.get(s, s)
 
 
-def _ground_fate(d: Debate, sol: Solution, claim: str, s: str) -> str | None:
-    """Say why a support of a claim does not stand, or None if it does."""
-    lab = sol.labels[d.index[s]]
-    if lab == ACCEPTED:
-        return None
-    who = _support_name(d, s)
-    undercut = [u for u in d.undercutters.get(s, []) if sol.labels[d.index[u]] == ACCEPTED]
-    if undercut:
-        return f"{who} supported it, but that support is undercut by {_names(undercut)}"
-    p = d.premise.get(s)
-    if p and sol.labels[d.index[p]] == REJECTED:
-        return f"{who} supported it, but {p} is itself rejected"
-    if lab == REJECTED:
-        return f"{who} supported it, but that support is defeated too"
-    return None
+def _ground_fates(d: Debate, sol: Solution, grounds: list[str]) -> list[str]:
+    """Say why the supports of a claim that do not stand fall, grouped by cause."""
+    undercut: dict[str, list[str]] = defaultdict(list)
+    premise_out: list[str] = []
+    beaten: dict[str, list[str]] = defaultdict(list)
+    for s in grounds:
+        if sol.labels[d.index[s]] == ACCEPTED:
+            continue
+        who = _support_name(d, s)
+        cutters = [u for u in d.undercutters.get(s, []) if sol.labels[d.index[u]] == ACCEPTED]
+        p = d.premise.get(s)
+        winners = sorted(
+            {d.owner(a) for a in _attackers_of(d, s) if sol.labels[d.index[a]] == ACCEPTED}
+        )
+        if cutters:
+            undercut[_names(cutters)].append(who)
+        elif p and sol.labels[d.index[p]] == REJECTED:
+            premise_out.append(who)
+        elif winners:
+            beaten[_names(_short(winners))].append(who)
+    out = [
+        f"{_names(_short(whos))} supported it, but "
+        f"{_plural(whos, 'that support is', 'those supports are')} undercut by {by}"
+        for by, whos in undercut.items()
+    ]
+    if premise_out:
+        out.append(
+            f"{_names(_short(premise_out))} supported it, but "
+            f"{_plural(premise_out, 'it is', 'they are')} rejected in turn"
+        )
+    out += [
+        f"{_names(_short(whos))} supported it, but {by} "
+        f"{'defeats' if ' and ' not in by else 'defeat'} "
+        f"{_plural(whos, 'that support', 'those supports')} as well"
+        for by, whos in beaten.items()
+    ]
+    return out
+
+
+def _plural(items: list[str], one: str, many: str) -> str:
+    return one if len(items) == 1 else many
+
+
+def _short(items: list[str], keep: int = 4) -> list[str]:
+    """Keep a list readable: the first few names, then how many more."""
+    if len(items) <= keep + 1:
+        return items
+    return [*items[:keep], f"{len(items) - keep} more"]
 
 
 def _why_label(d: Debate, sol: Solution, c: str) -> str:
@@ -531,26 +570,26 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
     if label == REJECTED:
         winners = [x for x in rebutters if lab[x] == ACCEPTED]
         parts = []
-        for x in winners:
-            if not _attackers_of(d, x):
-                parts.append(f"attacked by {x}, which nothing defeats")
-            else:
-                parts.append(f"attacked by {x}, which survives every attack on it")
+        free = [x for x in winners if not _attackers_of(d, x)]
+        held = [x for x in winners if _attackers_of(d, x)]
+        if free:
+            parts.append(f"attacked by {_names(free)}, which nothing attacks")
+        if held:
+            them = _plural(held, "survives every attack on it", "survive every attack on them")
+            parts.append(f"{'and by' if free else 'attacked by'} {_names(held)}, which {them}")
         if not winners:
             if rebutters:
                 parts.append(f"every coherent reading keeps one of {_names(rebutters)} against it")
             else:
                 parts.append("a what-if rules it out")
-        fates = [f for s in grounds if (f := _ground_fate(d, sol, c, s))]
-        if grounds and not fates:
-            fates = [f"its support from {_names([_support_name(d, s) for s in grounds])} falls"]
-        return "rejected: " + "; ".join(parts + fates) + "."
+        return "rejected: " + "; ".join(parts + _ground_fates(d, sol, grounds)) + "."
     if label == DEFENSIBLE:
         contest = [x for x in rebutters if lab[x] != REJECTED] or rebutters
         backers = [_support_name(d, s) for s in grounds if sol.labels[d.index[s]] != REJECTED]
         if backers:
             return (
-                f"defensible: {_names(contest)} attacks it and {_names(backers)} answer back; "
+                f"defensible: {_names(contest)} {_plural(contest, 'attacks', 'attack')} it and "
+                f"{_names(backers)} {_plural(backers, 'answers', 'answer')} back; "
                 "neither side defeats the other, so it holds in some coherent readings, not all."
             )
         return (
