@@ -583,31 +583,31 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
             else:
                 parts.append("a what-if rules it out")
         return "rejected: " + "; ".join(parts + _ground_fates(d, sol, grounds)) + "."
+    # Who attacks it in the graph: its rebutters, or the supports of a claim it rebuts.
+    attackers = sorted({_support_name(d, a) for a in _attackers_of(d, c)})
     if label == DEFENSIBLE:
         contest = [x for x in rebutters if lab[x] != REJECTED] or rebutters
         backers = [_support_name(d, s) for s in grounds if sol.labels[d.index[s]] != REJECTED]
-        if backers:
+        if contest and backers:
             return (
                 f"defensible: {_names(contest)} {_plural(contest, 'attacks', 'attack')} it and "
                 f"{_names(backers)} {_plural(backers, 'answers', 'answer')} back; "
                 "neither side defeats the other, so it holds in some coherent readings, not all."
             )
         return (
-            f"defensible: it stands or falls with {_names(contest)}, which is itself contested; "
-            "it holds in some coherent readings, not all."
+            f"defensible: it is in a standoff with {_names(_short(attackers))}, each able to "
+            "defeat the other, so it holds in some coherent readings, not all."
         )
-    acc = sol.acceptance
-    if acc.sceptical[d.index[c]]:
+    if sol.acceptance.sceptical[d.index[c]]:
         return (
-            f"undecided on the cautious reading: {_names(rebutters)} attack it but defeat "
-            "one another, so every coherent reading accepts it, yet no single argument settles it."
+            f"undecided on the cautious reading: {_names(_short(attackers))} "
+            f"{_plural(attackers, 'falls', 'fall')} in every coherent reading, so each of them "
+            "accepts it, but no undisputed argument settles it."
         )
-    if rebutters:
-        return (
-            f"undecided: {_names(rebutters)} attack it within a cycle of attacks that no coherent "
-            "reading resolves."
-        )
-    return "undecided: it depends on a cycle of attacks that no coherent reading resolves."
+    return (
+        f"undecided: {_names(_short(attackers))} {_plural(attackers, 'attacks', 'attack')} it "
+        "within a cycle of attacks that no coherent reading resolves."
+    )
 
 
 def _attackers_of(d: Debate, node: str) -> list[str]:

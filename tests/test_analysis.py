@@ -157,7 +157,8 @@ def test_explanations_name_the_reasons(kb) -> None:
     assert an.claims["c"].explanation.startswith("accepted: nothing recorded attacks it.")
     assert "b attacks it and ev-a answers back" in an.claims["a"].explanation
     assert "undecided" in an.claims["k"].explanation
-    assert "every coherent reading accepts it" in an.claims["r"].explanation
+    assert "p falls in every coherent reading" in an.claims["r"].explanation
+    assert "standoff with ev-a" in an.claims["b"].explanation
     assert "Strength 0.38 by DF-QuAD, from base 0.50" in f
 
 
