@@ -580,3 +580,8 @@ def format_extensions(exts: list[list[str]]) -> str:
     if not exts:
         return "NO\n"
     return "".join("w" + "".join(f" {a}" for a in ext) + "\n" for ext in exts)
+
+
+def convert(path: Path, fmt: str, source_fmt: str | None = None) -> str:
+    """Read an ICCMA file in any of the formats and return it written in `fmt`."""
+    return format_af(read_af(path, source_fmt), fmt)

@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from kb.af import IN, OUT, Acceptance, acceptance
+from kb.af import (
+    IN,
+    OUT,
+    Acceptance,
+    Framework,
+    acceptance,
+    extensions,
+    format_af,
+    format_extensions,
+    read_af,
+)
 from kb.gradual import DF_QUAD, BipolarGraph, Strengths, dependants, evaluate, reevaluate
 from kb.load import KnowledgeBase
 from kb.models import Direction, Position, RelationType
@@ -630,3 +641,80 @@ def _why_strength(d: Debate, sol: Solution, c: str) -> str:
     if not st.converged[j]:
         text += "; the integration did not converge, so treat this number as provisional"
     return text + "."
+
+
+# Command-line reports ------------------------------------------------------------------------
+
+
+def _claim_or_fail(kb: KnowledgeBase, claim_id: str) -> None:
+    from kb.errors import UsageError, did_you_mean
+
+    if claim_id not in kb.claims:
+        hint = did_you_mean(claim_id, kb.claims)
+        raise UsageError(f"no claim {claim_id!r}" + (f"; {hint}" if hint else ""))
+
+
+def explain_report(kb_path: Path, claim_id: str) -> str:
+    """Return the text of `kb explain ID`: label, strength, crux and the reasons."""
+    from kb.load import load_kb
+
+    kb = load_kb(kb_path)
+    _claim_or_fail(kb, claim_id)
+    s = analyse(kb).claims[claim_id]
+    state = "converged" if s.converged else "did not converge"
+    return "\n".join(
+        [
+            f"{s.id}: {s.label} (grounded reading: {s.grounded})",
+            f"strength {_fmt(s.strength)} by {s.model} ({state}), base {_fmt(s.base)}",
+            f"crux {s.crux:.2f}: {s.crux_labels} other claims would change label if it flipped; "
+            f"question balances would move by {s.crux_strength:.2f}",
+            "",
+            s.explanation,
+        ]
+    )
+
+
+def whatif_report(kb_path: Path, accept: Sequence[str], reject: Sequence[str]) -> str:
+    """Return the text of `kb whatif`: every claim whose label or strength moves."""
+    from kb.errors import UsageError
+    from kb.load import load_kb
+
+    kb = load_kb(kb_path)
+    if not accept and not reject:
+        raise UsageError("give at least one --accept ID or --reject ID")
+    for c in [*accept, *reject]:
+        _claim_or_fail(kb, c)
+    changes = whatif(kb, accept, reject)
+    if not changes:
+        return "nothing changes"
+    lines = []
+    for ch in changes:
+        label = (
+            f"{ch.label_before} -> {ch.label_after}"
+            if ch.label_before != ch.label_after
+            else ch.label_after
+        )
+        strength = f"{_fmt(ch.strength_before)} -> {_fmt(ch.strength_after)}"
+        lines.append(f"{ch.claim}: {label}; strength {strength}")
+    return "\n".join(lines)
+
+
+def framework(kb: KnowledgeBase) -> Framework:
+    """Return the knowledge base's attack graph as a Dung framework (claims, evidence, supports)."""
+    d = build(kb)
+    return Framework(names=d.names, targets=d.targets, index=dict(d.index))
+
+
+def export_framework(kb_path: Path, fmt: str) -> str:
+    """Return the knowledge base's attack graph in an ICCMA format."""
+    from kb.load import load_kb
+
+    return format_af(framework(load_kb(kb_path)), fmt)
+
+
+def solve_report(path: Path | None, kb_path: Path, semantics: str) -> str:
+    """Return the extensions of an ICCMA file, or of the knowledge base when no file is given."""
+    from kb.load import load_kb
+
+    af = read_af(path) if path is not None else framework(load_kb(kb_path))
+    return format_extensions(extensions(af, semantics))

@@ -213,3 +213,69 @@ def import_(kb_path: Path, fmt: str, files: tuple[Path, ...], into: Path | None)
     from kb.imports import run_import
 
     sys.exit(run_import(kb_path, fmt, list(files), into, out))
+
+
+@main.command()
+@kb_option
+@click.argument("claim_id")
+def explain(kb_path: Path, claim_id: str) -> None:
+    """Explain a claim's computed label, strength and crux score in words."""
+    from kb.analysis import explain_report
+
+    click.echo(explain_report(kb_path, claim_id))
+
+
+@main.command()
+@kb_option
+@click.option("--accept", multiple=True, metavar="ID", help="Take this claim as accepted.")
+@click.option("--reject", multiple=True, metavar="ID", help="Take this claim as rejected.")
+def whatif(kb_path: Path, accept: tuple[str, ...], reject: tuple[str, ...]) -> None:
+    """List the claims whose label or strength changes if some claims are accepted/rejected."""
+    from kb.analysis import whatif_report
+
+    click.echo(whatif_report(kb_path, accept, reject))
+
+
+@main.group()
+def af() -> None:
+    """Abstract argumentation frameworks in the ICCMA formats (i23 `p af N`, apx, tgf)."""
+
+
+AF_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["i23", "apx", "tgf"]), default="i23", show_default=True
+)
+
+
+@af.command("export")
+@kb_option
+@AF_FORMAT
+def af_export(kb_path: Path, fmt: str) -> None:
+    """Print the knowledge base's attack graph as an ICCMA instance."""
+    from kb.analysis import export_framework
+
+    click.echo(export_framework(kb_path, fmt), nl=False)
+
+
+@af.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@AF_FORMAT
+def af_import(file: Path, fmt: str) -> None:
+    """Read an ICCMA instance (format from its suffix) and print it in --format."""
+    from kb.af import convert
+
+    click.echo(convert(file, fmt), nl=False)
+
+
+@af.command("solve")
+@kb_option
+@click.argument(
+    "file", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@click.option(
+    "--semantics", type=click.Choice(["GR", "PR", "ST"], case_sensitive=False), default="GR"
+)
+def af_solve(kb_path: Path, file: Path | None, semantics: str) -> None:
+    """Print the extensions of FILE (or of the knowledge base), one `w ...` line each."""
+    from kb.analysis import solve_report
+
+    click.echo(solve_report(file, kb_path, semantics.upper()), nl=False)

@@ -234,3 +234,31 @@ def test_the_real_content_is_analysed_deterministically() -> None:
         assert s.label in LABELS and 0.0 <= s.strength <= 1.0 and s.explanation
         assert s.id in s.explanation or s.explanation.split(":")[0] in LABELS
     assert first.non_converged == []
+
+
+def test_cli_explain_whatif_and_af(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    root = str(write(tmp_path))
+    run = CliRunner().invoke
+    res = run(main, ["explain", "--kb", root, "f"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("f: rejected (grounded reading: out)")
+    assert "undercut by u" in res.output
+    res = run(main, ["explain", "--kb", root, "ff"])
+    assert res.exit_code == 2 and "did you mean 'f'" in res.output
+    res = run(main, ["whatif", "--kb", root, "--accept", "d"])
+    assert res.exit_code == 0 and "d: rejected -> accepted; strength 0.25 -> 1.00" in res.output
+    res = run(main, ["whatif", "--kb", root])
+    assert res.exit_code == 2
+    res = run(main, ["af", "export", "--kb", root, "--format", "apx"])
+    assert "arg(e--supports--f)." in res.output and "att(u,e--supports--f)." in res.output
+    res = run(main, ["af", "solve", "--kb", root, "--semantics", "gr"])
+    assert res.output.startswith("w a") is False and " c " in res.output
+    sample = str(REPO / "tests" / "data" / "af" / "floating-defeat.apx")
+    res = run(main, ["af", "solve", sample, "--semantics", "PR"])
+    assert res.output == "w a d\nw b d\n"
+    res = run(main, ["af", "import", sample, "--format", "i23"])
+    assert res.output.startswith("p af 4\n# 1 a\n")
