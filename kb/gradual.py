@@ -83,6 +83,13 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
     """Compute every strength: one DF-QuAD pass in topological order, energy model on cycles."""
     n = len(g.names)
     attackers, supporters, premise, base = g.attackers, g.supporters, g.premise, g.base
+    if n and max(premise) < 0:
+        # Debate trees are often numbered root first (or leaves first): then index order is
+        # already a topological order, and the pass needs no dependants lists at all.
+        for order in (range(n - 1, -1, -1), range(n)):
+            s = _in_order(attackers, supporters, base, order)
+            if s is not None:
+                return Strengths(s, [DF_QUAD] * n, [True] * n)
     children: list[list[int]] = [[] for _ in range(n)]
     # Plain loops rather than _parents(): this preamble dominates on large trees.
     pending = [len(a) + len(b) for a, b in zip(attackers, supporters, strict=True)]
@@ -126,6 +133,31 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
         rest = [i for i, count in enumerate(pending) if count]
         _cyclic_rest(g, rest, result, tol, max_steps)
     return result
+
+
+def _in_order(
+    attackers: list[list[int]], supporters: list[list[int]], base: list[float], order: range
+) -> list[float] | None:
+    """Run DF-QuAD in index order; return None as soon as a parent is not yet computed."""
+    s = base[:]
+    descending = order.step < 0
+    for i in order:
+        atts = attackers[i]
+        sups = supporters[i]
+        if not atts and not sups:
+            continue
+        va = vs = 1.0
+        for a in atts:
+            if (a <= i) if descending else (a >= i):
+                return None
+            va *= 1.0 - s[a]
+        for b in sups:
+            if (b <= i) if descending else (b >= i):
+                return None
+            vs *= 1.0 - s[b]
+        w = base[i]
+        s[i] = w - w * (vs - va) if va <= vs else w + (1.0 - w) * (va - vs)
+    return s
 
 
 def reevaluate(
