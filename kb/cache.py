@@ -7,6 +7,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ from kb.errors import Location, Problem, ProblemsFound, Severity
 from kb.load import KnowledgeBase, Loader, Where, display_path, find_files, load_config, read_text
 from kb.models import Question, Record
 
+STATE_NAME = "build-state.pickle"
+STATE_VERSION = "kb-cache-1"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -360,33 +363,69 @@ def _salt(site: Any, extra: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-_WORKER_PAGES: list[Any] = []
+@dataclass
+class _Job:
+    """What the forked render workers share: the pages, where to write, and the last digests."""
+
+    pages: list[Any] = field(default_factory=list)
+    folder: Path | None = None
+    old: dict[str, bytes] = field(default_factory=dict)
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[str, bytes, frozenset[Key]]]:
-    """Render some pages (in a worker), each with the keys it read."""
-    out = []
+_JOB = _Job()
+Rendered = tuple[str, bytes, frozenset[Key], bytes | None]  # path, digest, reads, data
+
+
+def write_page(folder: Path, rel: str, data: bytes) -> None:
+    """Write one file below folder, refusing a path that would leave it."""
+    target = folder / rel
+    if rel.startswith("/") or ".." in Path(rel).parts:
+        raise ValueError(f"refusing to write outside the site: {rel!r}")
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _render_chunk(indices: list[int]) -> list[Rendered]:
+    """Render some pages (in a worker), each with the keys it read; write those that changed."""
+    out: list[Rendered] = []
     for i in indices:
-        page = _WORKER_PAGES[i]
+        page = _JOB.pages[i]
         _Reads.now = reads = set()
         try:
             data = page.render().encode("utf-8")
         finally:
             _Reads.now = None
-        out.append((page.path, data, frozenset(reads)))
+        digest = _digest(data)
+        if _JOB.folder is None:
+            out.append((page.path, digest, frozenset(reads), data))
+            continue
+        if _JOB.old.get(page.path) != digest:
+            write_page(_JOB.folder, page.path, data)
+        out.append((page.path, digest, frozenset(reads), None))
     return out
 
 
-def render_pages(pages: list[Any], jobs: int) -> list[tuple[str, bytes, frozenset[Key]]]:
-    """Render pages with their reads, across `jobs` forked processes when that pays."""
-    global _WORKER_PAGES
-    _WORKER_PAGES = pages
+def render_pages(
+    pages: list[Any],
+    jobs: int,
+    folder: Path | None = None,
+    old: dict[str, bytes] | None = None,
+) -> list[Rendered]:
+    """Render pages with their reads, across `jobs` forked processes when that pays.
+
+    With a folder, each page whose digest differs from `old` is written there as soon as it is
+    rendered, and no page is kept in memory; without one, the pages' bytes are returned.
+    """
+    global _JOB
+    _JOB = _Job(pages, folder, old or {})
     indices = list(range(len(pages)))
     try:
         if jobs <= 1 or len(pages) < 64 or "fork" not in multiprocessing.get_all_start_methods():
             return _render_chunk(indices)
-        # Interleaved chunks balance heavy and light pages between the workers.
-        size = 32
+        size = 16
         chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
         gc.freeze()  # the forked workers share the parent's objects without touching them
         ctx = multiprocessing.get_context("fork")
@@ -394,7 +433,7 @@ def render_pages(pages: list[Any], jobs: int) -> list[tuple[str, bytes, frozense
             results = pool.map(_render_chunk, chunks, chunksize=1)
         return [item for chunk in results for item in chunk]
     finally:
-        _WORKER_PAGES = []
+        _JOB = _Job()
 
 
 class IncrementalBuilder:
@@ -414,6 +453,7 @@ class IncrementalBuilder:
         search: bool = True,
         use_git: bool = True,
         jobs: int | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.kb_root = Path(kb_root)
         self.out = Path(out).resolve()
@@ -424,6 +464,46 @@ class IncrementalBuilder:
         self.memo = FileMemo()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}
+        self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
+        if self.state_file is not None:
+            self.restore()
+
+    def _stamp(self) -> tuple[str, str, int, int] | None:
+        """Return what identifies this builder's last output: paths and the marker's inode."""
+        from kb.build import MARKER
+
+        try:
+            st = (self.out / MARKER).stat()
+        except OSError:
+            return None
+        return (str(self.kb_root.resolve()), str(self.out), st.st_ino, st.st_mtime_ns)
+
+    def restore(self) -> bool:
+        """Take the last build's state from the state file, if it matches the output folder."""
+        assert self.state_file is not None
+        try:
+            with open(self.state_file, "rb") as handle:
+                version, stamp, memo, last, extra = pickle.load(handle)
+        except Exception:  # missing, truncated or from another version: build in full
+            return False
+        if version != STATE_VERSION or stamp is None or stamp != self._stamp():
+            return False
+        self.memo, self.last, self.extra = memo, last, extra
+        return True
+
+    def save(self) -> None:
+        """Write this build's state for the next run, atomically."""
+        assert self.state_file is not None
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
+        state = (STATE_VERSION, self._stamp(), self.memo, self.last, self.extra)
+        try:
+            with open(tmp, "wb") as handle:
+                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.state_file)
+        except Exception:  # an unpicklable lookup: the next run builds in full
+            tmp.unlink(missing_ok=True)
+            self.state_file.unlink(missing_ok=True)
 
     def build(self) -> Report:
         """Build (or rebuild) the site; return what was done."""
@@ -475,16 +555,21 @@ class IncrementalBuilder:
             or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
         ]
         t3 = time.perf_counter()
-        results = render_pages(todo, self.jobs)
+        # A rebuild writes changed pages straight into the site as they are rendered.
+        results = render_pages(
+            todo, self.jobs, None if full else self.out, None if full else last.digests
+        )
         t4 = time.perf_counter()
         reads = {} if full or last is None else dict(last.reads)
         digests = {} if full or last is None else dict(last.digests)
         files: dict[str, bytes] = {}
-        for path, data, page_reads in results:
+        changed_pages: list[str] = []
+        for path, digest, page_reads, data in results:
             reads[path] = page_reads
-            digest = _digest(data)
             if digests.get(path) != digest:
-                files[path] = data
+                changed_pages.append(path)
+                if data is not None:
+                    files[path] = data
             digests[path] = digest
         paths = {p.path for p in pages}
         gone = [p for p in digests if p not in paths]
@@ -501,13 +586,13 @@ class IncrementalBuilder:
         else:
             extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
         extra[site_build.MARKER] = b"debate-kb site\n"
-        for path, data in extra.items():
-            if full or self.extra.get(path) != data:
-                files[path] = data
+        extra_written = [p for p, d in extra.items() if full or self.extra.get(p) != d]
+        for path in extra_written:
+            files[path] = extra[path]
         gone += [p for p in self.extra if p not in extra]
         self.extra = extra
         t5 = time.perf_counter()
-        html_changed = any(p.endswith(".html") for p in [*files, *gone])
+        html_changed = any(p.endswith(".html") for p in [*changed_pages, *files, *gone])
         if full:
             site_build.swap_in(files, self.out, search=self.search)
             report.indexed = self.search
@@ -530,8 +615,12 @@ class IncrementalBuilder:
             reads=reads,
             digests=digests,
         )
+        if self.state_file is not None:
+            self.save()
+        t7 = time.perf_counter()
         report.pages, report.rendered = len(pages), len(todo)
-        report.written, report.removed, report.full = len(files), len(gone), full
+        report.written = len(changed_pages) + len(extra_written)
+        report.removed, report.full = len(gone), full
         report.seconds = {
             "load+check": t1 - t0,
             "site": t2 - t1,
@@ -539,6 +628,7 @@ class IncrementalBuilder:
             "render": t4 - t3,
             "extra": t5 - t4,
             "write+index": t6 - t5,
+            "save state": t7 - t6,
         }
         return report
 
@@ -585,12 +675,29 @@ def build_site(
     search: bool = True,
     use_git: bool = True,
     jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> Report:
-    """Build a whole site once, across both cores; return what was done."""
+    """Build a site across both cores; with a cache_dir, re-render only what changed since the
+    last run that used it."""
     builder = IncrementalBuilder(
-        kb_root, out, base_url=base_url, search=search, use_git=use_git, jobs=jobs
+        kb_root,
+        out,
+        base_url=base_url,
+        search=search,
+        use_git=use_git,
+        jobs=jobs,
+        cache_dir=cache_dir,
     )
     return builder.build()
+
+
+def default_cache_dir(kb_root: Path, out: Path) -> Path | None:
+    """Return the per-user cache folder for one KB and output folder (None when KB_CACHE=0)."""
+    if os.environ.get("KB_CACHE", "1") == "0":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "debate-kb"
+    key = f"{Path(kb_root).resolve()}\0{Path(out).resolve()}"
+    return base / hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
 __all__: list[str] = [
@@ -598,6 +705,7 @@ __all__: list[str] = [
     "IncrementalBuilder",
     "Report",
     "build_site",
+    "default_cache_dir",
     "load_checked",
     "load_memo",
     "render_pages",

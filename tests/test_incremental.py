@@ -214,3 +214,34 @@ def test_memo_load_matches_a_plain_load_with_problems(tmp_path: Path) -> None:
             assert getattr(kb, name) == getattr(plain_kb, name)
         assert memo.parsed == (len(kb.files) if step == 0 else 1)
         edit_statement(folder, step, f"Statement {step}.")
+
+
+def test_tracked_parallel_render_matches_a_plain_render(tmp_path: Path) -> None:
+    from kb.build import make_site
+    from kb.load import load_kb
+
+    folder = generate(tmp_path, CLAIMS, 6)
+    report = IncrementalBuilder(folder, tmp_path / "inc", search=False, jobs=2).build()
+    assert report.pages >= 64  # enough pages for the forked workers
+    site = make_site(load_kb(folder))
+    for page in site.pages():
+        assert (tmp_path / "inc" / page.path).read_bytes() == page.render().encode(), page.path
+
+
+def test_state_kept_between_runs(tmp_path: Path) -> None:
+    folder = generate(tmp_path, CLAIMS, 7)
+    editor = Editor(folder, random.Random(7))
+    cache = tmp_path / "cache"
+    first = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
+    assert first.full
+    for op in ("edit_statement", "add_relation", "rename_actor"):
+        getattr(editor, op)()
+        # A new builder, as in a new `kb build` run, picks up the last run's state.
+        report = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
+        assert not report.full and report.parsed_files <= 3 and report.rendered < report.pages
+        build(folder, tmp_path / "fresh", search=False)
+        assert_same(tmp_path / "inc", tmp_path / "fresh")
+    # A site folder changed behind the builder's back is rebuilt in full.
+    (tmp_path / "inc" / ".kb-site").write_bytes(b"debate-kb site\n")
+    report = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
+    assert report.full

@@ -1,0 +1,214 @@
+"""Benchmark: load + check, analysis, full build, incremental rebuilds, memory, and Hugo's time.
+
+Each size runs in a fresh subprocess (so peak memory is its own); prints one table row per size,
+then the growth exponent of build time against size and the ratio of our build time to Hugo's.
+
+Run: python benchmarks/bench_scale.py [--claims 1000 10000 50000] [--baseline] [--no-search]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _mb_self() -> float:
+    """Return this process's peak resident memory in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _mb_children() -> float:
+    """Return the largest peak resident memory of any waited-for child, in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int) -> dict:
+    """Measure one size in this process; return the row as a dict."""
+    from hugo import time_hugo, write_site
+    from synth import add_relation, edit_statement, generate
+
+    from kb.cache import IncrementalBuilder
+    from kb.check import check
+    from kb.load import load
+
+    row: dict = {"claims": claims}
+    folder = generate(work, claims, seed)
+    t0 = time.perf_counter()
+    kb, problems = load(folder)
+    t1 = time.perf_counter()
+    problems += check(kb, problems)
+    t2 = time.perf_counter()
+    row.update(records=sum(kb.counts().values()), load=t1 - t0, check=t2 - t1)
+    try:
+        from kb.analysis import analyse  # type: ignore[import-not-found]
+    except ImportError:
+        row["analysis"] = None
+    else:
+        t3 = time.perf_counter()
+        analyse(kb)
+        row["analysis"] = time.perf_counter() - t3
+    del kb, problems
+    builder = IncrementalBuilder(folder, work / "site", search=search, use_git=False)
+    t4 = time.perf_counter()
+    report = builder.build()
+    row["build"] = time.perf_counter() - t4
+    row["build_parts"] = report.seconds
+    row["pages"] = report.pages
+    row["html_files"] = sum(1 for _ in (work / "site").rglob("*.html"))
+    edit_statement(folder, claims // 2, "An edited statement: scaling still holds for now.")
+    t5 = time.perf_counter()
+    report = builder.build()
+    row["edit"] = time.perf_counter() - t5
+    row["edit_parts"] = report.seconds
+    row["edit_rendered"] = report.rendered
+    add_relation(folder, claims - 7, claims // 3, "rebuts")
+    t6 = time.perf_counter()
+    report = builder.build()
+    row["relation"] = time.perf_counter() - t6
+    row["relation_parts"] = report.seconds
+    row["relation_rendered"] = report.rendered
+    row["peak_mb"] = max(_mb_self(), _mb_children())
+    if baseline:
+        from kb.build import build
+
+        t7 = time.perf_counter()
+        build(folder, work / "baseline", search=search)
+        row["baseline"] = time.perf_counter() - t7
+    from kb.load import load as load_again
+
+    kb, _ = load_again(folder)
+    row["hugo_pages"] = write_site(kb, work / "hugo")
+    row["hugo"] = time_hugo(work / "hugo")
+    row["hugo_html_files"] = sum(1 for _ in (work / "hugo" / "public").rglob("*.html"))
+    return row
+
+
+def growth_exponent(rows: list[dict], key: str) -> float | None:
+    """Return the least-squares slope of log(time) against log(claims)."""
+    points = [(math.log(r["claims"]), math.log(r[key])) for r in rows if r.get(key)]
+    if len(points) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx
+
+
+def machine() -> str:
+    """Return a one-line description of this machine."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(rows: list[dict]) -> None:
+    """Print the rows as a Markdown table, then growth and Hugo ratios."""
+    head = (
+        "| claims | records | pages | load s | check s | analysis s | full build s "
+        "| rebuild after edit s | rebuild after new relation s | peak MB | Hugo s | build / Hugo |"
+    )
+    print(head)
+    print("|" + "---:|" * (head.count("|") - 1))
+    for r in rows:
+        if "error" in r:
+            print(f"| {r['claims']:,} | {r['error']} |")
+            continue
+        ratio = r["build"] / r["hugo"] if r.get("hugo") else None
+        print(
+            f"| {r['claims']:,} | {r['records']:,} | {r['pages']:,} | {_fmt(r['load'])} "
+            f"| {_fmt(r['check'])} | {_fmt(r['analysis'])} | {_fmt(r['build'])} "
+            f"| {_fmt(r['edit'])} | {_fmt(r['relation'])} | {r['peak_mb']:.0f} "
+            f"| {_fmt(r.get('hugo'))} | {_fmt(ratio, 1)}x |"
+        )
+    ok = [r for r in rows if "error" not in r]
+    exp = growth_exponent(ok, "build")
+    print()
+    print(f"Growth exponent of full build time against claims: {_fmt(exp)} (1.00 = linear)")
+    hexp = growth_exponent(ok, "hugo")
+    print(f"Growth exponent of Hugo's time: {_fmt(hexp)}")
+    if any("baseline" in r for r in ok):
+        for r in ok:
+            if "baseline" in r:
+                print(
+                    f"{r['claims']:,} claims: plain `kb build` {r['baseline']:.1f} s, "
+                    f"incremental builder's full build {r['build']:.1f} s"
+                )
+    print(f"Machine: {machine()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-search", action="store_true", help="Skip Pagefind indexing.")
+    parser.add_argument("--baseline", action="store_true", help="Also time plain `kb build`.")
+    parser.add_argument("--timeout", type=float, default=3600, help="Seconds per size.")
+    parser.add_argument("--json", type=Path, help="Also write the rows to this JSON file.")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        row = measure_one(args.one, args.work, not args.no_search, args.baseline, args.seed)
+        print(json.dumps(row))
+        return
+    rows = []
+    for n in args.claims:
+        with tempfile.TemporaryDirectory(prefix=f"kb-scale-{n}-") as tmp:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--work",
+                tmp,
+                "--seed",
+                str(args.seed),
+            ]
+            cmd += ["--no-search"] if args.no_search else []
+            cmd += ["--baseline"] if args.baseline else []
+            try:
+                proc = subprocess.run(
+                    cmd, capture_output=True, text=True, timeout=args.timeout, check=False
+                )
+            except subprocess.TimeoutExpired:
+                rows.append({"claims": n, "error": f"did not finish in {args.timeout:.0f} s"})
+                continue
+            if proc.returncode != 0:
+                tail = proc.stderr.strip().splitlines()[-1:] or ["failed"]
+                rows.append({"claims": n, "error": tail[0][:200]})
+                continue
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
