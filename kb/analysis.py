@@ -632,7 +632,11 @@ def _why_strength(d: Debate, sol: Solution, c: str) -> str:
         "DF-QuAD" if st.model[j] == DF_QUAD else "the quadratic energy model (it sits on a cycle)"
     )
     text = f"Strength {_fmt(st.strength[j])} by {model}, from base {_fmt(g.base[j])}"
-    sups = [f"{_support_name(d, g.names[k])} ({_fmt(st.strength[k])})" for k in g.supporters[j]]
+    sups = [
+        f"{_support_name(d, g.names[k])} ({_fmt(st.strength[k])}"
+        + (", weakened by its undercut)" if g.premise[k] >= 0 else ")")
+        for k in g.supporters[j]
+    ]
     atts = [f"{g.names[k]} ({_fmt(st.strength[k])})" for k in g.attackers[j]]
     if sups:
         text += f"; supported by {_names(sups)}"
