@@ -262,3 +262,85 @@ def test_cli_explain_whatif_and_af(tmp_path: Path) -> None:
     assert res.output == "w a d\nw b d\n"
     res = run(main, ["af", "import", sample, "--format", "i23"])
     assert res.output.startswith("p af 4\n# 1 a\n")
+
+
+def _random_kb(tmp_path: Path, seed: int) -> Path:
+    """Write a small random KB: claims with rebuttals, contradictions, supports and undercuts."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(2, 6)
+    ids = [f"c{i}" for i in range(n)]
+    lines = ["claims:"]
+    supports: list[str] = []
+    for c in ids:
+        lines += [f"  - id: {c}", f"    text: Claim {c}."]
+        for kind in ("rebuts", "supports", "contradicts"):
+            others = [o for o in ids if o != c and rng.random() < 0.25]
+            if others:
+                lines.append(f"    {kind}: [{', '.join(others)}]")
+                if kind == "supports":
+                    supports += [f"{c}--supports--{o}" for o in others]
+    relations = []
+    for s in supports:
+        # The checks forbid undercutting a link one is part of.
+        outsiders = [c for c in ids if c not in s.split("--supports--")]
+        if outsiders and rng.random() < 0.4:
+            relations.append(f"  - {{from: {rng.choice(outsiders)}, type: undercuts, to: {s}}}")
+    evidence = []
+    for i, c in enumerate(ids):
+        if rng.random() < 0.4:
+            direction = rng.choice(["supports", "rebuts"])
+            evidence.append(
+                f"  - {{id: ev-{i}, claim: {c}, direction: {direction}, source: src,"
+                f" quote: q, locator: l}}"
+            )
+    text = "\n".join(lines)
+    if relations:
+        text += "\nrelations:\n" + "\n".join(relations)
+    if evidence:
+        text += "\nevidence:\n" + "\n".join(evidence)
+    folder = tmp_path / f"kb{seed}"
+    folder.mkdir()
+    (folder / "sources.yaml").write_text(textwrap.dedent(SOURCES), encoding="utf-8")
+    (folder / "claims.yaml").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+def test_random_kbs_agree_with_the_definitions(tmp_path: Path) -> None:
+    from test_af import brute_force
+
+    from kb.analysis import framework
+
+    checked = 0
+    for seed in range(60):
+        folder = _random_kb(tmp_path, seed)
+        kb = load_kb(folder)
+        af = framework(kb)
+        if len(af) > 12:
+            continue
+        truth = brute_force(af)
+        grounded = set(truth["GR"][0])
+        preferred = [set(e) for e in truth["PR"]]
+        attackers = af.attackers()
+        an = analyse(kb)
+        for c, s in an.claims.items():
+            i = af.index[c]
+            out_all = all(any(af.names[a] in e for a in attackers[i]) for e in preferred)
+            if c in grounded:
+                expected = ACCEPTED
+            elif any(c in e for e in preferred) and not all(c in e for e in preferred):
+                expected = DEFENSIBLE
+            elif out_all:
+                expected = REJECTED
+            else:
+                expected = UNDECIDED
+            assert s.label == expected, (seed, c)
+            assert 0.0 <= s.strength <= 1.0 and s.converged
+        # A what-if always gets its way.
+        c = sorted(kb.claims)[0]
+        flip = "reject" if an.claims[c].label in (ACCEPTED, DEFENSIBLE) else "accept"
+        moved = {ch.claim: ch for ch in whatif(kb, **{flip: [c]})}
+        assert moved[c].label_after == (REJECTED if flip == "reject" else ACCEPTED)
+        checked += 1
+    assert checked >= 30
