@@ -35,12 +35,14 @@ def best(fn: Callable[[], object], runs: int) -> tuple[float, float, object]:
 
 
 def report(name: str, target: float, wall: float, cpu: float, note: str) -> None:
+    """Print one figure against its target."""
     verdict = "ok" if wall < target else ("ok on CPU time" if cpu < target else "OVER")
     print(f"{name:<44} wall {wall:7.3f} s  cpu {cpu:7.3f} s  target {target:g} s  {verdict}")
     print(f"    {note}")
 
 
 def bench_grounded() -> None:
+    """Time grounded labelling on a million arguments."""
     n, m = 1_000_000, 1_500_000
     rng = random.Random(0)
     targets: list[list[int]] = [[] for _ in range(n)]
@@ -62,6 +64,7 @@ def bench_grounded() -> None:
 
 
 def bench_dfquad() -> None:
+    """Time DF-QuAD on a 100,000-node debate tree, in two numberings."""
     n = 100_000
     rng = random.Random(1)
     g = BipolarGraph(
@@ -109,6 +112,7 @@ def bench_dfquad() -> None:
 
 
 def bench_real_content() -> None:
+    """Time the full analysis of the bundled content."""
     kb = load_kb(ROOT / "claims")
     wall, cpu, an = best(lambda: analyse(kb), 7)
     labels = Counter(s.label for s in an.claims.values())
@@ -125,6 +129,7 @@ def bench_real_content() -> None:
 
 
 def main() -> None:
+    """Run every benchmark."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times suffer when it is high)")
     bench_grounded()

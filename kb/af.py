@@ -47,6 +47,7 @@ class Framework:
             self.targets[i].append(j)
 
     def __len__(self) -> int:
+        """Return the number of arguments."""
         return len(self.names)
 
     def attacks(self) -> list[tuple[str, str]]:

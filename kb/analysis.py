@@ -267,6 +267,7 @@ class Solution:
 
 
 def _label(acc: Acceptance, i: int) -> str:
+    """Return the claim label an argument gets from its acceptance."""
     if acc.grounded[i] == IN:
         return ACCEPTED
     if acc.credulous[i] and not acc.sceptical[i]:
@@ -360,6 +361,7 @@ def whatif(
 
 
 def _changes(d: Debate, before: Solution, after: Solution, eps: float = 1e-6) -> list[Change]:
+    """Return the claims whose label or strength differs between two solutions."""
     out = []
     for c in d.claims:
         i, j = d.index[c], d.bipolar.index[c]
@@ -490,10 +492,12 @@ def _reach(d: Debate) -> dict[str, bool]:
 
 
 def _fmt(x: float) -> str:
+    """Return a strength with two decimals."""
     return f"{x:.2f}"
 
 
 def _names(items: list[str]) -> str:
+    """Join names as English does: a, b and c."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
@@ -505,6 +509,7 @@ def explain_claim(d: Debate, sol: Solution, claim: str) -> str:
 
 
 def _support_name(d: Debate, s: str) -> str:
+    """Return how a support is named in words: by its premise, or its own ID."""
     return d.premise.get(s, s)
 
 
@@ -548,6 +553,7 @@ def _ground_fates(d: Debate, sol: Solution, grounds: list[str]) -> list[str]:
 
 
 def _plural(items: list[str], one: str, many: str) -> str:
+    """Return the singular or plural wording for a list."""
     return one if len(items) == 1 else many
 
 
@@ -559,6 +565,7 @@ def _short(items: list[str], keep: int = 4) -> list[str]:
 
 
 def _why_label(d: Debate, sol: Solution, c: str) -> str:
+    """Return the sentence chain that explains a claim's label."""
     label = sol.labels[d.index[c]]
     rebutters = d.rebutters.get(c, [])
     grounds = d.grounds.get(c, [])
@@ -622,10 +629,12 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
 
 
 def _attackers_of(d: Debate, node: str) -> list[str]:
+    """Return the names of the arguments that attack a node."""
     return sorted(d.names[a] for a in d.attackers[d.index[node]])
 
 
 def _why_strength(d: Debate, sol: Solution, c: str) -> str:
+    """Return the sentence that explains a claim's strength and its model."""
     g, st = d.bipolar, sol.strengths
     j = g.index[c]
     model = (
@@ -651,6 +660,7 @@ def _why_strength(d: Debate, sol: Solution, c: str) -> str:
 
 
 def _claim_or_fail(kb: KnowledgeBase, claim_id: str) -> None:
+    """Raise a usage error, with a suggestion, for an unknown claim ID."""
     from kb.errors import UsageError, did_you_mean
 
     if claim_id not in kb.claims:
