@@ -376,6 +376,7 @@ class Acceptance:
     credulous: list[bool]  # IN in some preferred labelling
     sceptical: list[bool]  # IN in every preferred labelling
     rejected: list[bool]  # OUT in every preferred labelling
+    unresolved: list[int] = field(default_factory=list)  # left undecided: too many labellings
 
 
 class TooManyLabellings(RuntimeError):
@@ -383,14 +384,20 @@ class TooManyLabellings(RuntimeError):
 
 
 def acceptance(
-    n: int, targets: list[list[int]], limit: int = 100_000, cache: dict | None = None
+    n: int,
+    targets: list[list[int]],
+    limit: int = 100_000,
+    cache: dict | None = None,
+    strict: bool = True,
 ) -> Acceptance:
     """Return grounded labels and preferred standing without enumerating whole extensions.
 
     The undecided part splits into weak components that do not interact, so each one is
     enumerated on its own and the counts never multiply across components. A `cache`
     shared between calls on frameworks that differ only by added arguments reuses the
-    result of every component whose members and settled attackers are unchanged.
+    result of every component whose members and settled attackers are unchanged. A component
+    with more than `limit` preferred labellings raises, or with `strict=False` is left
+    undecided and listed in `unresolved`.
     """
     label = grounded_labelling(n, targets)
     grounded = label[:]
@@ -409,6 +416,7 @@ def acceptance(
                 attackers[j].append(i)
                 if label[i] != UNDEC:
                     settled.setdefault(j, []).append(i)
+    unresolved: list[int] = []
     key = ("components", tuple(open_))
     if key not in cache:
         cache[key] = _components_in_order(open_, targets)
@@ -420,10 +428,18 @@ def acceptance(
             tuple((a, label[a]) for x in members for a in sorted(settled.get(x, ()))),
         )
         if ckey not in cache:
-            cache[ckey] = _component_standing(comp, members, label, attackers, targets, limit)
+            try:
+                cache[ckey] = _component_standing(comp, members, label, attackers, targets, limit)
+            except TooManyLabellings:
+                if strict:
+                    raise
+                cache[ckey] = None
+        if cache[ckey] is None:
+            unresolved.extend(members)
+            continue
         for x, (cred, scep, rej) in zip(members, cache[ckey], strict=True):
             credulous[x], sceptical[x], rejected[x] = cred, scep, rej
-    return Acceptance(grounded, credulous, sceptical, rejected)
+    return Acceptance(grounded, credulous, sceptical, rejected, sorted(unresolved))
 
 
 def _component_standing(

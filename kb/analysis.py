@@ -306,7 +306,8 @@ def solve(
         # Nothing downstream of the what-if is a claim: other claims keep their labels.
         acc, labels = baseline.acceptance, baseline.labels[:]
     else:
-        acc = acceptance(n, targets, cache=cache)
+        # A pathological tangle is left undecided (and said so) rather than failing a build.
+        acc = acceptance(n, targets, cache=cache, strict=False)
         span = range(len(d.claims)) if baseline is not None else range(len(d.names))
         labels = baseline.labels[:] if baseline is not None else [""] * len(d.names)
         for i in span:
@@ -615,6 +616,11 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
         return (
             f"defensible: it is in a standoff with {_names(_short(attackers))}, each able to "
             "defeat the other, so it holds in some coherent readings, not all."
+        )
+    if d.index[c] in sol.acceptance.unresolved:
+        return (
+            "undecided: it sits in a tangle of attacks with too many coherent readings to "
+            "enumerate, so only the cautious (grounded) reading is given."
         )
     if sol.acceptance.sceptical[d.index[c]]:
         return (

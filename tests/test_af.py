@@ -160,6 +160,23 @@ def test_standing_summarises_the_preferred_labellings(af: Framework) -> None:
     )
 
 
+def test_too_many_labellings_raise_or_stay_undecided() -> None:
+    from kb.af import TooManyLabellings
+
+    # Ten even cycles hanging on one argument: 2**9 = 512 preferred labellings, one component.
+    pairs = [(0, 0)] + [(0, 1)]
+    pairs += [(2 * k + 1, 2 * k + 2) for k in range(10)] + [
+        (2 * k + 2, 2 * k + 1) for k in range(10)
+    ]
+    pairs += [(1, 2 * k + 1) for k in range(1, 10)]
+    af = af_of(21, pairs)
+    with pytest.raises(TooManyLabellings):
+        acceptance(len(af), af.targets, limit=100)
+    acc = acceptance(len(af), af.targets, limit=100, strict=False)
+    assert acc.unresolved and not any(acc.credulous[i] for i in acc.unresolved)
+    assert acceptance(len(af), af.targets).unresolved == []
+
+
 def test_the_oracles_agree_with_each_other() -> None:
     # Guards the guards: if an ASP encoding were wrong, both oracle tests could not pass.
     rng = random.Random(7)
