@@ -265,16 +265,27 @@ def _integrate(
             vel.append(energy_update(w, energy) - state[i])
         return vel
 
-    dt = 0.5
+    dt = 1.0
     residual = float("inf")
+    best: list[float] = [s[i] for i in scc]  # the state with the smallest residual so far
+    best_residual = float("inf")
     steps = 0
     while steps < max_steps:
         k1 = velocity(s)
         residual = max(abs(v) for v in k1)
         if residual < tol:
             break
+        if residual > 2 * best_residual and dt > 1e-3:
+            # The residual grew: RK4 left its stable region. Go back and halve the step.
+            for j, i in enumerate(scc):
+                s[i] = best[j]
+            dt /= 2
+            best_residual = float("inf")
+            continue
         start = [s[i] for i in scc]
-        # RK4: each stage evaluates the velocity at a trial state, then the state is restored.
+        if residual < best_residual:
+            best, best_residual = start, residual
+        # RK4: each stage evaluates the velocity at a trial state.
         stages = []
         for frac, k in ((0.5, k1), (0.5, None), (1.0, None)):
             k = k if k is not None else stages[-1]
