@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import errno
+import glob
+import gzip
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None  # type: ignore[assignment]
 
 from kb.errors import BuildError
 from kb.load import KnowledgeBase
@@ -213,7 +227,140 @@ def index_search(folder: Path) -> None:
         async with PagefindIndex(config=config) as index:
             await index.add_directory(str(folder))
 
-    asyncio.run(run())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(run())
+    else:  # called from inside an event loop (a notebook, Playwright): index in a thread
+        failure: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                asyncio.run(run())
+            except BaseException as exc:  # re-raised in the caller
+                failure.append(exc)
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+    canonical_search_index(folder)
+
+
+# Pagefind writes its filter lists in a random (hash map) order; see Pagefind issue #638. These
+# helpers sort them and rename the files after their content, so that the index is reproducible.
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _cbor_decode(data: bytes, i: int = 0) -> tuple[object, int]:
+    """Decode the CBOR subset Pagefind writes: integers, strings and arrays."""
+    major, info = data[i] >> 5, data[i] & 31
+    i += 1
+    if info < 24:
+        arg = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        arg = int.from_bytes(data[i : i + size], "big")
+        i += size
+    else:
+        raise ValueError("unsupported CBOR item")
+    if major == 0:
+        return arg, i
+    if major == 1:
+        return -1 - arg, i
+    if major in (2, 3):
+        raw = data[i : i + arg]
+        return (raw.decode("utf-8") if major == 3 else raw), i + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, i = _cbor_decode(data, i)
+            items.append(item)
+        return items, i
+    raise ValueError("unsupported CBOR item")
+
+
+def _cbor_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("integer too large")
+
+
+def _cbor_encode(value: object) -> bytes:
+    """Encode what _cbor_decode reads."""
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise ValueError("unsupported value")
+
+
+def _read_pf(path: Path) -> object:
+    raw = path.read_bytes()
+    if not raw.startswith(_SIGNATURE):
+        raw = gzip.decompress(raw)
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind file")
+    value, _ = _cbor_decode(raw, len(_SIGNATURE))
+    return value
+
+
+def _write_pf(path: Path, value: object) -> None:
+    path.write_bytes(gzip.compress(_SIGNATURE + _cbor_encode(value), mtime=0))
+
+
+def _renamed(value: object, names: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
+
+
+def canonical_search_index(folder: Path) -> None:
+    """Sort Pagefind's filter lists and name its filter and meta files by their content."""
+    bundle = folder / "pagefind"
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        for lang, info in entry["languages"].items():
+            names: dict[str, str] = {}
+            for path in sorted((bundle / "filter").glob(f"{lang}_*.pf_filter")):
+                name, values = _read_pf(path)  # type: ignore[misc]
+                value = [name, sorted(values, key=lambda v: str(v[0]))]
+                digest = hashlib.sha256(_cbor_encode(value)).hexdigest()
+                names[path.stem] = f"{lang}_{digest[:7]}"
+                path.unlink()
+                _write_pf(path.with_name(names[path.stem] + ".pf_filter"), value)
+            meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+            meta = _renamed(_read_pf(meta_path), names)
+            assert isinstance(meta, list)
+            meta = [
+                sorted(part, key=str)
+                if isinstance(part, list)
+                and part
+                and all(
+                    isinstance(p, list) and len(p) == 2 and p[1] in names.values() for p in part
+                )
+                else part
+                for part in meta
+            ]
+            digest = hashlib.sha256(_cbor_encode(meta)).hexdigest()
+            info["hash"] = f"{lang}_{digest[:10]}"
+            meta_path.unlink()
+            _write_pf(bundle / f"pagefind.{info['hash']}.pf_meta", meta)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
+        raise BuildError(f"cannot make the search index reproducible: {exc}") from exc
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
 def _check_target(out: Path, kb_root: Path) -> None:
@@ -228,9 +375,57 @@ def _check_target(out: Path, kb_root: Path) -> None:
         raise BuildError(f"refusing to build into {out}: it holds the knowledge base")
 
 
+def _exchange(new: Path, out: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2); False where that is unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(out), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(out))
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Lock the target's parent folder while one build writes beside it: a second build waits."""
+    handle = os.open(out.parent, os.O_RDONLY)
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released on close, and when the process dies
+        yield
+    finally:
+        os.close(handle)
+
+
+def _sweep(out: Path) -> None:
+    """Remove the temporary folders of killed builds; put back a site a kill left moved away."""
+    for stale in sorted(out.parent.glob(f".{glob.escape(out.name)}.*-*")):
+        if stale.is_dir() and stale.name.startswith(f".{out.name}.old-") and not out.exists():
+            os.replace(stale, out)
+        elif stale.is_dir() and stale.name.startswith((f".{out.name}.new-", f".{out.name}.old-")):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def swap_in(files: dict[str, bytes], out: Path, search: bool = True) -> None:
     """Write files to a temporary folder beside out, index them, then swap it in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out):
+            _sweep(out)
+            _write_and_swap(files, out, search)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise BuildError(
+            f"cannot write the site: {exc.strerror or exc}{where}; the previous site is unchanged"
+        ) from exc
+
+
+def _write_and_swap(files: dict[str, bytes], out: Path, search: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old: Path | None = None
     try:
@@ -238,11 +433,14 @@ def swap_in(files: dict[str, bytes], out: Path, search: bool = True) -> None:
         if search:
             index_search(tmp)
         os.chmod(tmp, 0o755)
-        if out.exists():
+        if out.exists() and _exchange(tmp, out):
+            old = tmp  # it now holds the previous site
+        elif out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rmdir(old)
             os.replace(out, old)
-        os.replace(tmp, out)
+        if old is not tmp:
+            os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():

@@ -233,7 +233,7 @@ def argument_map(
     height = max((pos[n][1] + sizes[n][1] / 2 for n in nodes), default=0) + 10
     parts = [
         f'<svg class="argmap" id="{prefix}" viewBox="-10 -10 {_r(width + 10)} {_r(height + 10)}" '
-        f'width="{_r(width + 10)}" height="{_r(height + 10)}" role="img" '
+        f'width="{_r(width + 10)}" height="{_r(height + 10)}" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         _markers(prefix),
     ]
@@ -361,7 +361,7 @@ def overview_map(
     height = max((p[1] for p in pos.values()), default=0) + OVERVIEW_H
     parts = [
         f'<svg class="argmap overview" id="overview" viewBox="-20 -20 {_r(width + 40)} '
-        f'{_r(height + 40)}" role="img" aria-label="Map of every claim and link" '
+        f'{_r(height + 40)}" aria-label="Map of every claim and link" '
         'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMin meet">',
         _markers("ov"),
         '<g class="viewport">',

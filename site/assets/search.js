@@ -1,4 +1,8 @@
 // Search with Pagefind's JavaScript API; explains itself when the page is opened from disk.
+// A classic script (module scripts do not run from file://), loading Pagefind by import().
+(function () {
+"use strict";
+const here = document.currentScript.src;
 const form = document.getElementById("search-form");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
@@ -11,18 +15,19 @@ for (const name of ["q", "type", "kind", "tag", "side"]) {
 let pagefind = null;
 async function load() {
   if (location.protocol === "file:") throw new Error("file");
-  pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
+  pagefind = await import(new URL("../pagefind/pagefind.js", here).href);
   await pagefind.options({ excerptLength: 24 });
   return pagefind;
 }
 
-function render(results, query) {
+function render(results, total, query) {
   list.textContent = "";
-  status.textContent = results.length ? results.length + " result" + (results.length === 1 ? "" : "s") + " for “" + query + "”" : "Nothing found for “" + query + "”.";
+  const shown = total > results.length ? " (first " + results.length + " shown)" : "";
+  status.textContent = total ? total + " result" + (total === 1 ? "" : "s") + " for “" + query + "”" + shown : "Nothing found for “" + query + "”.";
   for (const r of results) {
     const li = document.createElement("li");
     const a = document.createElement("a");
-    a.href = r.url.replace(/^\//, "");
+    a.href = r.url;  // Pagefind resolves it against the folder it was loaded from
     a.textContent = (r.meta && r.meta.title) || r.url;
     li.appendChild(a);
     const type = r.filters && r.filters.type ? r.filters.type[0] : "";
@@ -54,7 +59,7 @@ async function run() {
     const pf = pagefind || (await load());
     const search = await pf.search(query || null, { filters });
     const data = await Promise.all(search.results.slice(0, 30).map((r) => r.data()));
-    if (mine === counter) render(data, query);
+    if (mine === counter) render(data, search.results.length, query);
   } catch (err) {
     status.textContent = "";
     offline.hidden = false;
@@ -66,3 +71,4 @@ form.addEventListener("input", () => run());
 if (location.protocol === "file:") { offline.hidden = false; status.textContent = ""; }
 else if (form.elements.q.value) run();
 else status.textContent = "Type a word to search.";
+})();

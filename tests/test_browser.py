@@ -1,0 +1,332 @@
+"""The real site in the system Chromium: search, trees, dark mode, map, matrix, axe, screenshots."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kb.graph import KBGraph
+from kb.load import KnowledgeBase, load_kb
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-output" / "screenshots"
+WIDTHS = (360, 1280)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Launch the system Chromium, headless; skip without it, except in CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
+        pytest.skip("/usr/bin/chromium is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    """Return the real content."""
+    return load_kb(REPO / "claims")
+
+
+@pytest.fixture
+def page(browser: Any, site_url: str) -> Iterator[Any]:
+    """Open a fresh page that fails on any request to another host."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+
+    def check(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1:", "data:", "blob:", "file:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", check)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert outside == [], outside
+    assert errors == [], errors
+
+
+def _wait(page: Any, expression: str, seconds: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true (wait_for_function needs eval, which CSP forbids)."""
+    for _ in range(int(seconds * 10)):
+        try:
+            if page.evaluate(expression):
+                return
+        except Exception:  # the page is navigating: its context went away
+            pass
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
+def test_search_a_word_and_open_a_result(page: Any, site_url: str) -> None:
+    page.goto(site_url + "index.html")
+    page.fill("#quick-q", "scaling")
+    page.press("#quick-q", "Enter")
+    page.wait_for_url("**/search.html?q=scaling")
+    first = page.locator("#search-results li a").first
+    first.wait_for(timeout=10_000)
+    title = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert "search.html" not in page.url
+    assert page.locator("h1").inner_text().strip() == title.strip()
+
+
+def test_search_filters_by_kind(page: Any, site_url: str) -> None:
+    page.goto(site_url + "search.html?q=scaling")
+    page.locator("#search-results li").first.wait_for(timeout=10_000)
+    page.select_option("select[name=type]", "source")
+    _wait(
+        page,
+        "[...document.querySelectorAll('#search-results .kind')]"
+        ".every(e => e.textContent === 'source') && !!document.querySelector('#search-results li')",
+    )
+
+
+def test_search_from_disk_explains_itself(browser: Any, real_site: Path) -> None:
+    pg = browser.new_page()
+    pg.goto((real_site / "search.html").as_uri())
+    assert pg.locator("#search-offline").is_visible()
+    assert "served over http" in pg.locator("#search-offline").inner_text()
+    pg.close()
+
+
+def _claim_with_supporter(kb: KnowledgeBase) -> tuple[str, str]:
+    graph = KBGraph(kb)
+    for cid in sorted(kb.claims):
+        for link in graph.supporters(cid):
+            if link.other in kb.claims:
+                return cid, link.other
+    raise AssertionError("no claim has a supporting claim")
+
+
+def test_follow_a_claims_supporter(page: Any, site_url: str, kb: KnowledgeBase) -> None:
+    claim, supporter = _claim_with_supporter(kb)
+    page.goto(f"{site_url}claim/{claim}.html")
+    link = page.locator(f'.tree.level-1 a[href="../claim/{supporter}.html"]').first
+    link.click()
+    page.wait_for_url(f"**/claim/{supporter}.html")
+    assert page.locator("h1").inner_text().strip() == kb.claims[supporter].text
+
+
+def test_collapse_and_expand_a_tree(page: Any, site_url: str, kb: KnowledgeBase) -> None:
+    graph = KBGraph(kb)
+    claim = next(
+        c for c in sorted(kb.claims) if any(graph.supporters(s.other) for s in graph.supporters(c))
+    )
+    page.goto(f"{site_url}claim/{claim}.html")
+    details = page.locator(".tree.level-1 > li > details").first
+    assert details.get_attribute("open") is not None
+    nested = details.locator(":scope > ul").first
+    assert nested.is_visible()
+    page.click("button[data-tree=collapse]")
+    assert not nested.is_visible()
+    details.locator(":scope > summary").click()
+    assert nested.is_visible()
+    page.click("button[data-tree=expand]")
+    assert page.locator(".tree details:not([open])").count() == 0
+
+
+def _background(page: Any) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_dark_mode_toggle_is_remembered(page: Any, site_url: str) -> None:
+    page.goto(site_url + "index.html")
+    light = _background(page)
+    page.click("#theme-toggle")
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert page.get_attribute("#theme-toggle", "aria-pressed") == "true"
+    dark = _background(page)
+    assert dark != light
+    page.reload()
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert _background(page) == dark
+    page.goto(site_url + "claims.html")
+    assert _background(page) == dark
+    page.click("#theme-toggle")
+    assert _background(page) == light
+
+
+def test_map_filters_and_opens_a_claim(page: Any, site_url: str, kb: KnowledgeBase) -> None:
+    page.goto(site_url + "map.html")
+    nodes = page.locator("#overview a.node")
+    assert nodes.count() == len(kb.claims)
+    question = sorted(kb.questions)[0]
+    page.select_option("select[name=q]", question)
+    kept = page.locator("#overview a.node:not(.dim)")
+    assert 0 < kept.count() < len(kb.claims)
+    page.click("button[data-zoom=in]")
+    target = kept.first
+    claim = target.get_attribute("data-id")
+    target.dispatch_event("click")
+    page.wait_for_url(f"**/claim/{claim}.html")
+
+
+def _disagreeing_pair(kb: KnowledgeBase) -> tuple[str, str]:
+    by_claim: dict[str, dict[str, str]] = {}
+    for s in kb.stances.values():
+        by_claim.setdefault(s.claim, {})[s.actor] = s.position.value
+    for claim in sorted(by_claim):
+        yes = sorted(a for a, p in by_claim[claim].items() if p == "asserts")
+        no = sorted(a for a, p in by_claim[claim].items() if p == "denies")
+        if yes and no:
+            return yes[0], no[0]
+    raise AssertionError("no two actors disagree")
+
+
+def test_matrix_shows_where_two_actors_disagree(
+    page: Any, site_url: str, kb: KnowledgeBase
+) -> None:
+    a, b = _disagreeing_pair(kb)
+    page.goto(site_url + "matrix.html")
+    assert page.locator("table.matrix td.cell.pos-asserts").count() > 0
+    page.select_option("#pair-a", a)
+    page.select_option("#pair-b", b)
+    heading = page.locator("#pair-result h3").first
+    assert heading.inner_text().startswith("They disagree (")
+    assert heading.inner_text() != "They disagree (0)"
+    page.locator("#pair-result a").first.click()
+    page.wait_for_url("**/claim/*.html")
+
+
+def _page_types(kb: KnowledgeBase) -> dict[str, str]:
+    graph = KBGraph(kb)
+    claim = max(sorted(kb.claims), key=lambda c: len(graph.supporters(c)) + len(graph.attackers(c)))
+    tag = sorted({t for c in kb.claims.values() for t in c.tags})[0]
+    from kb.render import Paths
+
+    return {
+        "home": "index.html",
+        "question": Paths.question(sorted(kb.questions)[0]),
+        "claim": Paths.claim(claim),
+        "source": Paths.source(max(sorted(kb.sources), key=lambda s: len(graph.claims_citing(s)))),
+        "actor": Paths.actor(max(sorted(kb.actors), key=lambda a: len(graph.stances_by(a)))),
+        "claims": "claims.html",
+        "sources": "sources.html",
+        "actors": "actors.html",
+        "tags": "tags.html",
+        "tag": Paths.tag(tag),
+        "matrix": "matrix.html",
+        "map": "map.html",
+        "timeline": "timeline.html",
+        "search": "search.html?q=scaling",
+        "downloads": "downloads.html",
+        "404": "404.html",
+    }
+
+
+def test_screenshots_and_no_sideways_scrolling(
+    browser: Any, site_url: str, kb: KnowledgeBase
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme
+            )
+            pg = context.new_page()
+            for name, path in _page_types(kb).items():
+                pg.goto(site_url + path)
+                if name == "search":
+                    pg.locator("#search-results li").first.wait_for(timeout=10_000)
+                overflow = pg.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 1, (name, width, overflow)
+                if scheme == "light" or name in ("home", "claim", "map"):
+                    pg.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=False)
+            context.close()
+
+
+def test_no_serious_accessibility_violation(browser: Any, site_url: str, kb: KnowledgeBase) -> None:
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = axe_module.Axe()
+    found: list[str] = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        pg = context.new_page()
+        for name, path in _page_types(kb).items():
+            if scheme == "dark" and name not in ("home", "claim", "matrix", "search"):
+                continue
+            pg.goto(site_url + path)
+            if name == "search":
+                pg.locator("#search-results li").first.wait_for(timeout=10_000)
+            results = axe.run(pg)
+            for v in results.response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in v["nodes"][:3]]
+                    found.append(f"{name}/{scheme}: {v['id']} ({v['impact']}) {targets}")
+        context.close()
+    assert found == [], found
+
+
+def test_keyboard_reaches_the_content(page: Any, site_url: str) -> None:
+    page.goto(site_url + "index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    inside = page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    assert inside
+
+
+def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> None:
+    from helpers import write_kb
+    from rich.console import Console
+
+    from kb.serve import Rebuilder, State, make_server
+
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    state = State()
+    rebuilder = Rebuilder(folder, out, state, Console(file=open(os.devnull, "w")))  # noqa: SIM115
+    assert rebuilder.rebuild()
+    server = make_server(out, state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        pg = browser.new_page()
+        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/claim/scaling-works.html")
+        good = (folder / "claims.yaml").read_text("utf-8")
+        (folder / "claims.yaml").write_text(good + "  - id: [broken\n", "utf-8")
+        assert not rebuilder.rebuild()
+        banner = pg.locator("#kb-error-banner")
+        banner.wait_for(timeout=5_000)
+        assert "claims.yaml:" in banner.inner_text()
+        (folder / "claims.yaml").write_text(
+            good.replace("Scaling keeps lowering loss.", "Scaling lowers loss."), "utf-8"
+        )
+        assert rebuilder.rebuild()
+        _wait(pg, "document.querySelector('h1')?.textContent === 'Scaling lowers loss.'")
+        assert pg.locator("#kb-error-banner").count() == 0
+        pg.close()
+    finally:
+        server.shutdown()
+        server.server_close()

