@@ -91,14 +91,17 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
             if s is not None:
                 return Strengths(s, [DF_QUAD] * n, [True] * n)
     children: list[list[int]] = [[] for _ in range(n)]
-    # Plain loops rather than _parents(): this preamble dominates on large trees.
-    pending = [len(a) + len(b) for a, b in zip(attackers, supporters, strict=True)]
-    for i, parents in enumerate(attackers):
-        for p in parents:
-            children[p].append(i)
-    for i, parents in enumerate(supporters):
-        for p in parents:
-            children[p].append(i)
+    # Plain loops rather than _parents(), skipping leaves: this preamble dominates on trees.
+    pending = [0] * n
+    for i in range(n):
+        atts = attackers[i]
+        sups = supporters[i]
+        if atts or sups:
+            pending[i] = len(atts) + len(sups)
+            for p in atts:
+                children[p].append(i)
+            for p in sups:
+                children[p].append(i)
     has_premises = n > 0 and max(premise) >= 0
     if has_premises:
         for i, p in enumerate(premise):
