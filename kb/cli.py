@@ -42,6 +42,16 @@ class KBGroup(click.Group):
         except OSError as exc:  # the disk or the network, not a bug: no traceback
             err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
             sys.exit(1)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("jinja2"):
+                raise
+            # A theme override's mistake, or the sandbox refusing it: the author's to fix.
+            where = ":".join(
+                str(getattr(exc, k)) for k in ("filename", "lineno") if getattr(exc, k, None)
+            )
+            where = f" {where}" if where else ""
+            err.print(f"[red]error:[/] template{escape(where)}: {escape(str(exc))}", markup=True)
+            sys.exit(1)
 
 
 @click.group(cls=KBGroup)

@@ -19,6 +19,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -157,7 +158,9 @@ def make_env(overrides: Path | None = None) -> Environment:
     if overrides is not None and overrides.is_dir():
         loaders.append(FileSystemLoader(str(overrides)))
     loaders.append(theme)
-    env = Environment(
+    # Sandboxed: override templates come from the content folder, so from contributors; a
+    # plain Environment lets `{{ cycler.__init__.__globals__.os.popen(...) }}` run commands.
+    env = SandboxedEnvironment(
         loader=ChoiceLoader([PrefixLoader({"default": theme}, delimiter=":"), *loaders]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -188,10 +191,8 @@ class Standing:
     strength: float | None = None
     explanation: str = ""
     crux: float | None = None
-
-    def fingerprint(self) -> str:
-        """Return a stable text for change detection."""
-        return f"{self.label}|{self.strength}|{self.explanation}|{self.crux}"
+    model: str = ""
+    converged: bool = True
 
 
 class Standings:
@@ -242,7 +243,22 @@ class Standings:
             strength=round(float(strength), 3) if isinstance(strength, (int, float)) else None,
             explanation=str(get("explanation", "") or ""),
             crux=round(float(crux), 3) if isinstance(crux, (int, float)) else None,
+            model=str(get("model", "") or ""),
+            converged=bool(get("converged", True)),
         )
+
+    def question(self, qid: str) -> dict[str, Any] | None:
+        """Return a question's balance and its cruxes (claim, score), best first."""
+        table = getattr(self._result, "questions", None)
+        q = table.get(qid) if isinstance(table, dict) else None
+        if q is None:
+            return None
+        return {
+            "balance": round(float(getattr(q, "balance", 0.0)), 3),
+            "pro": round(float(getattr(q, "pro", 0.0)), 3),
+            "con": round(float(getattr(q, "con", 0.0)), 3),
+            "cruxes": [(c, round(float(score), 3)) for c, score in getattr(q, "cruxes", [])],
+        }
 
     def of(self, cid: str) -> Standing:
         """Return a claim's standing."""
@@ -378,6 +394,21 @@ class Site:
         if link:
             parts.append(link)
         return " ".join(parts)
+
+    def link_ids(self, text: str, root: str) -> Markup:
+        """Return text escaped, with every claim ID in it linked to the claim's page."""
+        out = []
+        last = 0
+        for m in _ID_TOKEN.finditer(text):
+            cid = m.group(0)
+            if cid not in self.kb.claims:
+                continue
+            out.append(escape(text[last : m.start()]))
+            title = escape(self.kb.claims[cid].text)
+            out.append(Markup(f'<a href="{root}{Paths.claim(cid)}" title="{title}">{cid}</a>'))
+            last = m.end()
+        out.append(escape(text[last:]))
+        return Markup("").join(out)
 
     def claim_row(self, cid: str) -> dict[str, Any]:
         """Return what a list item of a claim shows."""
@@ -638,6 +669,10 @@ class Site:
                 for c in sorted({c for p in positions.values() for c in p})
             },
             "positions": {a: dict(sorted(positions[a].items())) for a in sorted(positions)},
+            "crux": {
+                c: self.standings.of(c).crux or 0
+                for c in sorted({c for p in positions.values() for c in p})
+            },
         }
         return {
             "key_claims": [self.claim_row(c) for c in key],
@@ -757,10 +792,20 @@ class Site:
                 )
             positions.append({**side, "entries": items})
         svg = maps.question_map(self.kb, self.graph, qid, self.standings)
+        analysis = self.standings.question(qid)
+        cruxes = []
+        if analysis:
+            cruxes = [
+                {**self.claim_row(c), "score": score}
+                for c, score in analysis["cruxes"][:5]
+                if c in self.kb.claims
+            ]
         return self.render(
             "question.html",
             Paths.question(qid),
             title=summary["title"],
+            analysis=analysis,
+            cruxes=cruxes,
             q=summary,
             positions=positions,
             svg=svg,
@@ -848,6 +893,7 @@ class Site:
             claim=claim,
             row=self.claim_row(cid),
             standing=self.standings.of(cid),
+            explanation=self.link_ids(self.standings.of(cid).explanation, "../"),
             analysis=self.standings.available,
             proponents=proponents,
             qualifiers=qualifiers,
@@ -1021,6 +1067,9 @@ class Site:
             claims=[self.claim_row(c) for c in self.tags.get(tag, [])],
             questions=[self.question_summary(q) for q in self.question_tags.get(tag, [])],
         )
+
+
+_ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")
 
 
 def _atom_date(date: str) -> str:

@@ -228,3 +228,43 @@ def test_fuzzing_findings_stay_fixed(name: str, tmp_path: Path) -> None:
     loader.add_file(tmp_path / "f.yaml", text=FOUND_BY_FUZZING[name])
     errors = [p for p in loader.problems if p.severity == "error"]
     assert errors and all(p.location.line >= 1 and p.hint for p in errors), loader.problems
+
+
+def test_markup_in_an_argument_is_printed_not_interpreted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ID such as '[/x]' in an error message is shown as text, not read as rich markup."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "claims.yaml").write_text(CLAIM, encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", "--kb", "kb", "[/x]"])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert "no claim '[/x]'" in result.output
+
+
+GADGET = (
+    '{% extends "base.html" %}{% block content %}'
+    "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}{% endblock %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [(GADGET, "unsafe"), ('{% extends "base.html" %}{% block content %}{{ x( }}', "index.html")],
+)
+def test_override_templates_cannot_run_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, words: str
+) -> None:
+    """A theme override in the content folder is sandboxed; its errors are reported, not raised."""
+    pytest.importorskip("kb.build", reason="kb build is not written yet")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kb" / "site" / "templates").mkdir(parents=True)
+    (tmp_path / "kb" / "claims.yaml").write_text(CLAIM, encoding="utf-8")
+    (tmp_path / "kb" / "site" / "templates" / "index.html").write_text(template, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--kb", "kb", "--out", "site"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert words in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "site").exists()
