@@ -40,7 +40,8 @@
     if (a === b) { out.textContent = "Pick two different actors."; return; }
     var pa = data.positions[a] || {}, pb = data.positions[b] || {};
     var shared = Object.keys(pa).filter(function (c) { return c in pb; }).sort();
-    var opposed = shared.filter(function (c) { return pa[c] !== pb[c] && pa[c] !== "qualifies" && pb[c] !== "qualifies"; });
+    var byCrux = function (x, y) { return (data.crux[y] || 0) - (data.crux[x] || 0) || (x < y ? -1 : 1); };
+    var opposed = shared.filter(function (c) { return pa[c] !== pb[c] && pa[c] !== "qualifies" && pb[c] !== "qualifies"; }).sort(byCrux);
     var partly = shared.filter(function (c) { return pa[c] !== pb[c] && (pa[c] === "qualifies" || pb[c] === "qualifies"); });
     var agree = shared.filter(function (c) { return pa[c] === pb[c]; });
     out.appendChild(section("They disagree", opposed, a, b));
@@ -48,6 +49,7 @@
     out.appendChild(section("They agree", agree, a, b));
   }
   form.addEventListener("change", compare);
+  // Disagreements come first by crux score: the claims that matter most to the debate.
   form.addEventListener("submit", function (e) { e.preventDefault(); compare(); });
   compare();
 })();

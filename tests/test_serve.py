@@ -1,0 +1,94 @@
+"""`kb serve`: live-reload endpoints, rebuilds of what changed, errors that keep the last site."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import write_kb
+from rich.console import Console
+
+from kb.serve import LIVE_TAG, Rebuilder, State, make_server, serve
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, Rebuilder, str, io.StringIO]]:
+    """Build a small KB through the rebuilder and serve it; yield (kb, rebuilder, url, log)."""
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    state = State()
+    log = io.StringIO()
+    rebuilder = Rebuilder(folder, out, state, Console(file=log, width=200))
+    assert rebuilder.rebuild()
+    server = make_server(out, state, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, rebuilder, f"http://127.0.0.1:{server.server_address[1]}/", log
+    server.shutdown()
+    server.server_close()
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.read()
+
+
+def test_pages_get_the_live_reload_script(served: tuple) -> None:
+    _, _, url, _ = served
+    page = get(url + "claim/scaling-works.html")
+    assert page.count(LIVE_TAG) == 1
+    assert LIVE_TAG in get(url)  # the folder's index.html
+    assert b"location.reload" in get(url + "__kb/live.js")
+    assert json.loads(get(url + "__kb/status")) == {"version": 1, "error": None}
+    assert get(url + "assets/site.css").startswith(b"/*")
+
+
+def test_an_edit_rebuilds_only_the_pages_that_show_it(served: tuple) -> None:
+    folder, rebuilder, url, log = served
+    path = folder / "sources.yaml"
+    path.write_text(path.read_text("utf-8").replace("Bob Sceptic", "Robert Sceptic"), "utf-8")
+    assert rebuilder.rebuild()
+    assert "Robert Sceptic" in get(url + "actor/bob-sceptic.html").decode()
+    assert "Robert Sceptic" in get(url + "claim/curves-bend.html").decode()
+    rendered, total = map(int, log.getvalue().splitlines()[-1].split()[1:4:2])
+    assert 0 < rendered < total
+    assert json.loads(get(url + "__kb/status"))["version"] == 2
+
+
+def test_a_yaml_error_is_reported_and_the_last_good_site_stays(served: tuple) -> None:
+    folder, rebuilder, url, log = served
+    before = get(url + "claim/scaling-works.html")
+    (folder / "claims.yaml").write_text("claims:\n  - id: x\n\ttext: tab\n", "utf-8")
+    assert not rebuilder.rebuild()
+    status = json.loads(get(url + "__kb/status"))
+    assert status["version"] == 1
+    assert "claims.yaml:3:" in status["error"]
+    assert "claims.yaml:3:" in log.getvalue()  # in the terminal too
+    assert get(url + "claim/scaling-works.html") == before
+
+
+def test_serve_watches_and_rebuilds_on_save(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = write_kb(tmp_path)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(folder, tmp_path / "site", 0, stop), daemon=True)
+    thread.start()
+    page = tmp_path / "site" / "claim" / "scaling-works.html"
+    for _ in range(100):
+        if page.exists():
+            break
+        stop.wait(0.1)
+    path = folder / "claims.yaml"
+    path.write_text(path.read_text("utf-8").replace("keeps lowering", "still lowers"), "utf-8")
+    for _ in range(100):
+        if "Scaling still lowers loss." in page.read_text("utf-8"):
+            break
+        stop.wait(0.1)
+    stop.set()
+    thread.join(timeout=10)
+    assert "Scaling still lowers loss." in page.read_text("utf-8")
+    assert "serving" in capsys.readouterr().err
