@@ -414,21 +414,43 @@ def find_files(root: Path) -> tuple[list[Path], list[Problem]]:
             path = here / name
             if here == root and name == CONFIG_NAME:
                 continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root):
-                    problems.append(
-                        Problem(
-                            "KB009",
-                            Severity.error,
-                            Location(display_path(path), 1, 1),
-                            "a link pointing outside the knowledge base is not followed",
-                            "copy the file into the knowledge base instead",
-                        )
-                    )
-                    continue
+            refused = _refused(path, real_root)
+            if refused:
+                problems.append(_kb009(path, *refused))
+                continue
             files.append(path)
+        for name in dirnames:  # os.walk does not follow linked folders; say so if they lead out
+            if _refused(here / name, real_root, folder=True):
+                problems.append(
+                    _kb009(
+                        here / name,
+                        "a linked folder pointing outside the knowledge base is not followed",
+                        "move its files into the knowledge base instead",
+                    )
+                )
     return files, problems
+
+
+def _refused(path: Path, real_root: Path, folder: bool = False) -> tuple[str, str] | None:
+    """Return why a listed path is not read: a link out of the KB, a loop, or not a plain file."""
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+            return (
+                "a link pointing outside the knowledge base is not followed",
+                "copy the file into the knowledge base instead",
+            )
+        if not folder and not path.is_file():  # a FIFO would block the read forever
+            return (
+                "not a regular file (a pipe, a device or a broken link)",
+                "replace it with a plain YAML file",
+            )
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return "a link that loops or cannot be followed", "point it at a real file, or remove it"
+    return None
+
+
+def _kb009(path: Path, message: str, hint: str) -> Problem:
+    return Problem("KB009", Severity.error, Location(display_path(path), 1, 1), message, hint)
 
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:

@@ -28,8 +28,9 @@ CORPUS = Path(__file__).parent / "data" / "invalid"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.yaml").is_file())
 MAX_SECONDS = 5.0
 MAX_MEMORY = 256 * 1024 * 1024
-# Before the fix, these killed the interpreter (a segfault); a real process contains the damage.
-CRASHED_THE_INTERPRETER = {"nesting-100000-compact"}
+# Before the fixes these killed the interpreter (a segfault) or hung it (reading a FIFO): they
+# run in a process of their own, where a regression fails one test instead of the whole run.
+OWN_PROCESS = {"nesting-100000-compact", "fifo-file"}
 CLAIM = "claims:\n  - id: scaling-works\n    text: Scaling keeps lowering loss.\n"
 
 
@@ -75,6 +76,21 @@ def _symlink_etc(folder: Path) -> None:
     (folder / "passwd.yaml").symlink_to("/etc/passwd")
 
 
+def _special(folder: Path, kind: str) -> None:
+    """Write a valid file beside a FIFO, a looping link, a broken link or a linked folder."""
+    _write(folder, "claims.yaml", CLAIM.encode())
+    if kind == "fifo":
+        os.mkfifo(folder / "pipe.yaml")  # reading it would block forever
+    elif kind == "loop":
+        (folder / "loop.yaml").symlink_to("loop.yaml")
+    elif kind == "dangling":
+        (folder / "dangling.yaml").symlink_to("nowhere.yaml")
+    else:
+        outside = folder.parent / "elsewhere"
+        _write(outside, "more.yaml", b"claims:\n  - id: more\n    text: T\n")
+        (folder / "linked").symlink_to(outside, target_is_directory=True)
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "non-utf8-latin1": lambda f: _write(
         f, "claims.yaml", b"claims:\n  - id: a\n    text: caf\xe9\n"
@@ -104,6 +120,10 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "disappearing-file": _disappearing,
     "symlink-outside": _symlink,
     "symlink-etc-passwd": _symlink_etc,
+    "fifo-file": lambda f: _special(f, "fifo"),
+    "symlink-loop": lambda f: _special(f, "loop"),
+    "symlink-dangling": lambda f: _special(f, "dangling"),
+    "symlink-folder-outside": lambda f: _special(f, "folder"),
 }
 
 
@@ -135,7 +155,7 @@ def test_invalid_kb_fails_cleanly(
 ) -> None:
     """The case yields its code at its `path:line:col`, with a hint, a non-zero exit, quickly."""
     case, expect = materialise(name, tmp_path)
-    if name in CRASHED_THE_INTERPRETER:
+    if name in OWN_PROCESS:
         pytest.skip("checked in its own process by test_hostile_files_in_a_real_process")
     if expect.get("generate") == "disappearing-file":
         listed = kb.load.find_files
@@ -189,7 +209,7 @@ def _limit_memory() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["nesting-100000-compact", "nesting-10000-flow", "billion-laughs", "huge-20mb"]
+    "name", sorted(OWN_PROCESS | {"nesting-10000-flow", "billion-laughs", "huge-20mb"})
 )
 def test_hostile_files_in_a_real_process(name: str, tmp_path: Path) -> None:
     """`kb check` in its own process, under a 1 GB address-space limit, fails without a crash."""
