@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound
 from kb.render import theme_dir
@@ -120,11 +121,11 @@ class Rebuilder:
             self.state.failure(message)
             return False
         except (KBError, OSError, ValueError) as exc:
-            self.console.print(f"[red]build failed:[/] {exc}", highlight=False)
+            self.console.print(f"[red]build failed:[/] {escape(str(exc))}", highlight=False)
             self.state.failure(str(exc))
             return False
         except Exception as exc:  # a template error must not stop the server
-            self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {exc}")
+            self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {escape(str(exc))}")
             self.state.failure(f"{type(exc).__name__}: {exc}")
             return False
         self.console.print(

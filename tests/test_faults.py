@@ -380,3 +380,25 @@ def test_manifest_helper_sees_every_file(tmp_path: Path) -> None:
     (tmp_path / "a" / "b" / "c.txt").write_text("x")
     assert list(manifest(tmp_path)) == ["a/b/c.txt"]
     assert json.dumps(manifest(tmp_path))
+
+
+@pytest.mark.parametrize("error", [OSError(5, "bad [/x] disk"), KeyError("[/b] key")])
+def test_serve_reports_errors_that_look_like_markup(error: Exception) -> None:
+    """A build error whose text looks like rich markup is shown, not fatal to the server."""
+    import io
+
+    from rich.console import Console
+
+    serve = pytest.importorskip("kb.serve")
+
+    class Failing:
+        def build(self) -> None:
+            """Fail the way a disk or a template does."""
+            raise error
+
+    rebuilder = serve.Rebuilder.__new__(serve.Rebuilder)  # no builder: the failure is staged
+    rebuilder.builder, rebuilder.state = Failing(), serve.State()
+    rebuilder.console = Console(file=io.StringIO())
+    assert rebuilder.rebuild() is False
+    assert "[/" in (rebuilder.state.error or "")
+    assert "[/" in rebuilder.console.file.getvalue()
