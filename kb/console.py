@@ -30,8 +30,11 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
             loc = p.location
             message = p.message + (f" ({p.hint})" if p.hint else "")
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            # A file name is contributed too: escaped, it cannot end the line or add properties.
+            path = loc.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            path = path.replace(":", "%3A").replace(",", "%2C")
             lines.append(
-                f"::{level} file={loc.path},line={loc.line},col={loc.col},title={p.code}::{message}"
+                f"::{level} file={path},line={loc.line},col={loc.col},title={p.code}::{message}"
             )
         return "\n".join(lines)
     return "\n".join(str(p) for p in problems)

@@ -288,3 +288,18 @@ def test_override_templates_cannot_run_commands(
     assert words in result.output and "Traceback" not in result.output
     assert not (tmp_path / "pwned").exists()
     assert not (tmp_path / "site").exists()
+
+
+def test_github_annotations_cannot_be_injected_through_a_file_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file name with a newline, colons and commas stays inside its own annotation."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kb").mkdir()
+    name = "x\n::add-mask::secret,title=spoof.yaml"
+    (tmp_path / "kb" / name).write_text("claims: 5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--kb", "kb", "--format", "github"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("::error file=kb/x%0A%3A%3Aadd-mask"), lines
+    assert ",title=spoof" not in lines[0] and "%2Ctitle=spoof" in lines[0]
