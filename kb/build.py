@@ -441,10 +441,14 @@ def _write_and_swap(files: dict[str, bytes], out: Path, search: bool) -> None:
             os.replace(out, old)
         if old is not tmp:
             os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
+        # Pagefind fails silently on a full disk; the damage shows later as an unreadable index.
+        full = isinstance(exc, BuildError) and shutil.disk_usage(out.parent).free < 1 << 20
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             os.replace(old, out)
+        if full:
+            raise BuildError(f"{exc} (the disk is full: No space left on device)") from exc
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -402,3 +402,64 @@ def test_serve_reports_errors_that_look_like_markup(error: Exception) -> None:
     assert rebuilder.rebuild() is False
     assert "[/" in (rebuilder.state.error or "")
     assert "[/" in rebuilder.console.file.getvalue()
+
+
+REAL_FS_SCRIPT = r"""
+set -u
+mount -t tmpfs -o size="$SIZE" tmpfs "$DIR" || exit 99
+cp -a "$SITE" "$DIR/site"
+"$PY" -m kb build --kb "$KB" --out "$DIR/site" >"$LOGS/full.out" 2>"$LOGS/full.err"
+echo $? >"$LOGS/full.rc"
+(cd "$DIR/site" && find . -type f -exec sha256sum {} + | sort -k2) >"$LOGS/full.sums"
+ls -a "$DIR" >"$LOGS/full.ls"
+mount -o remount,ro "$DIR" || exit 98
+"$PY" -m kb build --kb "$KB" --out "$DIR/site" >"$LOGS/ro.out" 2>"$LOGS/ro.err"
+echo $? >"$LOGS/ro.rc"
+(cd "$DIR/site" && find . -type f -exec sha256sum {} + | sort -k2) >"$LOGS/ro.sums"
+"""
+
+
+def _sums(site: Path) -> str:
+    return "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  ./{k}\n"
+        for k, p in sorted((p.relative_to(site).as_posix(), p) for p in site.rglob("*"))
+        if p.is_file()
+    )
+
+
+def test_real_full_disk_and_read_only_filesystem(built: dict, tmp_path: Path) -> None:
+    """On a real tmpfs that fills up, then turns read-only: clear errors, the old site intact."""
+    if not shutil.which("unshare"):
+        pytest.skip("unshare is not available")
+    site_a = built["tmp"] / "site-a"
+    size = sum(p.stat().st_size for p in site_a.rglob("*") if p.is_file())
+    logs, mount_dir = tmp_path / "logs", tmp_path / "mnt"
+    logs.mkdir()
+    mount_dir.mkdir()
+    env = {
+        **ENV,
+        "SIZE": str(size * 3 // 2 + 256 * 1024),  # the old site fits, the old and the new do not
+        "DIR": str(mount_dir),
+        "SITE": str(site_a),
+        "KB": str(built["b"]),
+        "PY": sys.executable,
+        "LOGS": str(logs),
+    }
+    proc = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", REAL_FS_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if proc.returncode in (98, 99) or not (logs / "full.rc").exists():
+        pytest.skip(f"cannot mount a private tmpfs here: {proc.stderr.strip()[:200]}")
+    expected = _sums(site_a)
+    for step, words in (("full", "No space left on device"), ("ro", "Read-only file system")):
+        rc = (logs / f"{step}.rc").read_text().strip()
+        err = (logs / f"{step}.err").read_text() + (logs / f"{step}.out").read_text()
+        assert rc == "1", (step, rc, err[-2000:])
+        assert words in err and "Traceback" not in err, err[-2000:]
+        assert (logs / f"{step}.sums").read_text() == expected, f"{step}: the old site changed"
+    assert [n for n in (logs / "full.ls").read_text().split() if n not in (".", "..")] == ["site"]
