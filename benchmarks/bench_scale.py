@@ -34,6 +34,13 @@ def _mb_children() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """Return CPU seconds used so far by this process and its waited-for children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int) -> dict:
     """Measure one size in this process; return the row as a dict."""
     from hugo import time_hugo, write_site
@@ -57,13 +64,21 @@ def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int
         row["analysis"] = None
     else:
         t3 = time.perf_counter()
-        analyse(kb)
-        row["analysis"] = time.perf_counter() - t3
+        try:
+            analyse(kb)
+            row["analysis"] = time.perf_counter() - t3
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the build goes on
+            row["analysis"] = None
+            row["analysis_error"] = f"{type(exc).__name__}: {exc}"[:120]
+            # The site then shows every claim undecided, as it does without the module.
+            sys.modules["kb.analysis"] = None  # type: ignore[assignment]
     del kb, problems
     builder = IncrementalBuilder(folder, work / "site", search=search, use_git=False)
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), _cpu()
     report = builder.build()
     row["build"] = time.perf_counter() - t4
+    row["build_cpu"] = _cpu() - c4
+    row["load_average"] = os.getloadavg()[0]
     row["build_parts"] = report.seconds
     row["pages"] = report.pages
     row["html_files"] = sum(1 for _ in (work / "site").rglob("*.html"))
@@ -147,6 +162,12 @@ def print_table(rows: list[dict]) -> None:
             f"| {_fmt(r.get('hugo'))} | {_fmt(ratio, 1)}x |"
         )
     ok = [r for r in rows if "error" not in r]
+    for r in ok:
+        if r.get("analysis_error"):
+            print(
+                f"\n{r['claims']:,} claims: analysis failed ({r['analysis_error']}); "
+                "built without standings"
+            )
     exp = growth_exponent(ok, "build")
     print()
     print(f"Growth exponent of full build time against claims: {_fmt(exp)} (1.00 = linear)")

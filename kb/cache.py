@@ -22,7 +22,7 @@ from kb.load import KnowledgeBase, Loader, Where, display_path, find_files, load
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-1"
+STATE_VERSION = "kb-cache-2"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -363,6 +363,46 @@ def _salt(site: Any, extra: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+# Layouts: pure functions of their inputs, kept between rebuilds ---------------------------------
+
+_LAYOUTS: dict[bytes, Any] = {}  # input digest -> positions, across builds
+_LAYOUTS_NEW: dict[bytes, Any] = {}  # computed in this process since the last collection
+_LAYOUTS_USED: set[bytes] = set()
+
+
+def _memo_layout(fn: Any) -> Any:
+    """Wrap a layout function so that the same nodes, edges and sizes are laid out once."""
+
+    def memo(*args: Any, **kwargs: Any) -> Any:
+        key = _digest(pickle.dumps((fn.__name__, args, sorted(kwargs.items())), protocol=5))
+        _LAYOUTS_USED.add(key)
+        found = _LAYOUTS.get(key)
+        if found is None:
+            found = _LAYOUTS[key] = _LAYOUTS_NEW[key] = fn(*args, **kwargs)
+        return dict(found)
+
+    memo.__wrapped__ = fn  # type: ignore[attr-defined]
+    return memo
+
+
+def install_layout_memo() -> None:
+    """Route kb.maps' layout functions through the memo (once per process)."""
+    from kb import maps
+
+    for name in ("layout", "force_layout"):
+        fn = getattr(maps, name, None)
+        if fn is not None and not hasattr(fn, "__wrapped__"):
+            setattr(maps, name, _memo_layout(fn))
+
+
+def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:
+    """Return and forget the layouts computed and used here since the last call."""
+    new, used = dict(_LAYOUTS_NEW), set(_LAYOUTS_USED)
+    _LAYOUTS_NEW.clear()
+    _LAYOUTS_USED.clear()
+    return new, used
+
+
 @dataclass
 class _Job:
     """What the forked render workers share: the pages, where to write, and the last digests."""
@@ -388,7 +428,9 @@ def write_page(folder: Path, rel: str, data: bytes) -> None:
         target.write_bytes(data)
 
 
-def _render_chunk(indices: list[int]) -> list[Rendered]:
+def _render_chunk(
+    indices: list[int],
+) -> tuple[list[Rendered], dict[bytes, Any], set[bytes]]:
     """Render some pages (in a worker), each with the keys it read; write those that changed."""
     out: list[Rendered] = []
     for i in indices:
@@ -405,7 +447,7 @@ def _render_chunk(indices: list[int]) -> list[Rendered]:
         if _JOB.old.get(page.path) != digest:
             write_page(_JOB.folder, page.path, data)
         out.append((page.path, digest, frozenset(reads), None))
-    return out
+    return (out, *_take_new_layouts())
 
 
 def render_pages(
@@ -424,14 +466,20 @@ def render_pages(
     indices = list(range(len(pages)))
     try:
         if jobs <= 1 or len(pages) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-            return _render_chunk(indices)
-        size = 16
-        chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
-        gc.freeze()  # the forked workers share the parent's objects without touching them
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
-            results = pool.map(_render_chunk, chunks, chunksize=1)
-        return [item for chunk in results for item in chunk]
+            results = [_render_chunk(indices)]
+        else:
+            size = 16
+            chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
+            gc.freeze()  # the forked workers share the parent's objects without touching them
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                results = pool.map(_render_chunk, chunks, chunksize=1)
+        rendered: list[Rendered] = []
+        for items, new, used in results:
+            rendered += items
+            _LAYOUTS.update(new)
+            _LAYOUTS_USED.update(used)
+        return rendered
     finally:
         _JOB = _Job()
 
@@ -488,7 +536,8 @@ class IncrementalBuilder:
             return False
         if version != STATE_VERSION or stamp is None or stamp != self._stamp():
             return False
-        self.memo, self.last, self.extra = memo, last, extra
+        self.memo, self.last, self.extra = memo, last, extra[0]
+        _LAYOUTS.update(extra[1])
         return True
 
     def save(self) -> None:
@@ -496,7 +545,8 @@ class IncrementalBuilder:
         assert self.state_file is not None
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
-        state = (STATE_VERSION, self._stamp(), self.memo, self.last, self.extra)
+        extra = (self.extra, _LAYOUTS)
+        state = (STATE_VERSION, self._stamp(), self.memo, self.last, extra)
         try:
             with open(tmp, "wb") as handle:
                 pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -513,6 +563,8 @@ class IncrementalBuilder:
         from kb.render import theme_dir
 
         report = Report()
+        install_layout_memo()
+        _take_new_layouts()
         t0 = time.perf_counter()
         kb = load_checked(self.kb_root, self.memo)
         report.parsed_files = self.memo.parsed
@@ -560,6 +612,10 @@ class IncrementalBuilder:
             todo, self.jobs, None if full else self.out, None if full else last.digests
         )
         t4 = time.perf_counter()
+        _, used = _take_new_layouts()
+        if len(_LAYOUTS) > 3 * len(pages):  # keep what this build used, drop the rest
+            for key in _LAYOUTS.keys() - used:
+                del _LAYOUTS[key]
         reads = {} if full or last is None else dict(last.reads)
         digests = {} if full or last is None else dict(last.digests)
         files: dict[str, bytes] = {}

@@ -159,7 +159,7 @@ def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
     build(folder, tmp_path / "fresh", search=False)
     assert_same(tmp_path / "inc", tmp_path / "fresh")
     steps: list[str] = []
-    for _ in range(6):
+    for _ in range(4):
         steps += [editor.random_edit() for _ in range(editor.rng.randint(1, 2))]
         report = inc.build()
         assert not report.full, steps
