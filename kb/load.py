@@ -624,6 +624,10 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             elif etype == "enum" and isinstance(got, str):
                 allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
                 hint = did_you_mean(got, allowed, cutoff=0.5)
+            if etype == "value_error" and name in ("date", "accessed", "resolves"):
+                hint = "dates are written YYYY, YYYY-MM or YYYY-MM-DD"
+            elif etype == "value_error" and "tag" in err["msg"]:
+                hint = "tags are lowercase letters, digits and hyphens, e.g. 'scaling-laws'"
             hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in the README's YAML format"
             out.append(Problem(code, Severity.error, where.at(loc), message, hint))
     return out
@@ -638,7 +642,6 @@ _TYPE_HINTS = {
     "float_type": "write a number such as 0.7",
     "less_than_equal": "write a number between 0 and 1",
     "greater_than_equal": "write a number between 0 and 1",
-    "value_error": "dates are written YYYY, YYYY-MM or YYYY-MM-DD",
     "model_type": "write a mapping of 'key: value' lines",
     "model_attributes_type": "write a mapping of 'key: value' lines",
 }

@@ -187,6 +187,7 @@ def test_invalid_kb_fails_cleanly(
     shown = "\n".join(f"{p['code']} {p['path']}:{p['line']}:{p['col']}" for p in problems)
     assert found, f"expected {wanted}, got:\n{shown}"
     assert found[0]["message"] and found[0]["hint"], found[0]
+    assert expect.get("hint", "") in found[0]["hint"], found[0]
     assert elapsed < MAX_SECONDS, f"{elapsed:.1f} s"
     assert peak < MAX_MEMORY, f"{peak / 1e6:.0f} MB"
 
