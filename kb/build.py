@@ -393,10 +393,12 @@ def _exchange(new: Path, out: Path) -> bool:
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Lock the target's parent folder while one build writes beside it: a second build waits."""
+    if fcntl is None:  # Windows: folders cannot be opened this way; no lock
+        yield
+        return
     handle = os.open(out.parent, os.O_RDONLY)
     try:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # released on close, and when the process dies
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released on close, and when the process dies
         yield
     finally:
         os.close(handle)
