@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import inspect
 import multiprocessing
 import os
 import pickle
@@ -590,6 +591,18 @@ class IncrementalBuilder:
         if not full:
             assert last is not None
             changed = self.changes(last, kb, derived, standings)
+        # Assets and downloads, from the plain records: written only when they differ.
+        extra = site_build.assets(kb.root)
+        if full or changed:
+            extra.update(site_build.downloads(kb))
+        else:
+            extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
+        extra[site_build.MARKER] = b"debate-kb site\n"
+        extra_written = [p for p, d in extra.items() if full or self.extra.get(p) != d]
+        files = {path: extra[path] for path in extra_written}
+        gone = [p for p in self.extra if p not in extra]
+        self.extra = extra
+        te = time.perf_counter()
         # From here on, reads are tracked.
         for name in TABLES:
             setattr(kb, name, tracked(getattr(kb, name), "", name))
@@ -607,10 +620,25 @@ class IncrementalBuilder:
             or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
         ]
         t3 = time.perf_counter()
-        # A rebuild writes changed pages straight into the site as they are rendered.
-        results = render_pages(
-            todo, self.jobs, None if full else self.out, None if full else last.digests
-        )
+        streaming = full and "fill" in inspect.signature(site_build.swap_in).parameters
+        results: list[Rendered] = []
+        try:
+            if streaming:
+                # Pages go straight to the new folder as they are rendered, never all in memory.
+                def fill(folder: Path) -> None:
+                    results.extend(render_pages(todo, self.jobs, folder, {}))
+
+                site_build.swap_in(files, self.out, search=self.search, fill=fill)
+                report.indexed = self.search
+            else:
+                # A rebuild writes changed pages into the site as they are rendered.
+                results = render_pages(
+                    todo, self.jobs, None if full else self.out, None if full else last.digests
+                )
+        finally:
+            for name in TABLES:
+                setattr(kb, name, untracked(getattr(kb, name)))
+            kb.where = untracked(kb.where)  # type: ignore[assignment]
         t4 = time.perf_counter()
         _, used = _take_new_layouts()
         if len(_LAYOUTS) > 3 * len(pages):  # keep what this build used, drop the rest
@@ -618,7 +646,6 @@ class IncrementalBuilder:
                 del _LAYOUTS[key]
         reads = {} if full or last is None else dict(last.reads)
         digests = {} if full or last is None else dict(last.digests)
-        files: dict[str, bytes] = {}
         changed_pages: list[str] = []
         for path, digest, page_reads, data in results:
             reads[path] = page_reads
@@ -628,31 +655,16 @@ class IncrementalBuilder:
                     files[path] = data
             digests[path] = digest
         paths = {p.path for p in pages}
-        gone = [p for p in digests if p not in paths]
+        gone += [p for p in digests if p not in paths]
         for path in gone:
             digests.pop(path, None)
             reads.pop(path, None)
-        # Assets and downloads: cheap to regenerate, written only when they differ.
-        for name in TABLES:
-            setattr(kb, name, untracked(getattr(kb, name)))
-        kb.where = untracked(kb.where)  # type: ignore[assignment]
-        extra = site_build.assets(kb.root)
-        if full or changed:
-            extra.update(site_build.downloads(kb))
-        else:
-            extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
-        extra[site_build.MARKER] = b"debate-kb site\n"
-        extra_written = [p for p, d in extra.items() if full or self.extra.get(p) != d]
-        for path in extra_written:
-            files[path] = extra[path]
-        gone += [p for p in self.extra if p not in extra]
-        self.extra = extra
         t5 = time.perf_counter()
         html_changed = any(p.endswith(".html") for p in [*changed_pages, *files, *gone])
-        if full:
+        if full and not streaming:
             site_build.swap_in(files, self.out, search=self.search)
             report.indexed = self.search
-        else:
+        elif not full:
             site_build.write_files(self.out, files)
             for path in gone:
                 target = self.out / path
@@ -680,9 +692,10 @@ class IncrementalBuilder:
         report.seconds = {
             "load+check": t1 - t0,
             "site": t2 - t1,
-            "plan": t3 - t2,
+            "diff+downloads": te - t2,
+            "plan": t3 - te,
             "render": t4 - t3,
-            "extra": t5 - t4,
+            "collect": t5 - t4,
             "write+index": t6 - t5,
             "save state": t7 - t6,
         }
