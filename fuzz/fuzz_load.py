@@ -9,24 +9,26 @@ import atheris
 
 with atheris.instrument_imports(include=["kb", "yaml"]):
     from kb.check import check
-    from kb.errors import Problem
+    from kb.errors import Problem, Severity
     from kb.load import Loader, decode
 
 ROOT = Path("fuzz-kb")
 
 
 def one_input(data: bytes) -> None:
-    """Load one file's bytes as a whole knowledge base and run every check over it."""
-    text, problem = decode(data, "fuzz.yaml")
-    if problem is not None:
-        assert isinstance(problem, Problem) and problem.location.line >= 1
-        return
+    """Load the bytes (up to three files, split at a '#%%' line) and run every check."""
     loader = Loader(ROOT)
-    loader.add_file(ROOT / "fuzz.yaml", text=text)
+    for i, part in enumerate(data.split(b"\n#%%\n")[:3]):
+        text, problem = decode(part, f"f{i}.yaml")
+        if problem is not None:
+            assert isinstance(problem, Problem) and problem.location.line >= 1 and problem.hint
+            continue
+        loader.add_file(ROOT / f"f{i}.yaml", text=text)
     kb = loader.finish()
     problems = [*loader.problems, *check(kb, loader.problems)]
     for p in problems:
         assert p.code.startswith("KB") and p.message, p
+        assert p.location.line >= 1 and (p.hint or p.severity is not Severity.error), p
         str(p)
 
 
