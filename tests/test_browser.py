@@ -330,3 +330,14 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_print_hides_navigation_and_opens_trees(
+    page: Any, site_url: str, kb: KnowledgeBase
+) -> None:
+    claim, _ = _claim_with_supporter(kb)
+    page.goto(f"{site_url}claim/{claim}.html")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".tree-tools").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
