@@ -43,6 +43,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_DEPTH = 64
 _SAFE_COMPOSE_DEPTH = 2000
+MAX_FOLDER_DEPTH = 32
 CONFIG_NAME = "kb.yaml"
 STR_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
@@ -408,6 +409,11 @@ def find_files(root: Path) -> tuple[list[Path], list[Problem]]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         here = Path(dirpath)
+        if dirnames and len(here.relative_to(root).parts) >= MAX_FOLDER_DEPTH:
+            # os.walk recurses: a deep enough tree would end in RecursionError.
+            message = f"folders nested deeper than {MAX_FOLDER_DEPTH} levels are not read"
+            problems.append(_kb009(here / dirnames[0], message, "flatten the folders"))
+            dirnames[:] = []
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue

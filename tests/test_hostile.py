@@ -91,6 +91,29 @@ def _special(folder: Path, kind: str) -> None:
         (folder / "linked").symlink_to(outside, target_is_directory=True)
 
 
+def _deep_folders(folder: Path) -> None:
+    """Nest 1,100 folders with a file at the bottom (os.walk recursed into RecursionError)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(1100):  # level by level: Path.mkdir(parents=True) would recurse too
+        os.mkdir("a", dir_fd=fd)
+        inner = os.open("a", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    out = os.open("deep.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    os.write(out, CLAIM.encode())
+    os.close(out)
+    os.close(fd)
+
+
+def flatten(folder: Path) -> None:
+    """Move every level of a deep chain of folders up, so that removing them cannot recurse."""
+    level, n = folder / "a", 0
+    while (level / "a").is_dir():
+        os.rename(level / "a", folder / f"level-{n}")
+        level, n = folder / f"level-{n}", n + 1
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "non-utf8-latin1": lambda f: _write(
         f, "claims.yaml", b"claims:\n  - id: a\n    text: caf\xe9\n"
@@ -124,6 +147,7 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "symlink-loop": lambda f: _special(f, "loop"),
     "symlink-dangling": lambda f: _special(f, "dangling"),
     "symlink-folder-outside": lambda f: _special(f, "folder"),
+    "folders-1100-deep": _deep_folders,
 }
 
 
@@ -151,7 +175,7 @@ def test_corpus_is_large_and_covers_the_codes() -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_invalid_kb_fails_cleanly(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """The case yields its code at its `path:line:col`, with a hint, a non-zero exit, quickly."""
     case, expect = materialise(name, tmp_path)
@@ -167,6 +191,8 @@ def test_invalid_kb_fails_cleanly(
 
         monkeypatch.setattr(kb.load, "find_files", find_then_delete)
     monkeypatch.chdir(case)
+    if expect.get("generate") == "folders-1100-deep":
+        request.addfinalizer(lambda: flatten(case / "kb"))
     args = ["check", "--kb", "kb", "--format", "json"] + (
         ["--strict"] if expect.get("strict") else []
     )
