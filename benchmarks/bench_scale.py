@@ -14,6 +14,7 @@ import math
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,22 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int) -> dict:
+def _partial(row: dict) -> None:
+    """Print the row so far, so that a size that runs out of time still reports its stages."""
+    print(json.dumps(row), flush=True)
+
+
+class AnalysisTimeout(Exception):
+    """Raised when the analysis runs past its limit."""
+
+
+def _out_of_time(signum: int, frame: object) -> None:
+    raise AnalysisTimeout("still running")
+
+
+def measure_one(
+    claims: int, work: Path, search: bool, baseline: bool, seed: int, analysis_limit: int
+) -> dict:
     """Measure one size in this process; return the row as a dict."""
     from hugo import time_hugo, write_site
     from synth import add_relation, edit_statement, generate
@@ -58,20 +74,28 @@ def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int
     problems += check(kb, problems)
     t2 = time.perf_counter()
     row.update(records=sum(kb.counts().values()), load=t1 - t0, check=t2 - t1)
+    _partial(row)
     try:
         from kb.analysis import analyse  # type: ignore[import-not-found]
     except ImportError:
         row["analysis"] = None
     else:
         t3 = time.perf_counter()
+        signal.signal(signal.SIGALRM, _out_of_time)
+        signal.alarm(analysis_limit)
         try:
             analyse(kb)
             row["analysis"] = time.perf_counter() - t3
         except Exception as exc:  # noqa: BLE001 - reported in the table, the build goes on
             row["analysis"] = None
             row["analysis_error"] = f"{type(exc).__name__}: {exc}"[:120]
+            if isinstance(exc, AnalysisTimeout):
+                row["analysis_error"] = f"still running after {analysis_limit} s"
             # The site then shows every claim undecided, as it does without the module.
             sys.modules["kb.analysis"] = None  # type: ignore[assignment]
+        finally:
+            signal.alarm(0)
+    _partial(row)
     del kb, problems
     builder = IncrementalBuilder(folder, work / "site", search=search, use_git=False)
     t4, c4 = time.perf_counter(), _cpu()
@@ -82,12 +106,14 @@ def measure_one(claims: int, work: Path, search: bool, baseline: bool, seed: int
     row["build_parts"] = report.seconds
     row["pages"] = report.pages
     row["html_files"] = sum(1 for _ in (work / "site").rglob("*.html"))
+    _partial(row)
     edit_statement(folder, claims // 2, "An edited statement: scaling still holds for now.")
     t5 = time.perf_counter()
     report = builder.build()
     row["edit"] = time.perf_counter() - t5
     row["edit_parts"] = report.seconds
     row["edit_rendered"] = report.rendered
+    _partial(row)
     add_relation(folder, claims - 7, claims // 3, "rebuts")
     t6 = time.perf_counter()
     report = builder.build()
@@ -152,7 +178,10 @@ def print_table(rows: list[dict]) -> None:
     print("|" + "---:|" * (head.count("|") - 1))
     for r in rows:
         if "error" in r:
-            print(f"| {r['claims']:,} | {r['error']} |")
+            cells = [f"{r['claims']:,}", f"{r.get('records', 0):,}", str(r.get("pages", "–"))]
+            cells += [_fmt(r.get(k)) for k in ("load", "check", "analysis", "build")]
+            cells += [_fmt(r.get(k)) for k in ("edit", "relation")]
+            print("| " + " | ".join(cells) + f" | – | – | {r['error']} |")
             continue
         ratio = r["build"] / r["hugo"] if r.get("hugo") else None
         print(
@@ -190,12 +219,20 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="Skip Pagefind indexing.")
     parser.add_argument("--baseline", action="store_true", help="Also time plain `kb build`.")
     parser.add_argument("--timeout", type=float, default=3600, help="Seconds per size.")
+    parser.add_argument(
+        "--analysis-limit",
+        type=int,
+        default=120,
+        help="Seconds the analysis may take; past it the build runs without standings.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the rows to this JSON file.")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        row = measure_one(args.one, args.work, not args.no_search, args.baseline, args.seed)
+        row = measure_one(
+            args.one, args.work, not args.no_search, args.baseline, args.seed, args.analysis_limit
+        )
         print(json.dumps(row))
         return
     rows = []
@@ -211,14 +248,20 @@ def main() -> None:
                 "--seed",
                 str(args.seed),
             ]
+            cmd += ["--analysis-limit", str(args.analysis_limit)]
             cmd += ["--no-search"] if args.no_search else []
             cmd += ["--baseline"] if args.baseline else []
             try:
                 proc = subprocess.run(
                     cmd, capture_output=True, text=True, timeout=args.timeout, check=False
                 )
-            except subprocess.TimeoutExpired:
-                rows.append({"claims": n, "error": f"did not finish in {args.timeout:.0f} s"})
+            except subprocess.TimeoutExpired as exc:
+                out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+                lines = out.strip().splitlines()
+                row = json.loads(lines[-1]) if lines else {"claims": n}
+                row["error"] = f"stopped after {args.timeout:.0f} s"
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr)
                 continue
             if proc.returncode != 0:
                 tail = proc.stderr.strip().splitlines()[-1:] or ["failed"]

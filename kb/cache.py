@@ -375,7 +375,8 @@ def _memo_layout(fn: Any) -> Any:
     """Wrap a layout function so that the same nodes, edges and sizes are laid out once."""
 
     def memo(*args: Any, **kwargs: Any) -> Any:
-        key = _digest(pickle.dumps((fn.__name__, args, sorted(kwargs.items())), protocol=5))
+        # repr, not pickle: pickle's output depends on which equal strings are one object.
+        key = _digest(repr((fn.__name__, args, sorted(kwargs.items()))).encode())
         _LAYOUTS_USED.add(key)
         found = _LAYOUTS.get(key)
         if found is None:
@@ -485,6 +486,42 @@ def render_pages(
         _JOB = _Job()
 
 
+_SIDE: list[Any] = []
+
+
+def _side_call() -> Any:
+    """Run the side job that the parent set up before forking."""
+    fn, args = _SIDE[0]
+    return fn(*args)
+
+
+class SideJob:
+    """One call run in a forked process while this one renders (or here, without fork)."""
+
+    def __init__(self, fn: Any, *args: Any) -> None:
+        self.future: Any = None
+        self.value: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            self.value = fn(*args)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        _SIDE[:] = [(fn, args)]
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self.future = self.pool.submit(_side_call)
+
+    def result(self) -> Any:
+        """Return the call's value, waiting for it."""
+        if self.future is not None:
+            try:
+                self.value = self.future.result()
+            finally:
+                self.pool.shutdown()
+                _SIDE.clear()
+                self.future = None
+        return self.value
+
+
 class IncrementalBuilder:
     """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed.
 
@@ -591,17 +628,10 @@ class IncrementalBuilder:
         if not full:
             assert last is not None
             changed = self.changes(last, kb, derived, standings)
-        # Assets and downloads, from the plain records: written only when they differ.
+        # Downloads export the whole KB: a forked process writes them while pages render.
+        side = SideJob(site_build.downloads, kb) if full or changed else None
         extra = site_build.assets(kb.root)
-        if full or changed:
-            extra.update(site_build.downloads(kb))
-        else:
-            extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
         extra[site_build.MARKER] = b"debate-kb site\n"
-        extra_written = [p for p, d in extra.items() if full or self.extra.get(p) != d]
-        files = {path: extra[path] for path in extra_written}
-        gone = [p for p in self.extra if p not in extra]
-        self.extra = extra
         te = time.perf_counter()
         # From here on, reads are tracked.
         for name in TABLES:
@@ -622,20 +652,36 @@ class IncrementalBuilder:
         t3 = time.perf_counter()
         streaming = full and "fill" in inspect.signature(site_build.swap_in).parameters
         results: list[Rendered] = []
+
+        def extras() -> dict[str, bytes]:
+            """Return the assets and downloads that differ from the last build's."""
+            if side is not None:
+                extra.update(side.result())
+            else:
+                extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
+            return {p: d for p, d in extra.items() if full or self.extra.get(p) != d}
+
+        files: dict[str, bytes] = {}
         try:
             if streaming:
                 # Pages go straight to the new folder as they are rendered, never all in memory.
                 def fill(folder: Path) -> None:
                     results.extend(render_pages(todo, self.jobs, folder, {}))
+                    files.update(extras())
+                    for path, data in files.items():
+                        write_page(folder, path, data)
 
-                site_build.swap_in(files, self.out, search=self.search, fill=fill)
+                site_build.swap_in({}, self.out, search=self.search, fill=fill)
                 report.indexed = self.search
             else:
                 # A rebuild writes changed pages into the site as they are rendered.
                 results = render_pages(
                     todo, self.jobs, None if full else self.out, None if full else last.digests
                 )
+                files.update(extras())
         finally:
+            if side is not None:
+                side.result()
             for name in TABLES:
                 setattr(kb, name, untracked(getattr(kb, name)))
             kb.where = untracked(kb.where)  # type: ignore[assignment]
@@ -654,6 +700,9 @@ class IncrementalBuilder:
                 if data is not None:
                     files[path] = data
             digests[path] = digest
+        extra_written = list(files)
+        gone = [p for p in self.extra if p not in extra]
+        self.extra = extra
         paths = {p.path for p in pages}
         gone += [p for p in digests if p not in paths]
         for path in gone:
