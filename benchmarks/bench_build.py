@@ -79,6 +79,7 @@ def main() -> None:
             f"{'one edit (kb serve)':<22} {time.perf_counter() - start:6.2f} s  "
             f"{report.rendered} of {report.pages} pages rendered, {report.written} files written"
         )
+        print("  phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.seconds.items()))
 
 
 if __name__ == "__main__":

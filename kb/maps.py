@@ -100,8 +100,31 @@ def layout(
     return placed
 
 
+_LAYOUT_MEMO: dict[tuple, dict[str, tuple[float, float]]] = {}
+
+
 def force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """Place many nodes with networkx's seeded force-directed layout, scaled to pixels."""
+    """Place many nodes with networkx's seeded force-directed layout, scaled to pixels.
+
+    The last layout is kept: an edit that changes no link (the usual save under `kb serve`)
+    reuses it instead of laying out a thousand claims again.
+    """
+    key = (tuple(nodes), tuple(sorted(edges)))
+    if key not in _LAYOUT_MEMO:
+        _LAYOUT_MEMO.clear()
+        _LAYOUT_MEMO[key] = _force_layout(nodes, edges)
+    return _LAYOUT_MEMO[key]
+
+
+def overview_edges(kb: KnowledgeBase, graph: KBGraph) -> list[dict[str, Any]]:
+    """Return the links the whole-debate map draws: supports and attacks, then undercuts."""
+    edges = _map_edges(kb, graph, set(kb.claims))
+    return [e for e in edges if e["type"] != "undercuts"] + [
+        e for e in edges if e["type"] == "undercuts"
+    ]
+
+
+def _force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from((a, b) for a, b in edges if a != b)
@@ -353,10 +376,8 @@ def overview_map(
 ) -> Markup:
     """Return the whole-debate map: every claim a small labelled shape, every link a line."""
     nodes = sorted(kb.claims)
-    node_set = set(nodes)
-    edges = [e for e in _map_edges(kb, graph, node_set) if e["type"] != "undercuts"]
-    undercuts = [e for e in _map_edges(kb, graph, node_set) if e["type"] == "undercuts"]
-    pos = force_layout(nodes, [(e["from"], e["to"]) for e in edges + undercuts])
+    links = overview_edges(kb, graph)
+    pos = force_layout(nodes, [(e["from"], e["to"]) for e in links])
     width = max((p[0] for p in pos.values()), default=0) + OVERVIEW_W
     height = max((p[1] for p in pos.values()), default=0) + OVERVIEW_H
     parts = [
@@ -367,7 +388,7 @@ def overview_map(
         '<g class="viewport">',
         '<g class="edges">',
     ]
-    for e in edges + undercuts:
+    for e in links:
         a, b = pos[e["from"]], pos[e["to"]]
         a, b = _edge_path(a, b, (14, 14), (14, 14))
         parts.append(_edge_svg(e, a, b, "ov"))

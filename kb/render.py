@@ -338,6 +338,11 @@ class Site:
             for a in kb.sources[sid].authors:
                 self.authored[a].append(sid)
         self._templates: dict[str, Any] = {}
+        # Laid out here, before pages render in forked workers, so that the layout is kept
+        # (maps.force_layout) for the next build of a long-running `kb serve`.
+        maps.force_layout(
+            sorted(kb.claims), [(e["from"], e["to"]) for e in maps.overview_edges(kb, self.graph)]
+        )
 
     # Helpers ---------------------------------------------------------------------------------
 
