@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -272,12 +273,14 @@ def test_search_index_is_byte_identical(built: dict, tmp_path: Path) -> None:
 
 
 def _free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str]:
+    """Fetch a URL; return its status and text."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, response.read().decode("utf-8", "replace")
@@ -285,7 +288,8 @@ def _get(url: str) -> tuple[int, str]:
         return exc.code, ""
 
 
-def _wait_for(predicate, seconds: float = 30.0) -> bool:  # noqa: ANN001
+def _wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Poll a condition until it holds or the time is up."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -426,6 +430,7 @@ echo $? >"$LOGS/ro.rc"
 
 
 def _sums(site: Path) -> str:
+    """Return `sha256sum`-style lines for every file of a site, as the mount script writes them."""
     return "".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  ./{k}\n"
         for k, p in sorted((p.relative_to(site).as_posix(), p) for p in site.rglob("*"))

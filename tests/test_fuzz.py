@@ -88,6 +88,7 @@ yaml_texts = st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join) | 
 
 
 def _load_text(text: str) -> tuple[list[Problem], list[Problem]]:
+    """Load one file's text and check it; return loading's and the checks' problems."""
     loader = Loader(ROOT)
     loader.add_file(ROOT / "f.yaml", text=text)
     kb = loader.finish()
@@ -95,6 +96,7 @@ def _load_text(text: str) -> tuple[list[Problem], list[Problem]]:
 
 
 def _assert_well_formed(problems: list[Problem], text: str) -> None:
+    """Assert that each problem has a code, a message, a location inside the text and a hint."""
     # YAML 1.1 also breaks lines at CR, NEL, LS and PS; LibYAML counts lines that way.
     lines = len(re.split("\r\n|[\n\r\x85\u2028\u2029]", text)) + 1
     for p in problems:
@@ -240,6 +242,8 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/")
 
 
 class _Html(html.parser.HTMLParser):
+    """Collects forbidden tags, handlers and links from rendered Markdown."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.bad: list[str] = []

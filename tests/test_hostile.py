@@ -35,6 +35,7 @@ CLAIM = "claims:\n  - id: scaling-works\n    text: Scaling keeps lowering loss.\
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:
+    """Write bytes to a file below folder, making its folders."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -231,6 +232,7 @@ def test_text_report_is_compiler_style(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def _limit_memory() -> None:
+    """Cap the address space of the child process at 1 GB."""
     limit = 1024 * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
