@@ -436,11 +436,11 @@ def balance_chart(
     """Return a stacked bar per question, its title above: claims answering yes, mixed and no."""
     if not questions:
         return Markup("")
-    bar_w = 520
+    bar_w = 260 if compact else 520
     title_h = 0 if compact else 20
     row_h = title_h + 34
     height = row_h * len(questions) + 4
-    total_w = bar_w + 190
+    total_w = bar_w + 170
     most = max((q["total"] for q in questions), default=1) or 1
     parts = [
         f'<svg class="chart balance" viewBox="0 0 {total_w} {height}" role="img" '
