@@ -196,11 +196,11 @@ class Standing:
 
 
 class Standings:
-    """Wraps `kb.analysis.analyse` when it is there; everything undecided otherwise."""
+    """Wraps `kb.analysis.analyse` (its `claims` and `questions` tables) for the templates."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.available = False
-        self.model = ""
+        self.model = ""  # part of the incremental builder's fingerprint of global state
         self._by: dict[str, Standing] = {}
         self._result: Any = None
         try:
@@ -209,55 +209,33 @@ class Standings:
             return
         self._result = analyse(kb)
         self.available = True
-        self.model = str(getattr(self._result, "model", "") or "")
         for cid in kb.claims:
             self._by[cid] = self._read(cid)
 
     def _read(self, cid: str) -> Standing:
-        r = self._result
-        item: Any = None
-        for name in ("claims", "results", "by_claim"):
-            table = getattr(r, name, None)
-            if isinstance(table, dict) and cid in table:
-                item = table[cid]
-                break
-        if item is None and callable(getattr(r, "claim", None)):
-            item = r.claim(cid)
-
-        def get(name: str, default: Any = None) -> Any:
-            if item is not None and hasattr(item, name):
-                return getattr(item, name)
-            table = getattr(r, name if name.endswith("s") else name + "s", None)
-            if isinstance(table, dict):
-                return table.get(cid, default)
-            if isinstance(item, dict):
-                return item.get(name, default)
-            return default
-
-        label = str(get("label", "undecided") or "undecided")
-        label = getattr(label, "value", label)
-        strength = get("strength")
-        crux = get("crux")
+        item = self._result.claims.get(cid)
+        if item is None:
+            return Standing()
+        label = str(item.label)
         return Standing(
-            label=str(label) if str(label) in LABELS else "undecided",
-            strength=round(float(strength), 3) if isinstance(strength, (int, float)) else None,
-            explanation=str(get("explanation", "") or ""),
-            crux=round(float(crux), 3) if isinstance(crux, (int, float)) else None,
-            model=str(get("model", "") or ""),
-            converged=bool(get("converged", True)),
+            label=label if label in LABELS else "undecided",
+            strength=round(float(item.strength), 3),
+            explanation=str(item.explanation or ""),
+            crux=round(float(item.crux), 3),
+            model=str(item.model or ""),
+            converged=bool(item.converged),
         )
 
     def question(self, qid: str) -> dict[str, Any] | None:
         """Return a question's balance and its cruxes (claim, score), best first."""
-        table = getattr(self._result, "questions", None)
-        q = table.get(qid) if isinstance(table, dict) else None
+        q = self._result.questions.get(qid) if self._result is not None else None
         if q is None:
             return None
         return {
-            "balance": round(float(getattr(q, "balance", 0.0)), 3),
-            "pro": round(float(getattr(q, "pro", 0.0)), 3),
-            "con": round(float(getattr(q, "con", 0.0)), 3),
-            "cruxes": [(c, round(float(score), 3)) for c, score in getattr(q, "cruxes", [])],
+            "balance": round(float(q.balance), 3),
+            "pro": round(float(q.pro), 3),
+            "con": round(float(q.con), 3),
+            "cruxes": [(c, round(float(score), 3)) for c, score in q.cruxes],
         }
 
     def of(self, cid: str) -> Standing:
