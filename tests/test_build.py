@@ -233,3 +233,25 @@ def test_real_site_html_is_valid(real_site: Path) -> None:
         timeout=400,
     )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+
+
+def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from synth import generate
+
+    from kb.graph import KBGraph
+    from kb.load import load_kb
+    from kb.maps import overview_map
+    from kb.render import Standing
+
+    class Undecided:
+        def of(self, cid: str) -> Standing:
+            return Standing()
+
+    kb = load_kb(generate(tmp_path, 1000, seed=0))
+    svg = str(overview_map(kb, KBGraph(kb), {}, Undecided()))  # type: ignore[arg-type]
+    assert svg.count('class="node claim') == 1000
+    assert len(svg.encode()) < 1_000_000  # one request, drawn by the browser in one go
+    assert re.search(r'viewBox="-20 -20 (\d+)', svg) and "NaN" not in svg
