@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 try:
@@ -413,13 +413,18 @@ def _sweep(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def swap_in(files: dict[str, bytes], out: Path, search: bool = True) -> None:
-    """Write files to a temporary folder beside out, index them, then swap it in."""
+def swap_in(
+    files: dict[str, bytes],
+    out: Path,
+    search: bool = True,
+    fill: Callable[[Path], None] | None = None,
+) -> None:
+    """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out):
             _sweep(out)
-            _write_and_swap(files, out, search)
+            _write_and_swap(files, out, search, fill)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise BuildError(
@@ -427,11 +432,15 @@ def swap_in(files: dict[str, bytes], out: Path, search: bool = True) -> None:
         ) from exc
 
 
-def _write_and_swap(files: dict[str, bytes], out: Path, search: bool) -> None:
+def _write_and_swap(
+    files: dict[str, bytes], out: Path, search: bool, fill: Callable[[Path], None] | None = None
+) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old: Path | None = None
     try:
         write_files(tmp, files)
+        if fill is not None:
+            fill(tmp)
         if search:
             index_search(tmp)
         os.chmod(tmp, 0o755)
@@ -462,8 +471,15 @@ def build(
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
     out = Path(out).resolve()
     _check_target(out, Path(kb_root))
-    from kb.cache import build_site
+    from kb.cache import build_site, default_cache_dir
 
     # The incremental builder renders across both cores, then swaps the folder in whole.
-    build_site(Path(kb_root), out, base_url=base_url, search=search)
+    # Between runs it re-renders only what changed (state under ~/.cache; KB_CACHE=0: off).
+    build_site(
+        Path(kb_root),
+        out,
+        base_url=base_url,
+        search=search,
+        cache_dir=default_cache_dir(Path(kb_root), out),
+    )
     return out / "index.html"

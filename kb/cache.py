@@ -423,11 +423,25 @@ def write_page(folder: Path, rel: str, data: bytes) -> None:
     target = folder / rel
     if rel.startswith("/") or ".." in Path(rel).parts:
         raise ValueError(f"refusing to write outside the site: {rel!r}")
+    # Never write into an existing inode: it may be a hard link shared with the previous site.
     try:
+        target.unlink(missing_ok=True)
         target.write_bytes(data)
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def link_tree(source: Path, target: Path, skip: tuple[str, ...] = ("pagefind",)) -> None:
+    """Fill target with hard links to every file below source (but the skipped top folders)."""
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        if rel == ".":
+            dirnames[:] = [d for d in dirnames if d not in skip]
+        here = target if rel == "." else target / rel
+        here.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            os.link(os.path.join(dirpath, name), here / name)
 
 
 def _render_chunk(
@@ -540,6 +554,7 @@ class IncrementalBuilder:
         use_git: bool = True,
         jobs: int | None = None,
         cache_dir: Path | None = None,
+        atomic: bool = False,
     ) -> None:
         self.kb_root = Path(kb_root)
         self.out = Path(out).resolve()
@@ -547,6 +562,9 @@ class IncrementalBuilder:
         self.search = search
         self.use_git = use_git
         self.jobs = jobs or os.cpu_count() or 1
+        # Atomic: every build fills a new folder (a rebuild starts from hard links to the last
+        # site) and swaps it in whole; otherwise a rebuild writes into the site in place.
+        self.atomic = atomic
         self.memo = FileMemo()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}
@@ -650,7 +668,8 @@ class IncrementalBuilder:
             or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
         ]
         t3 = time.perf_counter()
-        streaming = full and "fill" in inspect.signature(site_build.swap_in).parameters
+        can_fill = "fill" in inspect.signature(site_build.swap_in).parameters
+        streaming = (full or self.atomic) and can_fill
         results: list[Rendered] = []
 
         def extras() -> dict[str, bytes]:
@@ -666,10 +685,19 @@ class IncrementalBuilder:
             if streaming:
                 # Pages go straight to the new folder as they are rendered, never all in memory.
                 def fill(folder: Path) -> None:
-                    results.extend(render_pages(todo, self.jobs, folder, {}))
+                    old = {} if full else last.digests  # type: ignore[union-attr]
+                    if not full:
+                        link_tree(self.out, folder)
+                    results.extend(render_pages(todo, self.jobs, folder, old))
                     files.update(extras())
                     for path, data in files.items():
                         write_page(folder, path, data)
+                    if not full:
+                        paths = {p.path for p in pages}
+                        stale = [p for p in self.extra if p not in extra]
+                        stale += [p for p in old if p not in paths]
+                        for path in stale:
+                            (folder / path).unlink(missing_ok=True)
 
                 site_build.swap_in({}, self.out, search=self.search, fill=fill)
                 report.indexed = self.search
@@ -713,7 +741,7 @@ class IncrementalBuilder:
         if full and not streaming:
             site_build.swap_in(files, self.out, search=self.search)
             report.indexed = self.search
-        elif not full:
+        elif not streaming:
             site_build.write_files(self.out, files)
             for path in gone:
                 target = self.out / path
@@ -805,6 +833,7 @@ def build_site(
         use_git=use_git,
         jobs=jobs,
         cache_dir=cache_dir,
+        atomic=True,
     )
     return builder.build()
 

@@ -315,6 +315,13 @@ class Site:
         for sid in sorted(kb.sources):
             for a in kb.sources[sid].authors:
                 self.authored[a].append(sid)
+        # What quotes each source, so that a source page never scans every record.
+        self.quoting: dict[str, list[Stance | Evidence | Relation]] = defaultdict(list)
+        for quoted in (*kb.stances.values(), *kb.evidence.values()):
+            self.quoting[quoted.source].append(quoted)
+        for rel in kb.relations.values():
+            if rel.source and rel.quote:
+                self.quoting[rel.source].append(rel)
         self._templates: dict[str, Any] = {}
         # Laid out here, before pages render in forked workers, so that the layout is kept
         # (maps.force_layout) for the next build of a long-running `kb serve`.
@@ -908,7 +915,8 @@ class Site:
         """Return the claim's schema.org JSON-LD from the exporters, as a data script."""
         from kb.export import claim_jsonld, jsonld_script
 
-        return Markup(jsonld_script(claim_jsonld(self.kb, cid, url=url)))
+        stances = self.graph.stances_on(cid)  # not a scan of every stance, per claim
+        return Markup(jsonld_script(claim_jsonld(self.kb, cid, url=url, stances=stances)))
 
     def _cite_line(self, claim: Claim, names: list[str]) -> str:
         url = self.base_url + Paths.claim(claim.id) if self.base_url else Paths.claim(claim.id)
@@ -929,11 +937,7 @@ class Site:
         src = kb.sources[sid]
         quotes = []
         for rec in sorted(
-            [
-                *(s for s in kb.stances.values() if s.source == sid),
-                *(e for e in kb.evidence.values() if e.source == sid),
-                *(r for r in kb.relations.values() if r.source == sid and r.quote),
-            ],
+            self.quoting.get(sid, []),
             key=lambda r: (r.locator or "", r.id),
         ):
             if isinstance(rec, Stance):

@@ -11,12 +11,19 @@ import pytest
 import yaml
 
 from kb.build import build
-from kb.cache import FileMemo, IncrementalBuilder, load_memo
+from kb.cache import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.load import load
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
 from synth import add_relation, edit_statement, generate  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep `kb build` from reusing state between runs: it is the fresh reference here."""
+    monkeypatch.setenv("KB_CACHE", "0")
+
 
 CLAIMS = 60  # one claim file, plus actors, sources and questions; tests add more files
 
@@ -228,19 +235,35 @@ def test_tracked_parallel_render_matches_a_plain_render(tmp_path: Path) -> None:
         assert (tmp_path / "inc" / page.path).read_bytes() == page.render().encode(), page.path
 
 
-def test_state_kept_between_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("atomic", [True, False])
+def test_state_kept_between_runs(tmp_path: Path, atomic: bool) -> None:
     folder = generate(tmp_path, CLAIMS, 7)
     editor = Editor(folder, random.Random(7))
     cache = tmp_path / "cache"
-    first = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
-    assert first.full
-    for op in ("edit_statement", "add_relation", "rename_actor"):
-        getattr(editor, op)()
+
+    def run() -> Report:
         # A new builder, as in a new `kb build` run, picks up the last run's state.
-        report = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
+        builder = IncrementalBuilder(
+            folder, tmp_path / "inc", search=False, cache_dir=cache, atomic=atomic
+        )
+        return builder.build()
+
+    assert run().full
+    for step, op in enumerate(("edit_statement", "add_relation", "rename_actor", "add_file")):
+        # Links to the previous site's files show whether any was written in place.
+        before = tree(tmp_path / "inc")
+        keep = tmp_path / f"keep-{step}"
+        for rel in before:
+            (keep / rel).parent.mkdir(parents=True, exist_ok=True)
+            (keep / rel).hardlink_to(tmp_path / "inc" / rel)
+        getattr(editor, op)()
+        report = run()
         assert not report.full and report.parsed_files <= 3 and report.rendered < report.pages
         build(folder, tmp_path / "fresh", search=False)
         assert_same(tmp_path / "inc", tmp_path / "fresh")
+        if atomic:  # no file of the previous site was written into
+            assert tree(keep) == before
+        assert before != tree(tmp_path / "inc")
     # A site folder changed behind the builder's back is rebuilt in full.
     (tmp_path / "inc" / ".kb-site").write_bytes(b"debate-kb site\n")
     report = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
