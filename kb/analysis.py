@@ -35,6 +35,12 @@ DEFAULT_BASE_SCORES: dict[str, float] = {
 ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED = "accepted", "defensible", "rejected", "undecided"
 LABELS = (ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED)
 FIAT = "what-if"  # the unattackable argument that enforces a what-if
+# A tangle with more preferred labellings than this is left undecided (and listed as such):
+# enumerating further costs seconds per component and changes no label a reader can use.
+LABELLING_LIMIT = 1_000
+# Crux scores flip every claim in turn, one full solve each: past this many claims the build
+# skips them (and the pages say so) rather than spend quadratic time.
+CRUX_CLAIM_LIMIT = 500
 
 
 @dataclass
@@ -96,6 +102,7 @@ class Analysis:
     evidence_strength: dict[str, float]
     positions: dict[str, dict[str, str]]  # actor -> claim -> asserts | denies | qualifies
     non_converged: list[str] = field(default_factory=list)
+    cruxes_computed: bool = True
 
     def disagreements(self, actor_a: str, actor_b: str) -> list[Disagreement]:
         """Return the claims two actors disagree on, ranked by crux score."""
@@ -307,7 +314,7 @@ def solve(
         acc, labels = baseline.acceptance, baseline.labels[:]
     else:
         # A pathological tangle is left undecided (and said so) rather than failing a build.
-        acc = acceptance(n, targets, cache=cache, strict=False)
+        acc = acceptance(n, targets, limit=LABELLING_LIMIT, cache=cache, strict=False)
         span = range(len(d.claims)) if baseline is not None else range(len(d.names))
         labels = baseline.labels[:] if baseline is not None else [""] * len(d.names)
         for i in span:
@@ -412,6 +419,7 @@ def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
         q: QuestionStanding(q, round(b, 6), round(p, 6), round(n, 6))
         for q, (b, p, n) in balances.items()
     }
+    cruxes = cruxes and len(d.claims) <= CRUX_CLAIM_LIMIT
     if cruxes:
         _cruxes(d, sol, claims, questions, balances)
     positions: dict[str, dict[str, str]] = defaultdict(dict)
@@ -425,7 +433,7 @@ def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
         e: st.strength[d.bipolar.index[e]] for e in kb.evidence if e in d.bipolar.index
     }
     non_converged = [d.bipolar.names[i] for i, ok in enumerate(st.converged) if not ok]
-    return Analysis(claims, questions, evidence_strength, dict(positions), non_converged)
+    return Analysis(claims, questions, evidence_strength, dict(positions), non_converged, cruxes)
 
 
 def _cruxes(

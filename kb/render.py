@@ -236,6 +236,7 @@ class Standings:
             "pro": round(float(q.pro), 3),
             "con": round(float(q.con), 3),
             "cruxes": [(c, round(float(score), 3)) for c, score in q.cruxes],
+            "cruxes_computed": bool(getattr(self._result, "cruxes_computed", True)),
         }
 
     def of(self, cid: str) -> Standing:

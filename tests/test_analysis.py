@@ -344,3 +344,22 @@ def test_random_kbs_agree_with_the_definitions(tmp_path: Path) -> None:
         assert moved[c].label_after == (REJECTED if flip == "reject" else ACCEPTED)
         checked += 1
     assert checked >= 30
+
+
+def test_large_kbs_skip_cruxes_and_say_so(tmp_path) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from synth import generate
+
+    from kb.analysis import CRUX_CLAIM_LIMIT, analyse
+    from kb.load import load_kb
+
+    kb = load_kb(generate(tmp_path, CRUX_CLAIM_LIMIT + 1))
+    result = analyse(kb)
+    assert result.cruxes_computed is False
+    assert all(q.cruxes == [] for q in result.questions.values())
+    assert {c.label for c in result.claims.values()} <= {
+        "accepted", "defensible", "rejected", "undecided"
+    }
