@@ -226,6 +226,7 @@ def _scc_preferred(
     label: list[int],
     attackers: list[list[int]],
     targets: list[list[int]],
+    budget: list[int] | None = None,
 ) -> list[dict[int, int]]:
     """Return the preferred labellings of one SCC given the fixed labels upstream.
 
@@ -289,6 +290,12 @@ def _scc_preferred(
         )
 
     def search(k: int) -> None:
+        if budget is not None:
+            # Work-based, not time-based, so that a cut-off tangle is cut off the same way on
+            # every machine and the output stays deterministic.
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise TooManyLabellings("the search for preferred labellings ran out of budget")
         if wrongly_excluded():
             return
         while k < len(scc) and (scc[k] in chosen or scc[k] in blocked):
@@ -331,6 +338,7 @@ def _labellings_of(
     attackers: list[list[int]],
     targets: list[list[int]],
     semantics: str,
+    budget: list[int] | None = None,
 ) -> Iterator[list[int]]:
     """Yield the PR or ST labellings of a region, SCC by SCC (Baroni, Giacomin, Guida 2005).
 
@@ -343,7 +351,7 @@ def _labellings_of(
             return
         scc = sccs[k]
         if semantics == "PR":
-            options = _scc_preferred(scc, label, attackers, targets)
+            options = _scc_preferred(scc, label, attackers, targets, budget)
         else:
             options = _scc_labellings(scc, label, attackers, targets, allow_undec=False)
         for lab in options:
@@ -377,6 +385,9 @@ class Acceptance:
     sceptical: list[bool]  # IN in every preferred labelling
     rejected: list[bool]  # OUT in every preferred labelling
     unresolved: list[int] = field(default_factory=list)  # left undecided: too many labellings
+
+
+SEARCH_STEPS_PER_LABELLING = 200
 
 
 class TooManyLabellings(RuntimeError):
@@ -454,7 +465,8 @@ def _component_standing(
     ins = dict.fromkeys(members, 0)
     outs = dict.fromkeys(members, 0)
     total = 0
-    for lab in _labellings_of(comp, label, attackers, targets, "PR"):
+    budget = [SEARCH_STEPS_PER_LABELLING * limit]
+    for lab in _labellings_of(comp, label, attackers, targets, "PR", budget):
         total += 1
         if total > limit:
             raise TooManyLabellings(f"more than {limit} preferred labellings")
