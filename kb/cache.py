@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kb.errors import Location, Problem, ProblemsFound, Severity
-from kb.load import KnowledgeBase, Loader, Where, display_path, find_files, load_config, read_text
+from kb.errors import Problem, ProblemsFound, Severity
+from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
@@ -111,32 +111,12 @@ class _MemoLoader(Loader):
 
 def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]:
     """Load like kb.load.load, parsing only the files whose text changed since the last call."""
-    root = Path(root)
-    if not root.is_dir():
-        problem = Problem(
-            "KB010",
-            Severity.error,
-            Location(display_path(root)),
-            "no knowledge base folder here",
-            "run from a folder that holds 'claims/', or pass --kb PATH",
-        )
-        return KnowledgeBase(root=root), [problem]
     memo.parsed = 0
-    loader = _MemoLoader(root, memo)
-    loader.kb.config, config_problems = load_config(root)
-    loader.problems.extend(config_problems)
-    files, problems = find_files(root)
-    loader.problems.extend(problems)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for path in files:
-            loader.add_file(path)
-    finally:
-        if enabled:
-            gc.enable()
-    memo.files = loader.kept
-    return loader.finish(), loader.problems
+    loader = _MemoLoader(Path(root), memo)
+    kb, problems = load(Path(root), loader)
+    if Path(root).is_dir():
+        memo.files = loader.kept
+    return kb, problems
 
 
 def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:

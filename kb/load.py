@@ -853,8 +853,11 @@ class Loader:
         return self.kb
 
 
-def load(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load every record below root; return the knowledge base and the problems met."""
+def load(root: Path, loader: Loader | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every record below root; return the knowledge base and the problems met.
+
+    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work.
+    """
     root = Path(root)
     if not root.is_dir():
         problem = Problem(
@@ -865,7 +868,7 @@ def load(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             "run from a folder that holds 'claims/', or pass --kb PATH",
         )
         return KnowledgeBase(root=root), [problem]
-    loader = Loader(root)
+    loader = loader or Loader(root)
     loader.kb.config, config_problems = load_config(root)
     loader.problems.extend(config_problems)
     files, problems = find_files(root)
