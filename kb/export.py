@@ -360,7 +360,15 @@ def _csv_cell(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text[:1] in _FORMULA_STARTS:
+        # Spreadsheets run a cell starting with these as a formula: the public download must
+        # not carry a contributor's formula into a reader's spreadsheet (OWASP CSV injection).
+        return "'" + text
+    return text
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def table_csv(kb: KnowledgeBase, table: str) -> str:

@@ -511,3 +511,13 @@ def test_claim_jsonld_with_given_stances_matches(fixture_kb: KnowledgeBase) -> N
     for claim_id in fixture_kb.claims:
         given = claim_jsonld(fixture_kb, claim_id, stances=graph.stances_on(claim_id))
         assert given == claim_jsonld(fixture_kb, claim_id)
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from kb.export import _csv_cell
+
+    assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_cell("+1") == "'+1"
+    assert _csv_cell("Scaling works.") == "Scaling works."
+    assert _csv_cell(-3) == "-3"
