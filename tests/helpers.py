@@ -59,9 +59,7 @@ VALID = {
             locator: Figure 1
         """,
 }
-ARCHIVE = (
-    "On scaling. Scaling keeps lowering loss. Loss falls as a power law. But the curves are bending.\n"
-)
+ARCHIVE = "On scaling. Scaling keeps lowering loss. Loss falls as a power law. But the curves are bending.\n"
 
 
 def write_kb(root: Path, files: dict[str, str] | None = None, base: bool = True) -> Path:

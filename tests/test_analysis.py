@@ -361,5 +361,8 @@ def test_large_kbs_skip_cruxes_and_say_so(tmp_path) -> None:
     assert result.cruxes_computed is False
     assert all(q.cruxes == [] for q in result.questions.values())
     assert {c.label for c in result.claims.values()} <= {
-        "accepted", "defensible", "rejected", "undecided"
+        "accepted",
+        "defensible",
+        "rejected",
+        "undecided",
     }
