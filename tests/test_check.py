@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import write_kb
+from helpers import VALID, write_kb
 
 from kb.check import closest_passage, normalise, quote_in, run_check
 from kb.errors import Severity
@@ -210,26 +210,9 @@ def test_quote_verification(tmp_path: Path) -> None:
 
 def test_missing_archive_file(tmp_path: Path) -> None:
     files = {
-        "sources.yaml": VALID_SOURCES.replace("paper-one.txt", "paper-1.txt"),
+        "sources.yaml": VALID["sources.yaml"].replace("paper-one.txt", "paper-1.txt"),
     }
     assert located(run(tmp_path, files, archive=True), "KB402") == ["sources.yaml:8:14"]
-
-
-VALID_SOURCES = """
-    sources:
-      - id: paper-one
-        kind: paper
-        title: On scaling
-        authors: [ann-author]
-        date: 2024-01-15
-        url: https://example.org/paper
-        archive: paper-one.txt
-    actors:
-      - id: ann-author
-        name: Ann Author
-      - id: bob-sceptic
-        name: Bob Sceptic
-    """
 
 
 @pytest.mark.parametrize(
