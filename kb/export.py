@@ -33,6 +33,7 @@ import networkx as nx
 from kb.load import KnowledgeBase
 from kb.models import (
     KINDS,
+    PLURALS,
     Config,
     Direction,
     Position,
@@ -45,16 +46,8 @@ from kb.models import (
 FORMAT_NAME = "debate-kb"
 FORMAT_VERSION = 1
 FIXED_TIMESTAMP = "2000-01-01 00:00:00"
-TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
-KIND_OF_TABLE = {
-    "questions": "question",
-    "claims": "claim",
-    "sources": "source",
-    "actors": "actor",
-    "stances": "stance",
-    "evidence": "evidence",
-    "relations": "relation",
-}
+TABLES = tuple(PLURALS)
+KIND_OF_TABLE = PLURALS
 DEFAULT_SCHEMES = {"RA": "Default Inference", "CA": "Default Conflict", "MA": "Default Rephrase"}
 CONTRADICTION_SCHEME = "Contradiction"
 REFINEMENT_SCHEME = "Refinement"
