@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound, Severity
+from kb.models import KINDS
 
 DEFAULT_KB = "claims"
 out = Console(highlight=False, soft_wrap=True)
@@ -143,7 +144,7 @@ def schema(folder: Path) -> None:
 @kb_option
 @click.argument(
     "kind",
-    type=click.Choice(["question", "claim", "source", "actor", "stance", "evidence", "relation"]),
+    type=click.Choice(list(KINDS)),
 )
 @click.argument("text", required=False)
 @click.option("--id", "record_id", help="The new record's ID (default: from TEXT, or a fresh one).")
