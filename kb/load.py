@@ -217,8 +217,143 @@ def _check_depth(text: str) -> None:
         events.dispose()
 
 
+class _Fallback(Exception):
+    """Raised by the fast reader when a file needs the exact, slower reader to be judged."""
+
+
+_FAST_DEPTH = MAX_DEPTH - 1  # below both readers' bounds, so a file read fast is never refused
+_Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MapEnd, _SeqEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_DocStart, _DocEnd = yaml.DocumentStartEvent, yaml.DocumentEndEvent
+_StreamEnd = yaml.StreamEndEvent
+# First characters of plain scalars that may be numbers, dates, null or merge keys.
+_TYPED_FIRST = frozenset(
+    k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k and not k.isalpha()
+)
+# Plain words that YAML 1.1 reads as booleans or null; other plain text starting with a letter
+# is always a string (tests/test_load.py checks this against PyYAML's resolver).
+_TYPED_WORDS = frozenset(
+    word
+    for stem in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (stem, stem.capitalize(), stem.upper())
+)
+
+
+def _fast_parse(text: str) -> list[Any]:
+    """Read the documents of a plain YAML text straight from LibYAML's events.
+
+    Builds the same located values as the exact reader (compose, then _Builder) without
+    composing nodes, which cost more than half of loading. Anything that reader would refuse
+    or treat specially (a syntax error, a tag, an anchor or alias, a duplicate or complex key,
+    deep nesting, a scalar it could not construct) raises _Fallback, so that it judges the file.
+    """
+    loader = _Loader(text)
+    get_event = loader.get_event
+    maybe_typed, typed_words = _TYPED_FIRST, _TYPED_WORDS
+    docs: list[Any] = []
+    # The open collection and where its next item goes, in locals for speed; the enclosing
+    # ones wait on the stack. mode: 0 document, 1 sequence, 2 mapping key, 3 mapping value.
+    stack: list[tuple[Any, ...]] = []
+    cur: Any = docs
+    mode = 0
+    key: Any = None
+    key_at: Any = None
+    keys_at: dict[str, tuple[int, int]] = {}
+    values_at: dict[str, tuple[int, int]] = {}
+    items_at: list[tuple[int, int]] = []
+    try:
+        get_event()  # the stream's start
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is _Scalar:
+                if event.tag is not None or event.anchor is not None:
+                    raise _Fallback
+                value: Any = event.value
+                if event.implicit[0]:
+                    if not value or (value[0] in maybe_typed or value in typed_words):
+                        value = _typed_scalar(loader, event)
+                elif not event.implicit[1]:
+                    raise _Fallback
+                mark = event.start_mark
+                at = (mark.line + 1, mark.column + 1)
+            elif kind is _MapStart or kind is _SeqStart:
+                if event.tag is not None or event.anchor is not None or len(stack) >= _FAST_DEPTH:
+                    raise _Fallback
+                if mode == 2:  # a collection as a mapping key
+                    raise _Fallback
+                stack.append((cur, mode, key, key_at, keys_at, values_at, items_at))
+                mark = event.start_mark
+                if kind is _MapStart:
+                    cur = LocDict()
+                    cur.keys_at = keys_at = {}
+                    cur.values_at = values_at = {}
+                    mode = 2
+                else:
+                    cur = LocList()
+                    cur.items_at = items_at = []
+                    mode = 1
+                cur.start = (mark.line + 1, mark.column + 1)
+                continue
+            elif kind is _MapEnd or kind is _SeqEnd:
+                value = cur
+                at = cur.start
+                cur, mode, key, key_at, keys_at, values_at, items_at = stack.pop()
+            elif kind is _DocStart or kind is _DocEnd:
+                continue
+            elif kind is _StreamEnd:
+                return docs
+            else:  # an alias
+                raise _Fallback
+            if mode == 3:
+                cur[key] = value
+                keys_at[key] = key_at
+                values_at[key] = at
+                mode = 2
+            elif mode == 2:
+                if type(value) is not str:
+                    value = str(value).lower() if isinstance(value, bool) else str(value)
+                if value in cur:
+                    raise _Fallback
+                key, key_at = value, at
+                mode = 3
+            elif mode == 1:
+                cur.append(value)
+                items_at.append(at)
+            else:
+                docs.append(value)
+    except yaml.YAMLError:
+        raise _Fallback from None
+    finally:
+        loader.dispose()
+
+
+def _typed_scalar(loader: Any, event: Any) -> Any:
+    """Resolve and construct a plain scalar that may be a number, date, boolean or null."""
+    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == STR_TAG:
+        return event.value
+    if tag not in _SCALAR_TAGS:  # '<<' or '=': the exact reader refuses them
+        raise _Fallback
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    try:
+        return loader.construct_object(node)
+    except (ValueError, OverflowError):
+        return event.value  # an impossible date: the models report it, as the exact reader does
+    except yaml.YAMLError:
+        raise _Fallback from None
+
+
 def parse_yaml(text: str, path: str) -> tuple[list[Any], list[Problem]]:
     """Parse every document of a YAML text into located values, or report why not."""
+    try:
+        return _fast_parse(text), []
+    except _Fallback:
+        return _parse_exact(text, path)
+
+
+def _parse_exact(text: str, path: str) -> tuple[list[Any], list[Problem]]:
+    """Parse through composed nodes, which judge every hostile or unusual file exactly."""
     loader = _Loader(text)
     builder = _Builder(loader)
     docs: list[Any] = []

@@ -5,13 +5,25 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import pytest
 import yaml
 from helpers import write_kb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.errors import KBError, Location
-from kb.load import LocDict, LocList, load, load_kb, parse_yaml, relation_id
+from kb.load import (
+    _TYPED_WORDS,
+    LocDict,
+    LocList,
+    _Fallback,
+    _fast_parse,
+    _parse_exact,
+    load,
+    load_kb,
+    parse_yaml,
+    relation_id,
+)
 
 
 def test_marks_are_one_based_for_keys_values_and_items() -> None:
@@ -179,3 +191,95 @@ def test_mutated_valid_kb_never_raises_foreign_errors(tmp_path: Path, data: st.D
     path.write_text(text[:pos] + insert + text[pos + cut :], encoding="utf-8")
     with contextlib.suppress(KBError):
         load_kb(folder)
+
+
+# The fast reader (LibYAML events) and the exact one (composed nodes) -----------------------------
+
+
+def _same(a: object, b: object) -> bool:
+    """Tell whether two located values are equal, positions and key order included."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, LocDict) and isinstance(b, LocDict):
+        return (a.start, a.keys_at, a.values_at, list(a)) == (
+            b.start,
+            b.keys_at,
+            b.values_at,
+            list(b),
+        ) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, LocList) and isinstance(b, LocList):
+        return (a.start, a.items_at, len(a)) == (b.start, b.items_at, len(b)) and all(
+            _same(x, y) for x, y in zip(a, b, strict=True)
+        )
+    return a == b or (a != a and b != b)  # NaN equals itself here
+
+
+def _assert_readers_agree(text: str) -> bool:
+    """Assert that a text the fast reader accepts reads the same through the exact one."""
+    try:
+        fast = _fast_parse(text)
+    except _Fallback:
+        return False
+    exact, problems = _parse_exact(text, "f.yaml")
+    assert problems == []
+    assert len(fast) == len(exact) and all(map(_same, fast, exact)), text
+    return True
+
+
+YAML_PIECES = [
+    "claims:", "- ", "  ", "\n", "id: a", "id: a", "text: T", "tags: [x, y]", "? ", ": ", "[",
+    "]", "{", "}", ",", '"', "'", "|", ">-", "#", "---", "...", "~", "null", "yes", "On", "no",
+    "2024-02-30", "2024-01-01", "1e999", "0x1F", "0o7", "1_000", ".nan", "-.inf", "0.5", "12:30",
+    "<<", "=", "&x ", "*x", "!!str ", "!x ", "\u2028", "\x85", "\r\n", "\t", "é", "nothing",
+    "tomorrow", "Off-topic",
+]  # fmt: skip
+yaml_texts = st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join)
+dumped = st.builds(
+    lambda value, flow, width: yaml.safe_dump(value, default_flow_style=flow, width=width),
+    yaml_values,
+    st.sampled_from([None, True, False]),
+    st.sampled_from([20, 80]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=yaml_texts | dumped)
+def test_fast_reader_agrees_with_exact_reader(text: str) -> None:
+    _assert_readers_agree(text)
+
+
+def test_fast_reader_reads_the_bundled_and_test_files() -> None:
+    root = Path(__file__).parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("claims/**/*.yaml"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(root.glob("tests/data/**/*.yaml"))]
+    read_fast = [_assert_readers_agree(text) for text in texts]
+    assert sum(read_fast) > len(texts) // 2  # the plain files do take the fast path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1]\nb: *x\n",  # an alias
+        "a: !!str 1\n",  # a tag
+        "a: 1\na: 2\n",  # a duplicate key
+        "? [k]\n: v\n",  # a complex key
+        "a: [1\n",  # a syntax error
+        "<<: {a: 1}\n",  # a merge key
+        "a: " + "[" * 70 + "]" * 70 + "\n",  # deep nesting
+    ],
+)
+def test_fast_reader_leaves_unusual_files_to_the_exact_one(text: str) -> None:
+    with pytest.raises(_Fallback):
+        _fast_parse(text)
+
+
+@given(word=st.from_regex(r"[A-Za-z][A-Za-z0-9 _-]{0,8}", fullmatch=True))
+def test_plain_words_are_typed_only_when_listed(word: str) -> None:
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, word, (True, False))
+    assert (tag != "tag:yaml.org,2002:str") == (word in _TYPED_WORDS)
+
+
+def test_listed_words_are_typed() -> None:
+    for word in _TYPED_WORDS:
+        tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, word, (True, False))
+        assert tag != "tag:yaml.org,2002:str", word
