@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 # Labels, as small ints so that a million-argument labelling stays a plain list.
 UNDEC, IN, OUT = 0, 1, 2
@@ -99,22 +101,104 @@ def grounded(af: Framework) -> list[str]:
 # Preferred and stable via SCCs ---------------------------------------------------------------
 
 
+def strongly_connected(
+    nodes: list[int], succ: Sequence[list[int]] | Mapping[int, list[int]]
+) -> list[list[int]]:
+    """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative)."""
+    keep = set(nodes)
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    found: list[list[int]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in keep:
+                    continue
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ[w])))
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == index[v]:
+                    scc = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        scc.append(w)
+                        if w == v:
+                            break
+                    scc.sort()
+                    found.append(scc)
+    return found
+
+
+def condensation_order(
+    nodes: list[int], succ: Sequence[list[int]] | Mapping[int, list[int]]
+) -> list[list[list[int]]]:
+    """Split the subgraph on `nodes` into weak components, each a list of SCCs upstream first.
+
+    Within a component the SCCs come in lexicographic topological order of their smallest
+    members (always the upstream SCC with the smallest member next), components in order of
+    their smallest members: the order networkx's condensation and
+    lexicographical_topological_sort gave, without building a graph object.
+    """
+    sccs = strongly_connected(nodes, succ)
+    of = {x: k for k, scc in enumerate(sccs) for x in scc}
+    parent = list(range(len(sccs)))  # union-find over SCCs, for the weak components
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    down: list[set[int]] = [set() for _ in sccs]
+    indegree = [0] * len(sccs)
+    for k, scc in enumerate(sccs):
+        for x in scc:
+            for y in succ[x]:
+                j = of.get(y)
+                if j is None or j == k or j in down[k]:
+                    continue
+                down[k].add(j)
+                indegree[j] += 1
+                a, b = root(k), root(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    heap = [(scc[0], k) for k, scc in enumerate(sccs) if not indegree[k]]
+    heapq.heapify(heap)
+    components: dict[int, list[list[int]]] = {}
+    while heap:
+        _, k = heapq.heappop(heap)
+        components.setdefault(root(k), []).append(sccs[k])
+        for j in down[k]:
+            indegree[j] -= 1
+            if not indegree[j]:
+                heapq.heappush(heap, (sccs[j][0], j))
+    return sorted(components.values(), key=lambda comp: min(scc[0] for scc in comp))
+
+
 def _components_in_order(nodes: list[int], targets: list[list[int]]) -> list[list[list[int]]]:
     """Split the subgraph on `nodes` into weak components, each a list of SCCs upstream first."""
-    import networkx as nx
-
-    keep = set(nodes)
-    g = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from((a, b) for a in nodes for b in targets[a] if b in keep)
-    dag = nx.condensation(g)
-    members = {c: sorted(dag.nodes[c]["members"]) for c in dag.nodes}
-    components = []
-    for comp in nx.weakly_connected_components(dag):
-        sub = dag.subgraph(comp)
-        order = nx.lexicographical_topological_sort(sub, key=lambda c: members[c][0])
-        components.append([members[c] for c in order])
-    return sorted(components, key=lambda sccs: min(min(scc) for scc in sccs))
+    return condensation_order(nodes, targets)
 
 
 def _scc_labellings(
@@ -193,7 +277,9 @@ def _scc_labellings(
                 todo.extend(more)
         return True
 
-    def search(k: int) -> None:
+    # `search` gets itself as an argument: a closure that names itself is a reference cycle,
+    # which would keep this call's tables alive until the next garbage collection.
+    def search(k: int, again: Callable[[int, Any], None]) -> None:
         while k < len(scc) and scc[k] in lab:
             k += 1
         if k == len(scc):
@@ -203,7 +289,7 @@ def _scc_labellings(
         for v in values:
             trail: list[int] = []
             if assign(scc[k], v, trail):
-                search(k + 1)
+                again(k + 1, again)
             for y in trail:
                 del lab[y]
 
@@ -215,7 +301,7 @@ def _scc_labellings(
             ok = False
             break
     if ok:
-        search(0)
+        search(0, search)
     for y in trail:
         lab.pop(y, None)
     return results
@@ -289,7 +375,24 @@ def _scc_preferred(
             for x in excluded
         )
 
-    def search(k: int) -> None:
+    def covered() -> bool:
+        # Every IN set below this branch lies within what could still be IN; if an admissible
+        # set already found holds all of that, this branch finds nothing larger.
+        could = {
+            x
+            for x in scc
+            if chosen.get(x)
+            or (
+                x not in chosen
+                and x not in blocked
+                and x not in hits
+                and not any(chosen.get(t) for t in targets[x] if t in inside)
+            )
+        }
+        return any(could <= s for s in found)
+
+    # `search` gets itself as an argument rather than naming itself (see _scc_labellings).
+    def search(k: int, again: Callable[[int, Any], None]) -> None:
         if budget is not None:
             # Work-based, not time-based, so that a cut-off tangle is cut off the same way on
             # every machine and the output stays deterministic.
@@ -297,6 +400,8 @@ def _scc_preferred(
             if budget[0] < 0:
                 raise TooManyLabellings("the search for preferred labellings ran out of budget")
         if wrongly_excluded():
+            return
+        if found and covered():
             return
         while k < len(scc) and (scc[k] in chosen or scc[k] in blocked):
             k += 1
@@ -307,16 +412,16 @@ def _scc_preferred(
         x = scc[k]
         trail: list[tuple[dict[int, int], int]] = []
         if put_in(x, trail):
-            search(k + 1)
+            again(k + 1, again)
         undo(trail)
         chosen[x] = False
         excluded.append(x)
         if all(can_defeat(y) for y in must_out):
-            search(k + 1)
+            again(k + 1, again)
         excluded.pop()
         del chosen[x]
 
-    search(0)
+    search(0, search)
     maximal = {s for s in found if not any(s < t for t in found)}
     result = []
     for ins in sorted(maximal, key=sorted):
@@ -345,7 +450,8 @@ def _labellings_of(
     `label` holds the grounded labelling and is updated in place: copy what you keep.
     """
 
-    def rec(k: int) -> Iterator[list[int]]:
+    # `rec` gets itself as an argument rather than naming itself (see _scc_labellings).
+    def rec(k: int, again: Callable[[int, Any], Iterator[list[int]]]) -> Iterator[list[int]]:
         if k == len(sccs):
             yield label
             return
@@ -357,11 +463,11 @@ def _labellings_of(
         for lab in options:
             for x, v in lab.items():
                 label[x] = v
-            yield from rec(k + 1)
+            yield from again(k + 1, again)
         for x in scc:
             label[x] = UNDEC
 
-    yield from rec(0)
+    yield from rec(0, rec)
 
 
 def _enumerate(af: Framework, semantics: str) -> Iterator[list[int]]:
@@ -462,6 +568,8 @@ def _component_standing(
     limit: int,
 ) -> list[tuple[bool, bool, bool]]:
     """Return (credulous, sceptical, rejected) per member of one undecided component."""
+    if _more_labellings_than(comp, label, attackers, targets, limit):
+        raise TooManyLabellings(f"more than {limit} preferred labellings")
     ins = dict.fromkeys(members, 0)
     outs = dict.fromkeys(members, 0)
     total = 0
@@ -476,6 +584,37 @@ def _component_standing(
             elif lab[x] == OUT:
                 outs[x] += 1
     return [(ins[x] > 0, ins[x] == total, outs[x] == total) for x in members]
+
+
+def _more_labellings_than(
+    comp: list[list[int]],
+    label: list[int],
+    attackers: list[list[int]],
+    targets: list[list[int]],
+    limit: int,
+) -> bool:
+    """Say whether the SCCs no other member attacks already have more than `limit` labellings.
+
+    Their labellings depend only on settled arguments, so each combination of them extends
+    to at least one preferred labelling of the component: the product is a lower bound.
+    It has a budget of its own, so that it never makes the enumeration give up sooner.
+    """
+    if len(comp) < 2:
+        return False
+    members = {x for scc in comp for x in scc}
+    budget = [SEARCH_STEPS_PER_LABELLING * limit]
+    product = 1
+    for scc in comp:
+        inside = set(scc)
+        if any(a in members and a not in inside for x in scc for a in attackers[x]):
+            continue
+        try:
+            product *= len(_scc_preferred(scc, label, attackers, targets, budget))
+        except TooManyLabellings:
+            return False
+        if product > limit:
+            return True
+    return False
 
 
 def preferred_labellings(af: Framework) -> list[list[int]]:

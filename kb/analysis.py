@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -395,8 +397,29 @@ def _balances(d: Debate, s: Strengths) -> dict[str, tuple[float, float, float]]:
     return out
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring it afterwards."""
+    # The analysis allocates hundreds of thousands of small lists and dicts, each few thousand
+    # of which start a collection that walks every object of the loaded knowledge base: at
+    # 10,000 claims that was a third of the time. Nothing built here is cyclic garbage.
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
     """Compute every claim's label, strength, explanation and crux score, and question cruxes."""
+    with _gc_paused():
+        return _analyse(kb, cruxes)
+
+
+def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
+    """Compute the analysis; `analyse` runs this with the garbage collector paused."""
     d = build(kb)
     sol = solve(d)
     st = sol.strengths

@@ -232,22 +232,22 @@ def _cyclic_rest(
     warm: bool = False,
 ) -> None:
     """Solve the nodes on or below cycles, one SCC at a time in topological order."""
-    import networkx as nx
+    from kb.af import condensation_order
 
     keep = set(rest)
-    dg = nx.DiGraph()
-    dg.add_nodes_from(rest)
+    children: dict[int, list[int]] = {i: [] for i in rest}
     for i in rest:
-        dg.add_edges_from((p, i) for p in _parents(g, i) if p in keep)
-    dag = nx.condensation(dg)
-    members = {c: sorted(dag.nodes[c]["members"]) for c in dag.nodes}
-    for c in nx.lexicographical_topological_sort(dag, key=lambda c: members[c][0]):
-        scc = members[c]
-        if len(scc) == 1 and not dg.has_edge(scc[0], scc[0]):
-            out.strength[scc[0]] = _strength_at(g, out.strength, scc[0])
-            out.model[scc[0]], out.converged[scc[0]] = DF_QUAD, True
-            continue
-        _integrate(g, scc, out, tol, max_steps, warm)
+        for p in _parents(g, i):
+            if p in keep:
+                children[p].append(i)
+    # Any topological order gives the same strengths: each SCC reads only finished parents.
+    for comp in condensation_order(rest, children):
+        for scc in comp:
+            if len(scc) == 1 and scc[0] not in children[scc[0]]:
+                out.strength[scc[0]] = _strength_at(g, out.strength, scc[0])
+                out.model[scc[0]], out.converged[scc[0]] = DF_QUAD, True
+                continue
+            _integrate(g, scc, out, tol, max_steps, warm)
 
 
 def _integrate(
@@ -260,12 +260,25 @@ def _integrate(
         for i in scc:
             s[i] = g.base[i] if g.premise[i] < 0 else 0.5
 
+    # Per member: its supporters, attackers, and fixed base (or premise node to read it from).
+    rows = [
+        (i, g.supporters[i], g.attackers[i], g.premise[i], g.base[i] if g.premise[i] < 0 else 0.0)
+        for i in scc
+    ]
+
     def velocity(state: list[float]) -> list[float]:
+        # energy_update inlined, with the same arithmetic in the same order: this loop is
+        # where cyclic KBs spend their strength time.
+        get = state.__getitem__
         vel = []
-        for i in scc:
-            energy = sum(state[b] for b in g.supporters[i]) - sum(state[a] for a in g.attackers[i])
-            w = g.base[i] if g.premise[i] < 0 else state[g.premise[i]]
-            vel.append(energy_update(w, energy) - state[i])
+        for i, sups, atts, premise, base in rows:
+            energy = sum(map(get, sups)) - sum(map(get, atts))
+            w = base if premise < 0 else state[premise]
+            x = energy * energy
+            if energy >= 0:
+                vel.append(w + (1.0 - w) * x / (1.0 + x) - state[i])
+            else:
+                vel.append(w - w * x / (1.0 + x) - state[i])
         return vel
 
     dt = 1.0
