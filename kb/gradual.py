@@ -90,8 +90,12 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
             s = _in_order(attackers, supporters, base, order)
             if s is not None:
                 return Strengths(s, [DF_QUAD] * n, [True] * n)
-    children: list[list[int]] = [[] for _ in range(n)]
-    # Plain loops rather than _parents(), skipping leaves: this preamble dominates on trees.
+    # Dependants: most nodes of a debate have exactly one (the claim they attack or support),
+    # so the first sits in a flat list and only the others in lists of their own. A list per
+    # node cost as much as the whole pass. Plain loops rather than _parents(): this preamble
+    # dominates on trees.
+    child = [-1] * n
+    more: dict[int, list[int]] = {}
     pending = [0] * n
     for i in range(n):
         atts = attackers[i]
@@ -99,15 +103,24 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
         if atts or sups:
             pending[i] = len(atts) + len(sups)
             for p in atts:
-                children[p].append(i)
+                if child[p] < 0:
+                    child[p] = i
+                else:
+                    more.setdefault(p, []).append(i)
             for p in sups:
-                children[p].append(i)
+                if child[p] < 0:
+                    child[p] = i
+                else:
+                    more.setdefault(p, []).append(i)
     has_premises = n > 0 and max(premise) >= 0
     if has_premises:
         for i, p in enumerate(premise):
             if p >= 0:
                 pending[i] += 1
-                children[p].append(i)
+                if child[p] < 0:
+                    child[p] = i
+                else:
+                    more.setdefault(p, []).append(i)
     # Nodes without parents keep their base score; the rest are overwritten in order.
     s = base[:]
     queue = [i for i, count in enumerate(pending) if count == 0]
@@ -127,10 +140,16 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
             s[i] = w - w * (vs - va) if va <= vs else w + (1.0 - w) * (va - vs)
         elif has_premises and premise[i] >= 0:
             s[i] = s[premise[i]]
-        for c in children[i]:
+        c = child[i]
+        if c >= 0:
             pending[c] -= 1
             if not pending[c]:
                 queue.append(c)
+            if i in more:
+                for c in more[i]:
+                    pending[c] -= 1
+                    if not pending[c]:
+                        queue.append(c)
     result = Strengths(s, [DF_QUAD] * n, [True] * n)
     if len(queue) < n:
         rest = [i for i, count in enumerate(pending) if count]
