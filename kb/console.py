@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
 from kb.errors import Problem, Severity
-from kb.graph import KBGraph
-from kb.load import KnowledgeBase
+
+if TYPE_CHECKING:  # `kb check` prints problems only: the graph (networkx) and tables wait
+    from rich.console import Console
+    from rich.table import Table
+    from rich.tree import Tree
+
+    from kb.graph import KBGraph
+    from kb.load import KnowledgeBase
 
 FORMATS = ("text", "json", "github")
 
@@ -63,6 +67,10 @@ def summary(problems: Sequence[Problem]) -> str:
 
 def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:
     """Return a claim with its supporters, attackers and stances as a rich tree."""
+    from rich.tree import Tree
+
+    from kb.graph import KBGraph
+
     graph = KBGraph(kb)
     claim = kb.claims[claim_id]
     root = Tree(f"[bold]{escape(claim.text)}[/] [dim]({claim.id}, {claim.kind})[/]")
@@ -102,6 +110,8 @@ def _grow(graph: KBGraph, node: Tree, claim_id: str, depth: int, seen: set[str])
 
 def stats_table(kb: KnowledgeBase) -> Table:
     """Return a table of record counts and a few derived figures."""
+    from rich.table import Table
+
     table = Table(title="Knowledge base", show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
