@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
 import errno
@@ -15,7 +14,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -218,34 +216,168 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def index_search(folder: Path) -> None:
-    """Index the written site with Pagefind's Python API (add_directory)."""
-    from pagefind.index import IndexConfig, PagefindIndex
+SEARCH_MARK = b"data-pagefind-body"
+PAGES_PER_SHARD = 2000  # see README: more shards re-index less after an edit, search slower
+MAX_SHARDS = 16
+SHARDS_FILE = "shards.json"
 
-    async def run() -> None:
-        config = IndexConfig(output_path=str(folder / "pagefind"), force_language="en")
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(str(folder))
 
+def shard_count(pages: int) -> int:
+    """Return how many Pagefind bundles a site of this many indexed pages is split into."""
+    return max(1, min(MAX_SHARDS, -(-pages // PAGES_PER_SHARD)))
+
+
+def shard_of(path: str, shards: int) -> int:
+    """Return the shard of a page: a stable hash of its path, so a page keeps its shard."""
+    if shards == 1:
+        return 0
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "big") % shards
+
+
+def shard_folder(shard: int, shards: int) -> str:
+    """Return a shard's folder below pagefind/ ('' when there is one shard)."""
+    return "" if shards == 1 else f"s{shard}"
+
+
+def html_pages(folder: Path) -> list[str]:
+    """Return the site's HTML pages (not Pagefind's own files), as sorted relative paths."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        if rel == ".":
+            dirnames[:] = [d for d in dirnames if d != "pagefind"]
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [prefix + name for name in filenames if name.endswith(".html")]
+    return sorted(out)
+
+
+def _has_mark(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return SEARCH_MARK in handle.read()
+
+
+def index_search(
+    folder: Path,
+    previous: Path | None = None,
+    changed: set[str] | None = None,
+    shards: int | None = None,
+) -> tuple[int, int]:
+    """Index the written site with Pagefind, one bundle per shard; return (indexed, reused).
+
+    Pages go to shards by a stable hash of their path; each shard is indexed by its own
+    Pagefind process (two at a time) into pagefind/ (one shard) or pagefind/s<k>/, and the
+    search page merges them. With a previous site and the set of pages that changed, added or
+    went since it, the shards holding none of them are hard-linked from the previous index.
+    """
+    pages = html_pages(folder)
+    # Pagefind indexes only the pages marked data-pagefind-body when any page is marked.
+    marked = any(_has_mark(folder / p) for p in pages)
+    forced = os.environ.get("KB_SEARCH_SHARDS", "")  # for measuring the search page's cost
+    count = shards or (int(forced) if forced.isdigit() and int(forced) > 0 else 0)
+    count = count or shard_count(len(pages))
+    members: dict[int, list[str]] = {}
+    for page in pages:
+        members.setdefault(shard_of(page, count), []).append(page)
+    old = _read_shards(previous / "pagefind") if previous is not None else None
+    reuse: set[int] = set()
+    if old is not None and changed is not None and old[0] == count:
+        dirty = {shard_of(p, count) for p in changed}
+        reuse = {k for k in old[1] if k not in dirty}
+    target = folder / "pagefind"
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(run())
-    else:  # called from inside an event loop (a notebook, Playwright): index in a thread
-        failure: list[BaseException] = []
+        jobs: list[tuple[int, Path, Path]] = []
+        listed: list[int] = []
+        for k in range(count):
+            out = staging / "out" / shard_folder(k, count)
+            if k in reuse:
+                assert previous is not None
+                _link_bundle(previous / "pagefind" / shard_folder(k, count), out)
+                listed.append(k)
+                continue
+            source = staging / "src" / str(k)
+            linked = 0
+            for page in members.get(k, []):
+                if marked and not _has_mark(folder / page):
+                    continue
+                (source / page).parent.mkdir(parents=True, exist_ok=True)
+                os.link(folder / page, source / page)
+                linked += 1
+            if linked:
+                jobs.append((k, source, out))
+                listed.append(k)
+        _run_pagefind([(src, out) for _, src, out in jobs])
+        for _, _, out in jobs:
+            _canonical_bundle(out)
+        (staging / "out").mkdir(exist_ok=True)
+        names = [shard_folder(k, count) + "/" if count > 1 else "" for k in listed]
+        state = {"shards": names, "count": count, "indexes": listed}
+        (staging / "out" / SHARDS_FILE).write_text(
+            json.dumps(state, separators=(",", ":")), encoding="utf-8"
+        )
+        if target.exists():
+            gone = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
+            os.replace(target, gone / "pagefind")
+            os.replace(staging / "out", target)
+            shutil.rmtree(gone, ignore_errors=True)
+        else:
+            os.replace(staging / "out", target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(jobs), len(reuse)
 
-        def worker() -> None:
-            try:
-                asyncio.run(run())
-            except BaseException as exc:  # re-raised in the caller
-                failure.append(exc)
 
-        thread = threading.Thread(target=worker)
-        thread.start()
-        thread.join()
-        if failure:
-            raise failure[0]
-    canonical_search_index(folder)
+def _read_shards(bundle: Path) -> tuple[int, set[int]] | None:
+    """Return the shard count and the indexed shards of a written index, or None."""
+    try:
+        state = json.loads((bundle / SHARDS_FILE).read_text(encoding="utf-8"))
+        return int(state["count"]), {int(k) for k in state["indexes"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _link_bundle(source: Path, target: Path) -> None:
+    """Hard-link one shard's bundle (not the other shards' folders below it) into target."""
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        if rel == ".":
+            dirnames[:] = [d for d in dirnames if not re.fullmatch(r"s\d+", d)]
+            filenames = [f for f in filenames if f != SHARDS_FILE]
+        here = target if rel == "." else target / rel
+        here.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            os.link(os.path.join(dirpath, name), here / name)
+
+
+def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:
+    """Index each source folder into its output folder, as many at once as there are cores."""
+    if not jobs:
+        return
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise BuildError("cannot index the site for search: the Pagefind binary is missing")
+    # The command-line indexer, not the Python API: the API's service is terminated as soon as
+    # it answers WriteFiles, which (two at once, on a busy machine) cut files short.
+    width = max(1, min(2, os.cpu_count() or 1))
+    waiting = list(jobs)
+    running: list[tuple[subprocess.Popen[bytes], Path]] = []
+    failed: list[str] = []
+    while waiting or running:
+        while waiting and len(running) < width:
+            source, out = waiting.pop(0)
+            command = [str(binary), "--site", str(source), "--output-path", str(out)]
+            command += ["--force-language", "en", "--silent"]
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            running.append((proc, source))
+        proc, source = running.pop(0)
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            message = err.decode("utf-8", "replace").strip()[-300:]
+            failed.append(message or f"exit {proc.returncode}")
+    if failed:
+        raise BuildError(f"cannot index the site for search: {failed[0]}")
 
 
 # Pagefind writes its filter lists in a random (hash map) order; see Pagefind issue #638. These
@@ -327,8 +459,17 @@ def _renamed(value: object, names: dict[str, str]) -> object:
 
 
 def canonical_search_index(folder: Path) -> None:
+    """Make every Pagefind bundle of a written site reproducible."""
+    state = _read_shards(folder / "pagefind")
+    if state is None:
+        _canonical_bundle(folder / "pagefind")
+        return
+    for k in sorted(state[1]):
+        _canonical_bundle(folder / "pagefind" / shard_folder(k, state[0]))
+
+
+def _canonical_bundle(bundle: Path) -> None:
     """Sort Pagefind's filter lists and name its filter and meta files by their content."""
-    bundle = folder / "pagefind"
     entry_path = bundle / "pagefind-entry.json"
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
@@ -416,10 +557,13 @@ def _sweep(out: Path) -> None:
 def swap_in(
     files: dict[str, bytes],
     out: Path,
-    search: bool = True,
+    search: bool | Callable[[Path], None] = True,
     fill: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in."""
+    """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in.
+
+    `search` is True (index the whole folder), False, or the indexing step to run on it.
+    """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out):
@@ -433,7 +577,10 @@ def swap_in(
 
 
 def _write_and_swap(
-    files: dict[str, bytes], out: Path, search: bool, fill: Callable[[Path], None] | None = None
+    files: dict[str, bytes],
+    out: Path,
+    search: bool | Callable[[Path], None],
+    fill: Callable[[Path], None] | None = None,
 ) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old: Path | None = None
@@ -441,7 +588,9 @@ def _write_and_swap(
         write_files(tmp, files)
         if fill is not None:
             fill(tmp)
-        if search:
+        if callable(search):
+            search(tmp)
+        elif search:
             index_search(tmp)
         os.chmod(tmp, 0o755)
         if out.exists() and _exchange(tmp, out):

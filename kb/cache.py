@@ -9,7 +9,6 @@ import inspect
 import multiprocessing
 import os
 import pickle
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -320,6 +319,7 @@ class Report:
     parsed_files: int = 0
     full: bool = True
     indexed: bool = False
+    shards: tuple[int, int] = (0, 0)  # search shards indexed, and reused from the last build
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -535,8 +535,10 @@ class IncrementalBuilder:
         jobs: int | None = None,
         cache_dir: Path | None = None,
         atomic: bool = False,
+        shards: int | None = None,
     ) -> None:
         self.kb_root = Path(kb_root)
+        self.shards = shards  # Pagefind bundles; None: by the number of pages
         self.out = Path(out).resolve()
         self.base_url = base_url
         self.search = search
@@ -661,6 +663,22 @@ class IncrementalBuilder:
             return {p: d for p, d in extra.items() if full or self.extra.get(p) != d}
 
         files: dict[str, bytes] = {}
+        searching: list[float] = []
+
+        def index(folder: Path) -> None:
+            """Index the site, re-indexing only the shards whose pages changed since the last."""
+            start = time.perf_counter()
+            if full or last is None:
+                report.shards = site_build.index_search(folder, shards=self.shards)
+            else:
+                paths = {p.path for p in pages}
+                changed = {p for p, d, _, _ in results if last.digests.get(p) != d}
+                changed |= {p for p in last.digests if p not in paths}
+                report.shards = site_build.index_search(
+                    folder, previous=self.out, changed=changed, shards=self.shards
+                )
+            searching.append(time.perf_counter() - start)
+
         try:
             if streaming:
                 # Pages go straight to the new folder as they are rendered, never all in memory.
@@ -679,7 +697,7 @@ class IncrementalBuilder:
                         for path in stale:
                             (folder / path).unlink(missing_ok=True)
 
-                site_build.swap_in({}, self.out, search=self.search, fill=fill)
+                site_build.swap_in({}, self.out, search=index if self.search else False, fill=fill)
                 report.indexed = self.search
             else:
                 # A rebuild writes changed pages into the site as they are rendered.
@@ -719,7 +737,7 @@ class IncrementalBuilder:
         t5 = time.perf_counter()
         html_changed = any(p.endswith(".html") for p in [*changed_pages, *files, *gone])
         if full and not streaming:
-            site_build.swap_in(files, self.out, search=self.search)
+            site_build.swap_in(files, self.out, search=index if self.search else False)
             report.indexed = self.search
         elif not streaming:
             site_build.write_files(self.out, files)
@@ -728,8 +746,7 @@ class IncrementalBuilder:
                 if target.is_file():
                     target.unlink()
             if self.search and html_changed:
-                shutil.rmtree(self.out / "pagefind", ignore_errors=True)
-                site_build.index_search(self.out)
+                index(self.out)
                 report.indexed = True
         t6 = time.perf_counter()
         self.last = Snapshot(
@@ -751,9 +768,10 @@ class IncrementalBuilder:
             "site": t2 - t1,
             "diff+downloads": te - t2,
             "plan": t3 - te,
-            "render": t4 - t3,
+            "render": t4 - t3 - (sum(searching) if streaming else 0.0),
             "collect": t5 - t4,
-            "write+index": t6 - t5,
+            "write": t6 - t5 - (0.0 if streaming else sum(searching)),
+            "search index": sum(searching),
             "save state": t7 - t6,
         }
         return report

@@ -255,3 +255,86 @@ def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
     assert svg.count('class="node claim') == 1000
     assert len(svg.encode()) < 1_000_000  # one request, drawn by the browser in one go
     assert re.search(r'viewBox="-20 -20 (\d+)', svg) and "NaN" not in svg
+
+
+def _pagefind(folder: Path) -> dict[str, bytes]:
+    return {k: v for k, v in tree(folder).items() if k.startswith("pagefind/")}
+
+
+def test_sharded_index_reindexes_only_the_shards_of_changed_pages(tmp_path: Path) -> None:
+    from kb.build import html_pages, index_search, shard_of
+
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    build(folder, out, search=False)
+    assert index_search(out, shards=3) == (3, 0)
+    first = _pagefind(out)
+    assert {"pagefind/s0/pagefind.js", "pagefind/s2/pagefind-entry.json"} <= first.keys()
+    # Change the indexed text of one page in a copy of the site; its shard alone is redone.
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("pagefind"))
+    page = "claim/scaling-works.html"
+    text = (copy / page).read_text("utf-8").replace("</h1>", " Zebracorn.</h1>", 1)
+    (copy / page).write_text(text, "utf-8")
+    assert index_search(copy, previous=out, changed={page}, shards=3) == (1, 2)
+    shard = f"pagefind/s{shard_of(page, 3)}/"
+    again = _pagefind(copy)
+    for name, data in first.items():  # the other shards are the previous files, linked
+        if not name.startswith(shard) and name != "pagefind/shards.json":
+            assert again[name] == data
+            assert (copy / name).stat().st_ino == (out / name).stat().st_ino
+    # And the result is what indexing the changed site from scratch gives.
+    fresh = tmp_path / "fresh"
+    shutil.copytree(copy, fresh, ignore=shutil.ignore_patterns("pagefind"))
+    index_search(fresh, shards=3)
+    assert _pagefind(fresh) == again and again != first
+    assert all(p in html_pages(out) for p in (page, "index.html"))
+
+
+@pytest.mark.browser
+def test_search_across_merged_shards_finds_what_one_index_finds(tmp_path: Path) -> None:
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from conftest import QuietHandler
+
+    from kb.cache import IncrementalBuilder
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
+        pytest.skip("/usr/bin/chromium is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    content = Path(__file__).resolve().parent.parent / "claims"
+    for shards in (1, 3):
+        IncrementalBuilder(content, tmp_path / f"s{shards}", use_git=False, shards=shards).build()
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found: dict[int, tuple[str, list[str]]] = {}
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+            for shards in (1, 3):
+                page = browser.new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                port = server.server_address[1]
+                page.goto(f"http://127.0.0.1:{port}/s{shards}/search.html?q=synthetic&type=claim")
+                page.locator("#search-results li").first.wait_for(timeout=10_000)
+                links = page.eval_on_selector_all(
+                    "#search-results li a", "els => els.map(e => e.getAttribute('href'))"
+                )
+                kinds = page.eval_on_selector_all(
+                    "#search-results .kind", "els => els.map(e => e.textContent)"
+                )
+                assert set(kinds) == {"claim"} and not errors
+                links = [link.removeprefix(f"/s{shards}/") for link in links]
+                found[shards] = (page.locator("#search-status").inner_text(), sorted(links))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found[1] == found[3] and found[1][1]

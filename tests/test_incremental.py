@@ -268,3 +268,25 @@ def test_state_kept_between_runs(tmp_path: Path, atomic: bool) -> None:
     (tmp_path / "inc" / ".kb-site").write_bytes(b"debate-kb site\n")
     report = IncrementalBuilder(folder, tmp_path / "inc", search=False, cache_dir=cache).build()
     assert report.full
+
+
+def test_sharded_search_index_after_edits_equals_a_full_builds(tmp_path: Path) -> None:
+    from kb.build import SHARDS_FILE
+
+    folder = generate(tmp_path, CLAIMS, 8)
+    editor = Editor(folder, random.Random(8))
+    inc = IncrementalBuilder(folder, tmp_path / "inc", use_git=False, atomic=True, shards=4)
+    assert inc.build().shards == (4, 0)
+    for op in ("edit_statement", "add_relation", "add_file", "delete_file"):
+        getattr(editor, op)()
+        report = inc.build()
+        indexed, reused = report.shards
+        assert indexed + reused == 4 and indexed >= 1, op
+        fresh = IncrementalBuilder(folder, tmp_path / "fresh", use_git=False, shards=4)
+        fresh.build()
+        assert_same(tmp_path / "inc", tmp_path / "fresh")
+        state = (tmp_path / "inc" / "pagefind" / SHARDS_FILE).read_text(encoding="utf-8")
+        assert '"count":4' in state
+    # A rebuild with nothing changed indexes nothing and keeps the last index.
+    assert inc.build().shards == (0, 4)
+    assert_same(tmp_path / "inc", tmp_path / "fresh")

@@ -15,8 +15,15 @@ for (const name of ["q", "type", "kind", "tag", "side"]) {
 let pagefind = null;
 async function load() {
   if (location.protocol === "file:") throw new Error("file");
-  pagefind = await import(new URL("../pagefind/pagefind.js", here).href);
-  await pagefind.options({ excerptLength: 24 });
+  // The index is split into shards (see shards.json); the first one loads, the others merge in.
+  const base = new URL("../pagefind/", here);
+  const state = await (await fetch(new URL("shards.json", base))).json();
+  const pf = await import(new URL(state.shards[0] + "pagefind.js", base).href);
+  await pf.options({ excerptLength: 24 });
+  for (const shard of state.shards.slice(1)) {
+    await pf.mergeIndex(new URL(shard, base).pathname, { excerptLength: 24 });
+  }
+  pagefind = pf;
   return pagefind;
 }
 
