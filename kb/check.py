@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase
+from kb.load import KnowledgeBase, ParseCache
 from kb.models import Direction, Position, RelationType
 
 E, W = Severity.error, Severity.warning
@@ -53,6 +53,8 @@ class _Checker:
     def _ref(
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None
     ) -> Problem | None:
+        if any(target in self.kb.table(k) for k in kinds):
+            return None  # the common case, without looking through every table
         kind = self.kb.kind_of(target)
         if kind in kinds or target in self.kb.invalid_ids:
             return None
@@ -553,10 +555,16 @@ def closest_passage(quote: str, text: str) -> str:
     return text[start : start + len(wanted) + 10].strip()
 
 
-def run_check(root: Path, archive: Path | None = None) -> list[Problem]:
-    """Load and check a knowledge base; return every problem, loading's and the checks'."""
+def run_check(
+    root: Path, archive: Path | None = None, cache: ParseCache | None = None
+) -> list[Problem]:
+    """Load and check a knowledge base; return every problem, loading's and the checks'.
+
+    With a `cache` (kb.load.default_parse_cache), files unchanged since an earlier run are not
+    parsed again.
+    """
     from kb.load import load
 
-    kb, problems = load(root)
+    kb, problems = load(root, cache=cache)
     problems += check(kb, problems, archive=archive)
     return sorted(problems, key=Problem.sort_key)

@@ -46,13 +46,16 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
 
 def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     """Print problems in colour, one per line, then a summary."""
+    lines = []
     for p in sorted(problems, key=Problem.sort_key):
         colour = "red" if p.severity is Severity.error else "yellow"
         line = f"[bold]{escape(str(p.location))}[/]: [{colour}]{p.severity} {p.code}[/]: "
         line += escape(p.message)
         if p.hint:
             line += f" [dim]({escape(p.hint)})[/]"
-        console.print(line, highlight=False, soft_wrap=True)
+        lines.append(line)
+    if lines:  # one print: rich's per-call overhead is most of the cost of a long report
+        console.print("\n".join(lines), highlight=False, soft_wrap=True)
     console.print(summary(problems), highlight=False)
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
+import io
 import os
+import pickle
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -853,7 +858,9 @@ class Loader:
     def __init__(self, root: Path) -> None:
         self.kb = KnowledgeBase(root=root)
         self.problems: list[Problem] = []
-        self.first_seen: dict[str, Location] = {}
+        # Where each ID was first stored: its location is worked out only for a duplicate.
+        self.first_seen: dict[str, Where] = {}
+        self.cache: ParseCache | None = None
 
     def add_file(self, path: Path, text: str | None = None) -> None:
         shown = display_path(path)
@@ -863,7 +870,7 @@ class Loader:
             if problem:
                 self.problems.append(problem)
                 return
-        docs, problems = parse_yaml(text or "", shown)
+        docs, problems = self.parse(text or "", shown)
         self.problems.extend(problems)
         if not problems and all(doc is None for doc in docs):
             self.problems.append(
@@ -881,6 +888,19 @@ class Loader:
                     self.problems.append(item)
                 else:
                     self.add_record(shown, *item)
+
+    def parse(self, text: str, shown: str) -> tuple[list[Any], list[Problem]]:
+        """Parse a file's text, through the parse cache when there is one."""
+        if self.cache is None:
+            return parse_yaml(text, shown)
+        key = self.cache.key(text)
+        docs = self.cache.get(key)
+        if docs is not None:
+            return docs, []
+        docs, problems = parse_yaml(text, shown)
+        if not problems:  # files with problems are parsed again: their report needs the path
+            self.cache.put(key, docs)
+        return docs, problems
 
     def add_record(self, path: str, kind: str, raw: LocDict, at: tuple[int, int]) -> None:
         where = Where(path, at, raw.keys_at, raw.values_at, raw)
@@ -913,10 +933,11 @@ class Loader:
             self.expand_claim(record, where)
 
     def store(self, record: Record, where: Where) -> None:
-        previous = self.first_seen.get(record.id)
-        if previous is not None:
+        first = self.first_seen.get(record.id)
+        if first is not None:
             if isinstance(record, Relation) and self._merge_relation(record, where):
                 return
+            previous = first.value("id")
             self.problems.append(
                 Problem(
                     "KB201",
@@ -929,7 +950,7 @@ class Loader:
                 )
             )
             return
-        self.first_seen[record.id] = where.value("id")
+        self.first_seen[record.id] = where
         self.kb.table(record.kind_name)[record.id] = record
         self.kb.where[record.id] = where
 
@@ -988,10 +1009,13 @@ class Loader:
         return self.kb
 
 
-def load(root: Path, loader: Loader | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+def load(
+    root: Path, loader: Loader | None = None, cache: ParseCache | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
     """Load every record below root; return the knowledge base and the problems met.
 
-    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work.
+    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, and
+    a `cache` to reuse the parsed files of earlier runs.
     """
     root = Path(root)
     if not root.is_dir():
@@ -1004,6 +1028,7 @@ def load(root: Path, loader: Loader | None = None) -> tuple[KnowledgeBase, list[
         )
         return KnowledgeBase(root=root), [problem]
     loader = loader or Loader(root)
+    loader.cache = cache
     loader.kb.config, config_problems = load_config(root)
     loader.problems.extend(config_problems)
     files, problems = find_files(root)
@@ -1015,6 +1040,8 @@ def load(root: Path, loader: Loader | None = None) -> tuple[KnowledgeBase, list[
     try:
         for path in files:
             loader.add_file(path)
+        if cache is not None:
+            cache.prune()
     finally:
         if enabled:
             # What was loaded lives as long as the knowledge base: keep later collections
@@ -1024,12 +1051,112 @@ def load(root: Path, loader: Loader | None = None) -> tuple[KnowledgeBase, list[
     return loader.finish(), loader.problems
 
 
-def load_kb(root: Path, archive: Path | None = None) -> KnowledgeBase:
+def load_kb(
+    root: Path, archive: Path | None = None, cache: ParseCache | None = None
+) -> KnowledgeBase:
     """Load and check a knowledge base; raise ProblemsFound if it has any error."""
     from kb.check import check
 
-    kb, problems = load(root)
+    kb, problems = load(root, cache=cache)
     problems += check(kb, problems, archive=archive)
     if any(p.severity is Severity.error for p in problems):
         raise ProblemsFound(problems)
     return kb
+
+
+# Parsed files kept between runs -------------------------------------------------------------
+
+PARSE_CACHE_FORMAT = 1
+_CACHE_SUFFIX = ".parsed"
+_UNPICKLABLE = {
+    ("kb.load", "LocDict"): LocDict,
+    ("kb.load", "LocList"): LocList,
+}
+
+
+class _CacheUnpickler(pickle.Unpickler):
+    """Reads only the located values a parse produces: a foreign file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        import datetime as dt
+
+        if module == "datetime" and name in ("date", "datetime", "timedelta", "timezone"):
+            return getattr(dt, name)
+        try:
+            return _UNPICKLABLE[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a parsed value") from None
+
+
+class ParseCache:
+    """The located values of parsed files, one cache file per distinct file text.
+
+    Keyed on the text's hash salted with this module's own source, the package, PyYAML and
+    Python versions: a changed loader never reads values an older one wrote. An unreadable,
+    corrupt or foreign cache file counts as a miss.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.used: set[str] = set()
+        self.wrote = False
+        self.salt = _cache_salt()
+
+    def key(self, text: str) -> str:
+        """Return the cache key of a file's text."""
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=self.salt)
+        return digest.hexdigest()[:32]
+
+    def get(self, key: str) -> list[Any] | None:
+        """Return the parsed documents stored under key, or None."""
+        self.used.add(key)
+        try:
+            data = (self.folder / (key + _CACHE_SUFFIX)).read_bytes()
+            docs = _CacheUnpickler(io.BytesIO(data)).load()
+        except Exception:  # missing, truncated, foreign: parse the file instead
+            return None
+        return docs if isinstance(docs, list) else None
+
+    def put(self, key: str, docs: list[Any]) -> None:
+        """Store parsed documents under key, atomically; a read-only disk only costs speed."""
+        self.used.add(key)
+        path = self.folder / (key + _CACHE_SUFFIX)
+        tmp = path.with_name(f"{key}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, path)
+            self.wrote = True
+        except (OSError, pickle.PicklingError, RecursionError):
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+    def prune(self) -> None:
+        """Remove the entries of file texts that this run no longer has."""
+        if not self.wrote:
+            return  # nothing changed since a run that pruned already
+        try:
+            for entry in os.scandir(self.folder):
+                stem = entry.name.partition(".")[0]
+                if stem not in self.used:
+                    os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _cache_salt() -> bytes:
+    """Return what a cached parse depends on besides the text, as a 64-byte hash key."""
+    from kb import __version__
+
+    source = Path(__file__).read_bytes()
+    parts = (str(PARSE_CACHE_FORMAT), __version__, yaml.__version__, sys.version).__repr__()
+    return hashlib.blake2b(source + parts.encode(), digest_size=64).digest()
+
+
+def default_parse_cache(root: Path) -> ParseCache | None:
+    """Return the per-user parse cache of one knowledge base (None when KB_CACHE=0)."""
+    if os.environ.get("KB_CACHE", "1") == "0":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "debate-kb"
+    name = hashlib.blake2b(str(Path(root).resolve()).encode(), digest_size=8).hexdigest()
+    return ParseCache(base / "parsed" / name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,11 @@ from kb.load import (
     _TYPED_WORDS,
     LocDict,
     LocList,
+    ParseCache,
     _Fallback,
     _fast_parse,
     _parse_exact,
+    default_parse_cache,
     load,
     load_kb,
     parse_yaml,
@@ -283,3 +287,101 @@ def test_listed_words_are_typed() -> None:
     for word in _TYPED_WORDS:
         tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, word, (True, False))
         assert tag != "tag:yaml.org,2002:str", word
+
+
+# The parse cache --------------------------------------------------------------------------------
+
+
+def _snapshot(folder: Path, cache: ParseCache | None) -> tuple:
+    """Load a KB and return everything loading produced, positions included, comparably."""
+    kb, problems = load(folder, cache=cache)
+    records = {rid: (type(r).__name__, r.model_dump()) for rid in kb.where if (r := kb.get(rid))}
+    wheres = {
+        rid: (w.path, w.start, w.keys_at, w.values_at, w.fixed, w.value("id"))
+        for rid, w in sorted(kb.where.items())
+    }
+    return records, wheres, sorted(map(str, problems)), sorted(kb.files)
+
+
+def _cache_files(cache: ParseCache) -> list[str]:
+    return sorted(p.name for p in cache.folder.iterdir())
+
+
+def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
+    folder = write_kb(
+        tmp_path,
+        {
+            "extra.yaml": """
+                claims:
+                  - id: dated
+                    text: "A claim with typed values: 2024-01-01, 0.5, yes."
+                    forecast: {resolves: 2031-06-30, criteria: It happens., probability: 0.5}
+                """,
+            "broken.yaml": "claims: [\n",
+        },
+    )
+    cache = ParseCache(tmp_path / "cache")
+    expected = _snapshot(folder, None)
+    assert _snapshot(folder, cache) == expected  # cold: parses and stores
+    stored = _cache_files(cache)
+    assert len(stored) == len(list(folder.glob("*.yaml"))) - 1  # the broken file is not kept
+    warm = ParseCache(tmp_path / "cache")
+    assert _snapshot(folder, warm) == expected  # warm: every good file comes from the cache
+    assert not warm.wrote and _cache_files(warm) == stored
+
+
+def test_parse_cache_follows_edits_and_drops_stale_entries(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    cache_dir = tmp_path / "cache"
+    load(folder, cache=ParseCache(cache_dir))
+    before = set(_cache_files(ParseCache(cache_dir)))
+    claims = folder / "claims.yaml"
+    claims.write_text(claims.read_text().replace("Scaling keeps", "Scaling still keeps"))
+    cache = ParseCache(cache_dir)
+    assert _snapshot(folder, cache) == _snapshot(folder, None)
+    after = set(_cache_files(cache))
+    assert len(after) == len(before) and len(after - before) == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not a pickle at all",
+        pickle.dumps({"a": 1}),  # a pickle, but not a list of documents
+        pickle.dumps([LocDict()])[:-3],  # truncated
+        pickle.dumps(os.getcwd),  # a foreign function: never looked up, never called
+    ],
+)
+def test_corrupt_or_foreign_cache_files_are_misses(tmp_path: Path, content: bytes) -> None:
+    folder = write_kb(tmp_path)
+    cache = ParseCache(tmp_path / "cache")
+    expected = _snapshot(folder, cache)
+    for path in cache.folder.iterdir():
+        path.write_bytes(content)
+    assert _snapshot(folder, ParseCache(tmp_path / "cache")) == expected
+
+
+def test_a_cache_of_another_loader_version_is_not_read(tmp_path: Path, monkeypatch) -> None:
+    folder = write_kb(tmp_path)
+    load(folder, cache=ParseCache(tmp_path / "cache"))
+    monkeypatch.setattr("kb.load.PARSE_CACHE_FORMAT", 2)
+    cache = ParseCache(tmp_path / "cache")
+    load(folder, cache=cache)
+    assert cache.wrote  # every key differs, so everything was parsed (and stored) again
+
+
+def test_kb_cache_0_turns_the_parse_cache_off(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_CACHE", "0")
+    assert default_parse_cache(tmp_path) is None
+    monkeypatch.setenv("KB_CACHE", "1")
+    cache = default_parse_cache(tmp_path)
+    assert cache is not None and cache.folder.is_relative_to(tmp_path / "debate-kb")
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert _snapshot(folder, ParseCache(blocker / "cache")) == _snapshot(folder, None)
