@@ -271,19 +271,21 @@ def _fast_parse(text: str) -> list[Any]:
         while True:
             event = get_event()
             kind = type(event)
+            # Anchors alone change nothing: only an alias (which falls back) could repeat a value.
             if kind is _Scalar:
-                if event.tag is not None or event.anchor is not None:
+                if event.tag is not None:
                     raise _Fallback
                 value: Any = event.value
-                if event.implicit[0]:
-                    if not value or (value[0] in maybe_typed or value in typed_words):
+                implicit = event.implicit
+                if implicit[0]:
+                    if not value or value[0] in maybe_typed or value in typed_words:
                         value = _typed_scalar(loader, event)
-                elif not event.implicit[1]:
+                elif not implicit[1]:
                     raise _Fallback
                 mark = event.start_mark
                 at = (mark.line + 1, mark.column + 1)
             elif kind is _MapStart or kind is _SeqStart:
-                if event.tag is not None or event.anchor is not None or len(stack) >= _FAST_DEPTH:
+                if event.tag is not None or len(stack) >= _FAST_DEPTH:
                     raise _Fallback
                 if mode == 2:  # a collection as a mapping key
                     raise _Fallback
