@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.errors import Problem, Severity, did_you_mean
 from kb.load import KnowledgeBase, ParseCache
-from kb.models import Direction, Position, RelationType
+from kb.models import KINDS, Direction, Position, RelationType
 
 E, W = Severity.error, Severity.warning
 MAX_QUOTE_WORDS = 60
@@ -47,14 +47,16 @@ def check(
 class _Checker:
     def __init__(self, kb: KnowledgeBase, today: dt.date) -> None:
         self.kb = kb
+        self.tables = {kind: kb.table(kind) for kind in KINDS}
         self.today = today.isoformat()
         self.suggestions = 0
 
     def _ref(
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None
     ) -> Problem | None:
-        if any(target in self.kb.table(k) for k in kinds):
-            return None  # the common case, without looking through every table
+        for k in kinds:  # the common case, without looking through every table
+            if target in self.tables[k]:
+                return None
         kind = self.kb.kind_of(target)
         if kind in kinds or target in self.kb.invalid_ids:
             return None
