@@ -19,6 +19,7 @@ from kb.check import (
     strongly_connected_components,
 )
 from kb.errors import Severity
+from kb.load import ParseCache
 
 
 def located(problems, code: str) -> list[str]:
@@ -276,3 +277,14 @@ def test_strongly_connected_components_survive_a_long_chain() -> None:
     chain["n20000"] = ["n0"]
     (component,) = strongly_connected_components(chain)
     assert len(component) == 20_001
+
+
+def test_run_check_with_the_parse_cache_reports_the_same(tmp_path: Path) -> None:
+    folder = write_kb(
+        tmp_path,
+        {"bad.yaml": "claims:\n  - id: x\n    text: X.\n    supports: [nowhere]\n"},
+    )
+    expected = run_check(folder)
+    assert [p.code for p in expected if p.severity is Severity.error] == ["KB202"]
+    for _ in range(2):  # cold, then warm
+        assert run_check(folder, cache=ParseCache(tmp_path / "cache")) == expected
