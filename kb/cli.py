@@ -80,8 +80,9 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str) -> None:
     """Report every problem in the knowledge base at once."""
     from kb.check import run_check
     from kb.console import format_problems, print_problems
+    from kb.load import default_parse_cache
 
-    problems = run_check(kb_path, archive)
+    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path))
     if fmt == "text":
         print_problems(out, problems)
     else:

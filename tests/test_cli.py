@@ -215,3 +215,27 @@ def test_schema_accepts_valid_files_and_rejects_typos(tmp_path: Path) -> None:
         assert list(validator.iter_errors(doc)) == [], path.name
     bad = {"claims": [{"id": "x", "txt": "typo"}]}
     assert any("txt" in e.message for e in validator.iter_errors(bad))
+
+
+def test_check_keeps_a_parse_cache_that_follows_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("KB_CACHE", raising=False)
+    folder = write_kb(tmp_path / "kb", {"bad.yaml": "actors:\n  - id: a\n    name: A\n"})
+    assert invoke("check", "--kb", str(folder)).exit_code == 0
+    assert any((tmp_path / "cache" / "debate-kb" / "parsed").rglob("*"))
+    # Same length, so that only the content hash can tell the files apart.
+    (folder / "bad.yaml").write_text("actors:\n  - id: a\n    nmae: A\n")
+    result = invoke("check", "--kb", str(folder))
+    assert result.exit_code == 1
+    assert "bad.yaml:3:5: error KB101" in result.output
+    (folder / "bad.yaml").write_text("actors:\n  - id: a\n    name: A\n")
+    assert invoke("check", "--kb", str(folder)).exit_code == 0
+
+
+def test_check_without_cache_writes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("KB_CACHE", "0")
+    assert invoke("check", "--kb", str(write_kb(tmp_path / "kb"))).exit_code == 0
+    assert not (tmp_path / "cache" / "debate-kb" / "parsed").exists()
