@@ -92,6 +92,111 @@ def grounded_labelling(n: int, targets: list[list[int]]) -> list[int]:
     return label
 
 
+def grounded_times(n: int, targets: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Return the grounded labelling and, per decided argument, the step it was decided at.
+
+    Runs the same queue as grounded_labelling; an argument's step is later than the steps of
+    the arguments that decided it, which is what `grounded_after_fiat` needs.
+    """
+    count = [0] * n
+    for t in chain.from_iterable(targets):
+        count[t] += 1
+    label = [UNDEC] * n
+    step = [-1] * n
+    queue = [i for i, c in enumerate(count) if not c]
+    for k, i in enumerate(queue):
+        label[i] = IN
+        step[i] = k
+    clock = len(queue)
+    for a in queue:
+        for b in targets[a]:
+            if label[b]:
+                continue
+            label[b] = OUT
+            step[b] = clock
+            clock += 1
+            for c in targets[b]:
+                count[c] -= 1
+                if not count[c] and not label[c]:
+                    label[c] = IN
+                    step[c] = clock
+                    clock += 1
+                    queue.append(c)
+    return label, step
+
+
+def grounded_after_fiat(
+    label: list[int],
+    step: list[int],
+    targets: list[list[int]],
+    attackers: list[list[int]],
+    fiat: list[int],
+) -> dict[int, int]:
+    """Return the arguments whose grounded label changes, with their new labels, when one new
+    unattacked argument attacks `fiat`; `label` and `step` come from grounded_times.
+
+    First retract what may lose its reason: the fiat's targets, an IN argument with an
+    attacker retracted, an OUT argument whose every IN attacker decided before it is
+    retracted (steps keep these reasons well founded). Everything else keeps its label. Then
+    run the grounded queue again from the retracted arguments and whatever they free, so the
+    work follows the change rather than the size of the framework.
+    """
+    retracted = set(fiat)
+    stack = list(fiat)
+    while stack:
+        x = stack.pop()
+        for y in targets[x]:
+            if y in retracted or label[y] == UNDEC:
+                continue
+            if label[y] == OUT and any(
+                label[a] == IN and step[a] < step[y] and a not in retracted for a in attackers[y]
+            ):
+                continue
+            retracted.add(y)
+            stack.append(y)
+    new: dict[int, int] = dict.fromkeys(retracted, UNDEC)
+
+    def now(x: int) -> int:
+        return new.get(x, label[x])
+
+    count: dict[int, int] = {}  # attackers not OUT, for the arguments that may still turn IN
+    queue: list[int] = []
+
+    def make_out(b: int) -> None:
+        new[b] = OUT
+        for c in targets[b]:
+            if now(c) != UNDEC:
+                continue
+            if c in count:
+                count[c] -= 1
+            else:
+                count[c] = sum(1 for a in attackers[c] if now(a) != OUT)
+            if not count[c]:
+                new[c] = IN
+                queue.append(c)
+
+    for x in sorted(fiat):
+        if now(x) != OUT:
+            make_out(x)
+    for x in sorted(retracted):
+        if now(x) != UNDEC:
+            continue
+        if any(now(a) == IN for a in attackers[x]):
+            make_out(x)
+        elif x not in count:
+            count[x] = sum(1 for a in attackers[x] if now(a) != OUT)
+            if not count[x]:
+                new[x] = IN
+                queue.append(x)
+    for a in queue:
+        if new.get(a) != IN:
+            continue
+        for b in targets[a]:
+            if now(b) != OUT:
+                make_out(b)
+    return {x: v for x, v in new.items() if v != label[x]}
+
+
 def grounded(af: Framework) -> list[str]:
     """Return the grounded extension as sorted argument names."""
     lab = grounded_labelling(len(af), af.targets)
@@ -375,20 +480,14 @@ def _scc_preferred(
             for x in excluded
         )
 
+    free = inside - blocked
+    out_of_it: set[int] = set()  # the arguments kept out of the IN set on this branch
+
     def covered() -> bool:
-        # Every IN set below this branch lies within what could still be IN; if an admissible
-        # set already found holds all of that, this branch finds nothing larger.
-        could = {
-            x
-            for x in scc
-            if chosen.get(x)
-            or (
-                x not in chosen
-                and x not in blocked
-                and x not in hits
-                and not any(chosen.get(t) for t in targets[x] if t in inside)
-            )
-        }
+        # Every IN set below this branch lies within what could still be IN: not kept out,
+        # not attacked by an IN argument (hits), not attacking one (must_out). If an
+        # admissible set already found holds all of that, this branch finds nothing larger.
+        could = free.difference(out_of_it, hits, must_out)
         return any(could <= s for s in found)
 
     # `search` gets itself as an argument rather than naming itself (see _scc_labellings).
@@ -416,8 +515,10 @@ def _scc_preferred(
         undo(trail)
         chosen[x] = False
         excluded.append(x)
+        out_of_it.add(x)
         if all(can_defeat(y) for y in must_out):
             again(k + 1, again)
+        out_of_it.discard(x)
         excluded.pop()
         del chosen[x]
 
@@ -449,6 +550,13 @@ def _labellings_of(
 
     `label` holds the grounded labelling and is updated in place: copy what you keep.
     """
+    # An SCC's labellings depend only on the labels of its attackers outside it, which
+    # recur across the combinations upstream: solve each SCC once per such boundary.
+    boundary = []
+    for scc in sccs:
+        inside = set(scc)
+        boundary.append(sorted({a for x in scc for a in attackers[x] if a not in inside}))
+    memo: dict[tuple[int, tuple[int, ...]], list[dict[int, int]]] = {}
 
     # `rec` gets itself as an argument rather than naming itself (see _scc_labellings).
     def rec(k: int, again: Callable[[int, Any], Iterator[list[int]]]) -> Iterator[list[int]]:
@@ -456,10 +564,14 @@ def _labellings_of(
             yield label
             return
         scc = sccs[k]
-        if semantics == "PR":
-            options = _scc_preferred(scc, label, attackers, targets, budget)
-        else:
-            options = _scc_labellings(scc, label, attackers, targets, allow_undec=False)
+        key = (k, tuple([label[a] for a in boundary[k]]))
+        options = memo.get(key)
+        if options is None:
+            if semantics == "PR":
+                options = _scc_preferred(scc, label, attackers, targets, budget)
+            else:
+                options = _scc_labellings(scc, label, attackers, targets, allow_undec=False)
+            memo[key] = options
         for lab in options:
             for x, v in lab.items():
                 label[x] = v
@@ -559,6 +671,80 @@ def acceptance(
     return Acceptance(grounded, credulous, sceptical, rejected, sorted(unresolved))
 
 
+Standing = tuple[
+    int, bool, bool, bool, bool
+]  # grounded, credulous, sceptical, rejected, unresolved
+
+
+def acceptance_after_fiat(
+    acc: Acceptance,
+    step: list[int],
+    work: list[int],
+    targets: list[list[int]],
+    attackers: list[list[int]],
+    fiat: list[int],
+    limit: int,
+    cache: dict,
+    used: list[int] | None = None,
+) -> dict[int, Standing]:
+    """Return the standing of the arguments a new unattacked argument attacking `fiat` may move.
+
+    Equals `acceptance` on the framework with that argument added (same limit, same cache)
+    on every argument it returns, and leaves the rest as in `acc`: grounded labels change
+    only where grounded_after_fiat says; an undecided component is solved again only if it
+    holds or touches an argument whose grounded label changed, since any other component has
+    the same members and settled attackers as before, so `acceptance` would find it in the
+    cache. `work` must hold `acc.grounded`; it is used as scratch and restored. `used[0]`,
+    if given, grows by the preferred search steps taken.
+    """
+    changed = grounded_after_fiat(acc.grounded, step, targets, attackers, fiat)
+    out: dict[int, Standing] = {}
+    for x, v in changed.items():
+        work[x] = v
+        if v != UNDEC:
+            out[x] = (v, v == IN, v == IN, v == OUT, False)
+    try:
+        seeds = set()
+        for x in changed:
+            for y in chain((x,), targets[x], attackers[x]):
+                if work[y] == UNDEC:
+                    seeds.add(y)
+        region = set(seeds)
+        stack = list(seeds)
+        while stack:
+            x = stack.pop()
+            for y in chain(targets[x], attackers[x]):
+                if y not in region and work[y] == UNDEC:
+                    region.add(y)
+                    stack.append(y)
+        for comp in condensation_order(sorted(region), targets):
+            members = [x for scc in comp for x in scc]
+            ckey = (
+                tuple(members),
+                tuple(
+                    (a, work[a]) for x in members for a in sorted(attackers[x]) if work[a] != UNDEC
+                ),
+            )
+            if ckey not in cache:
+                try:
+                    cache[ckey] = _component_standing(
+                        comp, members, work, attackers, targets, limit, used
+                    )
+                except TooManyLabellings:
+                    cache[ckey] = None
+            result = cache[ckey]
+            if result is None:
+                for x in members:
+                    out[x] = (UNDEC, False, False, False, True)
+            else:
+                for x, (cred, scep, rej) in zip(members, result, strict=True):
+                    out[x] = (UNDEC, cred, scep, rej, False)
+    finally:
+        for x in changed:
+            work[x] = acc.grounded[x]
+    return out
+
+
 def _component_standing(
     comp: list[list[int]],
     members: list[int],
@@ -566,23 +752,31 @@ def _component_standing(
     attackers: list[list[int]],
     targets: list[list[int]],
     limit: int,
+    used: list[int] | None = None,
 ) -> list[tuple[bool, bool, bool]]:
-    """Return (credulous, sceptical, rejected) per member of one undecided component."""
+    """Return (credulous, sceptical, rejected) per member of one undecided component.
+
+    `used[0]`, if given, grows by the search steps taken.
+    """
     if _more_labellings_than(comp, label, attackers, targets, limit):
         raise TooManyLabellings(f"more than {limit} preferred labellings")
     ins = dict.fromkeys(members, 0)
     outs = dict.fromkeys(members, 0)
     total = 0
     budget = [SEARCH_STEPS_PER_LABELLING * limit]
-    for lab in _labellings_of(comp, label, attackers, targets, "PR", budget):
-        total += 1
-        if total > limit:
-            raise TooManyLabellings(f"more than {limit} preferred labellings")
-        for x in members:
-            if lab[x] == IN:
-                ins[x] += 1
-            elif lab[x] == OUT:
-                outs[x] += 1
+    try:
+        for lab in _labellings_of(comp, label, attackers, targets, "PR", budget):
+            total += 1
+            if total > limit:
+                raise TooManyLabellings(f"more than {limit} preferred labellings")
+            for x in members:
+                if lab[x] == IN:
+                    ins[x] += 1
+                elif lab[x] == OUT:
+                    outs[x] += 1
+    finally:
+        if used is not None:
+            used[0] += SEARCH_STEPS_PER_LABELLING * limit - budget[0]
     return [(ins[x] > 0, ins[x] == total, outs[x] == total) for x in members]
 
 

@@ -15,12 +15,22 @@ from kb.af import (
     Acceptance,
     Framework,
     acceptance,
+    acceptance_after_fiat,
     extensions,
     format_af,
     format_extensions,
+    grounded_times,
     read_af,
 )
-from kb.gradual import DF_QUAD, BipolarGraph, Strengths, dependants, evaluate, reevaluate
+from kb.gradual import (
+    DF_QUAD,
+    BipolarGraph,
+    Strengths,
+    dependants,
+    evaluate,
+    reevaluate,
+    reevaluate_in_place,
+)
 from kb.load import KnowledgeBase
 from kb.models import Direction, Position, RelationType
 
@@ -40,9 +50,11 @@ FIAT = "what-if"  # the unattackable argument that enforces a what-if
 # A tangle with more preferred labellings than this is left undecided (and listed as such):
 # enumerating further costs seconds per component and changes no label a reader can use.
 LABELLING_LIMIT = 1_000
-# Crux scores flip every claim in turn, one full solve each: past this many claims the build
-# skips them (and the pages say so) rather than spend quadratic time.
-CRUX_CLAIM_LIMIT = 500
+# Crux scores flip every claim in turn and recompute what each flip can move. The work is
+# counted in nodes recomputed and preferred search steps, summed over the flips; a knowledge base
+# whose flips would need more than this skips crux scores (and the pages say so) rather than
+# spend minutes: at 10-20 microseconds a unit that is a few seconds at most.
+CRUX_WORK_BUDGET = 500_000
 
 
 @dataclass
@@ -277,11 +289,16 @@ class Solution:
 
 def _label(acc: Acceptance, i: int) -> str:
     """Return the claim label an argument gets from its acceptance."""
-    if acc.grounded[i] == IN:
+    return _label_of(acc.grounded[i], acc.credulous[i], acc.sceptical[i], acc.rejected[i])
+
+
+def _label_of(grounded: int, credulous: bool, sceptical: bool, rejected: bool) -> str:
+    """Return the claim label for a grounded label and a standing across preferred labellings."""
+    if grounded == IN:
         return ACCEPTED
-    if acc.credulous[i] and not acc.sceptical[i]:
+    if credulous and not sceptical:
         return DEFENSIBLE
-    if acc.rejected[i]:
+    if rejected:
         return REJECTED
     return UNDECIDED
 
@@ -421,7 +438,8 @@ def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
 def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
     """Compute the analysis; `analyse` runs this with the garbage collector paused."""
     d = build(kb)
-    sol = solve(d)
+    cache: dict = {}  # undecided components recur across crux flips: solve each once
+    sol = solve(d, cache=cache)
     st = sol.strengths
     claims: dict[str, ClaimStanding] = {}
     for c in d.claims:
@@ -442,9 +460,8 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
         q: QuestionStanding(q, round(b, 6), round(p, 6), round(n, 6))
         for q, (b, p, n) in balances.items()
     }
-    cruxes = cruxes and len(d.claims) <= CRUX_CLAIM_LIMIT
     if cruxes:
-        _cruxes(d, sol, claims, questions, balances)
+        cruxes = _cruxes(d, sol, claims, questions, balances, cache)
     positions: dict[str, dict[str, str]] = defaultdict(dict)
     for s in sorted(kb.stances.values(), key=lambda s: s.id):
         have = positions[s.actor].get(s.claim)
@@ -465,40 +482,107 @@ def _cruxes(
     claims: dict[str, ClaimStanding],
     questions: dict[str, QuestionStanding],
     balances: dict[str, tuple[float, float, float]],
-) -> None:
-    """Flip each claim in turn (accept what stands, reject what does not) and measure."""
+    cache: dict,
+) -> bool:
+    """Flip each claim in turn (accept what stands, reject what does not) and measure.
+
+    Each flip recomputes only what it can move, with the results of a full solve
+    (`solve(d, accept/reject, baseline=sol)`): grounded labels from where the flip
+    retracts them (`acceptance_after_fiat`), the undecided components that touch a changed
+    label, strengths downstream of the claim, and the balances of the questions on which a
+    claim moved. `cache` must be the one the baseline solve filled. Gives up, leaving every
+    score at zero, and returns False when the work would exceed CRUX_WORK_BUDGET.
+    """
     on_question: dict[str, set[str]] = {
         q: {c for side in sides.values() for c in side} for q, sides in d.answers.items()
     }
+    order = {q: k for k, q in enumerate(on_question)}
+    questions_of: dict[str, list[str]] = defaultdict(list)
+    for q, members in on_question.items():
+        for c in members:
+            questions_of[c].append(q)
     per_question: dict[str, list[tuple[str, float]]] = defaultdict(list)
     reach = _reach(d)
-    cache: dict = {}  # undecided components recur across flips: solve each once
-    for c in d.claims:
-        flip_reject = claims[c].label in (ACCEPTED, DEFENSIBLE)
-        if not reach[c] and not any(c in cs for cs in on_question.values()):
+    acc = sol.acceptance
+    _, step = grounded_times(len(d.names), d.targets)
+    work = acc.grounded[:]
+    g = d.bipolar
+    base = sol.strengths
+    # One scratch copy of the strengths: each flip writes into it and puts back what it moved.
+    s = Strengths(base.strength[:], base.model[:], base.converged[:])
+    n_claims = len(d.claims)
+    spent = spent_down = 0  # all the work, and the strength part, which grows smoothly
+    for done, c in enumerate(d.claims, 1):
+        # Counted in nodes recomputed and search steps, not seconds, so that every machine
+        # gives up at the same claim.
+        if spent > CRUX_WORK_BUDGET:
+            return _no_cruxes(claims)
+        if not reach[c] and not questions_of.get(c):
             continue  # nothing downstream and no question to move: its flip changes nothing else
-        flip = frozenset([c])
+        i, j = d.index[c], g.index[c]
+        flip_reject = claims[c].label in (ACCEPTED, DEFENSIBLE)
+        kept = g.base[j], g.attackers[j], g.supporters[j]
         if flip_reject:
-            after = solve(d, reject=flip, baseline=sol, cache=cache)
+            g.base[j], g.supporters[j] = 0.0, []
         else:
-            after = solve(d, accept=flip, baseline=sol, cache=cache)
-        changed = {
-            x for x in d.claims if x != c and after.labels[d.index[x]] != sol.labels[d.index[x]]
-        }
-        moved = _balances(d, after.strengths)
+            g.base[j], g.attackers[j] = 1.0, []
+        try:
+            # Crux flips only compare strengths to 1e-6; a looser tolerance halves the work.
+            down = reevaluate_in_place(g, s, [j], tol=1e-8, children=d.children)
+        finally:
+            g.base[j], g.attackers[j], g.supporters[j] = kept
+        spent += len(down)
+        spent_down += len(down)
+        # The strength work, about even across claims, is projected from the first ones, so
+        # that a hopeless pass stops early; search steps come in bursts and would mislead.
+        if done >= 10 and spent_down * n_claims > CRUX_WORK_BUDGET * done:
+            return _no_cruxes(claims)
+        fiat = sorted({d.index[x] for x in d.case(c)} if flip_reject else set(d.attackers[i]))
+        changed: set[str] = set()
+        if _reaches_other_claims(d, fiat, {i}):
+            steps = [0]
+            moved = acceptance_after_fiat(
+                acc, step, work, d.targets, d.attackers, fiat, LABELLING_LIMIT, cache, steps
+            )
+            spent += len(moved) + steps[0]
+            for x, (gr, cred, scep, rej, _) in moved.items():
+                if x < n_claims and x != i and _label_of(gr, cred, scep, rej) != sol.labels[x]:
+                    changed.add(d.names[x])
+        touched = {q for x in down if x < n_claims for q in questions_of.get(g.names[x], ())}
+        touched.update(q for x in changed for q in questions_of.get(x, ()))
         shift = 0.0
-        for q, members in on_question.items():
-            delta = abs(moved[q][0] - balances[q][0])
+        for q in sorted(touched, key=order.__getitem__):
+            sides = d.answers[q]
+            means = []
+            for side in ("pro", "con"):
+                values = [s.strength[g.index[x]] for x in sides[side]]
+                means.append(sum(values) / len(values) if values else 0.0)
+            delta = abs(means[0] - means[1] - balances[q][0])
             delta = delta if delta > 1e-6 else 0.0  # below the integration tolerance
             shift += delta
-            score = delta + len(changed & members)
+            score = delta + len(changed & on_question[q])
             if score > 1e-6:
                 per_question[q].append((c, round(score, 6)))
+        for x in down:
+            s.strength[x], s.model[x], s.converged[x] = (
+                base.strength[x],
+                base.model[x],
+                base.converged[x],
+            )
         claims[c].crux_labels = len(changed)
         claims[c].crux_strength = round(shift, 6)
         claims[c].crux = round(len(changed) + shift, 6)
     for q, ranked in per_question.items():
         questions[q].cruxes = sorted(ranked, key=lambda t: (-t[1], t[0]))[:10]
+    return True
+
+
+def _no_cruxes(claims: dict[str, ClaimStanding]) -> bool:
+    """Reset every crux score to zero and return False: the pass gave up."""
+    for standing in claims.values():
+        standing.crux = standing.crux_strength = 0.0
+        standing.crux_labels = 0
+    return False
 
 
 def _reach(d: Debate) -> dict[str, bool]:

@@ -194,6 +194,24 @@ def reevaluate(
 
     `children` (a superset of the true dependants will do) saves rebuilding them per call.
     """
+    out = Strengths(prev.strength[:], prev.model[:], prev.converged[:])
+    reevaluate_in_place(g, out, changed, tol, max_steps, children)
+    return out
+
+
+def reevaluate_in_place(
+    g: BipolarGraph,
+    out: Strengths,
+    changed: list[int],
+    tol: float = 1e-9,
+    max_steps: int = 200_000,
+    children: list[list[int]] | None = None,
+) -> list[int]:
+    """Recompute, inside `out`, the nodes downstream of `changed`; return them, sorted.
+
+    Copying every strength costs more than recomputing a few hundred nodes, so callers that
+    try many changes in turn write into one Strengths and put back the returned nodes.
+    """
     if children is None:
         children = dependants(g)
     down = set(changed)
@@ -203,7 +221,6 @@ def reevaluate(
             if c not in down:
                 down.add(c)
                 stack.append(c)
-    out = Strengths(prev.strength[:], prev.model[:], prev.converged[:])
     pending = {i: sum(1 for p in _parents(g, i) if p in down) for i in down}
     queue = sorted(i for i, count in pending.items() if not count)
     for i in queue:
@@ -217,7 +234,7 @@ def reevaluate(
     rest = sorted(i for i, count in pending.items() if count)
     if rest:
         _cyclic_rest(g, rest, out, tol, max_steps, warm=True)
-    return out
+    return sorted(down)
 
 
 def dependants(g: BipolarGraph) -> list[list[int]]:
