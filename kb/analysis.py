@@ -511,6 +511,12 @@ def _cruxes(
     # One scratch copy of the strengths: each flip writes into it and puts back what it moved.
     s = Strengths(base.strength[:], base.model[:], base.converged[:])
     n_claims = len(d.claims)
+    # Estimate the strength work from twenty claims spread over the list before any flip: a
+    # breadth-first count costs a fraction of the recomputation it predicts.
+    sample = d.claims[:: max(1, n_claims // 20)]
+    estimate = sum(_downstream(g.index[c], d.children) for c in sample) * n_claims
+    if sample and estimate > CRUX_WORK_BUDGET * len(sample):
+        return _no_cruxes(claims)
     spent = spent_down = 0  # all the work, and the strength part, which grows smoothly
     for done, c in enumerate(d.claims, 1):
         # Counted in nodes recomputed and search steps, not seconds, so that every machine
@@ -575,6 +581,18 @@ def _cruxes(
     for q, ranked in per_question.items():
         questions[q].cruxes = sorted(ranked, key=lambda t: (-t[1], t[0]))[:10]
     return True
+
+
+def _downstream(start: int, children: list[list[int]]) -> int:
+    """Return how many nodes a node's strength reaches, itself included."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for c in children[stack.pop()]:
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return len(seen)
 
 
 def _no_cruxes(claims: dict[str, ClaimStanding]) -> bool:

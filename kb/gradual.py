@@ -324,7 +324,7 @@ def _integrate(
     steps = 0
     while steps < max_steps:
         k1 = velocity(s)
-        residual = max(abs(v) for v in k1)
+        residual = max(map(abs, k1))
         if residual < tol:
             break
         if residual > 2 * best_residual and dt > 1e-3:
@@ -341,12 +341,14 @@ def _integrate(
         stages = []
         for frac, k in ((0.5, k1), (0.5, None), (1.0, None)):
             k = k if k is not None else stages[-1]
-            for j, i in enumerate(scc):
-                s[i] = start[j] + frac * dt * k[j]
+            h = frac * dt  # the same product as frac * dt * k[j], which groups from the left
+            for i, a, b in zip(scc, start, k, strict=True):
+                s[i] = a + h * b
             stages.append(velocity(s))
         k2, k3, k4 = stages
-        for j, i in enumerate(scc):
-            s[i] = start[j] + dt / 6.0 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j])
+        h = dt / 6.0
+        for i, a, p, q, r, t in zip(scc, start, k1, k2, k3, k4, strict=True):
+            s[i] = a + h * (p + 2 * q + 2 * r + t)
         steps += 1
     ok = residual < tol
     for i in scc:
