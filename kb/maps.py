@@ -49,55 +49,222 @@ class _View:
         self.xy = (0.0, 0.0)
 
 
+XSPACE = 24
+YSPACE = 56
+SWEEPS = 3
+ORDER_SWEEPS = 6
+
+
 def layout(
     nodes: list[str], edges: list[tuple[str, str]], sizes: Mapping[str, tuple[float, float]]
 ) -> dict[str, tuple[float, float]]:
-    """Place nodes in layers (Sugiyama, by grandalf); components side by side; top-left origin."""
-    vertices = {n: Vertex(n) for n in nodes}
-    for n, v in vertices.items():
-        v.view = _View(*sizes[n])
+    """Place nodes in layers (Sugiyama); components side by side; top-left origin."""
     undirected = nx.Graph()
     undirected.add_nodes_from(nodes)
-    links: dict[str, list[Edge]] = {}
+    succ: dict[str, list[str]] = {}
     for a, b in edges:
-        if a != b and a in vertices and b in vertices and not undirected.has_edge(a, b):
+        if a != b and a in sizes and b in sizes and not undirected.has_edge(a, b):
             undirected.add_edge(a, b)
-            links.setdefault(a, []).append(Edge(vertices[a], vertices[b]))
-    # One grandalf core per connected component (its own component search is quadratic).
+            succ.setdefault(a, []).append(b)
     groups = sorted(
         (sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0])
     )
-    components = [
-        graph_core([vertices[n] for n in group], [e for n in group for e in links.get(n, [])])
-        for group in groups
-    ]
     placed: dict[str, tuple[float, float]] = {}
     x_offset = 0.0
     row_y = 0.0
     row_h = 0.0
     max_row_w = max(1400.0, 3.0 * (len(nodes) ** 0.5) * 60)
-    for comp in components:
-        if len(comp.sV) == 1:
-            (v,) = list(comp.sV)
-            v.view.xy = (v.view.w / 2, v.view.h / 2)
+    for group in groups:
+        if len(group) == 1:
+            centres = {group[0]: (sizes[group[0]][0] / 2, sizes[group[0]][1] / 2)}
         else:
-            sug = SugiyamaLayout(comp)
-            sug.xspace, sug.yspace = 24, 56
-            roots = [v for v in comp.sV if not v.e_in()]
-            sug.init_all(roots=sorted(roots, key=lambda v: v.data) or None)
-            sug.draw(3)
-        xs = [v.view.xy[0] - v.view.w / 2 for v in comp.sV]
-        ys = [v.view.xy[1] - v.view.h / 2 for v in comp.sV]
-        x2 = max(v.view.xy[0] + v.view.w / 2 for v in comp.sV)
-        y2 = max(v.view.xy[1] + v.view.h / 2 for v in comp.sV)
-        w, h = x2 - min(xs), y2 - min(ys)
+            centres = _layered(group, succ, sizes) or _sugiyama(group, succ, sizes)
+        x1 = min(centres[n][0] - sizes[n][0] / 2 for n in group)
+        y1 = min(centres[n][1] - sizes[n][1] / 2 for n in group)
+        x2 = max(centres[n][0] + sizes[n][0] / 2 for n in group)
+        y2 = max(centres[n][1] + sizes[n][1] / 2 for n in group)
+        w, h = x2 - x1, y2 - y1
         if x_offset > 0 and x_offset + w > max_row_w:
             x_offset, row_y, row_h = 0.0, row_y + row_h + 40, 0.0
-        for v in comp.sV:
-            placed[v.data] = (v.view.xy[0] - min(xs) + x_offset, v.view.xy[1] - min(ys) + row_y)
+        for n in group:
+            placed[n] = (centres[n][0] - x1 + x_offset, centres[n][1] - y1 + row_y)
         x_offset += w + 40
         row_h = max(row_h, h)
     return placed
+
+
+def _sugiyama(
+    group: list[str], succ: Mapping[str, list[str]], sizes: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Lay out one connected component with grandalf (for components with a cycle)."""
+    vertices = {n: Vertex(n) for n in group}
+    for n, v in vertices.items():
+        v.view = _View(*sizes[n])
+    comp = graph_core(
+        list(vertices.values()),
+        [Edge(vertices[a], vertices[b]) for a in group for b in succ.get(a, [])],
+    )
+    sug = SugiyamaLayout(comp)
+    sug.xspace, sug.yspace = XSPACE, YSPACE
+    roots = [v for v in comp.sV if not v.e_in()]
+    sug.init_all(roots=sorted(roots, key=lambda v: v.data) or None)
+    sug.draw(3)
+    return {n: v.view.xy for n, v in vertices.items()}
+
+
+def _layered(
+    group: list[str], succ: Mapping[str, list[str]], sizes: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]] | None:
+    """Lay out one acyclic component in layers in linear time per sweep; None if it has a cycle.
+
+    Longest-path layers from the roots, dummy nodes on long links, barycentre ordering sweeps,
+    then each layer's x solved as an order-preserving least-squares fit to its neighbours (pool
+    adjacent violators), which centres a conclusion over its premises without overlaps.
+    """
+    preds: dict[str, list[str]] = {n: [] for n in group}
+    for a in group:
+        for b in succ.get(a, []):
+            preds[b].append(a)
+    pending = {n: len(preds[n]) for n in group}
+    order = [n for n in group if not pending[n]]
+    for n in order:  # Kahn's algorithm; `order` grows while it is walked
+        for b in sorted(succ.get(n, [])):
+            pending[b] -= 1
+            if not pending[b]:
+                order.append(b)
+    if len(order) < len(group):
+        return None
+    rank = {}
+    for n in order:
+        rank[n] = max((rank[p] + 1 for p in preds[n]), default=0)
+    # The layered graph: real nodes plus a dummy on every layer a long link passes.
+    down: dict[str, list[str]] = {n: [] for n in group}
+    up: dict[str, list[str]] = {n: [] for n in group}
+    width = {n: float(sizes[n][0]) for n in group}
+    height = {n: float(sizes[n][1]) for n in group}
+    layer_of = dict(rank)
+    for a in order:
+        for b in sorted(succ.get(a, [])):
+            prev = a
+            for r in range(rank[a] + 1, rank[b]):
+                d = f"\0{a}\0{b}\0{r}"
+                down[d], up[d], width[d], height[d], layer_of[d] = [], [], 2.0, 2.0, r
+                down[prev].append(d)
+                up[d].append(prev)
+                prev = d
+            down[prev].append(b)
+            up[b].append(prev)
+    layers: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+    seen: set[str] = set()
+    for root in order:
+        if rank[root] or root in seen:
+            continue
+        stack = [root]
+        while stack:  # depth-first from each root, in name order: the first ordering
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            layers[layer_of[n]].append(n)
+            stack.extend(reversed(down[n]))
+    layers = _order(layers, up, down)
+    x: dict[str, float] = {}
+    for layer in layers:
+        cursor = 0.0
+        for i, n in enumerate(layer):
+            if i:
+                cursor += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
+            x[n] = cursor
+    for _ in range(SWEEPS):
+        for layer in layers[1:]:
+            _fit(layer, {n: _mean([x[m] for m in up[n]], x[n]) for n in layer}, width, x)
+        for layer in layers[-2::-1]:
+            _fit(layer, {n: _mean([x[m] for m in down[n]], x[n]) for n in layer}, width, x)
+    out: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for layer in layers:
+        half = max(height[n] for n in layer) / 2
+        for n in layer:
+            if n in sizes:
+                out[n] = (x[n], top + half)
+        top += 2 * half + YSPACE
+    return out
+
+
+def _order(
+    layers: list[list[str]], up: Mapping[str, list[str]], down: Mapping[str, list[str]]
+) -> list[list[str]]:
+    """Return the layers reordered to few crossings: barycentre sweeps, then swaps of
+    neighbours, keeping the best order seen."""
+    pos = {n: i for layer in layers for i, n in enumerate(layer)}
+
+    def crossings(upper: list[str]) -> int:
+        ends = sorted((pos[a], pos[b]) for a in upper for b in down[a])
+        return sum(1 for i, (a, b) in enumerate(ends) for c, d in ends[i + 1 :] if c > a and d < b)
+
+    def total() -> int:
+        return sum(crossings(layer) for layer in layers[:-1])
+
+    best, best_count = [list(layer) for layer in layers], total()
+    for _ in range(ORDER_SWEEPS):
+        if not best_count:
+            break
+        for layer, nbrs in [
+            *((lay, up) for lay in layers[1:]),
+            *((lay, down) for lay in layers[-2::-1]),
+        ]:
+            keyed = {n: _mean([pos[m] for m in nbrs[n]], pos[n]) for n in layer}
+            layer.sort(key=lambda n: keyed[n])
+            pos.update((n, i) for i, n in enumerate(layer))
+        count = total()
+        if count < best_count:
+            best, best_count = [list(layer) for layer in layers], count
+    layers = best
+    pos = {n: i for layer in layers for i, n in enumerate(layer)}
+
+    def cost(a: str, b: str) -> int:
+        """Count the crossings among a's and b's links while a is left of b."""
+        return sum(1 for nbrs in (up, down) for p in nbrs[a] for q in nbrs[b] if pos[p] > pos[q])
+
+    improved = best_count > 0
+    while improved:  # swap neighbours while that removes crossings
+        improved = False
+        for layer in layers:
+            for i in range(len(layer) - 1):
+                a, b = layer[i], layer[i + 1]
+                if cost(b, a) < cost(a, b):
+                    layer[i], layer[i + 1], pos[a], pos[b] = b, a, i + 1, i
+                    improved = True
+    return layers
+
+
+def _mean(values: list[float], default: float) -> float:
+    return sum(values) / len(values) if values else default
+
+
+def _fit(
+    layer: list[str], want: Mapping[str, float], width: Mapping[str, float], x: dict[str, float]
+) -> None:
+    """Set x of a layer's nodes, kept in order and apart, as near their wanted x as can be."""
+    offsets = []
+    acc = 0.0
+    for i, n in enumerate(layer):
+        if i:
+            acc += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
+        offsets.append(acc)
+    # Isotonic regression of want - offset (pool adjacent violators): blocks of [sum, count].
+    blocks: list[list[float]] = []
+    for n, off in zip(layer, offsets, strict=True):
+        blocks.append([want[n] - off, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    i = 0
+    for total, count in blocks:
+        for _ in range(int(count)):
+            x[layer[i]] = total / count + offsets[i]
+            i += 1
 
 
 _LAYOUT_MEMO: dict[tuple, dict[str, tuple[float, float]]] = {}
@@ -208,12 +375,20 @@ def legend() -> Markup:
     return Markup('<ul class="legend">' + "".join(items) + "</ul>")
 
 
-def _wrap(text: str) -> list[str]:
-    lines = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES]
-        lines[-1] = lines[-1][: LINE_CHARS - 1].rstrip() + "…"
-    return lines
+# A claim's label appears on every map around it: it is wrapped once per process.
+_WRAPPED: dict[str, tuple[str, ...]] = {}
+
+
+def _wrap(text: str) -> tuple[str, ...]:
+    """Return a label's lines: at most MAX_LINES of LINE_CHARS, an ellipsis when cut."""
+    found = _WRAPPED.get(text)
+    if found is None:
+        lines = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
+        if len(lines) > MAX_LINES:
+            lines = lines[:MAX_LINES]
+            lines[-1] = lines[-1][: LINE_CHARS - 1].rstrip() + "…"
+        found = _WRAPPED[text] = tuple(lines)
+    return found
 
 
 def _edge_path(
@@ -271,15 +446,23 @@ def argument_map(
     """Return an SVG argument map of the given claims and evidence."""
     node_set = set(nodes)
     edges = _map_edges(kb, graph, node_set)
-    texts: dict[str, list[str]] = {}
+    inner: dict[str, str] = {}
     sizes: dict[str, tuple[float, float]] = {}
+    links: dict[str, str | None] = {}
     for n in nodes:
         if n in kb.evidence:
             ev = kb.evidence[n]
-            texts[n] = _wrap(ev.summary or ev.quote)
+            text = ev.summary or ev.quote
+            inner[n], h = _node_body(text, "Evidence: " + text, False)
+            links[n] = f"{root}source/{ev.source}.html" if ev.source in kb.sources else None
+        elif n in kb.claims:
+            text = kb.claims[n].text
+            inner[n], h = _node_body(text, text, True)
+            links[n] = f"{root}claim/{n}.html"
         else:
-            texts[n] = _wrap(kb.claims[n].text if n in kb.claims else n)
-        sizes[n] = (NODE_W, 16 + 15 * len(texts[n]))
+            inner[n], h = _node_body(n, _wrap(n)[0], False)
+            links[n] = None
+        sizes[n] = (NODE_W, h)
     # Conclusions above their premises: lay out from what is supported to what supports it.
     pos = layout(nodes, [(e["to"], e["from"]) for e in edges], sizes)
     width = max((pos[n][0] + sizes[n][0] / 2 for n in nodes), default=0) + 10
@@ -297,7 +480,7 @@ def argument_map(
             continue
         a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         mids[e["id"]] = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-        edge_parts.append(_edge_svg(e, a, b, prefix))
+        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
     for e in edges:
         if e["type"] != "undercuts":
             continue
@@ -306,52 +489,67 @@ def argument_map(
             a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         else:
             a, b = _edge_path(pos[e["from"]], target, sizes[e["from"]], (0, 0))
-        edge_parts.append(_edge_svg(e, a, b, prefix))
+        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
     parts.append('<g class="edges">' + "".join(edge_parts) + "</g>")
     for n in sorted(nodes):
         x, y = pos[n]
-        w, h = sizes[n]
-        lines = texts[n]
-        if n in kb.claims:
-            href = f"{root}claim/{n}.html"
-        elif n in kb.evidence and kb.evidence[n].source in kb.sources:
-            href = f"{root}source/{kb.evidence[n].source}.html"
-        else:
-            href = None
-        full = kb.claims[n].text if n in kb.claims else texts[n][0]
-        if n in kb.evidence:
-            full = "Evidence: " + (kb.evidence[n].summary or kb.evidence[n].quote)
-        shape = (
-            f'<rect x="{_r(x - w / 2)}" y="{_r(y - h / 2)}" width="{_r(w)}" height="{_r(h)}" '
-            f'rx="{8 if n in kb.claims else 0}"/>'
-        )
-        tspans = "".join(
-            f'<tspan x="{_r(x)}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
-            for i, line in enumerate(lines)
-        )
-        text = f'<text x="{_r(x)}" y="{_r(y - h / 2 + 20)}" text-anchor="middle">{tspans}</text>'
-        body = f"<title>{escape(full)}</title>{shape}{text}"
         cls = _node_class(kb, n, standings, focus)
+        # Each node is drawn about its centre and moved into place: its body is the same on
+        # every map, so it is built once.
+        move = f'transform="translate({_r(x)} {_r(y)})"'
+        href = links[n]
         if href:
-            parts.append(f'<a href="{escape(href)}" class="{cls}" data-id="{escape(n)}">{body}</a>')
+            parts.append(f'<a href="{escape(href)}" class="{cls}" {move}>{inner[n]}</a>')
         else:
-            parts.append(f'<g class="{cls}" data-id="{escape(n)}">{body}</g>')
+            parts.append(f'<g class="{cls}" {move}>{inner[n]}</g>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
+_BODIES: dict[tuple[str, str, bool], tuple[str, float]] = {}
+DY = ' dy="15"'
+RX = ' rx="8"'
+
+
+def _node_body(text: str, full: str, rounded: bool) -> tuple[str, float]:
+    """Return a node's title, box and wrapped label drawn about (0, 0), and its height."""
+    key = (text, full, rounded)
+    found = _BODIES.get(key)
+    if found is None:
+        lines = _wrap(text)
+        h = 16 + 15 * len(lines)
+        tspans = "".join(
+            f'<tspan x="0"{DY if i else ""}>{escape(line)}</tspan>' for i, line in enumerate(lines)
+        )
+        found = _BODIES[key] = (
+            f"<title>{escape(full)}</title>"
+            f'<rect x="{_r(-NODE_W / 2)}" y="{_r(-h / 2)}" width="{NODE_W}" height="{h}"'
+            f"{RX if rounded else ''}/>"
+            f'<text y="{_r(-h / 2 + 20)}">{tspans}</text>',
+            float(h),
+        )
+    return found
+
+
 def _edge_svg(
-    e: dict[str, Any], a: tuple[float, float], b: tuple[float, float], prefix: str
+    e: dict[str, Any],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    prefix: str,
+    *,
+    ends: bool = True,
 ) -> str:
+    """Return a link's line; with ends, its data-from and data-to for the map's highlighting."""
     dash, marker, verb = EDGE_STYLE[e["type"]]
     attrs = f' stroke-dasharray="{dash}"' if dash else ""
     if marker:
         attrs += f' marker-end="url(#{prefix}-{marker})"'
     if e["type"] in ("contradicts", "equivalent") and marker:
         attrs += f' marker-start="url(#{prefix}-{marker})"'
+    data = f' data-from="{escape(e["from"])}" data-to="{escape(e["to"])}"' if ends else ""
     return (
         f'<line class="edge e-{e["type"]}" x1="{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" '
-        f'y2="{_r(b[1])}"{attrs} data-from="{escape(e["from"])}" data-to="{escape(e["to"])}">'
+        f'y2="{_r(b[1])}"{attrs}{data}>'
         f"<title>{escape(e['from'])} {escape(verb)} {escape(e['to'])}</title></line>"
     )
 

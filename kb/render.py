@@ -32,7 +32,9 @@ SIDES = ("pro", "con", "mixed")
 SIDE_NAMES = {"pro": "Yes", "con": "No", "mixed": "Mixed"}
 LABELS = ("accepted", "defensible", "undecided", "rejected")
 POSITION_VERB = {"asserts": "agrees", "denies": "disagrees", "qualifies": "qualifies"}
-TREE_DEPTH = 3
+# Two levels: what bears on a claim, and what bears on that; deeper arguments are a link away
+# (three levels made the pages of much-argued claims hundreds of kilobytes).
+TREE_DEPTH = 2
 KEY_CLAIMS = 40
 MATRIX_ACTORS = 40
 RECENT = 10
@@ -155,12 +157,15 @@ def make_env(overrides: Path | None = None) -> Environment:
     """Return the shared Jinja environment: overrides first, then the theme."""
     theme = FileSystemLoader(str(theme_dir() / "templates"))
     loaders: list[Any] = []
-    if overrides is not None and overrides.is_dir():
+    if overrides is not None and overrides.is_dir() and any(overrides.iterdir()):
         loaders.append(FileSystemLoader(str(overrides)))
     loaders.append(theme)
-    # Sandboxed: override templates come from the content folder, so from contributors; a
-    # plain Environment lets `{{ cycler.__init__.__globals__.os.popen(...) }}` run commands.
-    env = SandboxedEnvironment(
+    # Sandboxed when there are overrides: they come from the content folder, so from
+    # contributors, and a plain Environment lets `{{ cycler.__init__.__globals__.os.popen(...) }}`
+    # run commands. The bundled templates alone are ours: they skip the sandbox's attribute
+    # checks (an eighth of the rendering time).
+    kind = SandboxedEnvironment if len(loaders) > 1 else Environment
+    env = kind(
         loader=ChoiceLoader([PrefixLoader({"default": theme}, delimiter=":"), *loaders]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -274,6 +279,7 @@ class TreeNode:
     link_id: str
     quote: str | None = None
     source: str | None = None
+    more: int = 0  # arguments on the claim's own page, past the tree's depth
 
 
 class Site:
@@ -474,6 +480,9 @@ class Site:
                 source=self.source_label(ev.source),
             )
         children = [] if other in seen else self.tree(other, depth - 1, seen)
+        more = 0
+        if depth == 1 and other not in seen and other in self.kb.claims:
+            more = len(self.graph.supporters(other)) + len(self.graph.attackers(other))
         return TreeNode(
             id=other,
             kind="claim",
@@ -483,6 +492,7 @@ class Site:
             standing=self.standings.of(other),
             children=children,
             link_id=link_id,
+            more=more,
         )
 
     # Pages -----------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kb import maps
 
 
@@ -20,3 +23,83 @@ def test_large_maps_are_laid_out_in_blocks_deterministically(monkeypatch) -> Non
         x, y = first[n]
         assert (block % 2) * cell - 1 <= x <= (block % 2) * cell + cell
         assert (block // 2) * cell - 1 <= y <= (block // 2) * cell + cell
+
+
+SIZE = (maps.NODE_W, 46.0)
+
+
+def _boxes_overlap(pos: dict, sizes: dict) -> bool:
+    items = sorted(pos)
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            (xa, ya), (wa, ha) = pos[a], sizes[a]
+            (xb, yb), (wb, hb) = pos[b], sizes[b]
+            if abs(xa - xb) < (wa + wb) / 2 and abs(ya - yb) < (ha + hb) / 2:
+                return True
+    return False
+
+
+def test_a_conclusion_sits_centred_above_its_premises() -> None:
+    # c is supported by p1 and p2; edges go from the conclusion to its premise.
+    sizes = {n: SIZE for n in ("c", "p1", "p2")}
+    pos = maps.layout(["c", "p1", "p2"], [("c", "p1"), ("c", "p2")], sizes)
+    assert pos["p1"][1] == pos["p2"][1] > pos["c"][1]
+    assert pos["c"][0] == (pos["p1"][0] + pos["p2"][0]) / 2
+    # Side by side, one gap apart, from the top-left corner.
+    assert abs(pos["p1"][0] - pos["p2"][0]) == maps.NODE_W + maps.XSPACE
+    assert min(pos[n][0] - sizes[n][0] / 2 for n in pos) == 0
+    assert pos["c"][1] == SIZE[1] / 2
+    assert pos["p1"][1] == SIZE[1] + maps.YSPACE + SIZE[1] / 2
+
+
+def test_a_shared_premise_goes_between_its_conclusions() -> None:
+    # a <- x, a <- m, b <- m, b <- y: m supports both, so the order x m y has no crossing.
+    nodes = ["a", "b", "m", "x", "y"]
+    sizes = {n: SIZE for n in nodes}
+    pos = maps.layout(nodes, [("a", "x"), ("a", "m"), ("b", "m"), ("b", "y")], sizes)
+    order = sorted(["x", "m", "y"], key=lambda n: pos[n][0])
+    assert order in (["x", "m", "y"], ["y", "m", "x"])
+    assert (pos["a"][0] < pos["b"][0]) == (order[0] == "x")
+
+
+def test_a_cycle_is_laid_out_by_grandalf() -> None:
+    succ = {"a": ["b"], "b": ["c"], "c": ["a"]}
+    sizes = {n: SIZE for n in "abc"}
+    assert maps._layered(["a", "b", "c"], succ, sizes) is None
+    pos = maps.layout(["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")], sizes)
+    assert set(pos) == {"a", "b", "c"} and not _boxes_overlap(pos, sizes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=18).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
+            st.lists(st.integers(1, 4), min_size=n, max_size=n),
+        )
+    )
+)
+def test_layered_layouts_keep_boxes_apart_and_links_downward(case: tuple) -> None:
+    n, pairs, lines = case
+    nodes = [f"n{i}" for i in range(n)]
+    # Acyclic by construction: a link always goes from a lower to a higher number.
+    edges = [(f"n{min(a, b)}", f"n{max(a, b)}") for a, b in pairs if a != b]
+    sizes = {f"n{i}": (maps.NODE_W, 16.0 + 15 * lines[i]) for i in range(n)}
+    pos = maps.layout(nodes, edges, sizes)
+    assert set(pos) == set(nodes)
+    assert not _boxes_overlap(pos, sizes)
+    for a, b in edges:
+        assert pos[a][1] < pos[b][1]  # every conclusion above its premise
+    assert pos == maps.layout(list(nodes), list(edges), dict(sizes))
+    assert min(pos[v][0] - sizes[v][0] / 2 for v in nodes) > -1e-9
+    assert min(pos[v][1] - sizes[v][1] / 2 for v in nodes) > -1e-9
+
+
+def test_labels_wrap_to_four_lines_with_an_ellipsis() -> None:
+    text = "word " * 40
+    lines = maps._wrap(text)
+    assert len(lines) == maps.MAX_LINES and lines[-1].endswith("…")
+    assert all(len(line) <= maps.LINE_CHARS for line in lines)
+    assert maps._wrap("Short  claim\n text.") == ("Short claim text.",)
+    assert maps._wrap(text) is lines  # wrapped once

@@ -10,7 +10,7 @@ from helpers import write_kb
 
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import Paths, markdown, page_name, safe_url, slug
+from kb.render import Paths, make_env, markdown, page_name, safe_url, slug
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,17 @@ def test_a_kb_overrides_any_template(tmp_path: Path) -> None:
     assert "Our own footer" in claim
     assert "Proponents" in claim  # the rest of the default template
     assert "Our own footer" in pages["index.html"].render()
+
+
+def test_only_override_templates_are_sandboxed(tmp_path: Path) -> None:
+    """The bundled theme renders in a plain environment; any override brings the sandbox."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    assert not isinstance(make_env(None), SandboxedEnvironment)
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    assert not isinstance(make_env(overrides), SandboxedEnvironment)
+    (overrides / "index.html").write_text("{{ site_title }}", encoding="utf-8")
+    env = make_env(overrides)
+    assert isinstance(env, SandboxedEnvironment)
+    assert env.get_template("index.html").render(site_title="T") == "T"
