@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -251,9 +252,129 @@ def html_pages(folder: Path) -> list[str]:
     return sorted(out)
 
 
+# Elements whose end tag may be left out: their extent cannot be found by counting tags.
+_OPTIONAL_END = {b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"option", b"thead", b"tbody"}
+_VOID = {b"area", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"source"}
+_OTHER_ATTR = re.compile(rb"data-pagefind-(?!ignore[\s=>])")  # filters, metadata, sort keys
+_ATTR = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?\sdata-pagefind-(body|ignore)\b[^<>]*>")
+
+
+def _element_end(page: bytes, start: int, name: bytes) -> int | None:
+    """Return where the element whose start tag begins at `start` ends, or None if unsure."""
+    tag_end = page.find(b">", start)
+    if tag_end < 0:
+        return None
+    if name in _VOID:
+        return tag_end + 1
+    if name in _OPTIONAL_END:
+        return None
+    opening, closing = b"<" + name, b"</" + name + b">"
+    depth, pos = 1, tag_end + 1
+    while depth:
+        close = page.find(closing, pos)
+        if close < 0:
+            return None
+        inner = page.find(opening, pos, close)
+        while inner >= 0 and page[inner + len(opening) : inner + len(opening) + 1] not in (
+            b" ",
+            b">",
+            b"\n",
+            b"\t",
+            b"/",
+        ):
+            inner = page.find(opening, inner + 1, close)
+        if inner >= 0:
+            depth, pos = depth + 1, inner + len(opening)
+        else:
+            depth, pos = depth - 1, close + len(closing)
+    return pos
+
+
+def search_view(page: bytes) -> bytes:
+    """Return the part of a page Pagefind reads: its title and data-pagefind-body elements
+    without their data-pagefind-ignore parts (those holding filters or metadata stay).
+
+    Pagefind indexes the view as it would the page, at a third of the bytes; whatever this
+    scan cannot place for sure (a marker in text, an element it cannot find the end of, a
+    Pagefind attribute outside the indexed parts) makes it return the page unchanged.
+    """
+    if SEARCH_MARK not in page:
+        return page
+    regions: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        at = page.find(SEARCH_MARK, pos)
+        if at < 0:
+            break
+        start = page.rfind(b"<", 0, at)
+        m = _ATTR.match(page, start) if start >= 0 else None
+        if m is None or m.group(2) != b"body" or m.end() <= at:
+            return page
+        end = _element_end(page, start, m.group(1).lower())
+        if end is None:
+            return page
+        regions.append((start, end))
+        pos = end
+    kept: list[bytes] = []
+    cut = 0
+    for start, end in regions:
+        if _OTHER_ATTR.search(page, cut, start):
+            return page
+        body = _without_ignored(page[start:end])
+        if body is None:
+            return page
+        kept.append(body)
+        cut = end
+    if _OTHER_ATTR.search(page, cut):
+        return page
+    html = re.search(rb"<html\b[^<>]*>", page[: regions[0][0]])
+    title = re.search(rb"<title>[^<]*</title>", page[: regions[0][0]])
+    head = (html.group(0) if html else b"<html>") + b"<head>" + (title.group(0) if title else b"")
+    return b"<!DOCTYPE html>" + head + b"</head><body>" + b"".join(kept) + b"</body></html>"
+
+
+def _without_ignored(body: bytes) -> bytes | None:
+    """Return an indexed element without its ignored elements, or None if unsure."""
+    out: list[bytes] = []
+    pos = cut = 0
+    marker = b"data-pagefind-ignore"
+    while True:
+        at = body.find(marker, pos)
+        if at < 0:
+            break
+        start = body.rfind(b"<", 0, at)
+        m = _ATTR.match(body, start) if start >= 0 else None
+        if m is None or m.group(2) != b"ignore" or m.end() <= at:
+            return None
+        end = _element_end(body, start, m.group(1).lower())
+        if end is None or _OTHER_ATTR.search(body, m.end(), end):
+            pos = at + len(marker)  # kept whole: it holds filters or metadata, or is unsure
+            continue
+        out.append(body[cut:start])
+        cut = pos = end
+    out.append(body[cut:])
+    return b"".join(out)
+
+
 def _has_mark(path: Path) -> bool:
     with open(path, "rb") as handle:
         return SEARCH_MARK in handle.read()
+
+
+@dataclass
+class SearchIndex:
+    """What indexing did: shards indexed and reused, and each indexed page's view digest."""
+
+    indexed: int = 0
+    reused: int = 0
+    views: dict[str, bytes] = field(default_factory=dict)
+
+
+def _view_digest(data: bytes | None, marked: bool) -> bytes | None:
+    """Return the digest of what Pagefind reads of a page (None: the page is not indexed)."""
+    if data is None or (marked and SEARCH_MARK not in data):
+        return None
+    return hashlib.blake2b(search_view(data), digest_size=16).digest()
 
 
 def index_search(
@@ -261,13 +382,16 @@ def index_search(
     previous: Path | None = None,
     changed: set[str] | None = None,
     shards: int | None = None,
-) -> tuple[int, int]:
-    """Index the written site with Pagefind, one bundle per shard; return (indexed, reused).
+    views: dict[str, bytes] | None = None,
+) -> SearchIndex:
+    """Index the written site with Pagefind, one bundle per shard of pages.
 
     Pages go to shards by a stable hash of their path; each shard is indexed by its own
     Pagefind process (two at a time) into pagefind/ (one shard) or pagefind/s<k>/, and the
-    search page merges them. With a previous site and the set of pages that changed, added or
-    went since it, the shards holding none of them are hard-linked from the previous index.
+    search page merges them. Pagefind reads each page's search_view, not the whole page.
+    With a previous site and the pages that changed, came or went since it, the shards holding
+    none of them are hard-linked from the previous index; with the previous build's view
+    digests too, a page counts as changed only when what Pagefind reads of it changed.
     """
     pages = html_pages(folder)
     # Pagefind indexes only the pages marked data-pagefind-body when any page is marked.
@@ -279,14 +403,25 @@ def index_search(
     for page in pages:
         members.setdefault(shard_of(page, count), []).append(page)
     old = _read_shards(previous / "pagefind") if previous is not None else None
+    result = SearchIndex()
     reuse: set[int] = set()
-    if old is not None and changed is not None and old[0] == count:
-        dirty = {shard_of(p, count) for p in changed}
-        reuse = {k for k in old[1] if k not in dirty}
+    if old is not None and changed is not None and old == (count, marked, old[2]):
+        dirty: set[int] = set()
+        for page in sorted(changed):
+            if views is not None:
+                path = folder / page
+                data = path.read_bytes() if page.endswith(".html") and path.is_file() else None
+                digest = _view_digest(data, marked)
+                if digest == views.get(page):
+                    continue
+            dirty.add(shard_of(page, count))
+        reuse = {k for k in old[2] if k not in dirty}
+        if views is not None:
+            result.views = {p: d for p, d in views.items() if shard_of(p, count) in reuse}
     target = folder / "pagefind"
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
     try:
-        jobs: list[tuple[int, Path, Path]] = []
+        jobs: list[tuple[Path, Path]] = []
         listed: list[int] = []
         for k in range(count):
             out = staging / "out" / shard_folder(k, count)
@@ -296,22 +431,23 @@ def index_search(
                 listed.append(k)
                 continue
             source = staging / "src" / str(k)
-            linked = 0
             for page in members.get(k, []):
-                if marked and not _has_mark(folder / page):
+                data = (folder / page).read_bytes()
+                if marked and SEARCH_MARK not in data:
                     continue
+                view = search_view(data)
+                result.views[page] = hashlib.blake2b(view, digest_size=16).digest()
                 (source / page).parent.mkdir(parents=True, exist_ok=True)
-                os.link(folder / page, source / page)
-                linked += 1
-            if linked:
-                jobs.append((k, source, out))
+                (source / page).write_bytes(view)
+            if source.is_dir():
+                jobs.append((source, out))
                 listed.append(k)
-        _run_pagefind([(src, out) for _, src, out in jobs])
-        for _, _, out in jobs:
+        _run_pagefind(jobs)
+        for _, out in jobs:
             _canonical_bundle(out)
         (staging / "out").mkdir(exist_ok=True)
         names = [shard_folder(k, count) + "/" if count > 1 else "" for k in listed]
-        state = {"shards": names, "count": count, "indexes": listed}
+        state = {"shards": names, "count": count, "marked": marked, "indexes": listed}
         (staging / "out" / SHARDS_FILE).write_text(
             json.dumps(state, separators=(",", ":")), encoding="utf-8"
         )
@@ -324,14 +460,16 @@ def index_search(
             os.replace(staging / "out", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return len(jobs), len(reuse)
+    result.indexed, result.reused = len(jobs), len(reuse)
+    result.views = dict(sorted(result.views.items()))
+    return result
 
 
-def _read_shards(bundle: Path) -> tuple[int, set[int]] | None:
-    """Return the shard count and the indexed shards of a written index, or None."""
+def _read_shards(bundle: Path) -> tuple[int, bool, set[int]] | None:
+    """Return the shard count, whether pages were marked, and the indexed shards, or None."""
     try:
         state = json.loads((bundle / SHARDS_FILE).read_text(encoding="utf-8"))
-        return int(state["count"]), {int(k) for k in state["indexes"]}
+        return int(state["count"]), bool(state["marked"]), {int(k) for k in state["indexes"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -464,7 +602,7 @@ def canonical_search_index(folder: Path) -> None:
     if state is None:
         _canonical_bundle(folder / "pagefind")
         return
-    for k in sorted(state[1]):
+    for k in sorted(state[2]):
         _canonical_bundle(folder / "pagefind" / shard_folder(k, state[0]))
 
 

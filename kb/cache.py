@@ -22,7 +22,7 @@ from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-2"
+STATE_VERSION = "kb-cache-3"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -306,6 +306,7 @@ class Snapshot:
     standings: dict[str, Any]
     reads: dict[str, frozenset[Key]]
     digests: dict[str, bytes]
+    views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
 
 
 @dataclass
@@ -664,19 +665,22 @@ class IncrementalBuilder:
 
         files: dict[str, bytes] = {}
         searching: list[float] = []
+        views: dict[str, bytes] = {}
 
         def index(folder: Path) -> None:
             """Index the site, re-indexing only the shards whose pages changed since the last."""
             start = time.perf_counter()
             if full or last is None:
-                report.shards = site_build.index_search(folder, shards=self.shards)
+                done = site_build.index_search(folder, shards=self.shards)
             else:
                 paths = {p.path for p in pages}
                 changed = {p for p, d, _, _ in results if last.digests.get(p) != d}
                 changed |= {p for p in last.digests if p not in paths}
-                report.shards = site_build.index_search(
-                    folder, previous=self.out, changed=changed, shards=self.shards
+                done = site_build.index_search(
+                    folder, self.out, changed, shards=self.shards, views=last.views
                 )
+            report.shards = (done.indexed, done.reused)
+            views.update(done.views)
             searching.append(time.perf_counter() - start)
 
         try:
@@ -756,6 +760,7 @@ class IncrementalBuilder:
             standings=standings,
             reads=reads,
             digests=digests,
+            views=views if searching else last.views if last and self.search else None,
         )
         if self.state_file is not None:
             self.save()

@@ -267,7 +267,8 @@ def test_sharded_index_reindexes_only_the_shards_of_changed_pages(tmp_path: Path
     folder = write_kb(tmp_path)
     out = tmp_path / "site"
     build(folder, out, search=False)
-    assert index_search(out, shards=3) == (3, 0)
+    done = index_search(out, shards=3)
+    assert (done.indexed, done.reused) == (3, 0) and "index.html" not in done.views
     first = _pagefind(out)
     assert {"pagefind/s0/pagefind.js", "pagefind/s2/pagefind-entry.json"} <= first.keys()
     # Change the indexed text of one page in a copy of the site; its shard alone is redone.
@@ -276,7 +277,16 @@ def test_sharded_index_reindexes_only_the_shards_of_changed_pages(tmp_path: Path
     page = "claim/scaling-works.html"
     text = (copy / page).read_text("utf-8").replace("</h1>", " Zebracorn.</h1>", 1)
     (copy / page).write_text(text, "utf-8")
-    assert index_search(copy, previous=out, changed={page}, shards=3) == (1, 2)
+    # A page whose HTML changed outside what Pagefind reads changes no shard.
+    other = next(p for p in sorted(done.views) if p.startswith("claim/") and p != page)
+    html = (copy / other).read_text("utf-8")
+    (copy / other).write_text(html.replace("</body>", "<p>Outside.</p></body>", 1), "utf-8")
+    again = index_search(copy, previous=out, changed={other}, shards=3, views=done.views)
+    assert (again.indexed, again.reused, again.views) == (0, 3, done.views)
+    shutil.rmtree(copy / "pagefind")
+    again = index_search(copy, previous=out, changed={page, other}, shards=3, views=done.views)
+    assert (again.indexed, again.reused) == (1, 2)
+    assert again.views.keys() == done.views.keys() and again.views[page] != done.views[page]
     shard = f"pagefind/s{shard_of(page, 3)}/"
     again = _pagefind(copy)
     for name, data in first.items():  # the other shards are the previous files, linked
@@ -338,3 +348,51 @@ def test_search_across_merged_shards_finds_what_one_index_finds(tmp_path: Path) 
         server.shutdown()
         server.server_close()
     assert found[1] == found[3] and found[1][1]
+
+
+def test_pagefind_indexes_search_views_exactly_as_whole_pages(tmp_path: Path) -> None:
+    from kb.build import _canonical_bundle, _run_pagefind, html_pages, search_view
+
+    site = tmp_path / "site"
+    build(Path(__file__).resolve().parent.parent / "claims", site, search=False)
+    sizes = {"page": 0, "view": 0}
+    for kind in sizes:
+        for rel in html_pages(site):
+            data = (site / rel).read_bytes()
+            if b"data-pagefind-body" in data:
+                data = data if kind == "page" else search_view(data)
+                sizes[kind] += len(data)
+                (tmp_path / kind / rel).parent.mkdir(parents=True, exist_ok=True)
+                (tmp_path / kind / rel).write_bytes(data)
+        _run_pagefind([(tmp_path / kind, tmp_path / f"{kind}-index")])
+        _canonical_bundle(tmp_path / f"{kind}-index")
+    assert tree(tmp_path / "page-index") == tree(tmp_path / "view-index")
+    assert sizes["view"] < sizes["page"] / 2
+
+
+def test_search_view_keeps_what_pagefind_reads_and_falls_back_when_unsure() -> None:
+    from kb.build import search_view
+
+    page = (
+        b'<!DOCTYPE html><html lang="en"><head><title>T</title><style>p{}</style></head><body>'
+        b'<nav><a href="x">Nav</a></nav><article data-pagefind-body><h1>Head</h1>'
+        b'<div data-pagefind-ignore><span data-pagefind-filter="type">claim</span></div>'
+        b"<section data-pagefind-ignore><div><svg><text>map</text></svg></div></section>"
+        b"<p>Kept <b>text</b>.</p></article><section data-pagefind-ignore>Cite</section>"
+        b"</body></html>"
+    )
+    assert search_view(page) == (
+        b'<!DOCTYPE html><html lang="en"><head><title>T</title></head><body>'
+        b"<article data-pagefind-body><h1>Head</h1>"
+        b'<div data-pagefind-ignore><span data-pagefind-filter="type">claim</span></div>'
+        b"<p>Kept <b>text</b>.</p></article></body></html>"
+    )
+    unsure = [
+        page.replace(b"<nav>", b'<nav data-pagefind-meta="x">'),  # metadata outside the body
+        page.replace(b"<h1>Head", b"<h1>About data-pagefind-ignore"),  # the marker as text
+        page.replace(b"</article>", b""),  # no end to the indexed element
+        page.replace(b"<article data-pagefind-body>", b"<p data-pagefind-body>"),  # optional end
+    ]
+    for variant in unsure:
+        assert search_view(variant) == variant
+    assert search_view(b"<html><body><p>No marker</p></body></html>").endswith(b"</html>")
