@@ -104,6 +104,8 @@ def measure_one(
     row["build_cpu"] = _cpu() - c4
     row["load_average"] = os.getloadavg()[0]
     row["build_parts"] = report.seconds
+    row["build_search"] = report.seconds.get("search index")
+    row["search_shards"] = report.shards
     row["pages"] = report.pages
     row["html_files"] = sum(1 for _ in (work / "site").rglob("*.html"))
     _partial(row)
@@ -113,6 +115,8 @@ def measure_one(
     row["edit"] = time.perf_counter() - t5
     row["edit_parts"] = report.seconds
     row["edit_rendered"] = report.rendered
+    row["edit_search"] = report.seconds.get("search index")
+    row["edit_shards"] = report.shards
     _partial(row)
     add_relation(folder, claims - 7, claims // 3, "rebuts")
     t6 = time.perf_counter()
@@ -120,6 +124,8 @@ def measure_one(
     row["relation"] = time.perf_counter() - t6
     row["relation_parts"] = report.seconds
     row["relation_rendered"] = report.rendered
+    row["relation_search"] = report.seconds.get("search index")
+    row["relation_shards"] = report.shards
     row["peak_mb"] = max(_mb_self(), _mb_children())
     if baseline:
         from kb.build import build
@@ -196,6 +202,14 @@ def print_table(rows: list[dict]) -> None:
             print(
                 f"\n{r['claims']:,} claims: analysis failed ({r['analysis_error']}); "
                 "built without standings"
+            )
+    for r in ok:
+        if r.get("build_search") is not None:
+            print(
+                f"\n{r['claims']:,} claims, Pagefind (shards indexed, reused): full build "
+                f"{_fmt(r['build_search'])} s {tuple(r['search_shards'])}, after edit "
+                f"{_fmt(r.get('edit_search'))} s {tuple(r.get('edit_shards', ()))}, after new "
+                f"relation {_fmt(r.get('relation_search'))} s {tuple(r.get('relation_shards', ()))}"
             )
     exp = growth_exponent(ok, "build")
     print()
