@@ -215,3 +215,24 @@ def test_numbering_does_not_change_strengths(g: BipolarGraph, seed: int) -> None
     before = dict(zip(g.names, evaluate(g).strength, strict=True))
     after = dict(zip(h.names, evaluate(h).strength, strict=True))
     assert after == pytest.approx(before)
+
+
+@PROPS
+@given(bipolar(acyclic=False), st.integers(0, 24), st.floats(0, 1))
+def test_reevaluating_in_place_matches_a_copy_and_reports_what_it_touched(
+    g: BipolarGraph, k: int, w: float
+) -> None:
+    from kb.gradual import Strengths, dependants, reevaluate, reevaluate_in_place
+
+    prev = evaluate(g)
+    i = k % len(g.names)
+    g.base[i], g.attackers[i] = w, []
+    copy = reevaluate(g, prev, [i])
+    scratch = Strengths(prev.strength[:], prev.model[:], prev.converged[:])
+    down = reevaluate_in_place(g, scratch, [i], children=dependants(g))
+    assert scratch.strength == copy.strength and scratch.model == copy.model
+    # Everything outside the returned nodes is untouched, so putting those back restores prev.
+    assert all(
+        scratch.strength[x] == prev.strength[x] for x in range(len(g.names)) if x not in down
+    )
+    assert i in down and down == sorted(down)
