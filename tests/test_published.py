@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_af import brute_force, clingo_extensions
 
-from kb.af import Framework, extensions, format_extensions, parse_af, read_af
+from kb.af import IN, Framework, acceptance, extensions, format_extensions, parse_af, read_af
 from kb.cli import main
 from kb.gradual import DF_QUAD, QUADRATIC_ENERGY, BipolarGraph, evaluate
 
@@ -166,6 +166,23 @@ def test_iccma_instance_matches_the_oracles(name: str, semantics: str) -> None:
         assert found == brute_force(af)[semantics]
     if (name, semantics) in SHIPPED:
         assert found == SHIPPED[name, semantics]
+
+
+@pytest.mark.parametrize("name", SOLVABLE)
+def test_standing_summarises_the_oracles_preferred_extensions(name: str) -> None:
+    # The claim standing the build shows (accepted / defensible / rejected) comes from
+    # acceptance(), not from enumerating extensions: check it against clingo's PR and GR.
+    af = read_af(ICCMA / name)
+    exts = [set(e) for e in clingo_extensions(af, "PR")]
+    attackers = af.attackers()
+    acc = acceptance(len(af), af.targets)
+    assert not acc.unresolved
+    for i, x in enumerate(af.names):
+        assert acc.credulous[i] == any(x in e for e in exts), x
+        assert acc.sceptical[i] == all(x in e for e in exts), x
+        assert acc.rejected[i] == all(any(af.names[a] in e for a in attackers[i]) for e in exts), x
+    grounded = [x for i, x in enumerate(af.names) if acc.grounded[i] == IN]
+    assert [sorted(grounded)] == clingo_extensions(af, "GR")
 
 
 def test_admbuster_is_read_whole() -> None:
