@@ -432,6 +432,9 @@ def _scc_preferred(
     hits: dict[int, int] = {}  # x -> how many IN arguments attack it
     must_out: dict[int, int] = {}  # attackers of IN arguments, which need defeating
     found: list[frozenset[int]] = []
+    # The attacks inside the SCC, looked up on every step of the search.
+    inner_attackers = {x: [y for y in attackers[x] if y in inside] for x in scc}
+    inner_targets = {x: [t for t in targets[x] if t in inside] for x in scc}
 
     def is_out(y: int) -> bool:
         return y in hits or y in ext_out
@@ -439,9 +442,8 @@ def _scc_preferred(
     def can_defeat(y: int) -> bool:
         # y must end OUT: an inside attacker is IN, or could still become IN.
         return is_out(y) or any(
-            z in inside
-            and (chosen.get(z) or (z not in chosen and z not in blocked and z not in hits))
-            for z in attackers[y]
+            chosen.get(z) or (z not in chosen and z not in blocked and z not in hits)
+            for z in inner_attackers[y]
         )
 
     def hit(t: int, trail: list[tuple[dict[int, int], int]]) -> None:
@@ -449,18 +451,16 @@ def _scc_preferred(
         trail.append((hits, t))
 
     def put_in(x: int, trail: list[tuple[dict[int, int], int]]) -> bool:
-        if x in hits or any(chosen.get(y) for y in attackers[x] if y in inside):
+        if x in hits or any(chosen.get(y) for y in inner_attackers[x]):
             return False
         chosen[x] = True
-        for t in targets[x]:
-            if t in inside:
-                if chosen.get(t):
-                    return False
-                hit(t, trail)
-        for y in attackers[x]:
-            if y in inside:
-                must_out[y] = must_out.get(y, 0) + 1
-                trail.append((must_out, y))
+        for t in inner_targets[x]:
+            if chosen.get(t):
+                return False
+            hit(t, trail)
+        for y in inner_attackers[x]:
+            must_out[y] = must_out.get(y, 0) + 1
+            trail.append((must_out, y))
         return all(can_defeat(y) for y in must_out)
 
     def undo(trail: list[tuple[dict[int, int], int]]) -> None:
@@ -473,10 +473,10 @@ def _scc_preferred(
 
     def wrongly_excluded() -> bool:
         # Preferred extensions are complete: an excluded argument whose attackers are all
-        # OUT for good is defended, so it should have been IN; prune this branch.
+        # OUT for good is defended, so it should have been IN; prune this branch. Only
+        # arguments that are not blocked get excluded, so their attackers upstream are OUT.
         return any(
-            not is_out(x)
-            and all(is_out(y) if y in inside else label[y] == OUT for y in attackers[x])
+            x not in hits and all(y in hits or y in ext_out for y in inner_attackers[x])
             for x in excluded
         )
 
