@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -68,7 +69,7 @@ def bipolar(
 
 def oracle_graph(
     bases: dict[str, float], attacks: list[tuple[str, str]], supports: list[tuple[str, str]]
-):  # -> argumentation.gradual.gradual.WeightedBipolarGraph
+) -> Any:
     """Return formal-argumentation's weighted bipolar graph, or skip when it is not installed."""
     gradual = pytest.importorskip("argumentation.gradual.gradual")
     return gradual.WeightedBipolarGraph(
@@ -99,7 +100,7 @@ def test_dfquad_paper_debate_matches_formal_argumentation() -> None:
 
 
 @st.composite
-def bipolar_graphs(draw: st.DrawFn, max_args: int, cyclic: bool) -> tuple:
+def bipolar_graphs(draw: st.DrawFn, max_args: int, cyclic: bool) -> tuple[Any, ...]:
     """Draw base scores and disjoint attack/support relations, acyclic or strongly connected."""
     n = draw(st.integers(2 if cyclic else 1, max_args))
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
