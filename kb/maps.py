@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import textwrap
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -51,8 +52,8 @@ class _View:
 
 XSPACE = 24
 YSPACE = 56
-SWEEPS = 3
-ORDER_SWEEPS = 6
+SWEEPS = 2
+ORDER_SWEEPS = 4
 
 
 def layout(
@@ -191,6 +192,19 @@ def _layered(
     return out
 
 
+def _crossings(upper: list[str], down: Mapping[str, list[str]], pos: Mapping[str, int]) -> int:
+    """Count the crossings between a layer (in order) and the next: inversions of lower ends."""
+    seen: list[int] = []
+    count = 0
+    for a in upper:
+        lows = sorted(pos[b] for b in down[a])
+        for b in lows:
+            count += len(seen) - bisect.bisect_right(seen, b)
+        for b in lows:
+            bisect.insort(seen, b)
+    return count
+
+
 def _order(
     layers: list[list[str]], up: Mapping[str, list[str]], down: Mapping[str, list[str]]
 ) -> list[list[str]]:
@@ -199,8 +213,7 @@ def _order(
     pos = {n: i for layer in layers for i, n in enumerate(layer)}
 
     def crossings(upper: list[str]) -> int:
-        ends = sorted((pos[a], pos[b]) for a in upper for b in down[a])
-        return sum(1 for i, (a, b) in enumerate(ends) for c, d in ends[i + 1 :] if c > a and d < b)
+        return _crossings(upper, down, pos)
 
     def total() -> int:
         return sum(crossings(layer) for layer in layers[:-1])

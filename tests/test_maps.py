@@ -103,3 +103,17 @@ def test_labels_wrap_to_four_lines_with_an_ellipsis() -> None:
     assert all(len(line) <= maps.LINE_CHARS for line in lines)
     assert maps._wrap("Short  claim\n text.") == ("Short claim text.",)
     assert maps._wrap(text) is lines  # wrapped once
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), unique=True, max_size=20))
+def test_crossings_between_layers_match_a_pairwise_count(links: list) -> None:
+    upper = [f"u{i}" for i in range(6)]
+    pos = {**{f"u{i}": i for i in range(6)}, **{f"l{i}": i for i in range(6)}}
+    down = {u: [f"l{b}" for a, b in links if f"u{a}" == u] for u in upper}
+    brute = sum(
+        1
+        for a, b in links
+        for c, d in links
+        if a < c and b > d  # two links cross when their ends are in opposite orders
+    )
+    assert maps._crossings(upper, down, pos) == brute
