@@ -37,9 +37,11 @@ OVERVIEW_H = 44
 
 
 def _r(x: float) -> str:
-    """Format a coordinate with one decimal, for stable output."""
+    """Format a coordinate with at most one decimal (none when whole), for stable output."""
     text = f"{x:.1f}"
-    return "0.0" if text == "-0.0" else text
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
 
 
 class _View:
