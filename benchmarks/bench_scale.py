@@ -55,48 +55,59 @@ def _out_of_time(signum: int, frame: object) -> None:
     raise AnalysisTimeout("still running")
 
 
-def measure_one(
-    claims: int, work: Path, search: bool, baseline: bool, seed: int, analysis_limit: int
-) -> dict:
-    """Measure one size in this process; return the row as a dict."""
-    from hugo import time_hugo, write_site
-    from synth import add_relation, edit_statement, generate
-
-    from kb.cache import IncrementalBuilder
+def measure_stages(folder: Path, analysis_limit: int) -> dict:
+    """Time load, check and the analysis on their own; return them as part of a row."""
     from kb.check import check
     from kb.load import load
 
-    row: dict = {"claims": claims}
-    folder = generate(work, claims, seed)
+    row: dict = {}
     t0 = time.perf_counter()
     kb, problems = load(folder)
     t1 = time.perf_counter()
     problems += check(kb, problems)
     t2 = time.perf_counter()
     row.update(records=sum(kb.counts().values()), load=t1 - t0, check=t2 - t1)
-    _partial(row)
     try:
         from kb.analysis import analyse  # type: ignore[import-not-found]
     except ImportError:
         row["analysis"] = None
-    else:
-        t3 = time.perf_counter()
-        signal.signal(signal.SIGALRM, _out_of_time)
-        signal.alarm(analysis_limit)
-        try:
-            analyse(kb)
-            row["analysis"] = time.perf_counter() - t3
-        except Exception as exc:  # noqa: BLE001 - reported in the table, the build goes on
-            row["analysis"] = None
-            row["analysis_error"] = f"{type(exc).__name__}: {exc}"[:120]
-            if isinstance(exc, AnalysisTimeout):
-                row["analysis_error"] = f"still running after {analysis_limit} s"
-            # The site then shows every claim undecided, as it does without the module.
-            sys.modules["kb.analysis"] = None  # type: ignore[assignment]
-        finally:
-            signal.alarm(0)
+        return row
+    t3 = time.perf_counter()
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(analysis_limit)
+    try:
+        analyse(kb)
+        row["analysis"] = time.perf_counter() - t3
+    except Exception as exc:  # noqa: BLE001 - reported in the table, the build goes on
+        row["analysis"] = None
+        row["analysis_error"] = f"{type(exc).__name__}: {exc}"[:120]
+        if isinstance(exc, AnalysisTimeout):
+            row["analysis_error"] = f"still running after {analysis_limit} s"
+    finally:
+        signal.alarm(0)
+    return row
+
+
+def measure_one(
+    claims: int, work: Path, search: bool, baseline: bool, seed: int, analysis_limit: int
+) -> dict:
+    """Measure one size in this process; return the row as a dict."""
+    import multiprocessing
+
+    from hugo import time_hugo, write_site
+    from synth import add_relation, edit_statement, generate
+
+    from kb.cache import IncrementalBuilder
+
+    row: dict = {"claims": claims}
+    folder = generate(work, claims, seed)
+    # The stages run in a forked process, so that the build's peak memory is its own.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        row.update(pool.apply(measure_stages, (folder, analysis_limit)))
+    if row.get("analysis_error"):
+        # The site then shows every claim undecided, as it does without the module.
+        sys.modules["kb.analysis"] = None  # type: ignore[assignment]
     _partial(row)
-    del kb, problems
     builder = IncrementalBuilder(folder, work / "site", search=search, use_git=False)
     t4, c4 = time.perf_counter(), _cpu()
     report = builder.build()
