@@ -683,12 +683,19 @@ def _locked(out: Path) -> Iterator[None]:
         os.close(handle)
 
 
+_TEMPORARY = (("", "new"), ("", "old"), ("", "search"), (".", "new"))
+
+
 def _sweep(out: Path) -> None:
     """Remove the temporary folders of killed builds; put back a site a kill left moved away."""
-    for stale in sorted(out.parent.glob(f".{glob.escape(out.name)}.*-*")):
+    name = glob.escape(out.name)
+    stales = [*out.parent.glob(f".{name}.*-*"), *out.parent.glob(f"..{name}.new-*.search-*")]
+    # Search staging folders sit beside the folder being indexed: out, or a new-* folder.
+    temporary = tuple(f"{dot}.{out.name}.{kind}-" for dot, kind in _TEMPORARY)
+    for stale in sorted(stales):
         if stale.is_dir() and stale.name.startswith(f".{out.name}.old-") and not out.exists():
             os.replace(stale, out)
-        elif stale.is_dir() and stale.name.startswith((f".{out.name}.new-", f".{out.name}.old-")):
+        elif stale.is_dir() and stale.name.startswith(temporary):
             shutil.rmtree(stale, ignore_errors=True)
 
 

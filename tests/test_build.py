@@ -396,3 +396,15 @@ def test_search_view_keeps_what_pagefind_reads_and_falls_back_when_unsure() -> N
     for variant in unsure:
         assert search_view(variant) == variant
     assert search_view(b"<html><body><p>No marker</p></body></html>").endswith(b"</html>")
+
+
+def test_search_staging_folders_of_killed_builds_are_swept(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    out = tmp_path / "site"
+    left = [tmp_path / "..site.new-abc.search-def" / "src", tmp_path / ".site.search-xyz" / "out"]
+    for path in left:
+        path.mkdir(parents=True)
+    keep = tmp_path / ".other.search-xyz"
+    keep.mkdir()
+    build(folder, out)
+    assert not any(path.parent.exists() for path in left) and keep.is_dir()
