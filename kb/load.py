@@ -1148,10 +1148,10 @@ class ParseCache:
 
 def _cache_salt() -> bytes:
     """Return what a cached parse depends on besides the text, as a 64-byte hash key."""
-    from kb import __version__
-
+    # The loader's own source stands for the package version: `kb` may be a namespace package
+    # without __version__ when the working directory holds a content folder named kb/.
     source = Path(__file__).read_bytes()
-    parts = (str(PARSE_CACHE_FORMAT), __version__, yaml.__version__, sys.version).__repr__()
+    parts = (str(PARSE_CACHE_FORMAT), yaml.__version__, sys.version).__repr__()
     return hashlib.blake2b(source + parts.encode(), digest_size=64).digest()
 
 
