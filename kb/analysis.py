@@ -54,7 +54,7 @@ LABELLING_LIMIT = 1_000
 # counted in nodes recomputed and preferred search steps, summed over the flips; a knowledge base
 # whose flips would need more than this skips crux scores (and the pages say so) rather than
 # spend minutes: at 10-20 microseconds a unit that is a few seconds at most.
-CRUX_WORK_BUDGET = 500_000
+CRUX_WORK_BUDGET = 60_000
 
 
 @dataclass
