@@ -451,7 +451,9 @@ def index_search(
         (staging / "out" / SHARDS_FILE).write_text(
             json.dumps(state, separators=(",", ":")), encoding="utf-8"
         )
-        if target.exists():
+        if target.exists() and _exchange(staging / "out", target):
+            pass  # swapped in one step: a page served meanwhile never misses the index
+        elif target.exists():
             gone = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
             os.replace(target, gone / "pagefind")
             os.replace(staging / "out", target)
