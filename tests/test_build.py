@@ -408,3 +408,20 @@ def test_search_staging_folders_of_killed_builds_are_swept(tmp_path: Path) -> No
     keep.mkdir()
     build(folder, out)
     assert not any(path.parent.exists() for path in left) and keep.is_dir()
+
+
+def test_claim_pages_index_their_own_content_not_their_neighbours(tmp_path: Path) -> None:
+    """An edited statement changes the search view of its own page only, not its parents'."""
+    from kb.build import search_view
+
+    site = tmp_path / "site"
+    build(write_kb(tmp_path), site, search=False)
+    # scaling-works is supported by loss-curves-straight and rebutted by curves-bend.
+    view = search_view((site / "claim" / "scaling-works.html").read_bytes())
+    assert b"Scaling keeps lowering loss." in view
+    page = (site / "claim" / "scaling-works.html").read_bytes()
+    assert b"Loss curves stay straight on log plots." in page  # shown in the tree ...
+    assert b"Loss curves stay straight on log plots." not in view  # ... but not indexed here
+    assert b"The curves are bending." not in view
+    own = search_view((site / "claim" / "loss-curves-straight.html").read_bytes())
+    assert b"Loss curves stay straight on log plots." in own
