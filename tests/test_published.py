@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_af import brute_force, clingo_extensions
+from test_gradual import graph as bipolar
 
 from kb.af import IN, Framework, acceptance, extensions, format_extensions, parse_af, read_af
 from kb.cli import main
@@ -51,20 +52,6 @@ RAGO_BASES = {
 RAGO_ATTACKS = [("C1", "A2"), ("C2", "P2"), ("C3", "P2"), ("C4", "P2")]
 RAGO_SUPPORTS = [("P1", "A1"), ("P2", "A1"), ("P3", "A2")]
 RAGO_STRENGTHS = {**RAGO_BASES, "A1": 0.862, "A2": 0.85, "P2": 0.08}
-
-
-def bipolar(
-    bases: dict[str, float], attacks: list[tuple[str, str]], supports: list[tuple[str, str]]
-) -> BipolarGraph:
-    """Return kb's bipolar graph for the given base scores and relations."""
-    g = BipolarGraph()
-    for name, w in bases.items():
-        g.add(name, w)
-    for a, b in attacks:
-        g.attack(a, b)
-    for a, b in supports:
-        g.support(a, b)
-    return g
 
 
 def oracle_graph(
