@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 # Labels, as small ints so that a million-argument labelling stays a plain list.
 UNDEC, IN, OUT = 0, 1, 2
 LABEL_NAMES = {IN: "in", OUT: "out", UNDEC: "undec"}
+Node = TypeVar("Node", int, str)  # argument indices, or claim IDs in kb.check
 
 
 @dataclass
@@ -207,15 +208,18 @@ def grounded(af: Framework) -> list[str]:
 
 
 def strongly_connected(
-    nodes: list[int], succ: Sequence[list[int]] | Mapping[int, list[int]]
-) -> list[list[int]]:
-    """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative)."""
+    nodes: list[Node], succ: Sequence[list[Node]] | Mapping[Node, list[Node]]
+) -> list[list[Node]]:
+    """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative).
+
+    Every node in `nodes` needs an entry in `succ`; successors outside `nodes` are ignored.
+    """
     keep = set(nodes)
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
-    found: list[list[int]] = []
+    index: dict[Node, int] = {}
+    low: dict[Node, int] = {}
+    stack: list[Node] = []
+    on_stack: set[Node] = set()
+    found: list[list[Node]] = []
     for root in nodes:
         if root in index:
             continue
@@ -243,7 +247,7 @@ def strongly_connected(
                     if low[v] < low[u]:
                         low[u] = low[v]
                 if low[v] == index[v]:
-                    scc = []
+                    scc: list[Node] = []
                     while True:
                         w = stack.pop()
                         on_stack.discard(w)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from kb.af import strongly_connected
 from kb.errors import Problem, Severity, did_you_mean
 from kb.load import KnowledgeBase, ParseCache
 from kb.models import KINDS, Direction, Position, RelationType
@@ -277,7 +278,9 @@ class _Checker:
         successors: dict[str, list[str]] = defaultdict(list)
         for a, b in edges:
             successors[a].append(b)
-        cycles = [c for c in strongly_connected_components(successors) if len(c) > 1]
+        # kb.af's Tarjan imports no graph library: networkx would add a tenth of a second.
+        sccs = strongly_connected(sorted(successors), successors)
+        cycles = [c for c in sccs if len(c) > 1]
         cycle_of = {member: i for i, c in enumerate(cycles) for member in c}
         inside: list[list[str]] = [[] for _ in cycles]
         for (a, b), rid in edges.items():
@@ -417,51 +420,6 @@ class _Checker:
                     )
                 )
         return problems
-
-
-def strongly_connected_components(successors: dict[str, list[str]]) -> list[set[str]]:
-    """Return the strongly connected components of a directed graph (Tarjan, iteratively).
-
-    Checking imports no graph library: networkx alone would add a tenth of a second to `kb check`.
-    """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[set[str]] = []
-    for root in list(successors):
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(successors.get(root, ())))]
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(successors.get(child, ()))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.add(member)
-                        if member == node:
-                            break
-                    components.append(component)
-    return components
 
 
 def _a(noun: str) -> str:

@@ -24,6 +24,7 @@ from kb.af import (
     parse_af,
     preferred_labellings,
     read_af,
+    strongly_connected,
 )
 
 DATA = Path(__file__).parent / "data" / "af"
@@ -385,3 +386,26 @@ def test_a_tangle_with_more_labellings_than_the_limit_is_spotted_without_enumera
     acc = acceptance(len(af), af.targets, limit=5000)
     assert acc.unresolved == [] and acc.credulous[24] and not acc.sceptical[24]
     assert all(acc.credulous[x] and not acc.sceptical[x] for x in range(24))
+
+
+@given(edges=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_strongly_connected_on_claim_ids_matches_networkx(edges: list[tuple[int, int]]) -> None:
+    successors: dict[str, list[str]] = {}
+    for a, b in edges:
+        successors.setdefault(f"n{a}", []).append(f"n{b}")
+    import networkx as nx
+
+    graph = nx.DiGraph([(f"n{a}", f"n{b}") for a, b in edges])
+    ours = sorted(sorted(c) for c in strongly_connected(sorted(successors), successors))
+    # Nodes with no outgoing link are outside `nodes`: single components kb.check never reads.
+    ours = [c for c in ours if len(c) > 1 or c[0] in successors]
+    theirs = sorted(sorted(c) for c in nx.strongly_connected_components(graph))
+    theirs = [c for c in theirs if len(c) > 1 or c[0] in successors]
+    assert ours == theirs
+
+
+def test_strongly_connected_survives_a_long_chain() -> None:
+    chain = {f"n{i}": [f"n{i + 1}"] for i in range(20_000)}
+    chain["n20000"] = ["n0"]
+    (component,) = strongly_connected(sorted(chain), chain)
+    assert len(component) == 20_001

@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from helpers import VALID, write_kb
-from hypothesis import given
-from hypothesis import strategies as st
 
 from kb.check import (
     closest_passage,
     normalise,
     quote_in,
     run_check,
-    strongly_connected_components,
 )
 from kb.errors import Severity
 from kb.load import ParseCache
@@ -256,27 +252,6 @@ def test_closest_passage_points_at_the_text() -> None:
     assert closest_passage("the loss falls as a power law of compute", text).startswith(
         "the loss falls as a power law"
     )
-
-
-@given(edges=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
-def test_strongly_connected_components_match_networkx(edges: list[tuple[int, int]]) -> None:
-    successors: dict[str, list[str]] = {}
-    for a, b in edges:
-        successors.setdefault(f"n{a}", []).append(f"n{b}")
-    graph = nx.DiGraph([(f"n{a}", f"n{b}") for a, b in edges])
-    ours = sorted(sorted(c) for c in strongly_connected_components(successors))
-    # Nodes with no outgoing link are single components that the checks never look at.
-    ours = [c for c in ours if len(c) > 1 or c[0] in successors]
-    theirs = sorted(sorted(c) for c in nx.strongly_connected_components(graph))
-    theirs = [c for c in theirs if len(c) > 1 or c[0] in successors]
-    assert ours == theirs
-
-
-def test_strongly_connected_components_survive_a_long_chain() -> None:
-    chain = {f"n{i}": [f"n{i + 1}"] for i in range(20_000)}
-    chain["n20000"] = ["n0"]
-    (component,) = strongly_connected_components(chain)
-    assert len(component) == 20_001
 
 
 def test_run_check_with_the_parse_cache_reports_the_same(tmp_path: Path) -> None:
