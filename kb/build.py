@@ -427,7 +427,7 @@ def index_search(
             out = staging / "out" / shard_folder(k, count)
             if k in reuse:
                 assert previous is not None
-                _link_bundle(previous / "pagefind" / shard_folder(k, count), out)
+                link_tree(previous / "pagefind" / shard_folder(k, count), out, _other_shards)
                 listed.append(k)
                 continue
             source = staging / "src" / str(k)
@@ -476,17 +476,22 @@ def _read_shards(bundle: Path) -> tuple[int, bool, set[int]] | None:
         return None
 
 
-def _link_bundle(source: Path, target: Path) -> None:
-    """Hard-link one shard's bundle (not the other shards' folders below it) into target."""
+def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
+    """Fill target with hard links to every file below source but the skipped top-level names."""
     for dirpath, dirnames, filenames in os.walk(source):
         rel = os.path.relpath(dirpath, source)
         if rel == ".":
-            dirnames[:] = [d for d in dirnames if not re.fullmatch(r"s\d+", d)]
-            filenames = [f for f in filenames if f != SHARDS_FILE]
+            dirnames[:] = [d for d in dirnames if not skip(d)]
+            filenames = [f for f in filenames if not skip(f)]
         here = target if rel == "." else target / rel
         here.mkdir(parents=True, exist_ok=True)
         for name in filenames:
             os.link(os.path.join(dirpath, name), here / name)
+
+
+def _other_shards(name: str) -> bool:
+    """Tell whether a name at the top of a bundle belongs to the sharding, not to the bundle."""
+    return name == SHARDS_FILE or re.fullmatch(r"s\d+", name) is not None
 
 
 def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:

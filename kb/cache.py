@@ -413,18 +413,6 @@ def write_page(folder: Path, rel: str, data: bytes) -> None:
         target.write_bytes(data)
 
 
-def link_tree(source: Path, target: Path, skip: tuple[str, ...] = ("pagefind",)) -> None:
-    """Fill target with hard links to every file below source (but the skipped top folders)."""
-    for dirpath, dirnames, filenames in os.walk(source):
-        rel = os.path.relpath(dirpath, source)
-        if rel == ".":
-            dirnames[:] = [d for d in dirnames if d not in skip]
-        here = target if rel == "." else target / rel
-        here.mkdir(parents=True, exist_ok=True)
-        for name in filenames:
-            os.link(os.path.join(dirpath, name), here / name)
-
-
 def _render_chunk(
     indices: list[int],
 ) -> tuple[list[Rendered], dict[bytes, Any], set[bytes]]:
@@ -689,7 +677,7 @@ class IncrementalBuilder:
                 def fill(folder: Path) -> None:
                     old = {} if full else last.digests  # type: ignore[union-attr]
                     if not full:
-                        link_tree(self.out, folder)
+                        site_build.link_tree(self.out, folder, lambda name: name == "pagefind")
                     results.extend(render_pages(todo, self.jobs, folder, old))
                     files.update(extras())
                     for path, data in files.items():
