@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import inspect
 import multiprocessing
 import os
 import pickle
@@ -639,8 +638,7 @@ class IncrementalBuilder:
             or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
         ]
         t3 = time.perf_counter()
-        can_fill = "fill" in inspect.signature(site_build.swap_in).parameters
-        streaming = (full or self.atomic) and can_fill
+        streaming = full or self.atomic
         results: list[Rendered] = []
 
         def extras() -> dict[str, bytes]:
