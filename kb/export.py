@@ -346,6 +346,9 @@ def export_dot(kb: KnowledgeBase) -> bytes:
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")  # a spreadsheet runs such a cell as a formula
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -359,9 +362,6 @@ def _csv_cell(value: Any) -> str:
         # not carry a contributor's formula into a reader's spreadsheet (OWASP CSV injection).
         return "'" + text
     return text
-
-
-_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def table_csv(kb: KnowledgeBase, table: str) -> str:
