@@ -603,16 +603,6 @@ def _renamed(value: object, names: dict[str, str]) -> object:
     return value
 
 
-def canonical_search_index(folder: Path) -> None:
-    """Make every Pagefind bundle of a written site reproducible."""
-    state = _read_shards(folder / "pagefind")
-    if state is None:
-        _canonical_bundle(folder / "pagefind")
-        return
-    for k in sorted(state[2]):
-        _canonical_bundle(folder / "pagefind" / shard_folder(k, state[0]))
-
-
 def _canonical_bundle(bundle: Path) -> None:
     """Sort Pagefind's filter lists and name its filter and meta files by their content."""
     entry_path = bundle / "pagefind-entry.json"
