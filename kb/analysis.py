@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -427,6 +428,23 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def inputs_digest(kb: KnowledgeBase) -> bytes:
+    """Return a digest of everything `analyse` reads: equal digests give equal analyses."""
+    # Texts, quotes and sources play no part: an edited statement keeps the digest.
+    parts: list[object] = [sorted(base_scores(kb).items()), list(kb.claims)]
+    parts.append(sorted((r.id, r.from_, r.type.value, r.to) for r in kb.relations.values()))
+    parts.append(
+        sorted(
+            (e.id, e.claim, e.direction.value, e.weight, e.kind.value) for e in kb.evidence.values()
+        )
+    )
+    parts.append(
+        [(q.id, q.positions.pro, q.positions.con, q.positions.mixed) for q in kb.questions.values()]
+    )
+    parts.append(sorted((s.id, s.actor, s.claim, s.position.value) for s in kb.stances.values()))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
 def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:

@@ -21,7 +21,7 @@ from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-3"
+STATE_VERSION = "kb-cache-4"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -368,13 +368,53 @@ def _memo_layout(fn: Any) -> Any:
 
 
 def install_layout_memo() -> None:
-    """Route kb.maps' layout functions through the memo (once per process)."""
+    """Route kb.maps' layouts and the analysis through their memos (once per process)."""
     from kb import maps
 
     for name in ("layout", "force_layout"):
         fn = getattr(maps, name, None)
         if fn is not None and not hasattr(fn, "__wrapped__"):
             setattr(maps, name, _memo_layout(fn))
+    try:
+        from kb import analysis
+    except ImportError:  # the site then shows every claim undecided
+        return
+    if not hasattr(analysis.analyse, "__wrapped__"):
+        analysis.analyse = _memo_analyse(analysis.analyse)  # type: ignore[assignment]
+
+
+# Analyses: kept by a digest of what they read, so that an edited statement re-analyses nothing.
+
+_ANALYSES: dict[bytes, Any] = {}  # inputs digest -> Analysis, the last build's only
+
+
+def _analysis_settings() -> list[tuple[str, Any]]:
+    """Return the analysis modules' limits and budgets, which a result depends on too."""
+    import sys
+
+    out = []
+    for module in ("kb.analysis", "kb.af", "kb.gradual"):
+        for name, value in sorted(vars(sys.modules.get(module) or object()).items()):
+            if name.isupper() and isinstance(value, int | float | str):
+                out.append((f"{module}.{name}", value))
+    return out
+
+
+def _memo_analyse(fn: Any) -> Any:
+    """Wrap kb.analysis.analyse so that a KB with the same analysis inputs reuses the result."""
+    from kb.analysis import inputs_digest
+
+    def memo(kb: KnowledgeBase, cruxes: bool = True) -> Any:
+        key = _digest(inputs_digest(kb) + repr((cruxes, _analysis_settings())).encode())
+        found = _ANALYSES.get(key)
+        if found is None:
+            found = fn(kb, cruxes)
+            _ANALYSES.clear()
+            _ANALYSES[key] = found
+        return found
+
+    memo.__wrapped__ = fn  # type: ignore[attr-defined]
+    return memo
 
 
 def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:
@@ -564,6 +604,8 @@ class IncrementalBuilder:
             return False
         self.memo, self.last, self.extra = memo, last, extra[0]
         _LAYOUTS.update(extra[1])
+        _ANALYSES.clear()
+        _ANALYSES.update(extra[2])
         return True
 
     def save(self) -> None:
@@ -571,7 +613,7 @@ class IncrementalBuilder:
         assert self.state_file is not None
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
-        extra = (self.extra, _LAYOUTS)
+        extra = (self.extra, _LAYOUTS, _ANALYSES)
         state = (STATE_VERSION, self._stamp(), self.memo, self.last, extra)
         try:
             with open(tmp, "wb") as handle:

@@ -290,3 +290,58 @@ def test_sharded_search_index_after_edits_equals_a_full_builds(tmp_path: Path) -
     # A rebuild with nothing changed indexes nothing and keeps the last index.
     assert inc.build().shards == (0, 4)
     assert_same(tmp_path / "inc", tmp_path / "fresh")
+
+
+def test_analysis_is_reused_only_when_its_inputs_are_unchanged(tmp_path: Path) -> None:
+    """Equal input digests mean equal analyses; statement edits keep the digest, links don't."""
+    from kb import analysis
+
+    raw = getattr(analysis.analyse, "__wrapped__", analysis.analyse)
+    folder = generate(tmp_path / "kb", CLAIMS, seed=3)
+    editor = Editor(folder, random.Random(3))
+    kb, _ = load(folder)
+    digest, result = analysis.inputs_digest(kb), raw(kb)
+    kept = changed = 0
+    for step in range(14):
+        op = editor.edit_statement() if step % 2 else editor.random_edit()
+        kb, _ = load(folder)
+        now, fresh = analysis.inputs_digest(kb), raw(kb)
+        if op.startswith("edit claim"):
+            assert now == digest, op
+        if op.startswith(("add claim", "remove")):
+            assert now != digest, op
+        if now == digest:
+            assert fresh == result, op
+            kept += 1
+        else:
+            changed += 1
+        digest, result = now, fresh
+    assert kept >= 7 and changed >= 2
+
+
+def test_statement_edit_rebuild_does_not_analyse_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild after a statement edit reuses the analysis; after a new link it analyses."""
+    from kb import analysis
+
+    calls: list[int] = []
+    inner = analysis._analyse
+
+    def counted(kb: object, cruxes: bool) -> object:
+        calls.append(1)
+        return inner(kb, cruxes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "_analyse", counted)
+    folder = generate(tmp_path / "kb", CLAIMS, seed=4)
+    builder = IncrementalBuilder(folder, tmp_path / "site", search=False, use_git=False, jobs=1)
+    builder.build()
+    assert len(calls) == 1
+    edit_statement(folder, 5, "An edited statement that the analysis never reads.")
+    builder.build()
+    assert len(calls) == 1
+    add_relation(folder, 40, 3, "rebuts")
+    builder.build()
+    assert len(calls) == 2
+    build(folder, tmp_path / "fresh", search=False)
+    assert_same(tmp_path / "site", tmp_path / "fresh")
