@@ -21,7 +21,7 @@ from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-4"
+STATE_VERSION = "kb-cache-5"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -141,7 +141,7 @@ def _tracked_type(base: type) -> type:
     """Return a subclass of a dict type that notes every key read and every full scan."""
 
     class Tracked(base):  # type: ignore[valid-type, misc]
-        __slots__ = ("_ns", "_all")
+        __slots__ = ("_ns", "_all", "_keys", "_has")
 
         def __getitem__(self, key: Any) -> Any:
             if _Reads.now is not None:
@@ -154,24 +154,30 @@ def _tracked_type(base: type) -> type:
             return base.get(self, key, default)
 
         def __contains__(self, key: Any) -> bool:
+            # Only presence was seen: it changes when the key comes or goes, not its value.
             if _Reads.now is not None:
-                _Reads.now.add((self._ns, key))
+                _Reads.now.add((self._has, key))
             return base.__contains__(self, key)
 
         def _scan(self) -> None:
             if _Reads.now is not None:
                 _Reads.now.add(self._all)
 
+        def _scan_keys(self) -> None:
+            # Only the key set was seen: values read later through [] note their own keys.
+            if _Reads.now is not None:
+                _Reads.now.add(self._keys)
+
         def __iter__(self) -> Any:
-            self._scan()
+            self._scan_keys()
             return base.__iter__(self)
 
         def __len__(self) -> int:
-            self._scan()
+            self._scan_keys()
             return base.__len__(self)
 
         def keys(self) -> Any:
-            self._scan()
+            self._scan_keys()
             return base.keys(self)
 
         def values(self) -> Any:
@@ -203,11 +209,12 @@ _TRACKED: dict[type, type] = {}
 
 
 def tracked(value: dict, ns: str, name: str) -> dict:
-    """Return a tracking copy of a dict; reads note (ns, key), full scans ('*', name)."""
+    """Return a tracking copy of a dict; reads note (ns, key), full scans ('*', name), scans of
+    the keys alone ('#', name), membership tests (ns + '?', key)."""
     base = type(value)
     cls = _TRACKED.get(base) or _TRACKED.setdefault(base, _tracked_type(base))
     out = cls(value.default_factory, value) if isinstance(value, defaultdict) else cls(value)
-    out._ns, out._all = ns, ("*", name)
+    out._ns, out._all, out._keys, out._has = ns, ("*", name), ("#", name), ns + "?"
     return out
 
 
@@ -223,10 +230,11 @@ def untracked(value: Any) -> Any:
 
 
 class _Calls:
-    """Wraps an object so that every string argument of its methods counts as a record read."""
+    """Wraps an object so that every string argument of its methods counts as a read of (ns, it)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, ns: str = "") -> None:
         self.__dict__["_inner"] = inner
+        self.__dict__["_ns"] = ns
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
@@ -238,7 +246,7 @@ class _Calls:
             if now is not None:
                 for arg in (*args, *kwargs.values()):
                     if isinstance(arg, str):
-                        now.add(("", arg))
+                        now.add((self._ns, arg))
             return attr(*args, **kwargs)
 
         return call
@@ -283,8 +291,12 @@ def _dict_changes(old: dict, new: dict, ns: str, name: str, out: set[Key]) -> No
         if a is not b and a != b:
             out.add((ns, key))
             changed = True
+            if a is _MISSING or b is _MISSING:
+                out.add((ns + "?", key))
     if changed:
         out.add(("*", name))
+    if old.keys() != new.keys():
+        out.add(("#", name))
 
 
 _MISSING = object()
@@ -292,6 +304,9 @@ _MISSING = object()
 
 # Building ---------------------------------------------------------------------------------------
 
+# Claims and actors make no edge of the graph and no entry of another record (a question's
+# positions are diffed as the question's own): a change to one touches its own key alone.
+_SELF_ONLY = ("claims", "actors")
 _SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates"}
 
 
@@ -302,7 +317,7 @@ class Snapshot:
     kb: KnowledgeBase
     salt: str
     derived: dict[str, dict]
-    standings: dict[str, Any]
+    standings: dict[tuple[str, str], Any]  # ("claim" | "question", ID) -> what the site shows
     reads: dict[str, frozenset[Key]]
     digests: dict[str, bytes]
     views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
@@ -646,7 +661,10 @@ class IncrementalBuilder:
             for name, value in vars(site).items()
             if isinstance(value, dict) and name not in _SKIP_ATTRS
         }
-        standings = {cid: site.standings.of(cid) for cid in kb.claims}
+        standings: dict[tuple[str, str], Any] = {
+            ("claim", c): site.standings.of(c) for c in kb.claims
+        }
+        standings.update({("question", q): site.standings.question(q) for q in kb.questions})
         last = self.last
         full = (
             last is None
@@ -670,7 +688,7 @@ class IncrementalBuilder:
         for name, value in derived.items():
             setattr(site, name, tracked(value, name, name))
         site.graph = _Calls(site.graph)
-        site.standings = _Calls(site.standings)
+        site.standings = _Calls(site.standings, "standing")
         pages = list(site.pages())
         todo = [
             p
@@ -811,7 +829,10 @@ class IncrementalBuilder:
 
     @staticmethod
     def changes(
-        last: Snapshot, kb: KnowledgeBase, derived: dict[str, dict], standings: dict[str, Any]
+        last: Snapshot,
+        kb: KnowledgeBase,
+        derived: dict[str, dict],
+        standings: dict[tuple[str, str], Any],
     ) -> set[Key]:
         """Return the keys whose content differs from the last build's."""
         old = last.kb
@@ -824,11 +845,18 @@ class IncrementalBuilder:
                 if a is b or a == b:
                     continue
                 touched = True
+                if a is None or b is None:
+                    out.add(("?", rid))
+                if name in _SELF_ONLY:
+                    out.add(("", rid))
+                    continue
                 for record in (a, b):
                     if record is not None:
                         out |= _references(record, (old, kb))
             if touched:
                 out.add(("*", name))
+            if before.keys() != after.keys():
+                out.add(("#", name))
         for rid in old.where.keys() | kb.where.keys():
             a, b = old.where.get(rid), kb.where.get(rid)
             if a is not b and (
@@ -836,11 +864,14 @@ class IncrementalBuilder:
             ):
                 out.add(("where", rid))
                 out.add(("*", "where"))
+                if a is None or b is None:
+                    out.add(("#", "where"))
+                    out.add(("where?", rid))
         for name, value in derived.items():
             _dict_changes(last.derived.get(name, {}), value, name, name, out)
-        for cid in last.standings.keys() | standings.keys():
-            if last.standings.get(cid) != standings.get(cid):
-                out.add(("", cid))
+        for key in last.standings.keys() | standings.keys():
+            if last.standings.get(key) != standings.get(key):
+                out.add(("standing", key[1]))
         return out
 
 

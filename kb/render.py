@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ TREE_DEPTH = 2
 KEY_CLAIMS = 40
 MATRIX_ACTORS = 40
 RECENT = 10
+CLAIMS_PER_PAGE = 1000  # above this the claim index is split into pages by initial letters
 SAFE_SCHEMES = ("http", "https")
 
 
@@ -120,6 +122,47 @@ class Paths:
     def tag(tag: str) -> str:
         """Return the path of a tag's page."""
         return "tag/" + slug(tag) + ".html"
+
+    @staticmethod
+    def claims_part(key: str) -> str:
+        """Return the path of one page of the claim index (key: letters, '0-9' or 'other')."""
+        return "claims/" + slug(key) + ".html"
+
+
+def index_key(text: str) -> str:
+    """Return the letters a claim is filed under: its text folded to ASCII a-z and 0-9."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+
+
+def split_index(keys: dict[str, str], limit: int) -> dict[str, list[str]]:
+    """Group IDs by the first letters of their keys, longer prefixes only where a group is large.
+
+    Every ID lands in exactly one group; groups are named by a prefix ('c', 'co'), '0-9' for
+    keys starting with a digit, 'other' for empty keys. A group over `limit` is split by one
+    more letter, up to three letters; IDs whose key ends before the prefix does keep the prefix.
+    """
+
+    def head(key: str, depth: int) -> str:
+        if not key:
+            return "other"
+        if key[0].isdigit():
+            return "0-9"
+        return key[:depth]
+
+    groups: dict[str, list[str]] = {}
+    todo: list[tuple[int, list[str]]] = [(1, sorted(keys, key=lambda i: (keys[i], i)))]
+    while todo:
+        depth, ids = todo.pop()
+        parts: dict[str, list[str]] = {}
+        for rid in ids:
+            parts.setdefault(head(keys[rid], depth), []).append(rid)
+        for name, members in parts.items():
+            if len(members) > limit and depth < 3 and name not in ("other", "0-9"):
+                todo.append((depth + 1, members))
+            else:
+                groups[name] = members
+    return dict(sorted(groups.items()))
 
 
 def _validate_link(url: str) -> bool:
@@ -329,6 +372,12 @@ class Site:
         for rel in kb.relations.values():
             if rel.source and rel.quote:
                 self.quoting[rel.source].append(rel)
+        # The claim index in pages by initial letters once it is long; each page reads its own.
+        self.claim_index: dict[str, list[str]] = {}
+        if len(kb.claims) > CLAIMS_PER_PAGE:
+            keys = {cid: index_key(kb.claims[cid].text) for cid in kb.claims}
+            for name, ids in split_index(keys, CLAIMS_PER_PAGE).items():
+                self.claim_index[name] = sorted(ids, key=lambda c: (kb.claims[c].text.lower(), c))
         self._templates: dict[str, Any] = {}
         # Laid out here, before pages render in forked workers, so that the layout is kept
         # (maps.force_layout) for the next build of a long-running `kb serve`.
@@ -526,6 +575,8 @@ class Site:
             yield Page(Paths.actor(aid), self._bind(self.actor_page, aid))
         for tag in sorted(set(self.tags) | set(self.question_tags)):
             yield Page(Paths.tag(tag), self._bind(self.tag_page, tag))
+        for part in sorted(self.claim_index):
+            yield Page(Paths.claims_part(part), self._bind(self.claims_part_page, part))
 
     @staticmethod
     def _bind(fn: Callable[[str], str], arg: str) -> Callable[[], str]:
@@ -579,9 +630,21 @@ class Site:
         }
 
     def ctx_claims(self) -> dict[str, Any]:
-        """Return the claim index's context."""
+        """Return the claim index's context: every claim, or the index's pages when it is long."""
+        if self.claim_index:
+            parts = [
+                {"name": name, "href": Paths.claims_part(name), "count": len(ids)}
+                for name, ids in self.claim_index.items()
+            ]
+            total = sum(p["count"] for p in parts)
+            return {"rows": [], "parts": parts, "part": None, "total": total}
+        ids = sorted(self.kb.claims, key=lambda c: (self.kb.claims[c].text.lower(), c))
+        return {**self._claim_table(ids), "parts": [], "part": None, "total": len(ids)}
+
+    def _claim_table(self, ids: list[str]) -> dict[str, Any]:
+        """Return the rows of a table of claims, with what its filters offer."""
         rows = []
-        for cid in sorted(self.kb.claims, key=lambda c: (self.kb.claims[c].text.lower(), c)):
+        for cid in ids:
             row = self.claim_row(cid)
             row["stances"] = len(self.graph.stances_on(cid))
             row["supporters"] = len(self.graph.supporters(cid))
@@ -589,6 +652,15 @@ class Site:
             rows.append(row)
         kinds = sorted({r["kind"] for r in rows})
         return {"rows": rows, "kinds": kinds, "tags": sorted(self.tags), "labels": LABELS}
+
+    def claims_part_page(self, part: str) -> str:
+        """Render one page of a long claim index: the claims filed under one prefix."""
+        ids = self.claim_index[part]
+        # Links to the other pages name them only: their sizes would tie every page to every edit.
+        parts = [{"name": n, "href": Paths.claims_part(n), "count": None} for n in self.claim_index]
+        ctx = {**self._claim_table(ids), "parts": parts, "part": part, "total": len(ids)}
+        title = f"Claims: {part.capitalize() if part not in ('0-9', 'other') else part}"
+        return self.render("claims.html", Paths.claims_part(part), title=title, **ctx)
 
     def ctx_sources(self) -> dict[str, Any]:
         """Return the source index's context."""

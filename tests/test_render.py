@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 from helpers import write_kb
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import Paths, make_env, markdown, page_name, safe_url, slug
+from kb.render import (
+    Paths,
+    index_key,
+    make_env,
+    markdown,
+    page_name,
+    safe_url,
+    slug,
+    split_index,
+)
 
 
 @pytest.mark.parametrize(
@@ -130,3 +141,65 @@ def test_only_override_templates_are_sandboxed(tmp_path: Path) -> None:
     env = make_env(overrides)
     assert isinstance(env, SandboxedEnvironment)
     assert env.get_template("index.html").render(site_title="T") == "T"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"c[0-9]{1,3}", fullmatch=True),
+        st.text(alphabet="abcé0 -!", max_size=6),
+        max_size=60,
+    ),
+    st.integers(min_value=1, max_value=8),
+)
+def test_claim_index_groups_are_a_partition_by_prefix(texts: dict[str, str], limit: int) -> None:
+    keys = {cid: index_key(text) for cid, text in texts.items()}
+    groups = split_index(keys, limit)
+    members = [cid for ids in groups.values() for cid in ids]
+    assert sorted(members) == sorted(texts)  # every claim exactly once
+    assert len({Paths.claims_part(name) for name in groups}) == len(groups)
+    for name, ids in groups.items():
+        assert re.fullmatch(r"[a-z0-9]{1,3}|0-9|other", name)
+        for cid in ids:
+            key = keys[cid]
+            if name == "other":
+                assert key == ""
+            elif name == "0-9":
+                assert key[0].isdigit()
+            else:
+                assert key.startswith(name)
+        if len(ids) > limit:  # only a group that can be split no further stays large
+            assert len(name) == 3 or name in ("0-9", "other") or {keys[c] for c in ids} == {name}
+
+
+def test_index_key_folds_accents_and_punctuation() -> None:
+    assert index_key("Émergence — 'is' real!") == "emergenceisreal"
+    assert index_key("10x compute") == "10xcompute"
+    assert index_key("«»") == ""
+
+
+def test_long_claim_index_is_split_into_linked_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", 1)
+    site, _ = _site(tmp_path)
+    assert len(site.kb.claims) > 2
+    kb = site.kb
+    pages = {p.path: p for p in site.pages()}
+    parts = sorted(p for p in pages if p.startswith("claims/"))
+    assert parts and len(parts) == len(site.claim_index)
+    overview = pages["claims.html"].render()
+    listed: list[str] = []
+    for path in parts:
+        assert f'href="{path}"' in overview
+        html = pages[path].render()
+        assert 'href="../claims.html"' in html
+        for other in parts:  # every page links to every other one
+            assert f'href="../{other}"' in html or other == path
+        rows = re.findall(r'<tr data-kind[^>]*>\s*<td><a href="\.\./claim/([^"]+)\.html">', html)
+        texts = [kb.claims[c].text.lower() for c in rows]
+        assert texts == sorted(texts)
+        listed += rows
+    assert sorted(listed) == sorted(kb.claims)  # each claim on exactly one page
+    counts = [int(n) for n in re.findall(r'</a> <span class="count">(\d+)</span>', overview)]
+    assert sum(counts) == len(kb.claims)
