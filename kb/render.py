@@ -39,6 +39,7 @@ TREE_DEPTH = 2
 KEY_CLAIMS = 40
 MATRIX_ACTORS = 40
 RECENT = 10
+TIMELINE_PER_PAGE = 1000  # rows (sources, claims, forecasts) above which years get own pages
 CLAIMS_PER_PAGE = 1000  # above this the claim index is split into pages by initial letters
 SAFE_SCHEMES = ("http", "https")
 
@@ -122,6 +123,11 @@ class Paths:
     def tag(tag: str) -> str:
         """Return the path of a tag's page."""
         return "tag/" + slug(tag) + ".html"
+
+    @staticmethod
+    def timeline_year(year: str) -> str:
+        """Return the path of one year of a long timeline."""
+        return "timeline/" + slug(year) + ".html"
 
     @staticmethod
     def claims_part(key: str) -> str:
@@ -353,9 +359,11 @@ class Site:
                     if cid in kb.claims:
                         self.claim_sides[cid].append((q.id, side))
         self.tags: dict[str, list[str]] = defaultdict(list)
+        self.kinds: dict[str, list[str]] = defaultdict(list)
         for cid in sorted(kb.claims):
             for tag in kb.claims[cid].tags:
                 self.tags[tag].append(cid)
+            self.kinds[kb.claims[cid].kind.value].append(cid)
         self.question_tags: dict[str, list[str]] = defaultdict(list)
         for qid in sorted(kb.questions):
             for tag in kb.questions[qid].tags:
@@ -378,6 +386,10 @@ class Site:
             keys = {cid: index_key(kb.claims[cid].text) for cid in kb.claims}
             for name, ids in split_index(keys, CLAIMS_PER_PAGE).items():
                 self.claim_index[name] = sorted(ids, key=lambda c: (kb.claims[c].text.lower(), c))
+        self.claim_dates: dict[str, str] = {}
+        self.timeline_years = self._timeline_index()
+        rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
+        self.timeline_split = rows > TIMELINE_PER_PAGE
         self._templates: dict[str, Any] = {}
         # Laid out here, before pages render in forked workers, so that the layout is kept
         # (maps.force_layout) for the next build of a long-running `kb serve`.
@@ -575,6 +587,9 @@ class Site:
             yield Page(Paths.actor(aid), self._bind(self.actor_page, aid))
         for tag in sorted(set(self.tags) | set(self.question_tags)):
             yield Page(Paths.tag(tag), self._bind(self.tag_page, tag))
+        if self.timeline_split:
+            for year in sorted(y for y in self.timeline_years if y):
+                yield Page(Paths.timeline_year(year), self._bind(self.timeline_year_page, year))
         for part in sorted(self.claim_index):
             yield Page(Paths.claims_part(part), self._bind(self.claims_part_page, part))
 
@@ -664,23 +679,23 @@ class Site:
 
     def ctx_sources(self) -> dict[str, Any]:
         """Return the source index's context."""
-        rows = []
-        for sid in sorted(
+        order = sorted(
             self.kb.sources, key=lambda s: (self.kb.sources[s].date or "0000", s), reverse=True
-        ):
-            src = self.kb.sources[sid]
-            rows.append(
-                {
-                    "id": sid,
-                    "title": src.title,
-                    "kind": src.kind.value,
-                    "date": src.date or "",
-                    "label": self.source_label(sid),
-                    "href": Paths.source(sid),
-                    "claims": len(self.graph.claims_citing(sid)),
-                }
-            )
-        return {"rows": rows}
+        )
+        return {"rows": [self._source_listing(sid) for sid in order]}
+
+    def _source_listing(self, sid: str) -> dict[str, Any]:
+        """Return what a list item of a source shows."""
+        src = self.kb.sources[sid]
+        return {
+            "id": sid,
+            "title": src.title,
+            "kind": src.kind.value,
+            "date": src.date or "",
+            "label": self.source_label(sid),
+            "href": Paths.source(sid),
+            "claims": len(self.graph.claims_citing(sid)),
+        }
 
     def ctx_actors(self) -> dict[str, Any]:
         """Return the actor index's context."""
@@ -764,54 +779,102 @@ class Site:
             "claim_count": len(self.kb.claims),
         }
 
-    def ctx_timeline(self) -> dict[str, Any]:
-        """Return sources and claims by date, and forecasts by resolution."""
-        by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        undated = []
-        for row in self.ctx_sources()["rows"]:
-            (by_year[row["date"][:4]] if row["date"] else undated).append(row)
+    def _timeline_index(self) -> dict[str, dict[str, list[str]]]:
+        """Return, by year, the sources dated then, the claims first dated then (by the earliest
+        source stating or arguing them) and the forecasts resolving then ('' : undated sources)."""
+        kb = self.kb
+        out: dict[str, dict[str, list[str]]] = defaultdict(
+            lambda: {"sources": [], "claims": [], "forecasts": []}
+        )
+        for sid in sorted(
+            kb.sources, key=lambda s: (kb.sources[s].date or "0000", s), reverse=True
+        ):
+            out[(kb.sources[sid].date or "")[:4]]["sources"].append(sid)
         first_date: dict[str, str] = {}
-        for rec in [*self.kb.stances.values(), *self.kb.evidence.values()]:
-            src = self.kb.sources.get(rec.source)
-            if src and src.date and rec.claim in self.kb.claims:
+        for rec in [*kb.stances.values(), *kb.evidence.values()]:
+            src = kb.sources.get(rec.source)
+            if src and src.date and rec.claim in kb.claims:
                 prev = first_date.get(rec.claim)
                 first_date[rec.claim] = min(prev, src.date) if prev else src.date
-        claims_by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.claim_dates = dict(sorted(first_date.items()))
         for cid in sorted(first_date, key=lambda c: (first_date[c], c)):
-            claims_by_year[first_date[cid][:4]].append(
-                {**self.claim_row(cid), "date": first_date[cid]}
-            )
+            out[first_date[cid][:4]]["claims"].append(cid)
+        due = [(c.forecast.resolves, cid) for cid, c in kb.claims.items() if c.forecast is not None]
+        for resolves, cid in sorted(due):
+            out[resolves[:4]]["forecasts"].append(cid)
+        return dict(sorted(out.items(), reverse=True))
+
+    def ctx_timeline(self, year: str | None = None) -> dict[str, Any]:
+        """Return sources and claims by date and forecasts by resolution: every year's, one
+        year's, or (for a long timeline) the years with their counts."""
+        years = self.timeline_years
+        # A year's page leaves out the chart of every year: it would read every year's sources.
+        chart = (
+            maps.year_chart({y: len(v["sources"]) for y, v in years.items() if y and v["sources"]})
+            if year is None
+            else Markup("")
+        )
+        nav = [(y, Paths.timeline_year(y)) for y in years if y] if self.timeline_split else []
+        base = {"reference_date": self.reference_date, "chart": chart, "year": year, "nav": nav}
+        if self.timeline_split and year is None:
+            counts = [
+                {"year": y, "href": Paths.timeline_year(y), **{k: len(v[k]) for k in v}}
+                for y, v in years.items()
+                if y
+            ]
+            undated = [self._source_listing(s) for s in years.get("", {}).get("sources", [])]
+            return {**base, "years": counts, "undated": undated}
+        shown = [year] if year is not None else list(years)
         forecasts: dict[str, list[dict[str, Any]]] = {"upcoming": [], "overdue": [], "resolved": []}
-        for cid in sorted(self.kb.claims):
-            claim = self.kb.claims[cid]
-            f = claim.forecast
-            if f is None:
-                continue
-            if f.resolution.value != "open":
-                group = "resolved"
-            elif f.resolves < self.reference_date:
-                group = "overdue"
-            else:
-                group = "upcoming"
-            forecasts[group].append({**self.claim_row(cid), "forecast": f})
-        for group in forecasts.values():
-            group.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
-        years = sorted(by_year, reverse=True)
+        for y in shown:
+            for cid in years[y]["forecasts"]:
+                f = self.kb.claims[cid].forecast
+                assert f is not None
+                if f.resolution.value != "open":
+                    group = "resolved"
+                elif f.resolves < self.reference_date:
+                    group = "overdue"
+                else:
+                    group = "upcoming"
+                forecasts[group].append({**self.claim_row(cid), "forecast": f})
+        for rows in forecasts.values():
+            rows.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
         return {
-            "sources_by_year": [(y, by_year[y]) for y in years],
-            "undated": undated,
+            **base,
+            "years": [],
+            "sources_by_year": [
+                (y, [self._source_listing(s) for s in years[y]["sources"]])
+                for y in shown
+                if y and years[y]["sources"]
+            ],
+            "undated": [self._source_listing(s) for s in years.get("", {}).get("sources", [])]
+            if year is None
+            else [],
             "claims_by_year": [
-                (y, claims_by_year[y]) for y in sorted(claims_by_year, reverse=True)
+                (
+                    y,
+                    [
+                        {**self.claim_row(c), "date": self.claim_dates[c]}
+                        for c in years[y]["claims"]
+                    ],
+                )
+                for y in sorted(shown, reverse=True)
+                if y and years[y]["claims"]
             ],
             "forecasts": forecasts,
-            "reference_date": self.reference_date,
-            "chart": maps.year_chart({y: len(by_year[y]) for y in by_year}),
         }
+
+    def timeline_year_page(self, year: str) -> str:
+        """Render one year of a long timeline."""
+        path = Paths.timeline_year(year)
+        return self.render(
+            "timeline.html", path, title=f"Timeline: {year}", **self.ctx_timeline(year)
+        )
 
     def ctx_search(self) -> dict[str, Any]:
         """Return the search page's filters."""
         return {
-            "kinds": sorted({c.kind.value for c in self.kb.claims.values()}),
+            "kinds": sorted(self.kinds),
             "tags": sorted(self.tags),
         }
 

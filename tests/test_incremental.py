@@ -160,9 +160,10 @@ class Editor:
 def test_random_edits_match_a_full_build(
     tmp_path: Path, seed: int, per_page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # per_page 6 splits the claim index into pages by first letters, which edits move claims
-    # between.
+    # per_page 6 splits the claim index into pages by first letters and the timeline into
+    # years, which edits move claims between.
     monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", per_page)
+    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", per_page)
     folder = generate(tmp_path, CLAIMS, seed)
     editor = Editor(folder, random.Random(seed))
     inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)

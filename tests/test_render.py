@@ -203,3 +203,27 @@ def test_long_claim_index_is_split_into_linked_pages(
     assert sorted(listed) == sorted(kb.claims)  # each claim on exactly one page
     counts = [int(n) for n in re.findall(r'</a> <span class="count">(\d+)</span>', overview)]
     assert sum(counts) == len(kb.claims)
+
+
+def test_long_timeline_is_split_into_years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", 1)
+    site, _ = _site(tmp_path)
+    kb = site.kb
+    pages = {p.path: p for p in site.pages()}
+    years = sorted(p for p in pages if p.startswith("timeline/"))
+    dated = {s.id: s.date[:4] for s in kb.sources.values() if s.date}
+    assert years and len(years) == len({y for y in site.timeline_years if y})
+    overview = pages["timeline.html"].render()
+    found: dict[str, str] = {}
+    for path in years:
+        year = path.removeprefix("timeline/").removesuffix(".html")
+        assert f'href="{path}"' in overview
+        html = pages[path].render()
+        assert f"<h1>Timeline: {year}</h1>" in html
+        for sid in re.findall(r'href="\.\./source/([^"]+)\.html"', html):
+            assert sid not in found  # each source on one year's page
+            found[sid] = year
+    assert found == dated
+    # The overview's table sums to every dated source.
+    cells = re.findall(r'\.html">(\d{4})</a></td><td class="num">(\d+)</td>', overview)
+    assert sum(int(n) for _, n in cells) == len(dated)
