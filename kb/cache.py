@@ -383,13 +383,17 @@ def _memo_layout(fn: Any) -> Any:
 
 
 def install_layout_memo() -> None:
-    """Route kb.maps' layouts and the analysis through their memos (once per process)."""
+    """Route kb.maps' layouts, the graph and the analysis through their memos (once per process)."""
     from kb import maps
 
     for name in ("layout", "force_layout"):
         fn = getattr(maps, name, None)
         if fn is not None and not hasattr(fn, "__wrapped__"):
             setattr(maps, name, _memo_layout(fn))
+    from kb import render
+
+    if not hasattr(render.KBGraph, "__wrapped__"):
+        render.KBGraph = _memo_graph(render.KBGraph)  # type: ignore[misc]
     try:
         from kb import analysis
     except ImportError:  # the site then shows every claim undecided
@@ -430,6 +434,42 @@ def _memo_analyse(fn: Any) -> Any:
 
     memo.__wrapped__ = fn  # type: ignore[attr-defined]
     return memo
+
+
+# The graph: rebuilt only when a record it is made of changed --------------------------------------
+
+_GRAPH_TABLES = ("questions", "sources", "actors", "stances", "evidence", "relations")
+_GRAPHS: list[tuple[KnowledgeBase, Any]] = []  # the last build's KB and graph
+
+
+def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
+    """Tell whether two KBs give the same graph: equal records but claims' (their IDs alone)."""
+    if list(old.claims) != list(new.claims):
+        return False
+    for name in _GRAPH_TABLES:
+        a, b = getattr(old, name), getattr(new, name)
+        if a.keys() != b.keys():
+            return False
+        # Unchanged files replay the same record objects: `is` settles most at once.
+        if any(x is not y and x != y for x, y in zip(a.values(), b.values(), strict=True)):
+            return False
+    return True
+
+
+def _memo_graph(cls: Any) -> Any:
+    """Wrap the graph's class so that a KB whose graph inputs are unchanged reuses the graph."""
+
+    def make(kb: KnowledgeBase) -> Any:
+        if _GRAPHS and _same_graph_inputs(_GRAPHS[0][0], kb):
+            graph = _GRAPHS[0][1]
+            graph.kb = kb  # its lookups hold equal records; claims are read through kb
+        else:
+            graph = cls(kb)
+        _GRAPHS[:] = [(kb, graph)]
+        return graph
+
+    make.__wrapped__ = cls  # type: ignore[attr-defined]
+    return make
 
 
 def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:

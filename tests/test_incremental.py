@@ -351,3 +351,22 @@ def test_statement_edit_rebuild_does_not_analyse_again(
     assert len(calls) == 2
     build(folder, tmp_path / "fresh", search=False)
     assert_same(tmp_path / "site", tmp_path / "fresh")
+
+
+def test_graph_is_reused_only_while_its_records_are_unchanged(tmp_path: Path) -> None:
+    from kb import cache
+
+    folder = generate(tmp_path / "kb", CLAIMS, seed=6)
+    builder = IncrementalBuilder(folder, tmp_path / "site", search=False, use_git=False, jobs=1)
+    builder.build()
+    first = cache._GRAPHS[0][1]
+    edit_statement(folder, 7, "A statement the graph does not hold.")
+    builder.build()
+    assert cache._GRAPHS[0][1] is first
+    assert first.kb is builder.last.kb  # type: ignore[union-attr]
+    add_relation(folder, 50, 2, "supports")
+    builder.build()
+    second = cache._GRAPHS[0][1]
+    assert second is not first
+    assert "claim-50" in {link.other for link in second.incoming("claim-2", "supports")}
+    assert "claim-50" not in {link.other for link in first.incoming("claim-2", "supports")}
