@@ -21,7 +21,7 @@ from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-5"
+STATE_VERSION = "kb-cache-6"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -632,7 +632,7 @@ class IncrementalBuilder:
         self.atomic = atomic
         self.memo = FileMemo()
         self.last: Snapshot | None = None
-        self.extra: dict[str, bytes] = {}
+        self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
         if self.state_file is not None:
             self.restore()
@@ -741,13 +741,17 @@ class IncrementalBuilder:
         streaming = full or self.atomic
         results: list[Rendered] = []
 
+        extra_digests: dict[str, bytes] = {}
+
         def extras() -> dict[str, bytes]:
             """Return the assets and downloads that differ from the last build's."""
             if side is not None:
                 extra.update(side.result())
-            else:
-                extra.update({k: v for k, v in self.extra.items() if k.startswith("downloads/")})
-            return {p: d for p, d in extra.items() if full or self.extra.get(p) != d}
+            extra_digests.update({p: _digest(d) for p, d in extra.items()})
+            if side is None:  # nothing changed, so neither did the downloads: theirs stay
+                old = {k: v for k, v in self.extra.items() if k.startswith("downloads/")}
+                extra_digests.update(old)
+            return {p: d for p, d in extra.items() if full or self.extra.get(p) != extra_digests[p]}
 
         files: dict[str, bytes] = {}
         searching: list[float] = []
@@ -782,7 +786,7 @@ class IncrementalBuilder:
                         write_page(folder, path, data)
                     if not full:
                         paths = {p.path for p in pages}
-                        stale = [p for p in self.extra if p not in extra]
+                        stale = [p for p in self.extra if p not in extra_digests]
                         stale += [p for p in old if p not in paths]
                         for path in stale:
                             (folder / path).unlink(missing_ok=True)
@@ -817,8 +821,8 @@ class IncrementalBuilder:
                     files[path] = data
             digests[path] = digest
         extra_written = list(files)
-        gone = [p for p in self.extra if p not in extra]
-        self.extra = extra
+        gone = [p for p in self.extra if p not in extra_digests]
+        self.extra = extra_digests
         paths = {p.path for p in pages}
         gone += [p for p in digests if p not in paths]
         for path in gone:
