@@ -370,3 +370,30 @@ def test_graph_is_reused_only_while_its_records_are_unchanged(tmp_path: Path) ->
     assert second is not first
     assert "claim-50" in {link.other for link in second.incoming("claim-2", "supports")}
     assert "claim-50" not in {link.other for link in first.incoming("claim-2", "supports")}
+
+
+def test_an_edited_statement_changes_what_search_reads_of_its_own_page_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other pages show the statement outside their indexed parts: one shard is re-indexed."""
+    from kb.build import search_view
+
+    monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", 6)
+    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", 6)
+    folder = generate(tmp_path / "kb", CLAIMS, seed=8)
+
+    def views() -> dict[str, bytes]:
+        out = tmp_path / "site"
+        build(folder, out, search=False)
+        pages = tree(out).items()
+        return {p: search_view(d) for p, d in pages if b"data-pagefind-body" in d}
+
+    before = views()
+    edit_statement(folder, 11, "Zebras of compute: a statement no other page indexes.")
+    after = views()
+    assert before.keys() == after.keys()
+    changed = sorted(p for p in before if before[p] != after[p])
+    assert changed == ["claim/claim-11.html"]
+    # The statement still shows on the pages that list or link it, outside the indexed parts.
+    shown = [p for p, d in tree(tmp_path / "site").items() if b"Zebras of compute" in d]
+    assert len(shown) > 3
