@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -346,3 +347,45 @@ def test_a_statement_edit_leaves_the_map_of_questions_alone(
     assert (tmp_path / "inc" / "map.html").read_bytes() == (
         tmp_path / "fresh" / "map.html"
     ).read_bytes()
+
+
+@pytest.mark.browser
+def test_the_map_of_questions_finds_and_opens_a_question(tmp_path: Path, monkeypatch: Any) -> None:
+    import os
+    import shutil
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
+        pytest.skip("/usr/bin/chromium is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    site = _group_site(monkeypatch)
+    (tmp_path / "map.html").write_text(site._global("map.html", "map.html", "Map")())
+    shutil.copytree(REPO / "site" / "assets", tmp_path / "assets")
+    groups = site.overview["groups"]
+    for g in groups:  # a stand-in for each page a disc opens
+        (tmp_path / g["href"]).parent.mkdir(exist_ok=True)
+        (tmp_path / g["href"]).write_text("<!doctype html><title>x</title>")
+    want = [g for g in groups if "data" in g["title"].lower()]
+    assert 0 < len(want) < len(groups)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        page = browser.new_page()
+        errors: list[str] = []
+        outside: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: r.url.startswith("file:") or outside.append(r.url))
+        page.goto((tmp_path / "map.html").as_uri())
+        page.fill("input[name=find]", "data")
+        page.dispatch_event("input[name=find]", "input")
+        assert page.locator("#overview a.node.hl").count() == len(want)
+        shown = page.locator("output[name=shown]").text_content()
+        assert shown == f"{len(want)} of {len(groups)} discs"
+        page.click("button[data-zoom=in]")
+        target = page.locator("#overview a.node.hl").first
+        href = target.get_attribute("href")
+        target.dispatch_event("click")
+        page.wait_for_url("**/" + href)
+        browser.close()
+    assert not errors and not outside
