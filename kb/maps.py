@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
@@ -299,28 +300,30 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tu
     return _LAYOUT_MEMO[key]
 
 
-def overview_edges(kb: KnowledgeBase, graph: KBGraph) -> list[dict[str, Any]]:
-    """Return the links the whole-debate map draws: supports and attacks, then undercuts.
+def _claim_links(claims: set[str], graph: KBGraph) -> Iterable[tuple[str, str, str, dict]]:
+    """Yield the argumentative links between claims (from, to, id, data), in no set order.
 
-    The same links as _map_edges over every claim, read from the graph's adjacency directly:
-    its edge views cost more than the rest of the map of questions.
+    The same links as _map_edges over every claim, read from the graph's own dict of
+    successors (networkx's documented _succ): its views cost more than the rest of the map.
     """
-    claims = set(kb.claims)
-    succ = graph.g.succ
-    edges = []
+    succ = graph.g._succ
     for u in claims:
-        if u not in succ:
-            continue
-        for v, keyed in succ[u].items():
-            if v == u or v not in claims:
-                continue
-            for key, data in keyed.items():
-                t = data.get("type")
-                if t in ARG_TYPES:
-                    edges.append(
-                        {"from": u, "to": v, "type": t, "id": key, "target": data.get("target")}
-                    )
-    edges.sort(key=lambda e: (e["id"], e["from"], e["to"]))
+        for v, keyed in succ.get(u, {}).items():
+            if v != u and v in claims:
+                for key, data in keyed.items():
+                    if data.get("type") in ARG_TYPES:
+                        yield u, v, key, data
+
+
+def overview_edges(kb: KnowledgeBase, graph: KBGraph) -> list[dict[str, Any]]:
+    """Return the links the whole-debate map draws: supports and attacks, then undercuts."""
+    edges = sorted(
+        (
+            {"from": u, "to": v, "type": d["type"], "id": key, "target": d.get("target")}
+            for u, v, key, d in _claim_links(set(kb.claims), graph)
+        ),
+        key=lambda e: (e["id"], e["from"], e["to"]),
+    )
     return [e for e in edges if e["type"] != "undercuts"] + [
         e for e in edges if e["type"] == "undercuts"
     ]
@@ -756,17 +759,19 @@ def overview_groups(
         tags = kb.claims[cid].tags
         if sides:
             qid, side = sides[0]
-            gid, kind, title = "q:" + qid, "question", kb.questions[qid].title
-            href = hrefs["question"](qid)
-        elif tags:
-            tag = min(tags)
-            gid, kind, side, title = "t:" + tag, "tag", "none", f"Tagged {tag}, on no question"
-            href = hrefs["tag"](tag)
+            gid = "q:" + qid
         else:
-            gid, kind, side, title = "other", "other", "none", "On no question and untagged"
-            href = hrefs["claims"]("")
+            side = "none"
+            gid = "t:" + min(tags) if tags else "other"
         group = groups.get(gid)
         if group is None:
+            if sides:
+                kind, title, href = "question", kb.questions[qid].title, hrefs["question"](qid)
+            elif tags:
+                tag = gid[2:]
+                kind, title, href = "tag", f"Tagged {tag}, on no question", hrefs["tag"](tag)
+            else:
+                kind, title, href = "other", "On no question and untagged", hrefs["claims"]("")
             group = groups[gid] = {
                 "id": gid,
                 "kind": kind,
@@ -787,9 +792,10 @@ def overview_groups(
             group["labels"][label] += 1
     pairs: dict[tuple[str, str], list[int]] = {}
     links = 0
-    for e in overview_edges(kb, graph):
-        a, b = member[e["from"]], member[e["to"]]
-        t = e["type"]
+    # Only counts are kept, so the links are read in any order.
+    for u, v, _, data in _claim_links(set(member), graph):
+        a, b = member[u], member[v]
+        t = data["type"]
         links += 1
         if t in ATTACK_TYPES:
             groups[b]["attacks_in"] += 1
@@ -800,10 +806,14 @@ def overview_groups(
             continue
         # One line per pair of groups: supports, attacks and other links, each way.
         key, way = ((a, b), 0) if a < b else ((b, a), 3)
-        counts = pairs.setdefault(key, [0] * 6)
+        counts = pairs.get(key)
+        if counts is None:
+            counts = pairs[key] = [0] * 6
         counts[way + (0 if t == "supports" else 1 if t in ATTACK_TYPES else 2)] += 1
-    heaviest = sorted(pairs.items(), key=lambda kv: (-sum(kv[1]), -kv[1][1] - kv[1][4], kv[0]))
-    drawn = sorted(heaviest[:MAX_GROUP_LINKS])
+    heaviest = heapq.nsmallest(
+        MAX_GROUP_LINKS, pairs.items(), key=lambda kv: (-sum(kv[1]), -kv[1][1] - kv[1][4], kv[0])
+    )
+    drawn = sorted(heaviest)
     order = _group_order(groups, pairs)
     places, width, height = _shelf_pack(order, groups)
     heats = _heats(groups.values())
