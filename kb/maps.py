@@ -932,10 +932,16 @@ def _group_name(gid: str) -> str:
     return "#" + gid[2:] if gid.startswith("t:") else gid
 
 
+def _plural(n: int, word: str) -> str:
+    """Return a count and its noun, in the plural unless it is one."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _counted(counts: Iterable[int]) -> str:
+    """Return the non-zero counts of supports, attacks and other links, in words."""
     sup, att, other = counts
     words = [
-        f"{n} {word if n == 1 else word + 's'}"
+        _plural(n, word)
         for n, word in ((sup, "support"), (att, "attack"), (other, "other link"))
         if n
     ]
@@ -991,8 +997,8 @@ def _group_node(g: Mapping[str, Any]) -> str:
     sides = ", ".join(f"{g['sides'][s]} {SIDE_WORDS[s]}" for s in GROUP_SIDES if g["sides"][s])
     labels = ", ".join(f"{g['labels'][s]} {s}" for s in GROUP_LABELS if g["labels"][s])
     about = (
-        f"{g['title']}: {n} claim{'s' if n != 1 else ''} ({sides}); {labels}; "
-        f"{g['attacks_in']} attacks and {g['supports_in']} supports received"
+        f"{g['title']}: {_plural(n, 'claim')} ({sides}); {labels}; "
+        f"{_plural(g['attacks_in'], 'attack')} and {_plural(g['supports_in'], 'support')} received"
     )
     lines = textwrap.wrap(" ".join(g["title"].split()), GROUP_LABEL_CHARS) or [""]
     if len(lines) > GROUP_LABEL_LINES:
