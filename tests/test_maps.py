@@ -389,3 +389,27 @@ def test_the_map_of_questions_finds_and_opens_a_question(tmp_path: Path, monkeyp
         page.wait_for_url("**/" + href)
         browser.close()
     assert not errors and not outside
+
+
+def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from kb import maps; maps.GROUP_MAP_ABOVE = 50\n"
+        "from kb.build import make_site; from kb.load import load_kb\n"
+        "site = make_site(load_kb(sys.argv[1]), use_git=False)\n"
+        "sys.stdout.write(site._global('map.html', 'map.html', 'Map')())\n"
+    )
+    pages = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(REPO / "claims")],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        pages.append(run.stdout)
+    assert b'class="argmap overview groups"' in pages[0] and pages[0] == pages[1]
