@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -298,63 +300,103 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tu
     return _LAYOUT_MEMO[key]
 
 
+def _claim_links(claims: set[str], graph: KBGraph) -> Iterable[tuple[str, str, str, dict]]:
+    """Yield the argumentative links between claims (from, to, id, data), in no set order.
+
+    The same links as _map_edges over every claim, read from the graph's own dict of
+    successors (networkx's documented _succ): its views cost more than the rest of the map.
+    """
+    succ = graph.g._succ
+    for u in claims:
+        for v, keyed in succ.get(u, {}).items():
+            if v != u and v in claims:
+                for key, data in keyed.items():
+                    if data.get("type") in ARG_TYPES:
+                        yield u, v, key, data
+
+
 def overview_edges(kb: KnowledgeBase, graph: KBGraph) -> list[dict[str, Any]]:
     """Return the links the whole-debate map draws: supports and attacks, then undercuts."""
-    edges = _map_edges(kb, graph, set(kb.claims))
+    edges = sorted(
+        (
+            {"from": u, "to": v, "type": d["type"], "id": key, "target": d.get("target")}
+            for u, v, key, d in _claim_links(set(kb.claims), graph)
+        ),
+        key=lambda e: (e["id"], e["from"], e["to"]),
+    )
     return [e for e in edges if e["type"] != "undercuts"] + [
         e for e in edges if e["type"] == "undercuts"
     ]
 
 
-# Past this many claims the force layout's quadratic cost dominates the build (123 s at 10,000):
-# the map is then laid out in blocks of claims, each by force, the blocks set out on a grid.
-BLOCK_LAYOUT_ABOVE = 2_000
-BLOCK_SIZE = 250
-
-
 def _force_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    if len(nodes) > BLOCK_LAYOUT_ABOVE:
-        return _block_layout(nodes, edges)
     return _spring(nodes, edges)
 
 
-def _block_layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """Lay out consecutive blocks of nodes on their own and tile them: linear in the nodes."""
-    block_of = {n: i // BLOCK_SIZE for i, n in enumerate(nodes)}
-    blocks = [nodes[i : i + BLOCK_SIZE] for i in range(0, len(nodes), BLOCK_SIZE)]
-    inner: list[list[tuple[str, str]]] = [[] for _ in blocks]
-    for a, b in edges:
-        if a in block_of and block_of.get(a) == block_of.get(b):
-            inner[block_of[a]].append((a, b))
-    columns = max(1, round(len(blocks) ** 0.5))
-    cell = 110.0 * BLOCK_SIZE**0.5 * 1.15
-    out: dict[str, tuple[float, float]] = {}
-    for i, (members, links) in enumerate(zip(blocks, inner, strict=True)):
-        dx, dy = (i % columns) * cell, (i // columns) * cell
-        for n, (x, y) in _spring(members, links).items():
-            out[n] = (round(x + dx, 1), round(y + dy, 1))
-    return out
+# Below this many nodes networkx's own force layout is used (the bundled content's look); from
+# here on networkx loops over the nodes in Python (6 s at 1,000), so the same steps run on arrays.
+DENSE_SPRING_FROM = 500
+SPRING_ITERATIONS = 40
 
 
 def _spring(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    g = nx.Graph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from((a, b) for a, b in edges if a != b)
     if len(nodes) < 2:
         return {n: (0.0, 0.0) for n in nodes}
-    raw = nx.spring_layout(g, seed=7, iterations=40, method="force")
+    if len(nodes) >= DENSE_SPRING_FROM:
+        xs, ys = _dense_spring(nodes, edges)
+    else:
+        g = nx.Graph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from((a, b) for a, b in edges if a != b)
+        raw = nx.spring_layout(g, seed=7, iterations=SPRING_ITERATIONS, method="force")
+        xs = [float(raw[n][0]) for n in nodes]
+        ys = [float(raw[n][1]) for n in nodes]
     span = 110.0 * len(nodes) ** 0.5
-    xs = [float(raw[n][0]) for n in nodes]
-    ys = [float(raw[n][1]) for n in nodes]
     x0, y0 = min(xs), min(ys)
     w, h = (max(xs) - x0) or 1.0, (max(ys) - y0) or 1.0
     return {
-        n: (
-            round((float(raw[n][0]) - x0) / w * span, 1),
-            round((float(raw[n][1]) - y0) / h * span, 1),
-        )
-        for n in nodes
+        n: (round((x - x0) / w * span, 1), round((y - y0) / h * span, 1))
+        for n, x, y in zip(nodes, xs, ys, strict=True)
     }
+
+
+def _dense_spring(
+    nodes: list[str], edges: list[tuple[str, str]]
+) -> tuple[list[float], list[float]]:
+    """Return networkx's seeded Fruchterman-Reingold positions, every node's step at once.
+
+    The same arithmetic as networkx's per-node loop (float32 positions, float64 forces), so
+    the positions agree with it to rounding.
+    """
+    import numpy as np
+
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    adjacency = np.zeros((n, n), dtype=np.float32)
+    for a, b in edges:
+        if a != b and a in index and b in index:
+            adjacency[index[a], index[b]] = adjacency[index[b], index[a]] = 1.0
+    pos = np.random.RandomState(7).rand(n, 2).astype(np.float32)
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    k = np.sqrt(1.0 / n)
+    t = max(x.max() - x.min(), y.max() - y.min()) * 0.1
+    dt = t / (SPRING_ITERATIONS + 1)
+    for _ in range(SPRING_ITERATIONS):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        dist = np.sqrt(dx * dx + dy * dy)
+        np.maximum(dist, np.float32(0.01), out=dist)
+        force = k * k / dist**2
+        force -= adjacency * dist / k
+        ux, uy = (dx * force).sum(axis=1), (dy * force).sum(axis=1)
+        length = np.maximum(np.sqrt(ux * ux + uy * uy), 0.01)
+        sx, sy = ux * t / length, uy * t / length
+        x += sx
+        y += sy
+        t -= dt
+        if np.sqrt((sx * sx).sum() + (sy * sy).sum()) / n < 1e-4:
+            break
+    return [float(v) for v in x], [float(v) for v in y]
 
 
 def _markers(prefix: str) -> str:
@@ -668,6 +710,331 @@ def _shape(kind: str, x: float, y: float) -> str:
         )
         return f'<path d="{points} z"/>'
     return f'<circle cx="{_r(x)}" cy="{_r(y)}" r="5"/>'
+
+
+# The map of questions -----------------------------------------------------------------------
+
+# Past this many claims a map of every claim is neither legible nor light (7 MB at 10,000): the
+# whole-debate map then draws each question as one disc, its links to other questions as lines.
+GROUP_MAP_ABOVE = 2_000
+# Beyond a thousand lines between questions the map is a tangle: the heaviest are drawn.
+MAX_GROUP_LINKS = 1_000
+ATTACK_TYPES = ("rebuts", "contradicts", "undercuts")
+GROUP_SIDES = ("pro", "con", "mixed", "none")
+GROUP_LABELS = ("accepted", "defensible", "undecided", "rejected")
+GROUP_LABEL_CHARS = 24
+GROUP_LABEL_LINES = 2
+GROUP_LABEL_W = 170.0  # a label's width at 11px, GROUP_LABEL_CHARS wide
+GROUP_LABEL_H = 34.0  # a label's two lines below its disc
+GROUP_GAP = 14.0
+# The most attacked groups (per claim) are ringed: the top 5% thickest, then the next 10% and 20%.
+HEAT_SHARES = (0.05, 0.10, 0.20)
+MOST_CONTESTED = 12
+
+
+def group_radius(claims: int) -> float:
+    """Return a question's disc radius: its area grows with its number of claims."""
+    return round(6.0 + 4.0 * claims**0.5, 1)
+
+
+def overview_groups(
+    kb: KnowledgeBase,
+    graph: KBGraph,
+    claim_sides: Mapping[str, list[tuple[str, str]]],
+    standings: Standings,
+    hrefs: Mapping[str, Callable[[str], str]],
+) -> dict[str, Any]:
+    """Return the question map: every claim in one group, groups' counts, links and places.
+
+    A claim belongs to the first question it answers; a claim answering none to its first tag;
+    one with neither to a last group. Each group links to the page listing all its claims
+    (hrefs["question"], hrefs["tag"], hrefs["claims"]), so that every claim is two clicks away.
+    Only plain data: the incremental builder compares it between builds, and a map drawn from
+    it alone is not re-rendered when a statement changes.
+    """
+    member: dict[str, str] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for cid in sorted(kb.claims):
+        sides = claim_sides.get(cid)
+        tags = kb.claims[cid].tags
+        if sides:
+            qid, side = sides[0]
+            gid = "q:" + qid
+        else:
+            side = "none"
+            gid = "t:" + min(tags) if tags else "other"
+        group = groups.get(gid)
+        if group is None:
+            if sides:
+                kind, title, href = "question", kb.questions[qid].title, hrefs["question"](qid)
+            elif tags:
+                tag = gid[2:]
+                kind, title, href = "tag", f"Tagged {tag}, on no question", hrefs["tag"](tag)
+            else:
+                kind, title, href = "other", "On no question and untagged", hrefs["claims"]("")
+            group = groups[gid] = {
+                "id": gid,
+                "kind": kind,
+                "title": title,
+                "href": href,
+                "claims": 0,
+                "sides": dict.fromkeys(GROUP_SIDES, 0),
+                "labels": dict.fromkeys(GROUP_LABELS, 0),
+                "attacks_in": 0,
+                "supports_in": 0,
+                "inner": 0,
+            }
+        member[cid] = gid
+        group["claims"] += 1
+        group["sides"][side if side in GROUP_SIDES else "none"] += 1
+        label = standings.of(cid).label
+        if label in group["labels"]:
+            group["labels"][label] += 1
+    pairs: dict[tuple[str, str], list[int]] = {}
+    links = 0
+    # Only counts are kept, so the links are read in any order.
+    for u, v, _, data in _claim_links(set(member), graph):
+        a, b = member[u], member[v]
+        t = data["type"]
+        links += 1
+        if t in ATTACK_TYPES:
+            groups[b]["attacks_in"] += 1
+        elif t == "supports":
+            groups[b]["supports_in"] += 1
+        if a == b:
+            groups[a]["inner"] += 1
+            continue
+        # One line per pair of groups: supports, attacks and other links, each way.
+        key, way = ((a, b), 0) if a < b else ((b, a), 3)
+        counts = pairs.get(key)
+        if counts is None:
+            counts = pairs[key] = [0] * 6
+        counts[way + (0 if t == "supports" else 1 if t in ATTACK_TYPES else 2)] += 1
+    heaviest = heapq.nsmallest(
+        MAX_GROUP_LINKS, pairs.items(), key=lambda kv: (-sum(kv[1]), -kv[1][1] - kv[1][4], kv[0])
+    )
+    drawn = sorted(heaviest)
+    order = _group_order(groups, pairs)
+    places, width, height = _shelf_pack(order, groups)
+    heats = _heats(groups.values())
+    for gid, (x, y) in places.items():
+        groups[gid]["x"], groups[gid]["y"] = x, y
+        groups[gid]["r"] = group_radius(groups[gid]["claims"])
+        groups[gid]["heat"] = heats[gid]
+    return {
+        "claims": len(member),
+        "links": links,
+        "pairs": len(pairs),
+        "groups": [groups[g] for g in sorted(groups)],
+        "edges": [(a, b, tuple(c)) for (a, b), c in drawn],
+        "width": width,
+        "height": height,
+    }
+
+
+def _group_order(
+    groups: Mapping[str, Mapping[str, Any]], pairs: Mapping[tuple[str, str], list[int]]
+) -> list[str]:
+    """Return the groups in breadth-first order from the largest, heaviest links first, so that
+    linked groups come close in the order and so on the map."""
+    weight: dict[str, dict[str, int]] = {g: {} for g in groups}
+    for (a, b), counts in pairs.items():
+        weight[a][b] = weight[b][a] = sum(counts)
+    by_size = sorted(groups, key=lambda g: (-groups[g]["claims"], g))
+    seen: set[str] = set()
+    order: list[str] = []
+    for start in by_size:
+        if start in seen:
+            continue
+        seen.add(start)
+        queue = [start]
+        for g in queue:  # grows while it is walked
+            order.append(g)
+            nbrs = sorted(
+                weight[g].items(), key=lambda kv: (-kv[1], -groups[kv[0]]["claims"], kv[0])
+            )
+            for other, _ in nbrs:
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
+    return order
+
+
+def _group_width(group: Mapping[str, Any]) -> float:
+    """Return the width a group's disc and label take, gap included."""
+    return max(2 * group_radius(group["claims"]), GROUP_LABEL_W) + GROUP_GAP
+
+
+def _shelf_pack(
+    order: list[str], groups: Mapping[str, Mapping[str, Any]]
+) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """Place groups in rows, in order, every other row right to left so that neighbours in the
+    order stay neighbours on the map; no two cells overlap. Return the disc centres and size."""
+    cells = {g: _group_width(groups[g]) for g in order}
+    area = sum(
+        w * (2 * group_radius(groups[g]["claims"]) + GROUP_LABEL_H + GROUP_GAP)
+        for g, w in cells.items()
+    )
+    # Wider than high, as screens are.
+    row_w = max(max(cells.values(), default=0.0), 1.6 * area**0.5)
+    rows: list[list[str]] = [[]]
+    used = 0.0
+    for g in order:
+        if rows[-1] and used + cells[g] > row_w:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(g)
+        used += cells[g]
+    width = max(sum(cells[g] for g in row) for row in rows) if order else 0.0
+    places: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for i, row in enumerate(rows):
+        r_max = max((group_radius(groups[g]["claims"]) for g in row), default=0.0)
+        left = 0.0
+        for g in row:
+            w = cells[g]
+            x = left + w / 2 if i % 2 == 0 else width - left - w / 2
+            places[g] = (round(x, 1), round(top + r_max + GROUP_GAP / 2, 1))
+            left += w
+        top += 2 * r_max + GROUP_LABEL_H + GROUP_GAP
+    return places, round(width, 1), round(top, 1)
+
+
+SIDE_WORDS = {"pro": "yes", "con": "no", "mixed": "mixed", "none": "on no side"}
+
+
+def group_map(model: Mapping[str, Any]) -> Markup:
+    """Return the map of questions: a disc per group of claims, sized by its claims, cut by the
+    sides they take and ringed by the attacks they receive; a line per linked pair of groups."""
+    groups = {g["id"]: g for g in model["groups"]}
+    width, height = model["width"], model["height"]
+    parts = [
+        f'<svg class="argmap overview groups" id="overview" viewBox="-20 -20 {_r(width + 40)} '
+        f'{_r(height + 40)}" aria-label="Map of the questions and the links between them" '
+        'data-unit="groups" xmlns="http://www.w3.org/2000/svg" '
+        'preserveAspectRatio="xMidYMin meet">',
+        '<g class="viewport">',
+        '<g class="edges">',
+    ]
+    for a, b, counts in model["edges"]:
+        parts.append(_group_link(groups[a], groups[b], counts))
+    parts.append("</g>")
+    for g in model["groups"]:
+        parts.append(_group_node(g))
+    parts.append("</g></svg>")
+    return Markup("".join(parts))
+
+
+def _group_name(gid: str) -> str:
+    """Return how a link's title names a group: the question's ID, #tag, or other."""
+    if gid.startswith("q:"):
+        return gid[2:]
+    return "#" + gid[2:] if gid.startswith("t:") else gid
+
+
+def _plural(n: int, word: str) -> str:
+    """Return a count and its noun, in the plural unless it is one."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _counted(counts: Iterable[int]) -> str:
+    """Return the non-zero counts of supports, attacks and other links, in words."""
+    sup, att, other = counts
+    words = [
+        _plural(n, word)
+        for n, word in ((sup, "support"), (att, "attack"), (other, "other link"))
+        if n
+    ]
+    return ", ".join(words)
+
+
+def _group_link(a: Mapping[str, Any], b: Mapping[str, Any], counts: tuple[int, ...]) -> str:
+    """Return the curved line between two groups: coloured by the kind most of its claim links
+    are, as thick as they are many, its title counting them each way."""
+    sup, att, other = counts[0] + counts[3], counts[1] + counts[4], counts[2] + counts[5]
+    kind = "rebuts" if att >= max(sup, other) else "supports" if sup >= other else "refines"
+    total = sup + att + other
+    weight = 1 if total < 2 else 2 if total < 4 else 3 if total < 10 else 4
+    (xa, ya, ra), (xb, yb, rb) = (a["x"], a["y"], a["r"]), (b["x"], b["y"], b["r"])
+    dx, dy = xb - xa, yb - ya
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    ux, uy = dx / length, dy / length
+    # Bowed a little to one side, so that a line passing a disc is told from one ending there.
+    cx, cy = (xa + xb) / 2 - uy * length * 0.12, (ya + yb) / 2 + ux * length * 0.12
+    x1, y1 = xa + ux * (ra + 2), ya + uy * (ra + 2)
+    x2, y2 = xb - ux * (rb + 2), yb - uy * (rb + 2)
+    ways = []
+    for (src, dst), part in (((a, b), counts[:3]), ((b, a), counts[3:])):
+        if any(part):
+            ways.append(f"{_group_name(src['id'])} → {_group_name(dst['id'])}: {_counted(part)}")
+    return (
+        f'<path class="edge e-{kind} w{weight}" d="M{_r(x1)} {_r(y1)}Q{_r(cx)} {_r(cy)} '
+        f'{_r(x2)} {_r(y2)}" data-from="{escape(a["id"])}" data-to="{escape(b["id"])}">'
+        f"<title>{escape('; '.join(ways))}</title></path>"
+    )
+
+
+def _heats(groups: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Return how contested each group is, 0 to 3, by its rank in attacks received per claim:
+    the top HEAT_SHARES of the attacked groups get 3, 2 and 1; equal rates get equal heat."""
+    rates = {g["id"]: g["attacks_in"] / g["claims"] for g in groups}
+    ranked = sorted((r for r in rates.values() if r > 0), reverse=True)
+    floors = []
+    share = 0.0
+    for step in HEAT_SHARES:  # the lowest rate within each top share
+        share += step
+        floors.append(ranked[max(0, math.ceil(share * len(ranked)) - 1)] if ranked else 1.0)
+    return {
+        gid: sum(1 for floor in floors if 0 < floor <= rate) if rate > 0 else 0
+        for gid, rate in rates.items()
+    }
+
+
+def _group_node(g: Mapping[str, Any]) -> str:
+    """Return a group's disc (a pie of the sides its claims take), ring and two-line label,
+    drawn about (0, 0) and moved into place."""
+    x, y, r, n = g["x"], g["y"], g["r"], g["claims"]
+    sides = ", ".join(f"{g['sides'][s]} {SIDE_WORDS[s]}" for s in GROUP_SIDES if g["sides"][s])
+    labels = ", ".join(f"{g['labels'][s]} {s}" for s in GROUP_LABELS if g["labels"][s])
+    about = (
+        f"{g['title']}: {_plural(n, 'claim')} ({sides}); {labels}; "
+        f"{_plural(g['attacks_in'], 'attack')} and {_plural(g['supports_in'], 'support')} received"
+    )
+    lines = textwrap.wrap(" ".join(g["title"].split()), GROUP_LABEL_CHARS) or [""]
+    if len(lines) > GROUP_LABEL_LINES:
+        lines = lines[:GROUP_LABEL_LINES]
+        lines[-1] = lines[-1][: GROUP_LABEL_CHARS - 1].rstrip() + "…"
+    text = "".join(
+        f'<text y="{_r(r + 13 + 13 * i)}">{escape(line)}</text>' for i, line in enumerate(lines)
+    )
+    heat = g["heat"]
+    # A calm group needs no ring: most groups, so most of the map's bytes.
+    ring = f'<circle class="ring" r="{_r(r)}"/>' if heat else ""
+    return (
+        f'<a href="{escape(g["href"])}" class="node grp heat-{heat}" data-id="{escape(g["id"])}" '
+        f'transform="translate({_r(x)} {_r(y)})"><title>{escape(about)}</title>'
+        f"{_pie(r, [(s, g['sides'][s]) for s in GROUP_SIDES])}{ring}{text}</a>"
+    )
+
+
+def _pie(r: float, parts: list[tuple[str, int]]) -> str:
+    """Return a pie about (0, 0) of the parts, clockwise from the top; one part alone is a disc."""
+    total = sum(n for _, n in parts)
+    shown = [(name, n) for name, n in parts if n]
+    if len(shown) == 1:
+        return f'<circle class="s-{shown[0][0]}" r="{_r(r)}"/>'
+    out = []
+    done = 0
+    for name, n in shown:
+        a0 = 2 * math.pi * done / total - math.pi / 2
+        done += n
+        a1 = 2 * math.pi * done / total - math.pi / 2
+        large = 1 if a1 - a0 > math.pi else 0
+        out.append(
+            f'<path class="s-{name}" d="M0 0L{_r(r * math.cos(a0))} {_r(r * math.sin(a0))}'
+            f'A{_r(r)} {_r(r)} 0 {large} 1 {_r(r * math.cos(a1))} {_r(r * math.sin(a1))}z"/>'
+        )
+    return "".join(out)
 
 
 # Charts ----------------------------------------------------------------------------------------

@@ -391,11 +391,24 @@ class Site:
         rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
         self.timeline_split = rows > TIMELINE_PER_PAGE
         self._templates: dict[str, Any] = {}
-        # Laid out here, before pages render in forked workers, so that the layout is kept
-        # (maps.force_layout) for the next build of a long-running `kb serve`.
-        maps.force_layout(
-            sorted(kb.claims), [(e["from"], e["to"]) for e in maps.overview_edges(kb, self.graph)]
-        )
+        # The map of questions that a large KB's map.html draws: plain data, so that the
+        # incremental builder compares it between builds and the page reads nothing else.
+        self.overview: dict[str, Any] = {}
+        if len(kb.claims) > maps.GROUP_MAP_ABOVE:
+            self.overview = maps.overview_groups(
+                kb,
+                self.graph,
+                self.claim_sides,
+                self.standings,
+                {"question": Paths.question, "tag": Paths.tag, "claims": lambda _: "claims.html"},
+            )
+        else:
+            # Laid out here, before pages render in forked workers, so that the layout is kept
+            # (maps.force_layout) for the next build of a long-running `kb serve`.
+            maps.force_layout(
+                sorted(kb.claims),
+                [(e["from"], e["to"]) for e in maps.overview_edges(kb, self.graph)],
+            )
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -771,8 +784,28 @@ class Site:
         }
 
     def ctx_map(self) -> dict[str, Any]:
-        """Return the whole-debate map and its filters."""
+        """Return the whole-debate map and its filters: past maps.GROUP_MAP_ABOVE claims, the
+        map of questions and the most contested of them, read from self.overview alone."""
+        model = self.overview
+        if model:
+            groups = model["groups"]
+            contested = sorted(
+                (g for g in groups if g["attacks_in"]),
+                key=lambda g: (-g["attacks_in"], -g["attacks_in"] / g["claims"], g["id"]),
+            )[: maps.MOST_CONTESTED]
+            return {
+                "mode": "groups",
+                "svg": maps.group_map(model),
+                "claim_count": model["claims"],
+                "group_count": len(groups),
+                "question_count": sum(1 for g in groups if g["kind"] == "question"),
+                "link_count": model["links"],
+                "pair_count": model["pairs"],
+                "drawn_count": len(model["edges"]),
+                "contested": contested,
+            }
         return {
+            "mode": "claims",
             "svg": maps.overview_map(self.kb, self.graph, self.claim_sides, self.standings),
             "questions": [(q, self.kb.questions[q].title) for q in sorted(self.kb.questions)],
             "tags": sorted(self.tags),

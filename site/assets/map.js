@@ -57,9 +57,12 @@
   var edges = Array.prototype.slice.call(svg.querySelectorAll(".edge"));
   var form = document.getElementById("map-filters");
   function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") >= 0; }
+  // The map of questions (a large KB's) has only the find box; its nodes are groups of claims.
+  var unit = svg.getAttribute("data-unit") === "groups" ? "discs" : "claims";
+  function value(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function apply() {
-    var q = form.elements.q.value, tag = form.elements.tag.value, side = form.elements.side.value;
-    var find = form.elements.find.value.trim().toLowerCase();
+    var q = value("q"), tag = value("tag"), side = value("side");
+    var find = value("find").trim().toLowerCase();
     var visible = {}, count = 0;
     nodes.forEach(function (n) {
       var title = n.querySelector("title");
@@ -73,7 +76,7 @@
     edges.forEach(function (e) {
       e.classList.toggle("dim", !(visible[e.getAttribute("data-from")] && visible[e.getAttribute("data-to")]));
     });
-    form.elements.shown.value = count + " of " + nodes.length + " claims";
+    form.elements.shown.value = count + " of " + nodes.length + " " + unit;
   }
   if (form) {
     form.addEventListener("input", apply);
