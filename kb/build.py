@@ -218,8 +218,8 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-PAGES_PER_SHARD = 2000  # see README: more shards re-index less after an edit, search slower
-MAX_SHARDS = 16
+PAGES_PER_SHARD = 1000  # see README: more shards re-index less after an edit, search slower
+MAX_SHARDS = 32
 SHARDS_FILE = "shards.json"
 
 
@@ -419,12 +419,19 @@ def index_search(
         if views is not None:
             result.views = {p: d for p, d in views.items() if shard_of(p, count) in reuse}
     target = folder / "pagefind"
+    # Rebuilt in place (`kb serve`): the re-indexed shards are swapped in one by one and the
+    # others stay where they are, instead of being linked into a new bundle file by file.
+    in_place = bool(reuse) and count > 1 and previous is not None
+    in_place = in_place and previous.resolve() == folder.resolve()  # type: ignore[union-attr]
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
     try:
         jobs: list[tuple[Path, Path]] = []
         listed: list[int] = []
         for k in range(count):
             out = staging / "out" / shard_folder(k, count)
+            if k in reuse and in_place:
+                listed.append(k)
+                continue
             if k in reuse:
                 assert previous is not None
                 link_tree(previous / "pagefind" / shard_folder(k, count), out, _other_shards)
@@ -451,7 +458,19 @@ def index_search(
         (staging / "out" / SHARDS_FILE).write_text(
             json.dumps(state, separators=(",", ":")), encoding="utf-8"
         )
-        if target.exists() and _exchange(staging / "out", target):
+        if in_place:
+            for k in range(count):
+                if k in reuse:
+                    continue
+                new, old = staging / "out" / shard_folder(k, count), target / shard_folder(k, count)
+                if new.is_dir() and old.is_dir() and _exchange(new, old):
+                    continue  # the old shard is now in staging, removed with it
+                if old.is_dir():
+                    os.replace(old, staging / f"old-{k}")
+                if new.is_dir():
+                    os.replace(new, old)
+            os.replace(staging / "out" / SHARDS_FILE, target / SHARDS_FILE)
+        elif target.exists() and _exchange(staging / "out", target):
             pass  # swapped in one step: a page served meanwhile never misses the index
         elif target.exists():
             gone = Path(tempfile.mkdtemp(prefix=f".{folder.name}.search-", dir=folder.parent))
