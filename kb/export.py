@@ -648,7 +648,7 @@ def _record_of(kb: KnowledgeBase, rid: str) -> Record | None:
 
 
 def _graph_structure(ctx: _Context, last: Any) -> Any:
-    """Return the graph's nodes and edges, the edges' keys and each node's table.
+    """Return the graph's nodes, its numbered edges and each node's table.
 
     The last ones while they hold: the graph reads every table's IDs but only the records of
     the tables that make edges.
@@ -657,11 +657,11 @@ def _graph_structure(ctx: _Context, last: Any) -> Any:
         return last
     kb = ctx.kb
     nodes, edges = _graph(kb)
-    edge_keys = [(n, u, v, key, tuple(data.items())) for n, (u, v, key, data) in enumerate(edges)]
+    edges = [(n, u, v, key, tuple(data.items())) for n, (u, v, key, data) in enumerate(edges)]
     tables = []
     for node, _ in nodes:
         tables.append(next(t for t in reversed(TABLES) if node in getattr(kb, t)))
-    return nodes, edges, edge_keys, tables
+    return nodes, edges, tables
 
 
 def _node_attrs(node: str, kind: str, record: Record | None) -> dict[str, str]:
@@ -750,7 +750,8 @@ def _graphml_node(node: str, kind: str, record: Record | None) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _graphml_edge(n: int, u: str, v: str, key: str, raw: dict[str, str]) -> bytes:
+def _graphml_edge(n: int, u: str, v: str, key: str, items: tuple[tuple[str, str], ...]) -> bytes:
+    raw = dict(items)
     edge_type = _xml(raw["type"])
     out = [
         f'    <edge id="e{n}" source="{_xml(u)}" target="{_xml(v)}">\n'
@@ -775,9 +776,7 @@ def _graphml_edge(n: int, u: str, v: str, key: str, raw: dict[str, str]) -> byte
 def _write_graphml(ctx: _Context, writer: _Writer) -> None:
     everything = TABLES
     grounding = ("questions", "relations", "evidence", "stances", "sources")
-    nodes, edges, edge_keys, tables = ctx.structure(
-        "graph", everything, grounding, _graph_structure
-    )
+    nodes, edges, tables = ctx.structure("graph", everything, grounding, _graph_structure)
     kb = ctx.kb
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
@@ -806,8 +805,8 @@ def _write_graphml(ctx: _Context, writer: _Writer) -> None:
     writer.add(b"\n" if nodes and edges else b"")
     writer.run(
         "edges",
-        edge_keys,
-        lambda indices: [_graphml_edge(i, *edges[i]) for i in indices],
+        edges,
+        lambda indices: [_graphml_edge(*edges[i]) for i in indices],
         b"\n",
     )
     writer.add(b"\n  </graph>\n</graphml>\n" if nodes or edges else b"  </graph>\n</graphml>\n")
@@ -1105,7 +1104,6 @@ class _AifBuilder:
         self.node_of: dict[str, int] = {}  # claim / evidence / support ID -> node ID
         self.dates = {sid: source.date for sid, source in kb.sources.items()}
         self.claim_tokens: dict[str, int] = {}  # the claims whose text the I-nodes carry
-        self.derived: dict[str, Any] = {}  # key lists made from the nodes and edges
 
     def date_of(self, source_id: str | None) -> str | None:
         return self.dates.get(source_id or "")
@@ -1143,25 +1141,21 @@ class _AifBuilder:
         for r in _sorted(kb.relations):
             self._relation(r)
         self._stances()
-        self.kb = None  # type: ignore[assignment]  # a memo keeps the builder, not the KB
+        # A memo keeps the graph: not the KB, nor the lookups only building needs.
+        self.kb, self.node_of, self.dates = None, {}, {}  # type: ignore[assignment]
         return self
 
-    def derive(self, name: str, make: Callable[[], list[Any]]) -> list[Any]:
-        """Return a key list made from the graph, made once (claim texts play no part)."""
-        if name not in self.derived:
-            self.derived[name] = make()
-        return self.derived[name]
-
-    def with_claims(self, kb: KnowledgeBase, tokens: dict[str, int]) -> _AifBuilder:
+    def with_claims(self, kb: KnowledgeBase, ids: list[str], tokens: dict[str, int]) -> _AifBuilder:
         """Return this graph with the texts of the claims whose token changed (same IDs)."""
-        changed = [cid for cid, token in tokens.items() if self.claim_tokens[cid] != token]
-        if not changed:
+        if tokens == self.claim_tokens:
             return self
         new = copy.copy(self)
         new.nodes = list(self.nodes)
-        for cid in changed:
-            node_id, _, kind, ts = new.nodes[self.node_of[cid] - 1]
-            new.nodes[node_id - 1] = (node_id, kb.claims[cid].text, kind, ts)
+        # The claims' I-nodes come first, in ID order.
+        for i, cid in enumerate(ids):
+            if self.claim_tokens[cid] != tokens[cid]:
+                node_id, _, kind, ts = new.nodes[i]
+                new.nodes[i] = (node_id, kb.claims[cid].text, kind, ts)
         return new
 
     def _supports(self) -> None:
@@ -1243,7 +1237,7 @@ def _aif_structure(ctx: _Context, last: _AifBuilder | None) -> _AifBuilder:
     Claims give the graph nothing but their IDs and the texts of their I-nodes.
     """
     tokens = ctx.tokens["claims"]
-    built = _aif(ctx.kb) if last is None else last.with_claims(ctx.kb, tokens)
+    built = _aif(ctx.kb) if last is None else last.with_claims(ctx.kb, ctx.ids("claims"), tokens)
     built.claim_tokens = tokens
     return built
 
@@ -1414,7 +1408,7 @@ def _write_xaif(ctx: _Context, writer: _Writer) -> None:
         writer,
         "locutions",
         ',\n    "locutions": ',
-        built.derive("locutions", lambda: [loc[:2] for loc in locutions]),
+        locutions,
         lambda indices: [(_XAIF_LOCUTION % locutions[i][:2]).encode() for i in indices],
         "    ",
     )
@@ -1443,8 +1437,7 @@ def _write_xaif(ctx: _Context, writer: _Writer) -> None:
             out.append((_OVA_NODE % (node_id, x, y, _jstr(ts))).encode())
         return out
 
-    ova_keys = built.derive("ova", lambda: [(i, node[3]) for i, node in enumerate(nodes)])
-    _json_list(writer, "ova-nodes", ',\n    "nodes": ', ova_keys, render_ova_nodes, "    ")
+    _json_list(writer, "ova-nodes", ',\n    "nodes": ', nodes, render_ova_nodes, "    ")
     _json_list(
         writer,
         "ova-edges",
