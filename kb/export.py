@@ -30,7 +30,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from itertools import accumulate
+from itertools import accumulate, count
 from pathlib import Path
 from typing import Any
 
@@ -324,6 +324,13 @@ class ExportMemo:
             if not differ and len(records) == len(old):
                 continue
             old_tokens = self._tokens.get(table, {})
+            if not old_tokens:  # the first export: number them all at once
+                tokens = dict(zip(records, count(self._counter + 1)))
+                self._counter += len(tokens) + 2
+                self._versions[table] = (self._counter - 1, self._counter)
+                self._records[table] = dict(records)
+                self._tokens[table] = tokens
+                continue
             tokens = {rid: old_tokens[rid] for rid in records if rid in old_tokens}
             added = len(tokens) < len(records) or len(tokens) < len(old_tokens)
             changed = added
