@@ -12,9 +12,17 @@ The API the site and the CLI share:
   `jsonld_script(data)`: that dict as a ``<script type="application/ld+json">`` element.
 - `export_json_schema()`: the JSON Schema of the ``json`` export (published as
   ``schema/kb-export.schema.json``).
+- `ExportMemo`: kept from one export to the next (and pickled with a build's state), its
+  `export_all(kb)` gives every format byte for byte as a fresh export would, serialising
+  again only the items (records, nodes, edges, lines) whose inputs changed since.
 
 Every output is deterministic: records in ID order, no clock. AIF timestamps come from the
 dates of the sources behind a node (the earliest one), else `FIXED_TIMESTAMP`.
+
+Each format is written as literal chunks and runs of keyed items (`_Writer`): an item's bytes
+depend on its key alone, a key is made of record tokens (which change only when a record's
+value does) and of the plain values the item shows, so an item whose key the last output had
+is copied from there.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import copy
 import csv
 import io
 import json
+import operator
 import re
 import struct
 import zipfile
@@ -147,22 +156,29 @@ class _Writer:
         """Append items joined by `sep`; render(indices) returns the bytes of those items."""
         old = self.old.runs.get(name) if self.old is not None else None
         start = self.pos
-        if old is not None and old.sep == sep and old.keys == keys:
-            self.copy(old.start, old.start + old.size)
-            lengths = old.lengths
-        elif old is not None and old.sep == sep and len(old.keys) == len(keys):
-            lengths = self._in_place(old, keys, render)
-        elif old is not None and old.sep == sep and old.keys and keys:
-            lengths = self._by_key(old, keys, render)
-        else:
+        lengths: array[int] | None = None
+        if old is not None and old.sep == sep:
+            if old.keys == keys:
+                self.copy(old.start, old.start + old.size)
+                lengths = old.lengths
+            elif len(old.keys) == len(keys):
+                lengths = self._in_place(old, keys, render)
+            elif old.keys and keys:
+                lengths = self._by_key(old, keys, render)
+        if lengths is None:
             chunks = render(range(len(keys)))
             self.add(sep.join(chunks))
             lengths = array("Q", map(len, chunks))
         self.runs[name] = _Run(keys, lengths, start, self.pos - start, sep)
 
-    def _in_place(self, old: _Run, keys: list[Any], render: Render) -> array[int]:
-        """Copy the last run, replacing the items whose key changed at their position."""
+    def _in_place(self, old: _Run, keys: list[Any], render: Render) -> array[int] | None:
+        """Copy the last run, replacing the items whose key changed at their position.
+
+        Return None, having added nothing, when most items changed: a fresh run is quicker.
+        """
         changed = _differences(keys, old.keys)
+        if 2 * len(changed) > len(keys):
+            return None
         step = len(old.sep)
         lengths = array("Q", old.lengths)
         cursor = start = old.start
@@ -176,36 +192,49 @@ class _Writer:
         self.copy(cursor, old.start + old.size)
         return lengths
 
-    def _by_key(self, old: _Run, keys: list[Any], render: Render) -> array[int]:
-        """Copy each item whose key the last run had from there (in whatever order it comes)."""
+    def _by_key(self, old: _Run, keys: list[Any], render: Render) -> array[int] | None:
+        """Copy each item whose key the last run had from there (in whatever order it comes).
+
+        Return None, having added nothing, when most items are new: a fresh run is quicker.
+        """
         index = {key: j for j, key in enumerate(old.keys)}
         found = [index.get(key, -1) for key in keys]
         missing = [i for i, j in enumerate(found) if j < 0]
+        if 2 * len(missing) > len(keys):
+            return None
         made = dict(zip(missing, render(missing), strict=True))
         step, sep = len(old.sep), old.sep
         starts = list(accumulate((n + step for n in old.lengths), initial=old.start))
         old_lengths = old.lengths
-        lengths = array("Q")
-        add, copy = self.add, self.copy
+        lengths = array(
+            "Q", [old_lengths[j] if j >= 0 else len(made[i]) for i, j in enumerate(found)]
+        )
         span_start = span_end = -1  # a stretch of the last output still to be copied
+        fresh: list[bytes] = []  # and new items still to be added
         last = -2
         for i, j in enumerate(found):
             if j >= 0 and j == last + 1 and span_end >= 0:
                 span_end = starts[j] + old_lengths[j]  # the next old item, separator and all
+            elif j < 0 and fresh:
+                fresh.append(made[i])
             else:
                 if span_end >= 0:
-                    copy(span_start, span_end)
+                    self.copy(span_start, span_end)
                     span_end = -1
+                if fresh:
+                    self.add(sep.join(fresh))
+                    fresh = []
                 if i:
-                    add(sep)
+                    self.add(sep)
                 if j >= 0:
                     span_start, span_end = starts[j], starts[j] + old_lengths[j]
                 else:
-                    add(made[i])
-            lengths.append(old_lengths[j] if j >= 0 else len(made[i]))
+                    fresh.append(made[i])
             last = j
         if span_end >= 0:
-            copy(span_start, span_end)
+            self.copy(span_start, span_end)
+        if fresh:
+            self.add(sep.join(fresh))
         return lengths
 
     def finish(self) -> _Layout:
@@ -259,19 +288,24 @@ class _Context:
 
     def records(self, table: str) -> list[Any]:
         """Return the records of one table in ID order."""
-        name = "records:" + table
-        if name not in self._shared:
-            rows = getattr(self.kb, table)
-            self._shared[name] = [rows[i] for i in self.ids(table)]
-        return self._shared[name]  # type: ignore[no-any-return]
+        rows = getattr(self.kb, table)
+        return self._per_table("records", table, lambda ids: [rows[i] for i in ids])
 
     def keys(self, table: str) -> list[int]:
         """Return the tokens of one table's records in ID order."""
-        name = "keys:" + table
-        if name not in self._shared:
-            tokens = self.tokens[table]
-            self._shared[name] = [tokens[i] for i in self.ids(table)]
-        return self._shared[name]  # type: ignore[no-any-return]
+        tokens = self.tokens[table]
+        return self._per_table("keys", table, lambda ids: [tokens[i] for i in ids])
+
+    def _per_table(self, kind: str, table: str, make: Callable[[list[str]], list[Any]]) -> Any:
+        """Return a list made per record of a table, the last one while the table is unchanged.
+
+        A list of records may hold last time's objects: they equal this time's.
+        """
+        tokens, version = self.tokens[table], self.versions[table]
+        last = self.memo._lists.get((kind, table))
+        if last is None or last[0] is not tokens or last[1] != version:
+            last = self.memo._lists[kind, table] = (tokens, version, make(self.ids(table)))
+        return last[2]
 
     def structure(
         self, name: str, ids_of: Iterable[str], records_of: Iterable[str], make: Callable[..., Any]
@@ -292,6 +326,29 @@ class _Context:
             self._shared[name] = value
         return self._shared[name]
 
+    def item_keys(
+        self, name: str, base: list[Any], items_of: dict[str, Sequence[int]], key: Render
+    ) -> list[Any]:
+        """Return the keys of a structure's items, made by key(indices).
+
+        Kept from the last export while the structure is the same, remaking only the keys of
+        the items (`items_of` each table) of the tables whose records changed.
+        """
+        last = self.memo._keys.get(name)
+        if last is not None and last[0] is base:
+            keys = last[2]
+            stale = [t for t in items_of if last[1][t] is not self.tokens[t]]
+            if stale:
+                keys = list(keys)
+                for table in stale:
+                    indices = items_of[table]
+                    for i, k in zip(indices, key(indices), strict=True):
+                        keys[i] = k
+        else:
+            keys = key(range(len(base)))
+        self.memo._keys[name] = (base, {t: self.tokens[t] for t in items_of}, keys)
+        return keys
+
 
 class ExportMemo:
     """The last export of each format, so that the next one serialises only what changed.
@@ -310,6 +367,8 @@ class ExportMemo:
         self._counter = 0
         self._versions: dict[str, tuple[int, int]] = {}
         self._order: dict[str, tuple[int, list[str]]] = {}
+        self._lists: dict[tuple[str, str], tuple[dict[str, int], tuple[int, int], list[Any]]] = {}
+        self._keys: dict[str, tuple[list[Any], dict[str, dict[str, int]], list[Any]]] = {}
         self._structures: dict[str, tuple[Any, Any]] = {}
         self._layouts: dict[str, _Layout] = {}
         self._members: dict[str, tuple[bytes, int, bytes]] = {}  # CSV name -> text, CRC, deflated
@@ -319,7 +378,14 @@ class ExportMemo:
         for table in TABLES:
             records: dict[str, Record] = getattr(kb, table)
             old = self._records.get(table, {})
-            # Unchanged files' records come back as the same objects: `is` settles most.
+            # Unchanged files' records come back as the same objects, in the same order: `is`
+            # settles most, and a whole unchanged table in C.
+            if (
+                len(records) == len(old)
+                and all(map(operator.is_, records.values(), old.values()))
+                and records.keys() == old.keys()
+            ):
+                continue
             differ = [rid for rid, record in records.items() if old.get(rid) is not record]
             if not differ and len(records) == len(old):
                 continue
@@ -339,6 +405,9 @@ class ExportMemo:
                     self._counter += 1
                     tokens[rid] = self._counter
                     changed = True
+            self._records[table] = dict(records)  # this load's objects, for `is` next time
+            if not changed:
+                continue  # equal records (questions are copied on every load): same tokens
             ids_version, records_version = self._versions.get(table, (0, 0))
             if added:
                 self._counter += 1
@@ -347,7 +416,6 @@ class ExportMemo:
                 self._counter += 1
                 records_version = self._counter
             self._versions[table] = (ids_version, records_version)
-            self._records[table] = dict(records)
             self._tokens[table] = tokens
         tokens = {table: self._tokens.get(table, {}) for table in TABLES}
         versions = {table: self._versions.get(table, (0, 0)) for table in TABLES}
@@ -383,15 +451,6 @@ class ExportMemo:
             self._members[name] = last
             members.append((name, *last))
         return _zip(members)
-
-
-def _fresh(fmt: str) -> Callable[[KnowledgeBase], bytes]:
-    def export_fresh(kb: KnowledgeBase) -> bytes:
-        return ExportMemo().export(kb, fmt)
-
-    export_fresh.__name__ = f"export_{fmt}"
-    export_fresh.__doc__ = f"Return the knowledge base as {fmt} (a fresh export)."
-    return export_fresh
 
 
 def _json_list(
@@ -666,9 +725,12 @@ def _graph_structure(ctx: _Context, last: Any) -> Any:
     nodes, edges = _graph(kb)
     edges = [(n, u, v, key, tuple(data.items())) for n, (u, v, key, data) in enumerate(edges)]
     tables = []
-    for node, _ in nodes:
-        tables.append(next(t for t in reversed(TABLES) if node in getattr(kb, t)))
-    return nodes, edges, tables
+    items_of: dict[str, list[int]] = {table: [] for table in TABLES}
+    for i, (node, _) in enumerate(nodes):
+        table = next(t for t in reversed(TABLES) if node in getattr(kb, t))
+        tables.append(table)
+        items_of[table].append(i)
+    return nodes, edges, tables, items_of
 
 
 def _node_attrs(node: str, kind: str, record: Record | None) -> dict[str, str]:
@@ -783,7 +845,7 @@ def _graphml_edge(n: int, u: str, v: str, key: str, items: tuple[tuple[str, str]
 def _write_graphml(ctx: _Context, writer: _Writer) -> None:
     everything = TABLES
     grounding = ("questions", "relations", "evidence", "stances", "sources")
-    nodes, edges, tables = ctx.structure("graph", everything, grounding, _graph_structure)
+    nodes, edges, tables, items_of = ctx.structure("graph", everything, grounding, _graph_structure)
     kb = ctx.kb
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
@@ -800,12 +862,18 @@ def _write_graphml(ctx: _Context, writer: _Writer) -> None:
     writer.add(("\n".join(head) + "\n").encode())
     # A node's record stands for its ID and kind but when one ID names records of two kinds.
     tokens, kind_of = ctx.tokens, {t: KIND_OF_TABLE[t] for t in TABLES}
+
+    def node_keys(indices: Sequence[int]) -> list[Any]:
+        out = []
+        for i in indices:
+            (node, kind), table = nodes[i], tables[i]
+            token = tokens[table][node]
+            out.append(token if kind == kind_of[table] else (kind, token))
+        return out
+
     writer.run(
         "nodes",
-        [
-            tokens[t][node] if kind == kind_of[t] else (kind, tokens[t][node])
-            for (node, kind), t in zip(nodes, tables, strict=True)
-        ],
+        ctx.item_keys("graphml-nodes", nodes, items_of, node_keys),
         lambda indices: [_graphml_node(*nodes[i], _record_of(kb, nodes[i][0])) for i in indices],
         b"\n",
     )
@@ -889,6 +957,28 @@ def _dot_relation(row: tuple[Any, str]) -> str:
     )
 
 
+def _dot_structure(ctx: _Context, last: Any) -> Any:
+    """Return the answer edges, the relations with their targets, and the relations' keys."""
+    if last is not None:
+        return last
+    kb = ctx.kb
+    answers = [
+        (c, q.id, side)
+        for q in ctx.records("questions")
+        for side in ("pro", "con", "mixed")
+        for c in getattr(q.positions, side)
+        if c in kb.claims
+    ]
+    undercuts = RelationType.undercuts
+    relations = [
+        (r, _undercut_target(kb, r.to) if r.type is undercuts else r.to)
+        for r in ctx.records("relations")
+    ]
+    tokens = ctx.keys("relations")
+    keys = [(token, target) for token, (_, target) in zip(tokens, relations, strict=True)]
+    return answers, relations, keys
+
+
 def _write_dot(ctx: _Context, writer: _Writer) -> None:
     kb = ctx.kb
     writer.add(
@@ -905,22 +995,11 @@ def _write_dot(ctx: _Context, writer: _Writer) -> None:
     writer.run("claims", ctx.keys("claims"), _lines(_dot_claim, ctx.records("claims")))
     evidence = ctx.records("evidence")
     writer.run("evidence", ctx.keys("evidence"), _lines(_dot_evidence, evidence))
-    answers = [
-        (c, q.id, side)
-        for q in questions
-        for side in ("pro", "con", "mixed")
-        for c in getattr(q.positions, side)
-        if c in kb.claims
-    ]
+    answers, relations, keys = ctx.structure(
+        "dot", ("claims",), ("questions", "relations", "evidence"), _dot_structure
+    )
     writer.run("answers", answers, _lines(_dot_answer, answers))
     writer.run("evidence-edges", ctx.keys("evidence"), _lines(_dot_evidence_edge, evidence))
-    undercuts = RelationType.undercuts
-    relations = [
-        (r, _undercut_target(kb, r.to) if r.type is undercuts else r.to)
-        for r in ctx.records("relations")
-    ]
-    tokens = ctx.keys("relations")
-    keys = [(token, target) for token, (_, target) in zip(tokens, relations, strict=True)]
     writer.run("relations", keys, _lines(_dot_relation, relations))
     writer.add(b"}\n")
 
@@ -1568,7 +1647,13 @@ def _write_argdown(ctx: _Context, writer: _Writer) -> None:
             chunks.append(_block(["", line, *lines]))
         return chunks
 
-    keys = [(token, *extra) for token, extra in zip(ctx.keys("claims"), extras, strict=True)]
+    tokens = ctx.keys("claims")
+    keys = ctx.item_keys(
+        "argdown-claims",
+        extras,
+        {"claims": range(len(extras))},
+        lambda indices: [(tokens[i], *extras[i]) for i in indices],
+    )
     writer.run("claims", keys, render_claims)
     arguments = links.arguments
 
