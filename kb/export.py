@@ -903,7 +903,12 @@ _DOT_STYLE = {
 }
 
 
+_DOT_SPECIAL = re.compile(r'[\s"\\]')
+
+
 def _dot_quote(text: str, width: int = 0) -> str:
+    if _DOT_SPECIAL.search(text) is None and len(text) <= (width or len(text)):
+        return f'"{text}"'  # IDs, mostly: nothing to collapse, cut or escape
     text = " ".join(text.split())
     if width and len(text) > width:
         text = text[: width - 1].rstrip() + "…"
@@ -1015,13 +1020,14 @@ _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
 
 _FORMULA_STARTS = frozenset("=+-@\t\r")  # a spreadsheet runs such a cell as a formula
+_json_compact = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(ensure_ascii=False)
 
 
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False) if value else ""
+        return _json_compact(value) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
@@ -1070,7 +1076,18 @@ def _write_table_csv(ctx: _Context, table: str, writer: _Writer) -> None:
     names = [name for name, _ in columns]
 
     def render(indices: Sequence[int]) -> list[bytes]:
-        return _csv_rows([_csv_value(records[i].__dict__[name]) for name in names] for i in indices)
+        # Plain strings and unset fields, most cells, are settled inline.
+        return _csv_rows(
+            [
+                ""
+                if v is None
+                else v
+                if type(v) is str and v[:1] not in _FORMULA_STARTS
+                else _csv_value(v)
+                for v in map(records[i].__dict__.__getitem__, names)
+            ]
+            for i in indices
+        )
 
     writer.run(table, ctx.keys(table), render)
 
