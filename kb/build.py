@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
@@ -26,6 +27,9 @@ except ImportError:  # pragma: no cover - Windows: no lock
 from kb.errors import BuildError
 from kb.load import KnowledgeBase
 from kb.render import Site, make_env, theme_dir
+
+if TYPE_CHECKING:
+    from kb.export import ExportMemo
 
 MARKER = ".kb-site"
 
@@ -164,11 +168,15 @@ def download_list() -> list[tuple[str, str, str]]:
     return [("downloads/" + file_name(f), f, DESCRIPTIONS.get(f, "")) for f in sorted(EXPORTERS)]
 
 
-def downloads(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Return the whole KB in every export format, as files of the Downloads page."""
-    from kb.export import EXPORTERS, export, file_name
+def downloads(kb: KnowledgeBase, memo: ExportMemo | None = None) -> dict[str, bytes]:
+    """Return the whole KB in every export format, as files of the Downloads page.
 
-    return {"downloads/" + file_name(f): export(kb, f) for f in sorted(EXPORTERS)}
+    Pass the `ExportMemo` of the last build to re-serialise only what changed since.
+    """
+    from kb.export import ExportMemo, file_name
+
+    files = (memo or ExportMemo()).export_all(kb)
+    return {"downloads/" + file_name(f): data for f, data in files.items()}
 
 
 # Gathering -----------------------------------------------------------------------------------
