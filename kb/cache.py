@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -20,8 +20,11 @@ from kb.errors import Problem, ProblemsFound, Severity
 from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 
+if TYPE_CHECKING:
+    from kb.export import ExportMemo
+
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-6"
+STATE_VERSION = "kb-cache-7"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -572,6 +575,26 @@ def _side_call() -> Any:
     return fn(*args)
 
 
+def _downloads_and_memo(kb: KnowledgeBase) -> tuple[dict[str, bytes], ExportMemo]:
+    """Export every download with a new memo; return both (the memo serves the next build)."""
+    from kb.build import downloads
+    from kb.export import ExportMemo
+
+    memo = ExportMemo()
+    return downloads(kb, memo), memo
+
+
+class _Ready:
+    """A value already computed, with SideJob's way of handing it over."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        """Return the value."""
+        return self.value
+
+
 class SideJob:
     """One call run in a forked process while this one renders (or here, without fork)."""
 
@@ -633,6 +656,7 @@ class IncrementalBuilder:
         self.memo = FileMemo()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
+        self.exports: ExportMemo | None = None  # what the last export made, to redo only changes
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
         if self.state_file is not None:
             self.restore()
@@ -657,7 +681,7 @@ class IncrementalBuilder:
             return False
         if version != STATE_VERSION or stamp is None or stamp != self._stamp():
             return False
-        self.memo, self.last, self.extra = memo, last, extra[0]
+        self.memo, self.last, self.extra, self.exports = memo, last, extra[0], extra[3]
         _LAYOUTS.update(extra[1])
         _ANALYSES.clear()
         _ANALYSES.update(extra[2])
@@ -668,7 +692,7 @@ class IncrementalBuilder:
         assert self.state_file is not None
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
-        extra = (self.extra, _LAYOUTS, _ANALYSES)
+        extra = (self.extra, _LAYOUTS, _ANALYSES, self.exports)
         state = (STATE_VERSION, self._stamp(), self.memo, self.last, extra)
         try:
             with open(tmp, "wb") as handle:
@@ -716,8 +740,14 @@ class IncrementalBuilder:
         if not full:
             assert last is not None
             changed = self.changes(last, kb, derived, standings)
-        # Downloads export the whole KB: a forked process writes them while pages render.
-        side = SideJob(site_build.downloads, kb) if full or changed else None
+        # Downloads export the whole KB. With the last build's export memo only the changed
+        # records are serialised again, here; without one a forked process exports everything
+        # while pages render and sends its memo back for the next build.
+        side: SideJob | _Ready | None = None
+        if (full or changed) and self.exports is not None:
+            side = _Ready((site_build.downloads(kb, self.exports), self.exports))
+        elif full or changed:
+            side = SideJob(_downloads_and_memo, kb)
         extra = site_build.assets(kb.root)
         extra[site_build.MARKER] = b"debate-kb site\n"
         te = time.perf_counter()
@@ -746,7 +776,8 @@ class IncrementalBuilder:
         def extras() -> dict[str, bytes]:
             """Return the assets and downloads that differ from the last build's."""
             if side is not None:
-                extra.update(side.result())
+                files, self.exports = side.result()
+                extra.update(files)
             extra_digests.update({p: _digest(d) for p, d in extra.items()})
             if side is None:  # nothing changed, so neither did the downloads: theirs stay
                 old = {k: v for k, v in self.extra.items() if k.startswith("downloads/")}
