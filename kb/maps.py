@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import textwrap
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -460,7 +461,7 @@ def argument_map(
 ) -> Markup:
     """Return an SVG argument map of the given claims and evidence."""
     node_set = set(nodes)
-    edges = _map_edges(kb, graph, node_set)
+    edges = _local_edges(graph, node_set)
     inner: dict[str, str] = {}
     sizes: dict[str, tuple[float, float]] = {}
     links: dict[str, str | None] = {}
@@ -569,19 +570,68 @@ def _edge_svg(
     )
 
 
+class _ArgIndex:
+    """A graph's argumentative links by the node they leave, and each node's neighbours."""
+
+    def __init__(self, g: Any) -> None:
+        self.out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self.near: dict[str, set[str]] = {}
+        kinds = {"claim", "evidence"}
+        for u, v, key, data in g.edges(keys=True, data=True):
+            t = data.get("type")
+            if t not in ARG_TYPES or u == v:
+                continue
+            edge = {"from": u, "to": v, "type": t, "id": key, "target": data.get("target")}
+            self.out.setdefault(u, []).append((v, edge))
+            # As KBGraph.neighbourhood: only claims and evidence count as neighbours.
+            if g.nodes[v].get("kind") in kinds:
+                self.near.setdefault(u, set()).add(v)
+            if g.nodes[u].get("kind") in kinds:
+                self.near.setdefault(v, set()).add(u)
+
+
+# One index per graph (KBGraph.g), made on first use: each map then reads its links in time
+# proportional to its own nodes instead of walking networkx's edge views.
+_INDEXES: weakref.WeakKeyDictionary[Any, _ArgIndex] = weakref.WeakKeyDictionary()
+_NONE: set[str] = set()
+
+
+def _arg_index(graph: KBGraph) -> _ArgIndex:
+    g = graph.g
+    found = _INDEXES.get(g)
+    if found is None:
+        found = _INDEXES[g] = _ArgIndex(g)
+    return found
+
+
+def _local_edges(graph: KBGraph, nodes: set[str]) -> list[dict[str, Any]]:
+    """Return what _map_edges does for a few nodes, from the graph's index."""
+    out = _arg_index(graph).out
+    found = [e for n in nodes for v, e in out.get(n, ()) if v in nodes]
+    return sorted(found, key=lambda e: e["id"])
+
+
 def _limit(graph: KBGraph, start: Iterable[str], depth: int, limit: int) -> list[str]:
-    """Return nodes within depth links of start, nearest first, at most limit of them."""
+    """Return nodes within depth links of start, nearest first, at most limit of them.
+
+    Every node whose neighbours are read here is in the result, so a page that draws the map
+    (and so looks each node up in the KB) records reading it for incremental builds.
+    """
+    near = _arg_index(graph).near
     seen = list(dict.fromkeys(start))
+    seen_set = set(seen)
     frontier = list(seen)
     for _ in range(depth):
         nxt: set[str] = set()
         for n in frontier:
-            nxt |= graph.neighbourhood(n, 1) - set(seen)
+            nxt |= near.get(n, _NONE)
+        nxt -= seen_set
         ordered = sorted(nxt)
         room = limit - len(seen)
         if room <= 0:
             break
         seen += ordered[:room]
+        seen_set.update(ordered[:room])
         frontier = ordered[:room]
     return seen
 
