@@ -63,16 +63,32 @@ def layout(
     nodes: list[str], edges: list[tuple[str, str]], sizes: Mapping[str, tuple[float, float]]
 ) -> dict[str, tuple[float, float]]:
     """Place nodes in layers (Sugiyama); components side by side; top-left origin."""
-    undirected = nx.Graph()
-    undirected.add_nodes_from(nodes)
+    near: dict[str, list[str]] = {n: [] for n in nodes}
+    pairs: set[tuple[str, str]] = set()
     succ: dict[str, list[str]] = {}
     for a, b in edges:
-        if a != b and a in sizes and b in sizes and not undirected.has_edge(a, b):
-            undirected.add_edge(a, b)
+        if a != b and a in sizes and b in sizes:
+            pair = (a, b) if a < b else (b, a)
+            if pair in pairs:  # one link per pair, whichever way: the first one given
+                continue
+            pairs.add(pair)
+            near.setdefault(a, []).append(b)
+            near.setdefault(b, []).append(a)
             succ.setdefault(a, []).append(b)
-    groups = sorted(
-        (sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0])
-    )
+    found: set[str] = set()
+    components = []
+    for n in near:
+        if n in found:
+            continue
+        found.add(n)
+        component = [n]
+        for m in component:  # grows while it is walked
+            for k in near[m]:
+                if k not in found:
+                    found.add(k)
+                    component.append(k)
+        components.append(sorted(component))
+    groups = sorted(components, key=lambda c: (-len(c), c[0]))
     placed: dict[str, tuple[float, float]] = {}
     x_offset = 0.0
     row_y = 0.0
@@ -173,17 +189,23 @@ def _layered(
             stack.extend(reversed(down[n]))
     layers = _order(layers, up, down)
     x: dict[str, float] = {}
+    offsets: list[list[float]] = []
     for layer in layers:
         cursor = 0.0
+        at = []
         for i, n in enumerate(layer):
             if i:
                 cursor += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
             x[n] = cursor
+            at.append(cursor)
+        offsets.append(at)
+    downward = list(zip(layers[1:], offsets[1:], strict=True))
+    upward = list(zip(layers[-2::-1], offsets[-2::-1], strict=True))
     for _ in range(SWEEPS):
-        for layer in layers[1:]:
-            _fit(layer, {n: _mean([x[m] for m in up[n]], x[n]) for n in layer}, width, x)
-        for layer in layers[-2::-1]:
-            _fit(layer, {n: _mean([x[m] for m in down[n]], x[n]) for n in layer}, width, x)
+        for layer, at in downward:
+            _fit_to(layer, at, up, x)
+        for layer, at in upward:
+            _fit_to(layer, at, down, x)
     out: dict[str, tuple[float, float]] = {}
     top = 0.0
     for layer in layers:
@@ -214,24 +236,31 @@ def _order(
     """Return the layers reordered to few crossings: barycentre sweeps, then swaps of
     neighbours, keeping the best order seen."""
     pos = {n: i for layer in layers for i, n in enumerate(layer)}
-
-    def crossings(upper: list[str]) -> int:
-        return _crossings(upper, down, pos)
+    # Links between a layer and the next cross only when both hold two nodes or more.
+    pairs = [
+        upper for upper, lower in zip(layers, layers[1:]) if len(upper) > 1 and len(lower) > 1
+    ]
 
     def total() -> int:
-        return sum(crossings(layer) for layer in layers[:-1])
+        return sum(_crossings(upper, down, pos) for upper in pairs)
 
     best, best_count = [list(layer) for layer in layers], total()
+    # A layer of one node keeps its order: the sweeps sort only the others.
+    sweep = [
+        *((lay, up) for lay in layers[1:] if len(lay) > 1),
+        *((lay, down) for lay in layers[-2::-1] if len(lay) > 1),
+    ]
     for _ in range(ORDER_SWEEPS):
         if not best_count:
             break
-        for layer, nbrs in [
-            *((lay, up) for lay in layers[1:]),
-            *((lay, down) for lay in layers[-2::-1]),
-        ]:
-            keyed = {n: _mean([pos[m] for m in nbrs[n]], pos[n]) for n in layer}
-            layer.sort(key=lambda n: keyed[n])
-            pos.update((n, i) for i, n in enumerate(layer))
+        for layer, nbrs in sweep:
+            keyed = {}
+            for n in layer:
+                near = nbrs[n]
+                keyed[n] = sum([pos[m] for m in near]) / len(near) if near else pos[n]
+            layer.sort(key=keyed.__getitem__)
+            for i, n in enumerate(layer):
+                pos[n] = i
         count = total()
         if count < best_count:
             best, best_count = [list(layer) for layer in layers], count
@@ -268,16 +297,38 @@ def _fit(
         if i:
             acc += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
         offsets.append(acc)
-    # Isotonic regression of want - offset (pool adjacent violators): blocks of [sum, count].
-    blocks: list[list[float]] = []
-    for n, off in zip(layer, offsets, strict=True):
-        blocks.append([want[n] - off, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
-            total, count = blocks.pop()
-            blocks[-1][0] += total
-            blocks[-1][1] += count
+    _place(layer, offsets, [want[n] for n in layer], x)
+
+
+def _fit_to(
+    layer: list[str], offsets: list[float], nbrs: Mapping[str, list[str]], x: dict[str, float]
+) -> None:
+    """_fit with each node wanted at the mean x of its neighbours (its own x if it has none)."""
+    want = []
+    for n in layer:
+        near = nbrs[n]
+        # sum() of the same values in the same order as _mean: the same floats.
+        want.append(sum([x[m] for m in near]) / len(near) if near else x[n])
+    _place(layer, offsets, want, x)
+
+
+def _place(layer: list[str], offsets: list[float], want: list[float], x: dict[str, float]) -> None:
+    """Set x of a layer's nodes from their offsets apart and wanted x (pool adjacent violators)."""
+    if len(layer) == 1:
+        x[layer[0]] = (want[0] - offsets[0]) / 1.0 + offsets[0]
+        return
+    # Isotonic regression of want - offset: blocks of sum and count.
+    sums: list[float] = []
+    counts: list[float] = []
+    for w, off in zip(want, offsets, strict=True):
+        total, count = w - off, 1.0
+        while sums and sums[-1] * count > total * counts[-1]:
+            total += sums.pop()
+            count += counts.pop()
+        sums.append(total)
+        counts.append(count)
     i = 0
-    for total, count in blocks:
+    for total, count in zip(sums, counts, strict=True):
         for _ in range(int(count)):
             x[layer[i]] = total / count + offsets[i]
             i += 1

@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from kb import maps
+from kb.cache import _Reads
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
 from kb.models import ID_RE, Claim, Evidence, Relation, Source, Stance
@@ -254,6 +255,36 @@ class Standings:
         return 0.5 if s is None else s
 
 
+class BuildMemo:
+    """Values computed once per build and shared by its pages, each kept with what it read.
+
+    Incremental builds re-render a page when a record it read changes: a page that takes a value
+    from here records the keys that computing it read, as if it had computed it itself.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[Any, tuple[Any, frozenset]] = {}
+
+    def __repr__(self) -> str:
+        # The build's fingerprint of global state includes the site's attributes' reprs.
+        return "BuildMemo()"
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Return the value for key, computing it (and noting its reads) the first time."""
+        found = self._found.get(key)
+        outer = _Reads.now
+        if found is None:
+            _Reads.now = reads = set()
+            try:
+                value = compute()
+            finally:
+                _Reads.now = outer
+            found = self._found[key] = (value, frozenset(reads))
+        if outer is not None:
+            outer |= found[1]
+        return found[0]
+
+
 # Pages -------------------------------------------------------------------------------------
 
 
@@ -330,6 +361,8 @@ class Site:
             if rel.source and rel.quote:
                 self.quoting[rel.source].append(rel)
         self._templates: dict[str, Any] = {}
+        self.memo = BuildMemo()
+        self._badges: BuildMemo | None = None
         # Laid out here, before pages render in forked workers, so that the layout is kept
         # (maps.force_layout) for the next build of a long-running `kb serve`.
         maps.force_layout(
@@ -447,19 +480,34 @@ class Site:
 
     # Claim tree ------------------------------------------------------------------------------
 
+    def _arguments(self, cid: str) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        """Return a claim's supporters then attackers (other end, type, link ID), each with the
+        claims that undercut the link (claim, relation ID); looked up once per build."""
+
+        def compute() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+            out = []
+            for link in [*self.graph.supporters(cid), *self.graph.attackers(cid)]:
+                undercuts = [
+                    (u.from_, u.id)
+                    for u in self.graph.undercutters(link.id)
+                    if u.from_ in self.kb.claims
+                ]
+                out.append((link.other, link.type, link.id, undercuts))
+            return out
+
+        return self.memo.get(("arguments", cid), compute)
+
     def tree(self, cid: str, depth: int = TREE_DEPTH, seen: frozenset[str] = frozenset()) -> list:
         """Return the supporters and attackers of a claim as nested nodes."""
         if depth == 0:
             return []
         seen = seen | {cid}
         nodes: list[TreeNode] = []
-        links = [*self.graph.supporters(cid), *self.graph.attackers(cid)]
-        for link in links:
-            nodes.append(self._tree_node(link.other, link.type, link.id, depth, seen))
-            for undercut in self.graph.undercutters(link.id):
-                if undercut.from_ in self.kb.claims:
-                    node = self._tree_node(undercut.from_, "undercuts", undercut.id, depth, seen)
-                    nodes[-1].children.append(node)
+        for other, link_type, link_id, undercuts in self._arguments(cid):
+            node = self._tree_node(other, link_type, link_id, depth, seen)
+            nodes.append(node)
+            for from_, undercut_id in undercuts:
+                node.children.append(self._tree_node(from_, "undercuts", undercut_id, depth, seen))
         return nodes
 
     def _tree_node(
@@ -482,7 +530,7 @@ class Site:
         children = [] if other in seen else self.tree(other, depth - 1, seen)
         more = 0
         if depth == 1 and other not in seen and other in self.kb.claims:
-            more = len(self.graph.supporters(other)) + len(self.graph.attackers(other))
+            more = len(self._arguments(other))
         return TreeNode(
             id=other,
             kind="claim",
@@ -494,6 +542,67 @@ class Site:
             link_id=link_id,
             more=more,
         )
+
+    def _macros(self) -> tuple[Any, bool]:
+        """Return the module of macros.html, and whether it is the bundled theme's own."""
+
+        def compute() -> tuple[Any, bool]:
+            tpl = self.env.get_template("macros.html")
+            bundled = theme_dir() / "templates" / "macros.html"
+            return tpl.module, tpl.filename is not None and Path(tpl.filename) == bundled
+
+        return self.memo.get("macros", compute)
+
+    def badge(self, standing: Standing) -> Markup:
+        """Return the badge macro's HTML for a standing, rendered once per build for each."""
+        return self.memo.get(("badge", standing), lambda: self._macros()[0].badge(standing))
+
+    def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
+        """Return the HTML of the tree macro for these nodes, built here without Jinja's per-call
+        cost; None when a KB overrides macros.html, whose tree the template then calls."""
+        if not self._macros()[1]:
+            return None
+        out: list[str] = []
+        self._tree_into(out, nodes, str(escape(root)), 1)
+        return Markup("".join(out))
+
+    def _tree_into(self, out: list[str], nodes: list[TreeNode], root: str, level: int) -> None:
+        """Append what the bundled tree macro writes (kept in step by tests/test_render.py)."""
+        out.append(f'<ul class="tree level-{level}">\n')
+        for n in nodes:
+            link = escape(n.link)
+            out.append(
+                f'<li class="tree-node via-{link} {escape(n.kind)}"><div class="leaf">'
+                f'<span class="link-type link-{link}">{link}</span>'
+            )
+            if n.kind == "evidence":
+                out.append(' <span class="ev-tag">evidence</span>')
+            text = escape(n.text)
+            if n.href:
+                out.append(f' <a href="{root}{escape(n.href)}">{text}</a>')
+            else:
+                out.append(f" {text}")
+            if n.standing:
+                out.append(f" {self.badge(n.standing)}")
+            if n.source:
+                out.append(f' <span class="muted">— {escape(n.source)}</span>')
+            if n.more and n.href:
+                plural = "s" if n.more != 1 else ""
+                out.append(
+                    f' <a class="tree-more" href="{root}{escape(n.href)}#tree-h">'
+                    f"{n.more} argument{plural} on its page</a>"
+                )
+            out.append("</div>\n")
+            if n.children:
+                count = len(n.children)
+                out.append(
+                    f"<details{' open' if level == 1 else ''}><summary>{count} argument"
+                    f"{'s' if count != 1 else ''} for and against this</summary>\n"
+                )
+                self._tree_into(out, n.children, root, level + 1)
+                out.append("\n</details>\n")
+            out.append("</li>\n")
+        out.append("</ul>")
 
     # Pages -----------------------------------------------------------------------------------
 
@@ -887,6 +996,7 @@ class Site:
         quoted_by = sorted(
             {self.kb.actors[s["actor"]].name for s in proponents if s["actor"] in self.kb.actors}
         )
+        tree = self.tree(cid)
         return self.render(
             "claim.html",
             Paths.claim(cid),
@@ -899,7 +1009,8 @@ class Site:
             proponents=proponents,
             qualifiers=qualifiers,
             skeptics=skeptics,
-            tree=self.tree(cid),
+            tree=tree,
+            tree_html=self.tree_html(tree, "../"),
             undercuts=undercuts,
             own_undercuts=own_undercuts,
             refines=related("refines"),
