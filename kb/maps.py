@@ -238,7 +238,9 @@ def _order(
     pos = {n: i for layer in layers for i, n in enumerate(layer)}
     # Links between a layer and the next cross only when both hold two nodes or more.
     pairs = [
-        upper for upper, lower in zip(layers, layers[1:]) if len(upper) > 1 and len(lower) > 1
+        upper
+        for upper, lower in zip(layers[:-1], layers[1:], strict=True)
+        if len(upper) > 1 and len(lower) > 1
     ]
 
     def total() -> int:
