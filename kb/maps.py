@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
+from kb.memo import BuildMemo
 
 if TYPE_CHECKING:
     from kb.render import Standings
@@ -37,12 +38,22 @@ OVERVIEW_W = 150
 OVERVIEW_H = 44
 
 
+_ROUNDED: dict[float, str] = {}
+
+
 def _r(x: float) -> str:
     """Format a coordinate with at most one decimal (none when whole), for stable output."""
-    text = f"{x:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
+    text = _ROUNDED.get(x)
+    if text is None:
+        text = f"{x:.1f}"
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text == "-0":
+            text = "0"
+        # Coordinates repeat from map to map; the cache is bounded for long-running servers.
+        if len(_ROUNDED) < 200_000:
+            _ROUNDED[x] = text
+    return text
 
 
 class _View:
@@ -515,22 +526,12 @@ def argument_map(
     """Return an SVG argument map of the given claims and evidence."""
     node_set = set(nodes)
     edges = _local_edges(graph, node_set)
-    inner: dict[str, str] = {}
+    memo = _drawn(graph, standings)
+    drawn: dict[str, tuple[str, str, str, bool]] = {}
     sizes: dict[str, tuple[float, float]] = {}
-    links: dict[str, str | None] = {}
     for n in nodes:
-        if n in kb.evidence:
-            ev = kb.evidence[n]
-            text = ev.summary or ev.quote
-            inner[n], h = _node_body(text, "Evidence: " + text, False)
-            links[n] = f"{root}source/{ev.source}.html" if ev.source in kb.sources else None
-        elif n in kb.claims:
-            text = kb.claims[n].text
-            inner[n], h = _node_body(text, text, True)
-            links[n] = f"{root}claim/{n}.html"
-        else:
-            inner[n], h = _node_body(n, _wrap(n)[0], False)
-            links[n] = None
+        # Drawn once per build; a map that reuses it still records the records it read.
+        drawn[n], h = memo.get((n, root), lambda n=n: _draw_node(kb, standings, n, root))
         sizes[n] = (NODE_W, h)
     # Conclusions above their premises: lay out from what is supported to what supports it.
     pos = layout(nodes, [(e["to"], e["from"]) for e in edges], sizes)
@@ -542,6 +543,7 @@ def argument_map(
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         _markers(prefix),
     ]
+    lines = _arg_index(graph).lines
     mids: dict[str, tuple[float, float]] = {}
     edge_parts = []
     for e in edges:
@@ -549,7 +551,7 @@ def argument_map(
             continue
         a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         mids[e["id"]] = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
+        edge_parts.append(_line(lines, e, a, b, prefix))
     for e in edges:
         if e["type"] != "undercuts":
             continue
@@ -558,21 +560,65 @@ def argument_map(
             a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         else:
             a, b = _edge_path(pos[e["from"]], target, sizes[e["from"]], (0, 0))
-        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
+        edge_parts.append(_line(lines, e, a, b, prefix))
     parts.append('<g class="edges">' + "".join(edge_parts) + "</g>")
     for n in sorted(nodes):
         x, y = pos[n]
-        cls = _node_class(kb, n, standings, focus)
+        head, cls, tail, focusable = drawn[n]
         # Each node is drawn about its centre and moved into place: its body is the same on
         # every map, so it is built once.
-        move = f'transform="translate({_r(x)} {_r(y)})"'
-        href = links[n]
-        if href:
-            parts.append(f'<a href="{escape(href)}" class="{cls}" {move}>{inner[n]}</a>')
-        else:
-            parts.append(f'<g class="{cls}" {move}>{inner[n]}</g>')
+        focused = " focus" if focusable and n == focus else ""
+        parts.append(f'{head}class="{cls}{focused}" transform="translate({_r(x)} {_r(y)})">{tail}')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _draw_node(
+    kb: KnowledgeBase, standings: Standings, n: str, root: str
+) -> tuple[tuple[str, str, str, bool], float]:
+    """Return a node's opening tag up to its class, its class, what follows its transform and
+    whether it can be the focus; and its height."""
+    if n in kb.evidence:
+        ev = kb.evidence[n]
+        text = ev.summary or ev.quote
+        inner, h = _node_body(text, "Evidence: " + text, False)
+        href = f"{root}source/{ev.source}.html" if ev.source in kb.sources else None
+    elif n in kb.claims:
+        text = kb.claims[n].text
+        inner, h = _node_body(text, text, True)
+        href = f"{root}claim/{n}.html"
+    else:
+        inner, h = _node_body(n, _wrap(n)[0], False)
+        href = None
+    cls = _node_class(kb, n, standings, None)
+    focusable = cls != "node evidence"
+    if href:
+        return (f'<a href="{escape(href)}" ', cls, f"{inner}</a>", focusable), h
+    return ("<g ", cls, f"{inner}</g>", focusable), h
+
+
+def _line(
+    lines: dict[tuple[str, str], tuple[str, str]],
+    e: dict[str, Any],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    prefix: str,
+) -> str:
+    """Return _edge_svg(e, a, b, prefix, ends=False), its fixed parts made once per link."""
+    key = (e["id"], prefix)
+    found = lines.get(key)
+    if found is None:
+        dash, marker, verb = EDGE_STYLE[e["type"]]
+        attrs = f' stroke-dasharray="{dash}"' if dash else ""
+        if marker:
+            attrs += f' marker-end="url(#{prefix}-{marker})"'
+        if e["type"] in ("contradicts", "equivalent") and marker:
+            attrs += f' marker-start="url(#{prefix}-{marker})"'
+        found = lines[key] = (
+            f'<line class="edge e-{e["type"]}" x1="',
+            f'"{attrs}><title>{escape(e["from"])} {escape(verb)} {escape(e["to"])}</title></line>',
+        )
+    return f'{found[0]}{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" y2="{_r(b[1])}{found[1]}'
 
 
 _BODIES: dict[tuple[str, str, bool], tuple[str, float]] = {}
@@ -629,6 +675,9 @@ class _ArgIndex:
     def __init__(self, g: Any) -> None:
         self.out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.near: dict[str, set[str]] = {}
+        # What maps draw of each node and link, once per build: the graph is made per build.
+        self.drawn: dict[int, tuple[Any, BuildMemo]] = {}
+        self.lines: dict[tuple[str, str], tuple[str, str]] = {}
         kinds = {"claim", "evidence"}
         for u, v, key, data in g.edges(keys=True, data=True):
             t = data.get("type")
@@ -655,6 +704,15 @@ def _arg_index(graph: KBGraph) -> _ArgIndex:
     if found is None:
         found = _INDEXES[g] = _ArgIndex(g)
     return found
+
+
+def _drawn(graph: KBGraph, standings: Standings) -> BuildMemo:
+    """Return the memo of drawn nodes for this graph and these standings."""
+    index = _arg_index(graph)
+    found = index.drawn.get(id(standings))
+    if found is None:  # the standings are kept with it, so that their id stays theirs
+        found = index.drawn[id(standings)] = (standings, BuildMemo())
+    return found[1]
 
 
 def _local_edges(graph: KBGraph, nodes: set[str]) -> list[dict[str, Any]]:

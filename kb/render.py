@@ -24,9 +24,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from kb import maps
-from kb.cache import _Reads
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
+from kb.memo import BuildMemo
 from kb.models import ID_RE, Claim, Evidence, Relation, Source, Stance
 
 SIDES = ("pro", "con", "mixed")
@@ -255,36 +255,6 @@ class Standings:
         return 0.5 if s is None else s
 
 
-class BuildMemo:
-    """Values computed once per build and shared by its pages, each kept with what it read.
-
-    Incremental builds re-render a page when a record it read changes: a page that takes a value
-    from here records the keys that computing it read, as if it had computed it itself.
-    """
-
-    def __init__(self) -> None:
-        self._found: dict[Any, tuple[Any, frozenset]] = {}
-
-    def __repr__(self) -> str:
-        # The build's fingerprint of global state includes the site's attributes' reprs.
-        return "BuildMemo()"
-
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """Return the value for key, computing it (and noting its reads) the first time."""
-        found = self._found.get(key)
-        outer = _Reads.now
-        if found is None:
-            _Reads.now = reads = set()
-            try:
-                value = compute()
-            finally:
-                _Reads.now = outer
-            found = self._found[key] = (value, frozenset(reads))
-        if outer is not None:
-            outer |= found[1]
-        return found[0]
-
-
 # Pages -------------------------------------------------------------------------------------
 
 
@@ -362,7 +332,6 @@ class Site:
                 self.quoting[rel.source].append(rel)
         self._templates: dict[str, Any] = {}
         self.memo = BuildMemo()
-        self._badges: BuildMemo | None = None
         # Laid out here, before pages render in forked workers, so that the layout is kept
         # (maps.force_layout) for the next build of a long-running `kb serve`.
         maps.force_layout(
