@@ -463,12 +463,34 @@ def _wrap(text: str) -> tuple[str, ...]:
     """Return a label's lines: at most MAX_LINES of LINE_CHARS, an ellipsis when cut."""
     found = _WRAPPED.get(text)
     if found is None:
-        lines = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
+        words = text.split()
+        if "-" in text or any(len(w) > LINE_CHARS for w in words):
+            lines = textwrap.wrap(" ".join(words), LINE_CHARS) or [""]
+        else:
+            lines = _fill(words) or [""]
         if len(lines) > MAX_LINES:
             lines = lines[:MAX_LINES]
             lines[-1] = lines[-1][: LINE_CHARS - 1].rstrip() + "…"
         found = _WRAPPED[text] = tuple(lines)
     return found
+
+
+def _fill(words: list[str]) -> list[str]:
+    """Return textwrap.wrap(" ".join(words), LINE_CHARS) for words without hyphens, none longer
+    than a line: greedy filling, which is what textwrap does then, at a fraction of its cost."""
+    lines: list[str] = []
+    line = ""
+    for w in words:
+        if not line:
+            line = w
+        elif len(line) + 1 + len(w) <= LINE_CHARS:
+            line += " " + w
+        else:
+            lines.append(line)
+            line = w
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _edge_path(
