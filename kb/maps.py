@@ -266,6 +266,7 @@ def _order(
     for _ in range(ORDER_SWEEPS):
         if not best_count:
             break
+        before = [list(layer) for layer, _nbrs in sweep]
         for layer, nbrs in sweep:
             keyed = {}
             for n in layer:
@@ -274,6 +275,8 @@ def _order(
             layer.sort(key=keyed.__getitem__)
             for i, n in enumerate(layer):
                 pos[n] = i
+        if all(layer == was for (layer, _nbrs), was in zip(sweep, before, strict=True)):
+            break  # a sweep that moves nothing: so would every sweep after it
         count = total()
         if count < best_count:
             best, best_count = [list(layer) for layer in layers], count
