@@ -449,13 +449,20 @@ class Site:
 
     # Claim tree ------------------------------------------------------------------------------
 
+    def _links(self, cid: str) -> tuple[list[Any], list[Any]]:
+        """Return a claim's supporters and attackers (graph links), looked up once per build."""
+        return self.memo.get(
+            ("links", cid), lambda: (self.graph.supporters(cid), self.graph.attackers(cid))
+        )
+
     def _arguments(self, cid: str) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
         """Return a claim's supporters then attackers (other end, type, link ID), each with the
         claims that undercut the link (claim, relation ID); looked up once per build."""
 
         def compute() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
             out = []
-            for link in [*self.graph.supporters(cid), *self.graph.attackers(cid)]:
+            supporters, attackers = self._links(cid)
+            for link in [*supporters, *attackers]:
                 undercuts = [
                     (u.from_, u.id)
                     for u in self.graph.undercutters(link.id)
@@ -524,7 +531,10 @@ class Site:
 
     def badge(self, standing: Standing) -> Markup:
         """Return the badge macro's HTML for a standing, rendered once per build for each."""
-        return self.memo.get(("badge", standing), lambda: self._macros()[0].badge(standing))
+        module, bundled = self._macros()
+        # The bundled badge shows only the label and strength: standings that share them share it.
+        key = ("badge", standing.label, standing.strength) if bundled else ("badge", standing)
+        return self.memo.get(key, lambda: module.badge(standing))
 
     def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
         """Return the HTML of the tree macro for these nodes, built here without Jinja's per-call
@@ -858,8 +868,9 @@ class Site:
         for side in summary["sides"]:
             items = []
             for cid in sorted(side["claims"], key=lambda c: (-self.standings.strength(c), c)):
-                sup = sorted(self.graph.supporters(cid), key=self._link_rank)
-                att = sorted(self.graph.attackers(cid), key=self._link_rank)
+                supporters, attackers = self._links(cid)
+                sup = sorted(supporters, key=self._link_rank)
+                att = sorted(attackers, key=self._link_rank)
                 items.append(
                     {
                         **self.claim_row(cid),
@@ -888,6 +899,7 @@ class Site:
             q=summary,
             positions=positions,
             svg=svg,
+            badge_html=self.badge,
             chart=maps.balance_chart([summary], self.standings, compact=True),
         )
 
@@ -1074,6 +1086,7 @@ class Site:
             cites=[self._source_row(s) for s in self.graph.cites(sid)],
             cited_by=[self._source_row(s) for s in self.graph.cited_by(sid)],
             cited_via=self._source_row(src.cited_via) if src.cited_via in kb.sources else None,
+            badge_html=self.badge,
         )
 
     def _actor_name(self, aid: str) -> str:
