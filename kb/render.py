@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -264,6 +265,14 @@ class Page:
 
     path: str
     render: Callable[[], str]
+
+
+class View(SimpleNamespace):
+    """What a template shows of one item, as attributes: Jinja reads a dict's keys only after a
+    failed attribute lookup and its exception, which a page of many items pays for every read."""
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
 
 
 @dataclass
@@ -872,21 +881,21 @@ class Site:
                 sup = sorted(supporters, key=self._link_rank)
                 att = sorted(attackers, key=self._link_rank)
                 items.append(
-                    {
+                    View(
                         **self.claim_row(cid),
-                        "best_support": self._link_view(sup[0]) if sup else None,
-                        "best_rebuttal": self._link_view(att[0]) if att else None,
-                        "n_support": len(sup),
-                        "n_attack": len(att),
-                    }
+                        best_support=self._link_view(sup[0]) if sup else None,
+                        best_rebuttal=self._link_view(att[0]) if att else None,
+                        n_support=len(sup),
+                        n_attack=len(att),
+                    )
                 )
-            positions.append({**side, "entries": items})
+            positions.append(View(**side, entries=items))
         svg = maps.question_map(self.kb, self.graph, qid, self.standings)
         analysis = self.standings.question(qid)
         cruxes = []
         if analysis:
             cruxes = [
-                {**self.claim_row(c), "score": score}
+                View(**self.claim_row(c), score=score)
                 for c, score in analysis["cruxes"][:5]
                 if c in self.kb.claims
             ]
@@ -908,23 +917,23 @@ class Site:
             return (-self.standings.strength(link.other), link.other)
         return (-0.5, link.other)
 
-    def _link_view(self, link: Any) -> dict[str, Any]:
+    def _link_view(self, link: Any) -> View:
         if link.other in self.kb.evidence:
             ev = self.kb.evidence[link.other]
-            return {
-                "text": ev.summary or ev.quote,
-                "href": Paths.source(ev.source) if ev.source in self.kb.sources else None,
-                "kind": "evidence",
-                "type": link.type,
-                "source": self.source_label(ev.source),
-            }
-        return {
-            "text": self.claim_text(link.other),
-            "href": Paths.claim(link.other) if link.other in self.kb.claims else None,
-            "kind": "claim",
-            "type": link.type,
-            "source": None,
-        }
+            return View(
+                text=ev.summary or ev.quote,
+                href=Paths.source(ev.source) if ev.source in self.kb.sources else None,
+                kind="evidence",
+                type=link.type,
+                source=self.source_label(ev.source),
+            )
+        return View(
+            text=self.claim_text(link.other),
+            href=Paths.claim(link.other) if link.other in self.kb.claims else None,
+            kind="claim",
+            type=link.type,
+            source=None,
+        )
 
     def claim_page(self, cid: str) -> str:
         """Render a claim's page."""
