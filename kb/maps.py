@@ -153,21 +153,27 @@ def _layered(
     adjacent violators), which centres a conclusion over its premises without overlaps.
     """
     preds: dict[str, list[str]] = {n: [] for n in group}
+    kids: dict[str, list[str]] = {}
     for a in group:
-        for b in succ.get(a, []):
+        below = kids[a] = sorted(succ.get(a, ()))
+        for b in below:
             preds[b].append(a)
     pending = {n: len(preds[n]) for n in group}
     order = [n for n in group if not pending[n]]
     for n in order:  # Kahn's algorithm; `order` grows while it is walked
-        for b in sorted(succ.get(n, [])):
+        for b in kids[n]:
             pending[b] -= 1
             if not pending[b]:
                 order.append(b)
     if len(order) < len(group):
         return None
-    rank = {}
+    rank: dict[str, int] = {}
     for n in order:
-        rank[n] = max((rank[p] + 1 for p in preds[n]), default=0)
+        r = 0
+        for p in preds[n]:
+            if rank[p] >= r:
+                r = rank[p] + 1
+        rank[n] = r
     # The layered graph: real nodes plus a dummy on every layer a long link passes.
     down: dict[str, list[str]] = {n: [] for n in group}
     up: dict[str, list[str]] = {n: [] for n in group}
@@ -175,7 +181,7 @@ def _layered(
     height = {n: float(sizes[n][1]) for n in group}
     layer_of = dict(rank)
     for a in order:
-        for b in sorted(succ.get(a, [])):
+        for b in kids[a]:
             prev = a
             for r in range(rank[a] + 1, rank[b]):
                 d = f"\0{a}\0{b}\0{r}"
@@ -320,10 +326,16 @@ def _fit_to(
     layer: list[str], offsets: list[float], nbrs: Mapping[str, list[str]], x: dict[str, float]
 ) -> None:
     """_fit with each node wanted at the mean x of its neighbours (its own x if it has none)."""
+    if len(layer) == 1:
+        n = layer[0]
+        near = nbrs[n]
+        # sum() of the same values in the same order as _mean: the same floats.
+        want = sum([x[m] for m in near]) / len(near) if near else x[n]
+        x[n] = (want - offsets[0]) / 1.0 + offsets[0]
+        return
     want = []
     for n in layer:
         near = nbrs[n]
-        # sum() of the same values in the same order as _mean: the same floats.
         want.append(sum([x[m] for m in near]) / len(near) if near else x[n])
     _place(layer, offsets, want, x)
 
