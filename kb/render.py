@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -558,26 +559,26 @@ class Site:
         """Append what the bundled tree macro writes (kept in step by tests/test_render.py)."""
         out.append(f'<ul class="tree level-{level}">\n')
         for n in nodes:
-            link = escape(n.link)
+            link = _escaped(n.link)
             out.append(
-                f'<li class="tree-node via-{link} {escape(n.kind)}"><div class="leaf">'
+                f'<li class="tree-node via-{link} {_escaped(n.kind)}"><div class="leaf">'
                 f'<span class="link-type link-{link}">{link}</span>'
             )
             if n.kind == "evidence":
                 out.append(' <span class="ev-tag">evidence</span>')
-            text = escape(n.text)
+            text = _escaped(n.text)
             if n.href:
-                out.append(f' <a href="{root}{escape(n.href)}">{text}</a>')
+                out.append(f' <a href="{root}{_escaped(n.href)}">{text}</a>')
             else:
                 out.append(f" {text}")
             if n.standing:
                 out.append(f" {self.badge(n.standing)}")
             if n.source:
-                out.append(f' <span class="muted">— {escape(n.source)}</span>')
+                out.append(f' <span class="muted">— {_escaped(n.source)}</span>')
             if n.more and n.href:
                 plural = "s" if n.more != 1 else ""
                 out.append(
-                    f' <a class="tree-more" href="{root}{escape(n.href)}#tree-h">'
+                    f' <a class="tree-more" href="{root}{_escaped(n.href)}#tree-h">'
                     f"{n.more} argument{plural} on its page</a>"
                 )
             out.append("</div>\n")
@@ -1167,6 +1168,12 @@ class Site:
             claims=[self.claim_row(c) for c in self.tags.get(tag, [])],
             questions=[self.question_summary(q) for q in self.question_tags.get(tag, [])],
         )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    """Return text HTML-escaped; a claim's statement and links recur in many trees."""
+    return str(escape(text))
 
 
 _ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")
