@@ -6,6 +6,7 @@ import bisect
 import heapq
 import math
 import textwrap
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
+from kb.memo import BuildMemo
 
 if TYPE_CHECKING:
     from kb.render import Standings
@@ -38,12 +40,22 @@ OVERVIEW_W = 150
 OVERVIEW_H = 44
 
 
+_ROUNDED: dict[float, str] = {}
+
+
 def _r(x: float) -> str:
     """Format a coordinate with at most one decimal (none when whole), for stable output."""
-    text = f"{x:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
+    text = _ROUNDED.get(x)
+    if text is None:
+        text = f"{x:.1f}"
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text == "-0":
+            text = "0"
+        # Coordinates repeat from map to map; the cache is bounded for long-running servers.
+        if len(_ROUNDED) < 200_000:
+            _ROUNDED[x] = text
+    return text
 
 
 class _View:
@@ -64,16 +76,32 @@ def layout(
     nodes: list[str], edges: list[tuple[str, str]], sizes: Mapping[str, tuple[float, float]]
 ) -> dict[str, tuple[float, float]]:
     """Place nodes in layers (Sugiyama); components side by side; top-left origin."""
-    undirected = nx.Graph()
-    undirected.add_nodes_from(nodes)
+    near: dict[str, list[str]] = {n: [] for n in nodes}
+    pairs: set[tuple[str, str]] = set()
     succ: dict[str, list[str]] = {}
     for a, b in edges:
-        if a != b and a in sizes and b in sizes and not undirected.has_edge(a, b):
-            undirected.add_edge(a, b)
+        if a != b and a in sizes and b in sizes:
+            pair = (a, b) if a < b else (b, a)
+            if pair in pairs:  # one link per pair, whichever way: the first one given
+                continue
+            pairs.add(pair)
+            near.setdefault(a, []).append(b)
+            near.setdefault(b, []).append(a)
             succ.setdefault(a, []).append(b)
-    groups = sorted(
-        (sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0])
-    )
+    found: set[str] = set()
+    components = []
+    for n in near:
+        if n in found:
+            continue
+        found.add(n)
+        component = [n]
+        for m in component:  # grows while it is walked
+            for k in near[m]:
+                if k not in found:
+                    found.add(k)
+                    component.append(k)
+        components.append(sorted(component))
+    groups = sorted(components, key=lambda c: (-len(c), c[0]))
     placed: dict[str, tuple[float, float]] = {}
     x_offset = 0.0
     row_y = 0.0
@@ -127,21 +155,27 @@ def _layered(
     adjacent violators), which centres a conclusion over its premises without overlaps.
     """
     preds: dict[str, list[str]] = {n: [] for n in group}
+    kids: dict[str, list[str]] = {}
     for a in group:
-        for b in succ.get(a, []):
+        below = kids[a] = sorted(succ.get(a, ()))
+        for b in below:
             preds[b].append(a)
     pending = {n: len(preds[n]) for n in group}
     order = [n for n in group if not pending[n]]
     for n in order:  # Kahn's algorithm; `order` grows while it is walked
-        for b in sorted(succ.get(n, [])):
+        for b in kids[n]:
             pending[b] -= 1
             if not pending[b]:
                 order.append(b)
     if len(order) < len(group):
         return None
-    rank = {}
+    rank: dict[str, int] = {}
     for n in order:
-        rank[n] = max((rank[p] + 1 for p in preds[n]), default=0)
+        r = 0
+        for p in preds[n]:
+            if rank[p] >= r:
+                r = rank[p] + 1
+        rank[n] = r
     # The layered graph: real nodes plus a dummy on every layer a long link passes.
     down: dict[str, list[str]] = {n: [] for n in group}
     up: dict[str, list[str]] = {n: [] for n in group}
@@ -149,7 +183,7 @@ def _layered(
     height = {n: float(sizes[n][1]) for n in group}
     layer_of = dict(rank)
     for a in order:
-        for b in sorted(succ.get(a, [])):
+        for b in kids[a]:
             prev = a
             for r in range(rank[a] + 1, rank[b]):
                 d = f"\0{a}\0{b}\0{r}"
@@ -174,17 +208,23 @@ def _layered(
             stack.extend(reversed(down[n]))
     layers = _order(layers, up, down)
     x: dict[str, float] = {}
+    offsets: list[list[float]] = []
     for layer in layers:
         cursor = 0.0
+        at = []
         for i, n in enumerate(layer):
             if i:
                 cursor += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
             x[n] = cursor
+            at.append(cursor)
+        offsets.append(at)
+    downward = list(zip(layers[1:], offsets[1:], strict=True))
+    upward = list(zip(layers[-2::-1], offsets[-2::-1], strict=True))
     for _ in range(SWEEPS):
-        for layer in layers[1:]:
-            _fit(layer, {n: _mean([x[m] for m in up[n]], x[n]) for n in layer}, width, x)
-        for layer in layers[-2::-1]:
-            _fit(layer, {n: _mean([x[m] for m in down[n]], x[n]) for n in layer}, width, x)
+        for layer, at in downward:
+            _fit_to(layer, at, up, x)
+        for layer, at in upward:
+            _fit_to(layer, at, down, x)
     out: dict[str, tuple[float, float]] = {}
     top = 0.0
     for layer in layers:
@@ -215,24 +255,36 @@ def _order(
     """Return the layers reordered to few crossings: barycentre sweeps, then swaps of
     neighbours, keeping the best order seen."""
     pos = {n: i for layer in layers for i, n in enumerate(layer)}
-
-    def crossings(upper: list[str]) -> int:
-        return _crossings(upper, down, pos)
+    # Links between a layer and the next cross only when both hold two nodes or more.
+    pairs = [
+        upper
+        for upper, lower in zip(layers[:-1], layers[1:], strict=True)
+        if len(upper) > 1 and len(lower) > 1
+    ]
 
     def total() -> int:
-        return sum(crossings(layer) for layer in layers[:-1])
+        return sum(_crossings(upper, down, pos) for upper in pairs)
 
     best, best_count = [list(layer) for layer in layers], total()
+    # A layer of one node keeps its order: the sweeps sort only the others.
+    sweep = [
+        *((lay, up) for lay in layers[1:] if len(lay) > 1),
+        *((lay, down) for lay in layers[-2::-1] if len(lay) > 1),
+    ]
     for _ in range(ORDER_SWEEPS):
         if not best_count:
             break
-        for layer, nbrs in [
-            *((lay, up) for lay in layers[1:]),
-            *((lay, down) for lay in layers[-2::-1]),
-        ]:
-            keyed = {n: _mean([pos[m] for m in nbrs[n]], pos[n]) for n in layer}
-            layer.sort(key=lambda n: keyed[n])
-            pos.update((n, i) for i, n in enumerate(layer))
+        before = [list(layer) for layer, _nbrs in sweep]
+        for layer, nbrs in sweep:
+            keyed = {}
+            for n in layer:
+                near = nbrs[n]
+                keyed[n] = sum([pos[m] for m in near]) / len(near) if near else pos[n]
+            layer.sort(key=keyed.__getitem__)
+            for i, n in enumerate(layer):
+                pos[n] = i
+        if all(layer == was for (layer, _nbrs), was in zip(sweep, before, strict=True)):
+            break  # a sweep that moves nothing: so would every sweep after it
         count = total()
         if count < best_count:
             best, best_count = [list(layer) for layer in layers], count
@@ -269,16 +321,44 @@ def _fit(
         if i:
             acc += (width[layer[i - 1]] + width[n]) / 2 + XSPACE
         offsets.append(acc)
-    # Isotonic regression of want - offset (pool adjacent violators): blocks of [sum, count].
-    blocks: list[list[float]] = []
-    for n, off in zip(layer, offsets, strict=True):
-        blocks.append([want[n] - off, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
-            total, count = blocks.pop()
-            blocks[-1][0] += total
-            blocks[-1][1] += count
+    _place(layer, offsets, [want[n] for n in layer], x)
+
+
+def _fit_to(
+    layer: list[str], offsets: list[float], nbrs: Mapping[str, list[str]], x: dict[str, float]
+) -> None:
+    """_fit with each node wanted at the mean x of its neighbours (its own x if it has none)."""
+    if len(layer) == 1:
+        n = layer[0]
+        near = nbrs[n]
+        # sum() of the same values in the same order as _mean: the same floats.
+        want = sum([x[m] for m in near]) / len(near) if near else x[n]
+        x[n] = (want - offsets[0]) / 1.0 + offsets[0]
+        return
+    want = []
+    for n in layer:
+        near = nbrs[n]
+        want.append(sum([x[m] for m in near]) / len(near) if near else x[n])
+    _place(layer, offsets, want, x)
+
+
+def _place(layer: list[str], offsets: list[float], want: list[float], x: dict[str, float]) -> None:
+    """Set x of a layer's nodes from their offsets apart and wanted x (pool adjacent violators)."""
+    if len(layer) == 1:
+        x[layer[0]] = (want[0] - offsets[0]) / 1.0 + offsets[0]
+        return
+    # Isotonic regression of want - offset: blocks of sum and count.
+    sums: list[float] = []
+    counts: list[float] = []
+    for w, off in zip(want, offsets, strict=True):
+        total, count = w - off, 1.0
+        while sums and sums[-1] * count > total * counts[-1]:
+            total += sums.pop()
+            count += counts.pop()
+        sums.append(total)
+        counts.append(count)
     i = 0
-    for total, count in blocks:
+    for total, count in zip(sums, counts, strict=True):
         for _ in range(int(count)):
             x[layer[i]] = total / count + offsets[i]
             i += 1
@@ -440,12 +520,34 @@ def _wrap(text: str) -> tuple[str, ...]:
     """Return a label's lines: at most MAX_LINES of LINE_CHARS, an ellipsis when cut."""
     found = _WRAPPED.get(text)
     if found is None:
-        lines = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
+        words = text.split()
+        if "-" in text or any(len(w) > LINE_CHARS for w in words):
+            lines = textwrap.wrap(" ".join(words), LINE_CHARS) or [""]
+        else:
+            lines = _fill(words) or [""]
         if len(lines) > MAX_LINES:
             lines = lines[:MAX_LINES]
             lines[-1] = lines[-1][: LINE_CHARS - 1].rstrip() + "…"
         found = _WRAPPED[text] = tuple(lines)
     return found
+
+
+def _fill(words: list[str]) -> list[str]:
+    """Return textwrap.wrap(" ".join(words), LINE_CHARS) for words without hyphens, none longer
+    than a line: greedy filling, which is what textwrap does then, at a fraction of its cost."""
+    lines: list[str] = []
+    line = ""
+    for w in words:
+        if not line:
+            line = w
+        elif len(line) + 1 + len(w) <= LINE_CHARS:
+            line += " " + w
+        else:
+            lines.append(line)
+            line = w
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _edge_path(
@@ -502,23 +604,13 @@ def argument_map(
 ) -> Markup:
     """Return an SVG argument map of the given claims and evidence."""
     node_set = set(nodes)
-    edges = _map_edges(kb, graph, node_set)
-    inner: dict[str, str] = {}
+    edges = _local_edges(graph, node_set)
+    memo = _drawn(graph, standings)
+    drawn: dict[str, tuple[str, str, str, bool]] = {}
     sizes: dict[str, tuple[float, float]] = {}
-    links: dict[str, str | None] = {}
     for n in nodes:
-        if n in kb.evidence:
-            ev = kb.evidence[n]
-            text = ev.summary or ev.quote
-            inner[n], h = _node_body(text, "Evidence: " + text, False)
-            links[n] = f"{root}source/{ev.source}.html" if ev.source in kb.sources else None
-        elif n in kb.claims:
-            text = kb.claims[n].text
-            inner[n], h = _node_body(text, text, True)
-            links[n] = f"{root}claim/{n}.html"
-        else:
-            inner[n], h = _node_body(n, _wrap(n)[0], False)
-            links[n] = None
+        # Drawn once per build; a map that reuses it still records the records it read.
+        drawn[n], h = memo.get((n, root), lambda n=n: _draw_node(kb, standings, n, root))
         sizes[n] = (NODE_W, h)
     # Conclusions above their premises: lay out from what is supported to what supports it.
     pos = layout(nodes, [(e["to"], e["from"]) for e in edges], sizes)
@@ -530,6 +622,7 @@ def argument_map(
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         _markers(prefix),
     ]
+    lines = _arg_index(graph).lines
     mids: dict[str, tuple[float, float]] = {}
     edge_parts = []
     for e in edges:
@@ -537,7 +630,7 @@ def argument_map(
             continue
         a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         mids[e["id"]] = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
+        edge_parts.append(_line(lines, e, a, b, prefix))
     for e in edges:
         if e["type"] != "undercuts":
             continue
@@ -546,21 +639,65 @@ def argument_map(
             a, b = _edge_path(pos[e["from"]], pos[e["to"]], sizes[e["from"]], sizes[e["to"]])
         else:
             a, b = _edge_path(pos[e["from"]], target, sizes[e["from"]], (0, 0))
-        edge_parts.append(_edge_svg(e, a, b, prefix, ends=False))
+        edge_parts.append(_line(lines, e, a, b, prefix))
     parts.append('<g class="edges">' + "".join(edge_parts) + "</g>")
     for n in sorted(nodes):
         x, y = pos[n]
-        cls = _node_class(kb, n, standings, focus)
+        head, cls, tail, focusable = drawn[n]
         # Each node is drawn about its centre and moved into place: its body is the same on
         # every map, so it is built once.
-        move = f'transform="translate({_r(x)} {_r(y)})"'
-        href = links[n]
-        if href:
-            parts.append(f'<a href="{escape(href)}" class="{cls}" {move}>{inner[n]}</a>')
-        else:
-            parts.append(f'<g class="{cls}" {move}>{inner[n]}</g>')
+        focused = " focus" if focusable and n == focus else ""
+        parts.append(f'{head}class="{cls}{focused}" transform="translate({_r(x)} {_r(y)})">{tail}')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _draw_node(
+    kb: KnowledgeBase, standings: Standings, n: str, root: str
+) -> tuple[tuple[str, str, str, bool], float]:
+    """Return a node's opening tag up to its class, its class, what follows its transform and
+    whether it can be the focus; and its height."""
+    if n in kb.evidence:
+        ev = kb.evidence[n]
+        text = ev.summary or ev.quote
+        inner, h = _node_body(text, "Evidence: " + text, False)
+        href = f"{root}source/{ev.source}.html" if ev.source in kb.sources else None
+    elif n in kb.claims:
+        text = kb.claims[n].text
+        inner, h = _node_body(text, text, True)
+        href = f"{root}claim/{n}.html"
+    else:
+        inner, h = _node_body(n, _wrap(n)[0], False)
+        href = None
+    cls = _node_class(kb, n, standings, None)
+    focusable = cls != "node evidence"
+    if href:
+        return (f'<a href="{escape(href)}" ', cls, f"{inner}</a>", focusable), h
+    return ("<g ", cls, f"{inner}</g>", focusable), h
+
+
+def _line(
+    lines: dict[tuple[str, str], tuple[str, str]],
+    e: dict[str, Any],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    prefix: str,
+) -> str:
+    """Return _edge_svg(e, a, b, prefix, ends=False), its fixed parts made once per link."""
+    key = (e["id"], prefix)
+    found = lines.get(key)
+    if found is None:
+        dash, marker, verb = EDGE_STYLE[e["type"]]
+        attrs = f' stroke-dasharray="{dash}"' if dash else ""
+        if marker:
+            attrs += f' marker-end="url(#{prefix}-{marker})"'
+        if e["type"] in ("contradicts", "equivalent") and marker:
+            attrs += f' marker-start="url(#{prefix}-{marker})"'
+        found = lines[key] = (
+            f'<line class="edge e-{e["type"]}" x1="',
+            f'"{attrs}><title>{escape(e["from"])} {escape(verb)} {escape(e["to"])}</title></line>',
+        )
+    return f'{found[0]}{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" y2="{_r(b[1])}{found[1]}'
 
 
 _BODIES: dict[tuple[str, str, bool], tuple[str, float]] = {}
@@ -611,19 +748,80 @@ def _edge_svg(
     )
 
 
+class _ArgIndex:
+    """A graph's argumentative links by the node they leave, and each node's neighbours."""
+
+    def __init__(self, g: Any) -> None:
+        self.out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self.near: dict[str, set[str]] = {}
+        # What maps draw of each node and link, once per build: the graph is made per build.
+        self.drawn: dict[int, tuple[Any, BuildMemo]] = {}
+        self.lines: dict[tuple[str, str], tuple[str, str]] = {}
+        kinds = {"claim", "evidence"}
+        for u, v, key, data in g.edges(keys=True, data=True):
+            t = data.get("type")
+            if t not in ARG_TYPES or u == v:
+                continue
+            edge = {"from": u, "to": v, "type": t, "id": key, "target": data.get("target")}
+            self.out.setdefault(u, []).append((v, edge))
+            # As KBGraph.neighbourhood: only claims and evidence count as neighbours.
+            if g.nodes[v].get("kind") in kinds:
+                self.near.setdefault(u, set()).add(v)
+            if g.nodes[u].get("kind") in kinds:
+                self.near.setdefault(v, set()).add(u)
+
+
+# One index per graph (KBGraph.g), made on first use: each map then reads its links in time
+# proportional to its own nodes instead of walking networkx's edge views.
+_INDEXES: weakref.WeakKeyDictionary[Any, _ArgIndex] = weakref.WeakKeyDictionary()
+_NONE: set[str] = set()
+
+
+def _arg_index(graph: KBGraph) -> _ArgIndex:
+    g = graph.g
+    found = _INDEXES.get(g)
+    if found is None:
+        found = _INDEXES[g] = _ArgIndex(g)
+    return found
+
+
+def _drawn(graph: KBGraph, standings: Standings) -> BuildMemo:
+    """Return the memo of drawn nodes for this graph and these standings."""
+    index = _arg_index(graph)
+    found = index.drawn.get(id(standings))
+    if found is None:  # the standings are kept with it, so that their id stays theirs
+        found = index.drawn[id(standings)] = (standings, BuildMemo())
+    return found[1]
+
+
+def _local_edges(graph: KBGraph, nodes: set[str]) -> list[dict[str, Any]]:
+    """Return what _map_edges does for a few nodes, from the graph's index."""
+    out = _arg_index(graph).out
+    found = [e for n in nodes for v, e in out.get(n, ()) if v in nodes]
+    return sorted(found, key=lambda e: e["id"])
+
+
 def _limit(graph: KBGraph, start: Iterable[str], depth: int, limit: int) -> list[str]:
-    """Return nodes within depth links of start, nearest first, at most limit of them."""
+    """Return nodes within depth links of start, nearest first, at most limit of them.
+
+    Every node whose neighbours are read here is in the result, so a page that draws the map
+    (and so looks each node up in the KB) records reading it for incremental builds.
+    """
+    near = _arg_index(graph).near
     seen = list(dict.fromkeys(start))
+    seen_set = set(seen)
     frontier = list(seen)
     for _ in range(depth):
         nxt: set[str] = set()
         for n in frontier:
-            nxt |= graph.neighbourhood(n, 1) - set(seen)
+            nxt |= near.get(n, _NONE)
+        nxt -= seen_set
         ordered = sorted(nxt)
         room = limit - len(seen)
         if room <= 0:
             break
         seen += ordered[:room]
+        seen_set.update(ordered[:room])
         frontier = ordered[:room]
     return seen
 

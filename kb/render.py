@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +29,7 @@ from markupsafe import Markup, escape
 from kb import maps
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
+from kb.memo import BuildMemo
 from kb.models import ID_RE, Claim, Evidence, Relation, Source, Stance
 
 SIDES = ("pro", "con", "mixed")
@@ -314,6 +317,14 @@ class Page:
     render: Callable[[], str]
 
 
+class View(SimpleNamespace):
+    """What a template shows of one item, as attributes: Jinja reads a dict's keys only after a
+    failed attribute lookup and its exception, which a page of many items pays for every read."""
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+
 @dataclass
 class TreeNode:
     """One node of a claim's collapsible support/attack tree."""
@@ -391,6 +402,7 @@ class Site:
         rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
         self.timeline_split = rows > TIMELINE_PER_PAGE
         self._templates: dict[str, Any] = {}
+        self.memo = BuildMemo()
         # The map of questions that a large KB's map.html draws: plain data, so that the
         # incremental builder compares it between builds and the page reads nothing else.
         self.overview: dict[str, Any] = {}
@@ -521,19 +533,41 @@ class Site:
 
     # Claim tree ------------------------------------------------------------------------------
 
+    def _links(self, cid: str) -> tuple[list[Any], list[Any]]:
+        """Return a claim's supporters and attackers (graph links), looked up once per build."""
+        return self.memo.get(
+            ("links", cid), lambda: (self.graph.supporters(cid), self.graph.attackers(cid))
+        )
+
+    def _arguments(self, cid: str) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        """Return a claim's supporters then attackers (other end, type, link ID), each with the
+        claims that undercut the link (claim, relation ID); looked up once per build."""
+
+        def compute() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+            out = []
+            supporters, attackers = self._links(cid)
+            for link in [*supporters, *attackers]:
+                undercuts = [
+                    (u.from_, u.id)
+                    for u in self.graph.undercutters(link.id)
+                    if u.from_ in self.kb.claims
+                ]
+                out.append((link.other, link.type, link.id, undercuts))
+            return out
+
+        return self.memo.get(("arguments", cid), compute)
+
     def tree(self, cid: str, depth: int = TREE_DEPTH, seen: frozenset[str] = frozenset()) -> list:
         """Return the supporters and attackers of a claim as nested nodes."""
         if depth == 0:
             return []
         seen = seen | {cid}
         nodes: list[TreeNode] = []
-        links = [*self.graph.supporters(cid), *self.graph.attackers(cid)]
-        for link in links:
-            nodes.append(self._tree_node(link.other, link.type, link.id, depth, seen))
-            for undercut in self.graph.undercutters(link.id):
-                if undercut.from_ in self.kb.claims:
-                    node = self._tree_node(undercut.from_, "undercuts", undercut.id, depth, seen)
-                    nodes[-1].children.append(node)
+        for other, link_type, link_id, undercuts in self._arguments(cid):
+            node = self._tree_node(other, link_type, link_id, depth, seen)
+            nodes.append(node)
+            for from_, undercut_id in undercuts:
+                node.children.append(self._tree_node(from_, "undercuts", undercut_id, depth, seen))
         return nodes
 
     def _tree_node(
@@ -556,7 +590,7 @@ class Site:
         children = [] if other in seen else self.tree(other, depth - 1, seen)
         more = 0
         if depth == 1 and other not in seen and other in self.kb.claims:
-            more = len(self.graph.supporters(other)) + len(self.graph.attackers(other))
+            more = len(self._arguments(other))
         return TreeNode(
             id=other,
             kind="claim",
@@ -568,6 +602,70 @@ class Site:
             link_id=link_id,
             more=more,
         )
+
+    def _macros(self) -> tuple[Any, bool]:
+        """Return the module of macros.html, and whether it is the bundled theme's own."""
+
+        def compute() -> tuple[Any, bool]:
+            tpl = self.env.get_template("macros.html")
+            bundled = theme_dir() / "templates" / "macros.html"
+            return tpl.module, tpl.filename is not None and Path(tpl.filename) == bundled
+
+        return self.memo.get("macros", compute)
+
+    def badge(self, standing: Standing) -> Markup:
+        """Return the badge macro's HTML for a standing, rendered once per build for each."""
+        module, bundled = self._macros()
+        # The bundled badge shows only the label and strength: standings that share them share it.
+        key = ("badge", standing.label, standing.strength) if bundled else ("badge", standing)
+        return self.memo.get(key, lambda: module.badge(standing))
+
+    def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
+        """Return the HTML of the tree macro for these nodes, built here without Jinja's per-call
+        cost; None when a KB overrides macros.html, whose tree the template then calls."""
+        if not self._macros()[1]:
+            return None
+        out: list[str] = []
+        self._tree_into(out, nodes, str(escape(root)), 1)
+        return Markup("".join(out))
+
+    def _tree_into(self, out: list[str], nodes: list[TreeNode], root: str, level: int) -> None:
+        """Append what the bundled tree macro writes (kept in step by tests/test_render.py)."""
+        out.append(f'<ul class="tree level-{level}">\n')
+        for n in nodes:
+            link = _escaped(n.link)
+            out.append(
+                f'<li class="tree-node via-{link} {_escaped(n.kind)}"><div class="leaf">'
+                f'<span class="link-type link-{link}">{link}</span>'
+            )
+            if n.kind == "evidence":
+                out.append(' <span class="ev-tag">evidence</span>')
+            text = _escaped(n.text)
+            if n.href:
+                out.append(f' <a href="{root}{_escaped(n.href)}">{text}</a>')
+            else:
+                out.append(f" {text}")
+            if n.standing:
+                out.append(f" {self.badge(n.standing)}")
+            if n.source:
+                out.append(f' <span class="muted">— {_escaped(n.source)}</span>')
+            if n.more and n.href:
+                plural = "s" if n.more != 1 else ""
+                out.append(
+                    f' <a class="tree-more" href="{root}{_escaped(n.href)}#tree-h">'
+                    f"{n.more} argument{plural} on its page</a>"
+                )
+            out.append("</div>\n")
+            if n.children:
+                count = len(n.children)
+                out.append(
+                    f"<details{' open' if level == 1 else ''}><summary>{count} argument"
+                    f"{'s' if count != 1 else ''} for and against this</summary>\n"
+                )
+                self._tree_into(out, n.children, root, level + 1)
+                out.append("\n</details>\n")
+            out.append("</li>\n")
+        out.append("</ul>")
 
     # Pages -----------------------------------------------------------------------------------
 
@@ -948,24 +1046,25 @@ class Site:
         for side in summary["sides"]:
             items = []
             for cid in sorted(side["claims"], key=lambda c: (-self.standings.strength(c), c)):
-                sup = sorted(self.graph.supporters(cid), key=self._link_rank)
-                att = sorted(self.graph.attackers(cid), key=self._link_rank)
+                supporters, attackers = self._links(cid)
+                sup = sorted(supporters, key=self._link_rank)
+                att = sorted(attackers, key=self._link_rank)
                 items.append(
-                    {
+                    View(
                         **self.claim_row(cid),
-                        "best_support": self._link_view(sup[0]) if sup else None,
-                        "best_rebuttal": self._link_view(att[0]) if att else None,
-                        "n_support": len(sup),
-                        "n_attack": len(att),
-                    }
+                        best_support=self._link_view(sup[0]) if sup else None,
+                        best_rebuttal=self._link_view(att[0]) if att else None,
+                        n_support=len(sup),
+                        n_attack=len(att),
+                    )
                 )
-            positions.append({**side, "entries": items})
+            positions.append(View(**side, entries=items))
         svg = maps.question_map(self.kb, self.graph, qid, self.standings)
         analysis = self.standings.question(qid)
         cruxes = []
         if analysis:
             cruxes = [
-                {**self.claim_row(c), "score": score}
+                View(**self.claim_row(c), score=score)
                 for c, score in analysis["cruxes"][:5]
                 if c in self.kb.claims
             ]
@@ -978,6 +1077,7 @@ class Site:
             q=summary,
             positions=positions,
             svg=svg,
+            badge_html=self.badge,
             chart=maps.balance_chart([summary], self.standings, compact=True),
         )
 
@@ -986,23 +1086,23 @@ class Site:
             return (-self.standings.strength(link.other), link.other)
         return (-0.5, link.other)
 
-    def _link_view(self, link: Any) -> dict[str, Any]:
+    def _link_view(self, link: Any) -> View:
         if link.other in self.kb.evidence:
             ev = self.kb.evidence[link.other]
-            return {
-                "text": ev.summary or ev.quote,
-                "href": Paths.source(ev.source) if ev.source in self.kb.sources else None,
-                "kind": "evidence",
-                "type": link.type,
-                "source": self.source_label(ev.source),
-            }
-        return {
-            "text": self.claim_text(link.other),
-            "href": Paths.claim(link.other) if link.other in self.kb.claims else None,
-            "kind": "claim",
-            "type": link.type,
-            "source": None,
-        }
+            return View(
+                text=ev.summary or ev.quote,
+                href=Paths.source(ev.source) if ev.source in self.kb.sources else None,
+                kind="evidence",
+                type=link.type,
+                source=self.source_label(ev.source),
+            )
+        return View(
+            text=self.claim_text(link.other),
+            href=Paths.claim(link.other) if link.other in self.kb.claims else None,
+            kind="claim",
+            type=link.type,
+            source=None,
+        )
 
     def claim_page(self, cid: str) -> str:
         """Render a claim's page."""
@@ -1055,6 +1155,7 @@ class Site:
         quoted_by = sorted(
             {self.kb.actors[s["actor"]].name for s in proponents if s["actor"] in self.kb.actors}
         )
+        tree = self.tree(cid)
         return self.render(
             "claim.html",
             Paths.claim(cid),
@@ -1067,7 +1168,8 @@ class Site:
             proponents=proponents,
             qualifiers=qualifiers,
             skeptics=skeptics,
-            tree=self.tree(cid),
+            tree=tree,
+            tree_html=self.tree_html(tree, "../"),
             undercuts=undercuts,
             own_undercuts=own_undercuts,
             refines=related("refines"),
@@ -1162,6 +1264,7 @@ class Site:
             cites=[self._source_row(s) for s in self.graph.cites(sid)],
             cited_by=[self._source_row(s) for s in self.graph.cited_by(sid)],
             cited_via=self._source_row(src.cited_via) if src.cited_via in kb.sources else None,
+            badge_html=self.badge,
         )
 
     def _actor_name(self, aid: str) -> str:
@@ -1233,6 +1336,12 @@ class Site:
             claims=[self.claim_row(c) for c in self.tags.get(tag, [])],
             questions=[self.question_summary(q) for q in self.question_tags.get(tag, [])],
         )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    """Return text HTML-escaped; a claim's statement and links recur in many trees."""
+    return str(escape(text))
 
 
 _ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")

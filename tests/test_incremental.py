@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,52 @@ def test_an_edited_statement_changes_what_search_reads_of_its_own_page_only(
     # The statement still shows on the pages that list or link it, outside the indexed parts.
     shown = [p for p, d in tree(tmp_path / "site").items() if b"Zebras of compute" in d]
     assert len(shown) > 3
+
+
+def test_edits_to_what_pages_share_match_a_full_build(tmp_path: Path) -> None:
+    """A claim's statement, arguments, map node and badge are made once per build and shared by
+    every page that shows them (kb.memo.BuildMemo); editing each re-renders all those pages."""
+    folder = generate(tmp_path, CLAIMS, 9)
+    # One process renders every page, so that each shared value is reused as much as it can be.
+    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False, jobs=1)
+    inc.build()
+    kb, _ = load(folder)
+    ends = Counter(e for r in kb.relations.values() for e in (r.from_, r.to) if e in kb.claims)
+    hub = max(sorted(ends), key=lambda c: ends[c])  # in the most trees and maps
+    assert ends[hub] >= 4
+    hub_n = int(hub.split("-")[1])
+    linked = {e for r in kb.relations.values() if hub in (r.from_, r.to) for e in (r.from_, r.to)}
+    other = next(i for i in range(CLAIMS) if f"claim-{i}" not in linked)
+    support = next(
+        r.id
+        for r in sorted(kb.relations.values(), key=lambda r: r.id)
+        if r.to == hub and r.type.value == "supports"
+    )
+
+    def undercut() -> None:
+        record = {
+            "relations": [
+                {
+                    "id": "undercut-shared-test",
+                    "from": f"claim-{other}",
+                    "type": "undercuts",
+                    "to": support,
+                    "rationale": "The support does not carry over.",
+                    "source": "source-1",
+                }
+            ]
+        }
+        with (folder / "part-00000.yaml").open("a", encoding="utf-8") as handle:
+            handle.write("---\n" + yaml.safe_dump(record, sort_keys=False, width=1000))
+
+    steps = [
+        ("statement", lambda: edit_statement(folder, hub_n, "A statement shown <in> many maps.")),
+        ("rebuttal", lambda: add_relation(folder, other, hub_n, "rebuts")),  # its standing too
+        ("undercut", undercut),
+    ]
+    for name, step in steps:
+        step()
+        report = inc.build()
+        assert not report.full and report.rendered < report.pages, name
+        build(folder, tmp_path / "fresh", search=False)
+        assert_same(tmp_path / "inc", tmp_path / "fresh")

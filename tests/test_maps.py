@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb import maps
+
+sys.path.insert(0, str(Path(__file__).parent))
+
 
 SIZE = (maps.NODE_W, 46.0)
 
@@ -413,3 +417,77 @@ def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
         )
         pages.append(run.stdout)
     assert b'class="argmap overview groups"' in pages[0] and pages[0] == pages[1]
+
+
+# The faster layout, label wrapping and map neighbourhoods must give exactly what the plain
+# versions gave: tests/layout_reference.py keeps those.
+
+GRAPHS = st.integers(min_value=1, max_value=26).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
+        st.lists(st.integers(1, 4), min_size=n, max_size=n),
+        st.booleans(),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(GRAPHS)
+def test_layout_equals_the_reference_layout(case: tuple) -> None:
+    import layout_reference
+
+    n, pairs, lines, acyclic = case
+    names = [f"n{(i * 7) % n}-{i}" for i in range(n)]  # names out of numeric order
+    nodes = list(names)
+    # Acyclic (the layered path) or with any links, cycles and repeats (grandalf for cycles).
+    edges = [
+        (names[min(a, b)], names[max(a, b)]) if acyclic else (names[a], names[b]) for a, b in pairs
+    ]
+    sizes = {names[i]: (maps.NODE_W, 16.0 + 15 * lines[i]) for i in range(n)}
+    assert maps.layout(nodes, edges, sizes) == layout_reference.layout(nodes, edges, sizes)
+
+
+@given(
+    st.lists(
+        st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789.,;:'\"…é"), max_size=30),
+        max_size=20,
+    )
+)
+def test_greedy_fill_equals_textwrap(words: list) -> None:
+    import textwrap
+
+    words = [w for w in words if w]
+    if all(len(w) <= maps.LINE_CHARS for w in words):
+        assert maps._fill(words) == textwrap.wrap(" ".join(words), maps.LINE_CHARS)
+
+
+@given(st.text(st.sampled_from("ab -—\t\n\u00a0"), max_size=150))
+def test_wrap_equals_textwrap_for_any_spacing_and_hyphens(text: str) -> None:
+    import textwrap
+
+    maps._WRAPPED.clear()
+    lines = textwrap.wrap(" ".join(text.split()), maps.LINE_CHARS) or [""]
+    if len(lines) > maps.MAX_LINES:
+        lines = lines[: maps.MAX_LINES]
+        lines[-1] = lines[-1][: maps.LINE_CHARS - 1].rstrip() + "…"
+    assert maps._wrap(text) == tuple(lines)
+
+
+def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
+    import layout_reference
+
+    from kb.graph import KBGraph
+    from kb.load import load_kb
+
+    kb = load_kb(Path(__file__).parent.parent / "claims")
+    graph = KBGraph(kb)
+    starts = sorted(kb.claims)
+    for cid in starts:
+        for depth, limit in ((1, 5), (2, maps.MAX_MAP_NODES), (3, 1000)):
+            nodes = maps._limit(graph, [cid], depth, limit)
+            assert nodes == layout_reference._limit(graph, [cid], depth, limit)
+            assert maps._local_edges(graph, set(nodes)) == maps._map_edges(kb, graph, set(nodes))
+    assert maps._limit(graph, starts[:12], 1, 30) == layout_reference._limit(
+        graph, starts[:12], 1, 30
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import write_kb
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.build import make_site
@@ -227,3 +229,84 @@ def test_long_timeline_is_split_into_years(tmp_path: Path, monkeypatch: pytest.M
     # The overview's table sums to every dated source.
     cells = re.findall(r'\.html">(\d{4})</a></td><td class="num">(\d+)</td>', overview)
     assert sum(int(n) for _, n in cells) == len(dated)
+
+
+# The claim tree is built in Python (Site.tree_html) as the bundled tree macro would write it.
+
+TEXT = st.text(st.sampled_from("ab <>&\"'`é—\n"), max_size=12)
+
+
+def _nodes(level: int = 1) -> st.SearchStrategy:
+    from kb.render import Standing, TreeNode
+
+    children = st.just([]) if level > 3 else st.lists(_nodes_lazy(level + 1), max_size=3)
+    return st.builds(
+        TreeNode,
+        id=st.just("x"),
+        kind=st.sampled_from(["claim", "evidence"]),
+        link=st.sampled_from(["supports", "rebuts", "contradicts", "undercuts", "<b>"]),
+        text=TEXT,
+        href=st.one_of(st.none(), st.sampled_from(["claim/a-b.html", 'source/"x".html'])),
+        standing=st.one_of(
+            st.none(),
+            st.builds(
+                Standing,
+                label=st.sampled_from(["accepted", "defensible", "undecided", "rejected"]),
+                strength=st.one_of(st.none(), st.floats(0, 1).map(lambda f: round(f, 3))),
+            ),
+        ),
+        children=children,
+        link_id=st.just("r"),
+        source=st.one_of(st.none(), TEXT),
+        more=st.integers(0, 3),
+    )
+
+
+def _nodes_lazy(level: int) -> st.SearchStrategy:
+    return st.deferred(lambda: _nodes(level))
+
+
+@pytest.fixture(scope="module")
+def bundled_site() -> Any:
+    return make_site(load_kb(Path(__file__).parent.parent / "claims"), use_git=False)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes=st.lists(_nodes(), max_size=4), root=st.sampled_from(["../", "", "a&b/"]))
+def test_the_python_tree_equals_the_tree_macro(bundled_site: Any, nodes: list, root: str) -> None:
+    macro = bundled_site.env.get_template("macros.html").module.tree
+    assert bundled_site.tree_html(nodes, root) == macro(nodes, root)
+
+
+def test_every_claim_tree_equals_the_tree_macro(bundled_site: Any, tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from synth import generate
+
+    synthetic = make_site(load_kb(generate(tmp_path, 300, 11)), use_git=False)
+    for site in (bundled_site, synthetic):
+        macro = site.env.get_template("macros.html").module.tree
+        trees = [site.tree(cid) for cid in sorted(site.kb.claims)]
+        assert sum(len(t) for t in trees) > 50
+        for nodes in trees:
+            assert site.tree_html(nodes, "../") == macro(nodes, "../")
+
+
+def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
+    from kb.render import theme_dir
+
+    folder = write_kb(tmp_path)
+    templates = folder / "site" / "templates"
+    templates.mkdir(parents=True)
+    theirs = (theme_dir() / "templates" / "macros.html").read_text(encoding="utf-8")
+    start = theirs.index("{% macro tree(")
+    end = theirs.index("{%- endmacro %}", start)
+    mine = "{% macro tree(nodes, root, level=1) -%}<p>Our tree of {{ nodes | length }}</p>"
+    (templates / "macros.html").write_text(theirs[:start] + mine + theirs[end:], "utf-8")
+    site = make_site(load_kb(folder), use_git=False)
+    assert site.tree_html(site.tree("scaling-works"), "../") is None
+    shown = [c for c in sorted(site.kb.claims) if site.tree(c)]
+    assert shown
+    for cid in shown:
+        page = site.claim_page(cid)
+        assert f"<p>Our tree of {len(site.tree(cid))}</p>" in page
+        assert 'class="tree level-1"' not in page
