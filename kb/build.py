@@ -231,6 +231,13 @@ MAX_SHARDS = 32
 SHARDS_FILE = "shards.json"
 
 
+def planned_shards(pages: int, shards: int | None = None) -> int:
+    """Return the shard count of a site of this many HTML pages (KB_SEARCH_SHARDS forces one)."""
+    forced = os.environ.get("KB_SEARCH_SHARDS", "")  # for measuring the search page's cost
+    count = shards or (int(forced) if forced.isdigit() and int(forced) > 0 else 0)
+    return count or shard_count(pages)
+
+
 def shard_count(pages: int) -> int:
     """Return how many Pagefind bundles a site of this many indexed pages is split into."""
     return max(1, min(MAX_SHARDS, -(-pages // PAGES_PER_SHARD)))
@@ -391,6 +398,7 @@ def index_search(
     changed: set[str] | None = None,
     shards: int | None = None,
     views: dict[str, bytes] | None = None,
+    prepared: tuple[Path, int, dict[str, bytes]] | None = None,
 ) -> SearchIndex:
     """Index the written site with Pagefind, one bundle per shard of pages.
 
@@ -400,13 +408,14 @@ def index_search(
     With a previous site and the pages that changed, came or went since it, the shards holding
     none of them are hard-linked from the previous index; with the previous build's view
     digests too, a page counts as changed only when what Pagefind reads of it changed.
+    A full index may be handed the views already written by shard (`prepared`: their folder,
+    the shard count they were written for, and their digests), as the render workers do.
     """
     pages = html_pages(folder)
+    count = planned_shards(len(pages), shards)
+    ready = _usable(folder, pages, count, prepared) if previous is None else None
     # Pagefind indexes only the pages marked data-pagefind-body when any page is marked.
-    marked = any(_has_mark(folder / p) for p in pages)
-    forced = os.environ.get("KB_SEARCH_SHARDS", "")  # for measuring the search page's cost
-    count = shards or (int(forced) if forced.isdigit() and int(forced) > 0 else 0)
-    count = count or shard_count(len(pages))
+    marked = ready is not None or any(_has_mark(folder / p) for p in pages)
     members: dict[int, list[str]] = {}
     for page in pages:
         members.setdefault(shard_of(page, count), []).append(page)
@@ -440,6 +449,12 @@ def index_search(
             if k in reuse and in_place:
                 listed.append(k)
                 continue
+            if ready is not None:
+                source = ready[0] / shard_folder(k, count)
+                if source.is_dir():
+                    jobs.append((source, out))
+                    listed.append(k)
+                continue
             if k in reuse:
                 assert previous is not None
                 link_tree(previous / "pagefind" / shard_folder(k, count), out, _other_shards)
@@ -457,6 +472,8 @@ def index_search(
             if source.is_dir():
                 jobs.append((source, out))
                 listed.append(k)
+        if ready is not None:
+            result.views = dict(ready[2])
         _run_pagefind(jobs)
         for _, out in jobs:
             _canonical_bundle(out)
@@ -492,6 +509,18 @@ def index_search(
     result.indexed, result.reused = len(jobs), len(reuse)
     result.views = dict(sorted(result.views.items()))
     return result
+
+
+def _usable(
+    folder: Path, pages: list[str], count: int, prepared: tuple[Path, int, dict[str, bytes]] | None
+) -> tuple[Path, int, dict[str, bytes]] | None:
+    """Return the prepared views if they cover every page Pagefind would read, else None."""
+    if prepared is None or prepared[1] != count or not prepared[2]:
+        return None
+    # A page without a view must be one Pagefind skips: an HTML asset, say, with no mark.
+    if any(_has_mark(folder / p) for p in pages if p not in prepared[2]):
+        return None
+    return prepared
 
 
 def _read_shards(bundle: Path) -> tuple[int, bool, set[int]] | None:

@@ -8,6 +8,8 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -490,6 +492,8 @@ class _Job:
     pages: list[Any] = field(default_factory=list)
     folder: Path | None = None
     old: dict[str, bytes] = field(default_factory=dict)
+    views: Path | None = None  # where each indexed page's search view goes, by shard
+    shards: int = 1
 
 
 _JOB = _Job()
@@ -512,9 +516,13 @@ def write_page(folder: Path, rel: str, data: bytes) -> None:
 
 def _render_chunk(
     indices: list[int],
-) -> tuple[list[Rendered], dict[bytes, Any], set[bytes]]:
-    """Render some pages (in a worker), each with the keys it read; write those that changed."""
+) -> tuple[list[Rendered], dict[bytes, Any], set[bytes], dict[str, bytes]]:
+    """Render some pages (in a worker), each with the keys it read; write those that changed,
+    and the search views of indexed pages when asked."""
+    from kb.build import SEARCH_MARK, search_view, shard_folder, shard_of
+
     out: list[Rendered] = []
+    views: dict[str, bytes] = {}
     for i in indices:
         page = _JOB.pages[i]
         _Reads.now = reads = set()
@@ -523,13 +531,19 @@ def _render_chunk(
         finally:
             _Reads.now = None
         digest = _digest(data)
+        if _JOB.views is not None and page.path.endswith(".html") and SEARCH_MARK in data:
+            # Here, from the page in memory and on every core, not read back from disk later.
+            view = search_view(data)
+            shard = shard_folder(shard_of(page.path, _JOB.shards), _JOB.shards)
+            write_page(_JOB.views / shard, page.path, view)
+            views[page.path] = _digest(view)
         if _JOB.folder is None:
             out.append((page.path, digest, frozenset(reads), data))
             continue
         if _JOB.old.get(page.path) != digest:
             write_page(_JOB.folder, page.path, data)
         out.append((page.path, digest, frozenset(reads), None))
-    return (out, *_take_new_layouts())
+    return (out, *_take_new_layouts(), views)
 
 
 def render_pages(
@@ -537,6 +551,7 @@ def render_pages(
     jobs: int,
     folder: Path | None = None,
     old: dict[str, bytes] | None = None,
+    views: tuple[Path, int, dict[str, bytes]] | None = None,
 ) -> list[Rendered]:
     """Render pages with their reads, across `jobs` forked processes when that pays.
 
@@ -545,6 +560,8 @@ def render_pages(
     """
     global _JOB
     _JOB = _Job(pages, folder, old or {})
+    if views is not None:  # (folder, shard count, digests to fill)
+        _JOB.views, _JOB.shards = views[0], views[1]
     indices = list(range(len(pages)))
     try:
         if jobs <= 1 or len(pages) < 64 or "fork" not in multiprocessing.get_all_start_methods():
@@ -557,10 +574,12 @@ def render_pages(
             with ctx.Pool(jobs) as pool:
                 results = pool.map(_render_chunk, chunks, chunksize=1)
         rendered: list[Rendered] = []
-        for items, new, used in results:
+        for items, new, used, made in results:
             rendered += items
             _LAYOUTS.update(new)
             _LAYOUTS_USED.update(used)
+            if views is not None:
+                views[2].update(made)
         return rendered
     finally:
         _JOB = _Job()
@@ -787,12 +806,19 @@ class IncrementalBuilder:
         files: dict[str, bytes] = {}
         searching: list[float] = []
         views: dict[str, bytes] = {}
+        # A full build has the render workers write each indexed page's search view by shard.
+        prepared: tuple[Path, int, dict[str, bytes]] | None = None
+        if full and self.search:
+            html = {p.path for p in pages if p.path.endswith(".html")}
+            html |= {p for p in extra if p.endswith(".html")}
+            count = site_build.planned_shards(len(html), self.shards)
+            prepared = (Path(tempfile.mkdtemp(prefix="kb-search-views-")), count, {})
 
         def index(folder: Path) -> None:
             """Index the site, re-indexing only the shards whose pages changed since the last."""
             start = time.perf_counter()
             if full or last is None:
-                done = site_build.index_search(folder, shards=self.shards)
+                done = site_build.index_search(folder, shards=self.shards, prepared=prepared)
             else:
                 paths = {p.path for p in pages}
                 changed = {p for p, d, _, _ in results if last.digests.get(p) != d}
@@ -811,7 +837,7 @@ class IncrementalBuilder:
                     old = {} if full else last.digests  # type: ignore[union-attr]
                     if not full:
                         site_build.link_tree(self.out, folder, lambda name: name == "pagefind")
-                    results.extend(render_pages(todo, self.jobs, folder, old))
+                    results.extend(render_pages(todo, self.jobs, folder, old, prepared))
                     files.update(extras())
                     for path, data in files.items():
                         write_page(folder, path, data)
@@ -827,12 +853,18 @@ class IncrementalBuilder:
             else:
                 # A rebuild writes changed pages into the site as they are rendered.
                 results = render_pages(
-                    todo, self.jobs, None if full else self.out, None if full else last.digests
+                    todo,
+                    self.jobs,
+                    None if full else self.out,
+                    None if full else last.digests,
+                    prepared,
                 )
                 files.update(extras())
         finally:
             if side is not None:
                 side.result()
+            if prepared is not None and streaming:
+                shutil.rmtree(prepared[0], ignore_errors=True)
             for name in TABLES:
                 setattr(kb, name, untracked(getattr(kb, name)))
             kb.where = untracked(kb.where)  # type: ignore[assignment]
@@ -862,7 +894,11 @@ class IncrementalBuilder:
         t5 = time.perf_counter()
         html_changed = any(p.endswith(".html") for p in [*changed_pages, *files, *gone])
         if full and not streaming:
-            site_build.swap_in(files, self.out, search=index if self.search else False)
+            try:
+                site_build.swap_in(files, self.out, search=index if self.search else False)
+            finally:
+                if prepared is not None:
+                    shutil.rmtree(prepared[0], ignore_errors=True)
             report.indexed = self.search
         elif not streaming:
             site_build.write_files(self.out, files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -454,3 +455,25 @@ def test_edits_to_what_pages_share_match_a_full_build(tmp_path: Path) -> None:
         assert not report.full and report.rendered < report.pages, name
         build(folder, tmp_path / "fresh", search=False)
         assert_same(tmp_path / "inc", tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_views_written_while_rendering_give_the_index_read_from_the_pages(
+    tmp_path: Path, atomic: bool
+) -> None:
+    """A full build indexes the views its workers wrote; reading them from the pages is the same."""
+    import shutil
+
+    from kb.build import index_search
+
+    folder = generate(tmp_path, CLAIMS, 9)
+    built = IncrementalBuilder(folder, tmp_path / "site", use_git=False, atomic=atomic, shards=3)
+    assert built.build().shards == (3, 0)
+    again = tmp_path / "again"
+    shutil.copytree(tmp_path / "site", again)
+    shutil.rmtree(again / "pagefind")
+    done = index_search(again, shards=3)  # reads every page and makes its view itself
+    assert done.indexed == 3
+    assert tree(tmp_path / "site" / "pagefind") == tree(again / "pagefind")
+    assert built.last is not None and built.last.views == done.views
+    assert not list(Path(tempfile.gettempdir()).glob("kb-search-views-*"))
