@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kb.export import ExportMemo
 
 STATE_NAME = "build-state.pickle"
+VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
 STATE_VERSION = "kb-cache-7"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
@@ -594,6 +595,22 @@ def _side_call() -> Any:
     return fn(*args)
 
 
+def _views_folder() -> Path:
+    """Return a new temporary folder for search views, removing those of killed builds."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob(f"{VIEWS_PREFIX}*-*"):
+        pid = stale.name.removeprefix(VIEWS_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # its build died without cleaning up
+            shutil.rmtree(stale, ignore_errors=True)
+        except OSError:  # another user's live process
+            pass
+    return Path(tempfile.mkdtemp(prefix=f"{VIEWS_PREFIX}{os.getpid()}-", dir=base))
+
+
 def _downloads_and_memo(kb: KnowledgeBase) -> tuple[dict[str, bytes], ExportMemo]:
     """Export every download with a new memo; return both (the memo serves the next build)."""
     from kb.build import downloads
@@ -812,7 +829,7 @@ class IncrementalBuilder:
             html = {p.path for p in pages if p.path.endswith(".html")}
             html |= {p for p in extra if p.endswith(".html")}
             count = site_build.planned_shards(len(html), self.shards)
-            prepared = (Path(tempfile.mkdtemp(prefix="kb-search-views-")), count, {})
+            prepared = (_views_folder(), count, {})
 
         def index(folder: Path) -> None:
             """Index the site, re-indexing only the shards whose pages changed since the last."""
@@ -830,6 +847,7 @@ class IncrementalBuilder:
             views.update(done.views)
             searching.append(time.perf_counter() - start)
 
+        rendered = False
         try:
             if streaming:
                 # Pages go straight to the new folder as they are rendered, never all in memory.
@@ -860,11 +878,13 @@ class IncrementalBuilder:
                     prepared,
                 )
                 files.update(extras())
+            rendered = True
         finally:
+            # The views are indexed inside swap_in when streaming, after it here otherwise.
+            if prepared is not None and (streaming or not rendered):
+                shutil.rmtree(prepared[0], ignore_errors=True)
             if side is not None:
                 side.result()
-            if prepared is not None and streaming:
-                shutil.rmtree(prepared[0], ignore_errors=True)
             for name in TABLES:
                 setattr(kb, name, untracked(getattr(kb, name)))
             kb.where = untracked(kb.where)  # type: ignore[assignment]

@@ -477,3 +477,26 @@ def test_views_written_while_rendering_give_the_index_read_from_the_pages(
     assert tree(tmp_path / "site" / "pagefind") == tree(again / "pagefind")
     assert built.last is not None and built.last.views == done.views
     assert not list(Path(tempfile.gettempdir()).glob("kb-search-views-*"))
+
+
+def test_a_full_build_removes_the_views_of_killed_builds_only(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from kb.cache import VIEWS_PREFIX
+
+    dead_pid = subprocess.Popen(["true"])  # a process ID that has ended
+    dead_pid.wait()
+    stale = Path(tempfile.gettempdir()) / f"{VIEWS_PREFIX}{dead_pid.pid}-stale"
+    alive = Path(tempfile.gettempdir()) / f"{VIEWS_PREFIX}{os.getppid()}-alive"
+    for folder in (stale, alive):
+        folder.mkdir(exist_ok=True)
+    try:
+        folder = generate(tmp_path, 8, 1)
+        IncrementalBuilder(folder, tmp_path / "site", use_git=False, shards=1).build()
+        assert not stale.exists()
+        assert alive.exists()  # its process still runs: perhaps a build in progress
+    finally:
+        for folder in (stale, alive):
+            if folder.exists():
+                folder.rmdir()
