@@ -616,67 +616,22 @@ GraphRows = tuple[list[tuple[str, dict[str, str]]], list[tuple[str, str, str, di
 def _graph_parts(
     kb: KnowledgeBase,
 ) -> tuple[dict[str, str | None], dict[tuple[str, str, str], dict[str, str]]]:
-    """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds.
+    """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds, from the
+    same `record_edges` but without networkx, which took most of the time of an export."""
+    from kb.graph import NODE_TABLES, record_edges
 
-    This follows `KBGraph.__init__` step by step, without networkx, which took most of the
-    time of an export.
-    """
     nodes: dict[str, str | None] = {}
-    for name in ("questions", "claims", "sources", "actors", "stances", "evidence"):
+    for name in NODE_TABLES:
         for rid, record in getattr(kb, name).items():
             nodes[rid] = record.kind_name
     edges: dict[tuple[str, str, str], dict[str, str]] = {}
-
-    def add(u: str, v: str, key: str, attrs: dict[str, str]) -> None:
+    for u, v, key, attrs in record_edges(kb):
         nodes.setdefault(u, None)
         nodes.setdefault(v, None)
         if (u, v, key) in edges:
-            edges[u, v, key].update(attrs)
+            edges[u, v, key].update(attrs)  # as networkx updates an edge added again
         else:
             edges[u, v, key] = attrs
-
-    claims = kb.claims
-    for q in kb.questions.values():
-        for side in ("pro", "con", "mixed"):
-            for c in getattr(q.positions, side):
-                if c in claims:
-                    add(c, q.id, f"{c}@{q.id}", {"type": "answers", "side": side})
-    relations, evidence = kb.relations, kb.evidence
-    undercuts = RelationType.undercuts
-    for r in relations.values():
-        target = r.to
-        attrs = {"type": r.type.value}
-        if r.type is undercuts:
-            support = relations.get(r.to) or evidence.get(r.to)
-            if support is None:
-                continue
-            target = support.to if isinstance(support, Relation) else support.claim
-            attrs["target"] = r.to
-        if r.from_ in nodes and target in nodes:
-            add(r.from_, target, r.id, attrs)
-        if r.source and r.source in nodes:
-            add(r.id, r.source, f"{r.id}>src", {"type": "quotes"})
-    for e in evidence.values():
-        if e.claim in nodes:
-            add(e.id, e.claim, e.id, {"type": e.direction.value})
-        if e.source in nodes:
-            add(e.id, e.source, f"{e.id}>src", {"type": "quotes"})
-    for s in kb.stances.values():
-        if s.actor in nodes and s.claim in nodes:
-            add(s.actor, s.claim, s.id, {"type": "stance", "position": s.position.value})
-        if s.source in nodes:
-            add(s.id, s.source, f"{s.id}>src", {"type": "quotes"})
-    cited_via: dict[str, set[str]] = defaultdict(set)
-    for src in kb.sources.values():
-        if src.cited_via:
-            cited_via[src.cited_via].add(src.id)
-    for src in kb.sources.values():
-        for a in src.authors:
-            if a in nodes:
-                add(a, src.id, f"{a}>{src.id}", {"type": "authored"})
-        for c in sorted(set(src.cites) | cited_via[src.id]):
-            if c in nodes:
-                add(src.id, c, f"{src.id}>{c}", {"type": "cites"})
     return nodes, edges
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -24,6 +25,63 @@ class Link:
     record: Relation | Evidence
 
 
+NODE_TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence")
+
+
+def record_edges(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, dict[str, str]]]:
+    """Yield every edge of the record graph as (from, to, key, attributes), in a stable order.
+
+    An edge's ends become nodes, so a later edge may start at a relation that a "quotes" edge
+    made a node. `KBGraph` builds its graph from these, and the GraphML export its file.
+    """
+    nodes = {rid for name in NODE_TABLES for rid in getattr(kb, name)}
+
+    def edge(u: str, v: str, key: str, attrs: dict[str, str]) -> tuple[str, str, str, dict]:
+        nodes.add(u)
+        nodes.add(v)
+        return u, v, key, attrs
+
+    for q in kb.questions.values():
+        for side in ("pro", "con", "mixed"):
+            for c in getattr(q.positions, side):
+                if c in kb.claims:
+                    yield edge(c, q.id, f"{c}@{q.id}", {"type": "answers", "side": side})
+    for r in kb.relations.values():
+        target = r.to
+        attrs = {"type": r.type.value}
+        if r.type is RelationType.undercuts:
+            support = kb.relations.get(r.to) or kb.evidence.get(r.to)
+            if support is None:
+                continue
+            target = support.to if isinstance(support, Relation) else support.claim
+            attrs["target"] = r.to
+        if r.from_ in nodes and target in nodes:
+            yield edge(r.from_, target, r.id, attrs)
+        if r.source and r.source in nodes:
+            yield edge(r.id, r.source, f"{r.id}>src", {"type": "quotes"})
+    for e in kb.evidence.values():
+        if e.claim in nodes:
+            yield edge(e.id, e.claim, e.id, {"type": e.direction.value})
+        if e.source in nodes:
+            yield edge(e.id, e.source, f"{e.id}>src", {"type": "quotes"})
+    for s in kb.stances.values():
+        if s.actor in nodes and s.claim in nodes:
+            yield edge(s.actor, s.claim, s.id, {"type": "stance", "position": s.position.value})
+        if s.source in nodes:
+            yield edge(s.id, s.source, f"{s.id}>src", {"type": "quotes"})
+    cited_via: dict[str, set[str]] = defaultdict(set)
+    for src in kb.sources.values():
+        if src.cited_via:
+            cited_via[src.cited_via].add(src.id)
+    for src in kb.sources.values():
+        for a in src.authors:
+            if a in nodes:
+                yield edge(a, src.id, f"{a}>{src.id}", {"type": "authored"})
+        for c in sorted(set(src.cites) | cited_via[src.id]):
+            if c in nodes:
+                yield edge(src.id, c, f"{src.id}>{c}", {"type": "cites"})
+
+
 class KBGraph:
     """A MultiDiGraph of every record, with typed edges keyed by the record that makes them.
 
@@ -41,48 +99,11 @@ class KBGraph:
         self.kb = kb
         self._index(kb)
         g = self.g = nx.MultiDiGraph()
-        for name in ("questions", "claims", "sources", "actors", "stances", "evidence"):
+        for name in NODE_TABLES:
             for rid, record in getattr(kb, name).items():
                 g.add_node(rid, kind=record.kind_name)
-        for q in kb.questions.values():
-            for side in ("pro", "con", "mixed"):
-                for c in getattr(q.positions, side):
-                    if c in kb.claims:
-                        g.add_edge(c, q.id, key=f"{c}@{q.id}", type="answers", side=side)
-        for r in kb.relations.values():
-            target = r.to
-            attrs = {"type": r.type.value}
-            if r.type is RelationType.undercuts:
-                support = kb.relations.get(r.to) or kb.evidence.get(r.to)
-                if support is None:
-                    continue
-                target = support.to if isinstance(support, Relation) else support.claim
-                attrs["target"] = r.to
-            if r.from_ in g and target in g:
-                g.add_edge(r.from_, target, key=r.id, **attrs)
-            if r.source and r.source in g:
-                g.add_edge(r.id, r.source, key=f"{r.id}>src", type="quotes")
-        for e in kb.evidence.values():
-            if e.claim in g:
-                g.add_edge(e.id, e.claim, key=e.id, type=e.direction.value)
-            if e.source in g:
-                g.add_edge(e.id, e.source, key=f"{e.id}>src", type="quotes")
-        for s in kb.stances.values():
-            if s.actor in g and s.claim in g:
-                g.add_edge(s.actor, s.claim, key=s.id, type="stance", position=s.position.value)
-            if s.source in g:
-                g.add_edge(s.id, s.source, key=f"{s.id}>src", type="quotes")
-        cited_via: dict[str, set[str]] = defaultdict(set)
-        for src in kb.sources.values():
-            if src.cited_via:
-                cited_via[src.cited_via].add(src.id)
-        for src in kb.sources.values():
-            for a in src.authors:
-                if a in g:
-                    g.add_edge(a, src.id, key=f"{a}>{src.id}", type="authored")
-            for c in sorted(set(src.cites) | cited_via[src.id]):
-                if c in g:
-                    g.add_edge(src.id, c, key=f"{src.id}>{c}", type="cites")
+        for u, v, key, attrs in record_edges(kb):
+            g.add_edge(u, v, key=key, **attrs)
 
     def _index(self, kb: KnowledgeBase) -> None:
         # Lookups by claim, actor and source, so that rendering every page stays linear.
