@@ -397,7 +397,7 @@ class Site:
             keys = {cid: index_key(kb.claims[cid].text) for cid in kb.claims}
             for name, ids in split_index(keys, CLAIMS_PER_PAGE).items():
                 self.claim_index[name] = sorted(ids, key=lambda c: (kb.claims[c].text.lower(), c))
-        self.claim_dates: dict[str, str] = {}
+        self.claim_dates = self._first_dates()
         self.timeline_years = self._timeline_index()
         rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
         self.timeline_split = rows > TIMELINE_PER_PAGE
@@ -910,6 +910,17 @@ class Site:
             "claim_count": len(self.kb.claims),
         }
 
+    def _first_dates(self) -> dict[str, str]:
+        """Return each claim's date: that of the earliest dated source stating or arguing it."""
+        kb = self.kb
+        first_date: dict[str, str] = {}
+        for rec in [*kb.stances.values(), *kb.evidence.values()]:
+            src = kb.sources.get(rec.source)
+            if src and src.date and rec.claim in kb.claims:
+                prev = first_date.get(rec.claim)
+                first_date[rec.claim] = min(prev, src.date) if prev else src.date
+        return dict(sorted(first_date.items()))
+
     def _timeline_index(self) -> dict[str, dict[str, list[str]]]:
         """Return, by year, the sources dated then, the claims first dated then (by the earliest
         source stating or arguing them) and the forecasts resolving then ('' : undated sources)."""
@@ -921,13 +932,7 @@ class Site:
             kb.sources, key=lambda s: (kb.sources[s].date or "0000", s), reverse=True
         ):
             out[(kb.sources[sid].date or "")[:4]]["sources"].append(sid)
-        first_date: dict[str, str] = {}
-        for rec in [*kb.stances.values(), *kb.evidence.values()]:
-            src = kb.sources.get(rec.source)
-            if src and src.date and rec.claim in kb.claims:
-                prev = first_date.get(rec.claim)
-                first_date[rec.claim] = min(prev, src.date) if prev else src.date
-        self.claim_dates = dict(sorted(first_date.items()))
+        first_date = self.claim_dates
         for cid in sorted(first_date, key=lambda c: (first_date[c], c)):
             out[first_date[cid][:4]]["claims"].append(cid)
         due = [(c.forecast.resolves, cid) for cid, c in kb.claims.items() if c.forecast is not None]
