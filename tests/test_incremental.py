@@ -358,6 +358,11 @@ def test_statement_edit_rebuild_does_not_analyse_again(
     add_relation(folder, 40, 3, "rebuts")
     builder.build()
     assert len(calls) == 2
+    # A limit of the analysis is part of what it read: changing one analyses again.
+    monkeypatch.setattr(analysis, "CRUX_WORK_BUDGET", analysis.CRUX_WORK_BUDGET + 1)
+    edit_statement(folder, 6, "Another statement the analysis never reads.")
+    builder.build()
+    assert len(calls) == 3
     build(folder, tmp_path / "fresh", search=False)
     assert_same(tmp_path / "site", tmp_path / "fresh")
 
