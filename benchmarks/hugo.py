@@ -190,6 +190,22 @@ def time_hugo(project: Path, repeat: int = 1) -> float:
     return best
 
 
+def time_pagefind(project: Path) -> float:
+    """Index Hugo's output with Pagefind's command-line indexer and return the wall time."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise SystemExit("Pagefind is missing: pip install 'pagefind[bin]'")
+    start = time.perf_counter()
+    subprocess.run(
+        [str(binary), "--site", str(project / "public"), "--force-language", "en", "--silent"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
