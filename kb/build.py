@@ -226,7 +226,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-PAGES_PER_SHARD = 1000  # see README: more shards re-index less after an edit, search slower
+PAGES_PER_SHARD = 1000  # see docs/speed.md: more shards re-index less after an edit, search slower
 MAX_SHARDS = 32
 SHARDS_FILE = "shards.json"
 

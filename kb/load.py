@@ -776,7 +776,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
                 hint = "dates are written YYYY, YYYY-MM or YYYY-MM-DD"
             elif etype == "value_error" and "tag" in err["msg"]:
                 hint = "tags are lowercase letters, digits and hyphens, e.g. 'scaling-laws'"
-            hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in the README's YAML format"
+            hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in docs/format.md"
             out.append(Problem(code, Severity.error, where.at(loc), message, hint))
     return out
 
