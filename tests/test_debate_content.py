@@ -1,12 +1,10 @@
-"""The bundled debate maps who answers whom: seed authors attack each other's claims, and every claim
-is reached from a question.
+"""The bundled debate maps who answers whom, and a question reaches every claim."""
 
-A seed author is a group: the authors of one seed source (a source with `archive:`). A group holds a
-claim when one of its members asserts it in a stance quoting that group's seed. An attacking link
-(rebuts, contradicts, undercuts) crosses between groups when a group holding its `from` claim differs
-from a group holding a claim it attacks: the `to` claim, or for an undercut both claims of the
-support it attacks (the evidence's claim when it attacks evidence).
-"""
+# A seed author is a group: the authors of one seed source (a source with `archive:`). A group
+# holds a claim when one of its members asserts it in a stance quoting that group's seed. An
+# attacking link (rebuts, contradicts, undercuts) crosses between groups when a group holding its
+# `from` claim differs from a group holding a claim it attacks: the `to` claim, or for an undercut
+# both claims of the support it attacks (the evidence's claim when it attacks evidence).
 
 from __future__ import annotations
 
