@@ -31,7 +31,8 @@ def check(
 ) -> list[Problem]:
     """Run every check over a loaded knowledge base and return the problems found.
 
-    With `advice`, the gap checks of kb.gaps (which `kb check` runs) add their advice too.
+    With `advice`, the gap checks of kb.gaps (which `kb check` runs) add their advice, when
+    neither loading (`earlier`) nor the checks found an error.
     """
     from kb import gaps
 
@@ -45,11 +46,12 @@ def check(
         *checker.contradictory_stances(),
         *checker.quality(),
         *gaps.placeholders(kb),
-        *(gaps.advice(kb) if advice else ()),
     ]
     if archive is not None:
         problems += checker.quotes(Path(archive))
-    del earlier  # kept in the signature so callers pass what loading found, for future dedup
+    earlier = list(earlier)
+    if advice and not any(p.severity is E for p in (*earlier, *problems)):
+        problems += gaps.advice(kb)  # on a broken KB, advice would only add noise
     return problems
 
 

@@ -66,7 +66,7 @@ def summary(problems: Sequence[Problem]) -> str:
     warnings = len(problems) - errors - notes
     advice = f"{notes} note(s) of advice" if notes else ""
     if not errors and not warnings:
-        return f"No problems found; {advice}." if notes else "No problems found."
+        return f"No problems found. {advice.capitalize()}." if notes else "No problems found."
     return f"{errors} error(s), {warnings} warning(s)" + (f", {advice}." if notes else ".")
 
 

@@ -21,6 +21,10 @@ ATTACK_TYPES = (RelationType.rebuts, RelationType.contradicts, RelationType.unde
 # that, a walk-on voice (a cited CEO, a reported critic) would flood the table with zeros.
 LEADING_CLAIMS = 3
 LEADING_SHARE = 0.05
+_EMPTY = {
+    False: "(fewer than two actors assert these claims)",
+    True: f"(no attacks cross; no actor asserts {LEADING_CLAIMS} or more of these claims)",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Engagement:
     title: str
     claims: int
     crossing: int  # relations attacking from one voice's claim to another's
+    voices: int  # voices asserting any of the claims
     rows: list[PairRow] = field(default_factory=list)
 
 
@@ -217,7 +222,7 @@ class Engagements:
         pairs |= {(v, w) for v in leading for w in leading if v < w}
         rows = [PairRow(v, w, counts[v, w], counts[w, v]) for v, w in pairs]
         rows.sort(key=lambda r: (-(r.forward + r.backward), r.first, r.second))
-        return Engagement(qid, title, len(claims), len(crossing), rows)
+        return Engagement(qid, title, len(claims), len(crossing), len(asserted), rows)
 
     def question(self, qid: str) -> Engagement:
         """Return the engagement over the claims bearing on a question."""
@@ -241,7 +246,7 @@ def engagement_tables(kb: KnowledgeBase) -> list[Table]:
 
     tables = []
     for item in engagement_report(kb):
-        title = f"{item.title} ({item.claims} claims, {item.crossing} crossing attacks)"
+        title = f"{item.title} ({item.claims} claims, {item.crossing} attacks across actors)"
         if item.qid:
             title = f"{item.qid}: {title}"
         table = Table(title=escape(title), title_justify="left", show_header=True)
@@ -251,7 +256,7 @@ def engagement_tables(kb: KnowledgeBase) -> list[Table]:
             names = escape(row.first.name), escape(row.second.name)
             table.add_row(*names, str(row.forward), str(row.backward))
         if not item.rows:
-            table.add_row("(fewer than two actors assert these claims)", "", "", "")
+            table.add_row(_EMPTY[item.voices > 1], "", "", "")
         tables.append(table)
     return tables
 
@@ -285,6 +290,7 @@ def method_context(kb: KnowledgeBase, paths: Any) -> dict[str, Any]:
             "href": href,
             "claims": item.claims,
             "crossing": item.crossing,
+            "voices": item.voices,
             "rows": rows,
         }
 
