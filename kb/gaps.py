@@ -6,17 +6,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from kb.engagement import Engagements, positions, reached
-from kb.errors import Location, Problem, Severity
-from kb.load import KnowledgeBase, LocDict, LocList
+from kb.errors import Problem, Severity
+from kb.load import KnowledgeBase
 from kb.models import Direction, Evidence, Position, Stance
 
 W, A = Severity.warning, Severity.advice
 # Placeholder problems are warnings (errors under --strict) that `kb build` refuses to publish.
 BLOCKS_PUBLISHING = frozenset({"KB601"})
 PLACEHOLDER_RE = re.compile(r"\b(?:TODO|FIXME)\b")
+# The free-text fields of each kind (a forecast's criteria too); IDs and links are checked apart.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "question": ("title", "framing"),
+    "claim": ("text", "notes", "aka"),
+    "source": ("title", "publisher", "notes"),
+    "actor": ("name", "affiliation", "description"),
+    "stance": ("quote", "locator", "note"),
+    "evidence": ("quote", "locator", "summary"),
+    "relation": ("quote", "locator", "rationale", "scheme"),
+}
 # A stance or evidence is flagged when fewer than this share of its claim's content words
 # (those of its statement or of any alternative phrasing) appear in its quote, after stemming:
 # on the bundled debate, quotes under 5% are pointers ("this view rests on a misconception")
@@ -48,22 +59,37 @@ def unpublishable(problems: list[Problem]) -> list[Problem]:
 
 
 def placeholders(kb: KnowledgeBase) -> Iterator[Problem]:
-    """Report text that `kb new` left for the author to replace, wherever it stands."""
-    seen: set[Location] = set()
-    for where in kb.where.values():
-        if where.fixed or not isinstance(where.raw, LocDict):
-            continue
-        for location, text in _texts(where.raw, where.location):
-            if location in seen or not _is_placeholder(text):
+    """Report text that `kb new` left for the author to replace, in any text field."""
+    for kind, names in TEXT_FIELDS.items():
+        for rid, record in kb.table(kind).items():
+            where = kb.where.get(rid)
+            if where is None or where.fixed:  # a record derived from a claim's field has no text
                 continue
-            seen.add(location)
-            yield Problem(
-                "KB601",
-                W,
-                location,
-                f"placeholder text {text[:60]!r} left by 'kb new'; kb build refuses to publish it",
-                "write the real text in place of the placeholder",
-            )
+            for path, text in _texts(record, names):
+                if _is_placeholder(text):
+                    yield Problem(
+                        "KB601",
+                        W,
+                        where.at(path) if len(path) > 1 else where.value(path[0]),
+                        f"placeholder text {text[:60]!r} left by 'kb new'; "
+                        "kb build refuses to publish it",
+                        "write the real text in place of the placeholder",
+                    )
+
+
+def _texts(record: Any, names: tuple[str, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield a record's free-text values with their paths in the record."""
+    fields = vars(record)  # a model's fields, without pydantic's attribute lookup
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, str):
+            yield (name,), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                yield (name, i), item
+    forecast = fields.get("forecast")
+    if forecast is not None:
+        yield ("forecast", "criteria"), forecast.criteria
 
 
 def _template_sentences() -> frozenset[str]:
@@ -78,26 +104,16 @@ def _bare(text: str) -> str:
 
 
 def _is_placeholder(text: str) -> bool:
-    if PLACEHOLDER_RE.search(text):
+    if ("TODO" in text or "FIXME" in text) and PLACEHOLDER_RE.search(text):
         return True
+    if len(text) > _LONGEST_TEMPLATE or text.lstrip()[:2].lower() not in _TEMPLATE_STARTS:
+        return False
     return _bare(text) in _TEMPLATE_SENTENCES
 
 
 _TEMPLATE_SENTENCES = _template_sentences()
-
-
-def _texts(node: Any, here: Location) -> Iterator[tuple[Location, str]]:
-    """Yield every string below a parsed YAML node, with where it stands."""
-    if isinstance(node, str):
-        yield here, node
-    elif isinstance(node, LocDict):
-        for key, value in node.items():
-            at = node.values_at.get(key)
-            yield from _texts(value, Location(here.path, *at) if at else here)
-    elif isinstance(node, LocList):
-        for i, value in enumerate(node):
-            at = node.items_at[i] if i < len(node.items_at) else None
-            yield from _texts(value, Location(here.path, *at) if at else here)
+_TEMPLATE_STARTS = frozenset(t[:2] for t in _TEMPLATE_SENTENCES)
+_LONGEST_TEMPLATE = max(map(len, _TEMPLATE_SENTENCES), default=0) + 8  # room for spaces, "?"
 
 
 def advice(kb: KnowledgeBase) -> Iterator[Problem]:
@@ -150,15 +166,15 @@ def no_engagement(kb: KnowledgeBase, e: Engagements) -> Iterator[Problem]:
     for q in kb.questions.values():
         if not positions(kb, q.id):
             continue
-        claims = e.bearing(q.id)
-        if e.crossings(claims)[1]:
+        scope = e.scopes.of(q.id)
+        if e.engaged(scope):
             continue
         yield Problem(
             "KB604",
             A,
             kb.where[q.id].key("id"),
             f"on {q.id!r}, no claim one actor asserts attacks a claim another asserts "
-            f"({len(claims)} claims bear on it)",
+            f"({e.scopes.size(scope)} claims bear on it)",
             "map where the authors answer each other: a rebut, undercut or contradicts "
             "between their own claims, quoted at both ends",
         )
@@ -188,12 +204,14 @@ def is_question(quote: str) -> bool:
     return bool(sentences) and all(t.endswith("?") for t in sentences)
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a claim's text is compared with each of its quotes
+def content_words(text: str) -> frozenset[str]:
     """Return a text's content words: lowercase alphabetic tokens, stemmed, minus stopwords."""
     words = _WORD_RE.findall(text.lower().replace("\u2019", "'").replace("'s", ""))
-    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
+    return frozenset(stem(w) for w in words if w not in STOPWORDS and len(w) > 1)
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip common English suffixes, enough to match a word's inflections."""
     for suffix, keep in (

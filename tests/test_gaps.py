@@ -221,3 +221,18 @@ def test_shared_share_counts_the_claims_words() -> None:
     # The best of the statement and its alternative phrasings counts.
     assert shared_share("Chips", ["Loss falls.", "Chips get cheaper."]) == 0.5
     assert shared_share("anything", ["the of and"]) == 0.0
+
+
+def _is_text(prop: dict) -> bool:
+    options = prop.get("anyOf", [prop])
+    return any(o.get("type") == "string" and o.get("maxLength") == 20_000 for o in options)
+
+
+def test_every_text_field_is_searched_for_placeholders() -> None:
+    from kb.gaps import TEXT_FIELDS
+    from kb.models import KINDS
+
+    for kind, model in KINDS.items():
+        properties = model.model_json_schema()["properties"]
+        texts = {name for name, prop in properties.items() if _is_text(prop)}
+        assert texts and texts <= set(TEXT_FIELDS[kind]), (kind, texts)
