@@ -108,7 +108,7 @@ def _links(kb: KnowledgeBase) -> Iterable[tuple[str, str, RelationType]]:
             yield r.from_, r.to, r.type
             continue
         relation = kb.relations.get(r.to)
-        ends = (relation.from_, relation.to) if relation is not None else ()
+        ends: tuple[str, ...] = (relation.from_, relation.to) if relation is not None else ()
         if r.to in kb.evidence:
             ends = (kb.evidence[r.to].claim,)
         for end in ends:

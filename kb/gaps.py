@@ -70,7 +70,7 @@ def placeholders(kb: KnowledgeBase) -> Iterator[Problem]:
                     yield Problem(
                         "KB601",
                         W,
-                        where.at(path) if len(path) > 1 else where.value(path[0]),
+                        where.at(path) if len(path) > 1 else where.value(str(path[0])),
                         f"placeholder text {text[:60]!r} left by 'kb new'; "
                         "kb build refuses to publish it",
                         "write the real text in place of the placeholder",
@@ -182,7 +182,9 @@ def no_engagement(kb: KnowledgeBase, e: Engagements) -> Iterator[Problem]:
 
 def question_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
     """Report quotes given as support that are questions."""
-    given = [s for s in kb.stances.values() if s.position is Position.asserts]
+    given: list[Stance | Evidence] = [
+        s for s in kb.stances.values() if s.position is Position.asserts
+    ]
     given += [ev for ev in kb.evidence.values() if ev.direction is Direction.supports]
     for record in given:
         if is_question(record.quote) and record.id in kb.where:
@@ -260,7 +262,8 @@ def _attribution(kb: KnowledgeBase, record: Stance | Evidence) -> bool:
 
 def unrelated_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
     """Report stances and evidence whose quote shares almost no content words with its claim."""
-    for record in (*kb.stances.values(), *kb.evidence.values()):
+    records: list[Stance | Evidence] = [*kb.stances.values(), *kb.evidence.values()]
+    for record in records:
         claim = kb.claims.get(record.claim)
         if claim is None or record.id not in kb.where:
             continue
