@@ -126,9 +126,10 @@ def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]
 def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
     """Load (through the memo) and check; raise ProblemsFound on any error."""
     from kb.check import check
+    from kb.gaps import unpublishable
 
     kb, problems = load_memo(root, memo)
-    problems += check(kb, problems)
+    problems = unpublishable(problems + check(kb, problems))
     if any(p.severity is Severity.error for p in problems):
         raise ProblemsFound(problems)
     return kb

@@ -63,7 +63,7 @@ def main() -> None:
 
 @main.command()
 @kb_option
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings (not advice) as errors.")
 @click.option(
     "--archive",
     type=click.Path(path_type=Path, file_okay=False),
@@ -82,13 +82,13 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str) -> None:
     from kb.console import format_problems, print_problems
     from kb.load import default_parse_cache
 
-    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path))
+    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path), advice=True)
     if fmt == "text":
         print_problems(out, problems)
     else:
         click.echo(format_problems(problems, fmt))
-    failing = [p for p in problems if strict or p.severity is Severity.error]
-    sys.exit(1 if failing else 0)
+    failing = {Severity.error, Severity.warning} if strict else {Severity.error}
+    sys.exit(1 if any(p.severity in failing for p in problems) else 0)
 
 
 @main.command()
@@ -117,12 +117,24 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
 
 @main.command()
 @kb_option
-def stats(kb_path: Path) -> None:
-    """Count the records of each kind."""
+@click.option(
+    "--engagement",
+    is_flag=True,
+    help="Instead, per question and pair of actors, the attacks crossing between them.",
+)
+def stats(kb_path: Path, engagement: bool) -> None:
+    """Count the records of each kind, or (--engagement) who answers whom."""
     from kb.console import stats_table
     from kb.load import load_kb
 
-    out.print(stats_table(load_kb(kb_path)))
+    kb = load_kb(kb_path)
+    if not engagement:
+        out.print(stats_table(kb))
+        return
+    from kb.engagement import engagement_tables
+
+    for table in engagement_tables(kb):
+        out.print(table)
 
 
 @main.command()

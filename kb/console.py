@@ -30,7 +30,7 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
     if fmt == "github":
         lines = []
         for p in problems:
-            level = "error" if p.severity is Severity.error else "warning"
+            level = {Severity.error: "error", Severity.advice: "notice"}.get(p.severity, "warning")
             loc = p.location
             message = p.message + (f" ({p.hint})" if p.hint else "")
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -48,7 +48,7 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     """Print problems in colour, one per line, then a summary."""
     lines = []
     for p in sorted(problems, key=Problem.sort_key):
-        colour = "red" if p.severity is Severity.error else "yellow"
+        colour = {Severity.error: "red", Severity.advice: "cyan"}.get(p.severity, "yellow")
         line = f"[bold]{escape(str(p.location))}[/]: [{colour}]{p.severity} {p.code}[/]: "
         line += escape(p.message)
         if p.hint:
@@ -60,12 +60,14 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
 
 
 def summary(problems: Sequence[Problem]) -> str:
-    """Return a one-line count of errors and warnings."""
+    """Return a one-line count of errors, warnings and advice."""
     errors = sum(p.severity is Severity.error for p in problems)
-    warnings = len(problems) - errors
-    if not problems:
-        return "No problems found."
-    return f"{errors} error(s), {warnings} warning(s)."
+    notes = sum(p.severity is Severity.advice for p in problems)
+    warnings = len(problems) - errors - notes
+    advice = f"{notes} note(s) of advice" if notes else ""
+    if not errors and not warnings:
+        return f"No problems found. {advice.capitalize()}." if notes else "No problems found."
+    return f"{errors} error(s), {warnings} warning(s)" + (f", {advice}." if notes else ".")
 
 
 def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:

@@ -683,6 +683,7 @@ class Site:
             ("timeline.html", "timeline.html", "Timeline"),
             ("search.html", "search.html", "Search"),
             ("downloads.html", "downloads.html", "Downloads"),
+            ("method.html", "method.html", "How this map was made"),
             ("404.html", "404.html", "Page not found"),
         ):
             yield Page(name, self._global(name, template, title))
@@ -1017,6 +1018,12 @@ class Site:
     def ctx_downloads(self) -> dict[str, Any]:
         """Return the downloadable files."""
         return {"downloads": self.downloads, "counts": self.kb.counts()}
+
+    def ctx_method(self) -> dict[str, Any]:
+        """Return the 'How this map was made' page: the texts, their checks, who answers whom."""
+        from kb.engagement import method_context
+
+        return method_context(self.kb, Paths)
 
     def ctx_notfound(self) -> dict[str, Any]:
         """Return the 404 page's context: links go from the site root."""
