@@ -234,6 +234,8 @@ def _first_too_deep(reader: Any, text: str) -> tuple[int, int] | None:
         mark = getattr(exc, "problem_mark", None)
         stop = _index(text, mark.line, mark.column) if mark else len(text)
         window = text[_index(text, *last) : stop + 1]
+        # Each level the reader may have read but not handed over opened at a '[', '{', '-',
+        # '?' or (a block mapping, once its first key was read) ':' in that window.
         if depth + sum(window.count(c) for c in "[{-?:") > MAX_DEPTH:
             raise _DepthUnknown from None
         return None
@@ -263,6 +265,7 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
 
 
 def _too_deep_problem(at: tuple[int, int]) -> _YamlProblem:
+    """Return the problem of nesting too deep, at a 1-based line and column."""
     return _YamlProblem(
         "KB007", at[0], at[1], f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
     )

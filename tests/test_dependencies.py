@@ -80,11 +80,9 @@ def undeclared(
     lists: Mapping[str, set[str]],
     installed: Mapping[str, list[str]],
 ) -> list[str]:
-    """Return `path:line: module` for each import of a distribution its part does not declare.
-
-    A folder's own modules, and those of other folders it imports (tests import benchmarks'
-    synth), are local: their imports count as the importing part's.
-    """
+    """Return `path:line: module` for each import of a distribution its part does not declare."""
+    # A folder's own modules, and those of other folders it imports (tests import benchmarks'
+    # synth), are local: their imports count as the importing part's.
     files = {part: sorted((root / part).rglob("*.py")) for part in parts}
     found: list[str] = []
     for part, keys in parts.items():

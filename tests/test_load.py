@@ -148,11 +148,10 @@ def test_deep_nesting_is_bounded() -> None:
 
 
 def _limited(base: type, limit: int) -> type:
-    """Return a reader that, like LibYAML in PyYAML 6.0.4, refuses flow nesting `limit` deep.
+    """Return a reader that, like LibYAML in PyYAML 6.0.4, refuses flow nesting `limit` deep."""
 
-    It stops at its first call, before handing over any event: the worst case of LibYAML's
-    look-ahead, which stopped 6.0.4 at column 1009 before it reached the level past ours.
-    """
+    # It stops at its first call, before handing over any event: the worst case of LibYAML's
+    # look-ahead, which stopped 6.0.4 at column 1009 before it reached the level past ours.
 
     class Limited(base):  # type: ignore[misc, valid-type]
         def __init__(self, stream: str) -> None:
