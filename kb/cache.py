@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
-STATE_VERSION = "kb-cache-7"
+STATE_VERSION = "kb-cache-8"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -327,6 +327,28 @@ class Snapshot:
     reads: dict[str, frozenset[Key]]
     digests: dict[str, bytes]
     views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
+    manifest: dict[str, tuple[int, ...]] | None = None  # the site's files as this build left them
+
+
+def site_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
+    """Return (size, mtime, inode, mode) of every file and folder below folder, by path.
+
+    A later build compares it with the folder, as git compares its index with the work tree:
+    a file edited, added, removed or replaced by hand since then shows as a difference.
+    """
+    out: dict[str, tuple[int, ...]] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in dirnames:
+            out[prefix + name + "/"] = ()
+        for name in filenames:
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            out[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+    return dict(sorted(out.items()))
 
 
 @dataclass
@@ -341,6 +363,7 @@ class Report:
     full: bool = True
     indexed: bool = False
     shards: tuple[int, int] = (0, 0)  # search shards indexed, and reused from the last build
+    repaired: bool = False  # the site had been changed by hand since the last build: rebuilt whole
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -744,7 +767,9 @@ class IncrementalBuilder:
 
         from kb import build as site_build
         from kb.render import theme_dir
+        from kb.safety import guard_output
 
+        guard_output(self.out, self.kb_root)
         report = Report()
         install_layout_memo()
         _take_new_layouts()
@@ -772,6 +797,9 @@ class IncrementalBuilder:
             or last.derived.keys() != derived.keys()
             or not (self.out / site_build.MARKER).is_file()
         )
+        if not full and last is not None and last.manifest != site_manifest(self.out):
+            # Edited or stray files would be carried over: build whole, as a fresh build would.
+            full = report.repaired = True
         changed: set[Key] = set()
         if not full:
             assert last is not None
@@ -938,6 +966,7 @@ class IncrementalBuilder:
             reads=reads,
             digests=digests,
             views=views if searching else last.views if last and self.search else None,
+            manifest=site_manifest(self.out),
         )
         if self.state_file is not None:
             self.save()
