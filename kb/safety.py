@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kb.errors import Location, Problem, ProblemsFound, Severity
+from kb.errors import BuildError, Location, Problem, ProblemsFound, Severity
 
 MARKER = ".kb-site"  # written into every site: only a folder holding it is replaced
 OUT_CODE = "KB601"
@@ -65,11 +65,15 @@ def _refusal(out: Path, kb: Path) -> tuple[str, str] | None:
     return None
 
 
+class OutputRefused(ProblemsFound, BuildError):
+    """The site's folder is dangerous or foreign: reported as a located problem (KB601)."""
+
+
 def guard_output(out: Path, kb_root: Path) -> None:
-    """Raise ProblemsFound when a site must not be written into `out`."""
+    """Raise OutputRefused when a site must not be written into `out`."""
     problem = output_problem(out, kb_root)
     if problem is not None:
-        raise ProblemsFound([problem])
+        raise OutputRefused([problem])
 
 
 # The content folder's theme files ---------------------------------------------------------------
