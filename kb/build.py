@@ -819,11 +819,15 @@ def build(
 
     # The incremental builder renders across both cores, then swaps the folder in whole.
     # Between runs it re-renders only what changed (state under ~/.cache; KB_CACHE=0: off).
-    build_site(
+    report = build_site(
         Path(kb_root),
         out,
         base_url=base_url,
         search=search,
         cache_dir=default_cache_dir(Path(kb_root), out),
     )
+    if report.repaired:
+        import sys
+
+        print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"

@@ -337,17 +337,24 @@ def site_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
     a file edited, added, removed or replaced by hand since then shows as a difference.
     """
     out: dict[str, tuple[int, ...]] = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        rel = os.path.relpath(dirpath, folder)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        for name in dirnames:
-            out[prefix + name + "/"] = ()
-        for name in filenames:
+    stack = [(str(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                out[name + "/"] = ()
+                stack.append((entry.path, name + "/"))
+                continue
             try:
-                st = os.lstat(os.path.join(dirpath, name))
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            out[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+            out[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
     return dict(sorted(out.items()))
 
 
