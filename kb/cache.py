@@ -387,10 +387,14 @@ def _salt(site: Any, extra: Iterable[Path]) -> str:
         h.update(f"{name}={value!r}\n".encode())
     h.update(repr(site.kb.config).encode())
     h.update(f"{site.standings.available}|{site.standings.model}".encode())
+    from kb.safety import outside
+
     for folder in extra:
         if folder.is_dir():
+            within = folder.parent.resolve()
             for path in sorted(folder.rglob("*")):
-                if path.is_file():
+                # A link leading out of the folder's parent (the content folder) is never read.
+                if path.is_file() and not outside(path, within):
                     h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
