@@ -35,7 +35,8 @@ def output_problem(out: Path, kb_root: Path) -> Problem | None:
     if refusal is None:
         return None
     message, hint = refusal
-    return Problem(OUT_CODE, Severity.error, Location(display_path(out)), message, hint)
+    shown = display_path(out) if out.is_relative_to(Path.cwd().resolve()) else str(out)
+    return Problem(OUT_CODE, Severity.error, Location(shown), message, hint)
 
 
 def _refusal(out: Path, kb: Path) -> tuple[str, str] | None:
@@ -49,7 +50,7 @@ def _refusal(out: Path, kb: Path) -> tuple[str, str] | None:
     if out == home or home.is_relative_to(out):
         return "refusing to write the site into a home folder or above one", own
     if out == kb or kb.is_relative_to(out):
-        return f"refusing to write the site over the content folder {kb}", own
+        return "refusing to write the site over the content folder or a folder above it", own
     if out.is_relative_to(kb) and not out.relative_to(kb).parts[0].startswith(("_", ".")):
         return (
             "the site's folder is inside the content folder: its files would be read as content",

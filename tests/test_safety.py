@@ -168,11 +168,22 @@ def test_symlinked_overrides_no_longer_publish_secrets(
     assert not out.exists() or SECRET not in str(tree(out))
 
 
-def test_a_linked_theme_folder_leading_out_is_refused(tmp_path: Path, secret: Path) -> None:
+@pytest.mark.parametrize("linked", ["site/assets", "site/templates", "site"])
+def test_a_linked_theme_folder_leading_out_is_refused(
+    linked: str, tmp_path: Path, secret: Path
+) -> None:
     kb = write_kb(tmp_path)
-    (kb / "site").mkdir()
-    (kb / "site" / "assets").symlink_to(secret.parent, target_is_directory=True)
+    outside = secret.parent
+    for sub in ("assets", "templates"):
+        (outside / sub).mkdir()
+        (outside / sub / "_footer.html").write_text(SECRET)
+    target = outside / linked.removeprefix("site").strip("/") if linked != "site" else outside
+    (kb / linked).parent.mkdir(parents=True, exist_ok=True)
+    (kb / linked).symlink_to(target, target_is_directory=True)
     refused(run("check", "--kb", str(kb)), "KB009")
+    out = tmp_path / "out"
+    refused(run("build", "--kb", str(kb), "--out", str(out)), "KB009")
+    assert not out.exists()
 
 
 def test_links_inside_the_content_folder_are_fine(tmp_path: Path) -> None:
