@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from http import HTTPStatus
@@ -197,15 +198,19 @@ def watch_and_rebuild(
         events = watcher(
             *paths, stop_event=stop, debounce=200, rust_timeout=poll_ms, yield_on_timeout=True
         )
-        for changes in events:
-            gone = any(os.path.abspath(p) == root for _, p in changes)
-            if gone or _identity(Path(kb_root)) != armed:
-                rebuild()
-                break  # watch the folder that is there now
-            if changes:
-                rebuild()
-        else:
-            return
+        try:
+            for changes in events:
+                gone = any(os.path.abspath(p) == root for _, p in changes)
+                if gone or _identity(Path(kb_root)) != armed:
+                    rebuild()
+                    break  # watch the folder that is there now
+                if changes:
+                    rebuild()
+            else:
+                return
+        except FileNotFoundError:  # the folder went between listing and watching it
+            rebuild()
+            time.sleep(poll_ms / 1000)
 
 
 def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | None = None) -> None:
