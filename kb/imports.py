@@ -573,13 +573,10 @@ def _argdown_text(member: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
-def read_argdown(data: Any, name: str, batch: Batch) -> None:
-    """Read the output of `argdown json`: statements, arguments and their relations."""
-    if not isinstance(data, dict) or not isinstance(data.get("statements"), dict):
-        raise ImportFailed(f"{name}: not Argdown JSON (no 'statements' mapping)")
-    statements: dict[str, Any] = data["statements"]
-    arguments: dict[str, Any] = _mapping(data, "arguments", name)
-    for kind, table in (("statement", statements), ("argument", arguments)):
+def _argdown_shape(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Fail, naming the part, when Argdown JSON has a part of the wrong type; return arguments."""
+    arguments = _mapping(data, "arguments", name)
+    for kind, table in (("statement", data["statements"]), ("argument", arguments)):
         for title, value in table.items():
             if not isinstance(value, dict):
                 raise ImportFailed(
@@ -587,6 +584,15 @@ def read_argdown(data: Any, name: str, batch: Batch) -> None:
                 )
     if not isinstance(data.get("relations") or [], list):
         raise ImportFailed(f"{name}: 'relations' must be a list")
+    return arguments
+
+
+def read_argdown(data: Any, name: str, batch: Batch) -> None:
+    """Read the output of `argdown json`: statements, arguments and their relations."""
+    if not isinstance(data, dict) or not isinstance(data.get("statements"), dict):
+        raise ImportFailed(f"{name}: not Argdown JSON (no 'statements' mapping)")
+    statements: dict[str, Any] = data["statements"]
+    arguments: dict[str, Any] = _argdown_shape(data, name)
     claim_of: dict[str, str] = {}
     extra: list[tuple[str, str, str]] = []
     for title, ec in statements.items():
