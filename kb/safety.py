@@ -35,7 +35,10 @@ def output_problem(out: Path, kb_root: Path) -> Problem | None:
     if refusal is None:
         return None
     message, hint = refusal
-    shown = display_path(out) if out.is_relative_to(Path.cwd().resolve()) else str(out)
+    try:
+        shown = display_path(out) if out.is_relative_to(Path.cwd().resolve()) else str(out)
+    except OSError:  # the working folder was deleted
+        shown = str(out)
     return Problem(OUT_CODE, Severity.error, Location(shown), message, hint)
 
 
@@ -46,8 +49,11 @@ def _refusal(out: Path, kb: Path) -> tuple[str, str] | None:
         return "the site's folder is a file", own
     if out == Path(out.anchor):
         return "refusing to write the site into the root of the file system", own
-    home = Path.home().resolve()
-    if out == home or home.is_relative_to(out):
+    try:
+        home: Path | None = Path.home().resolve()
+    except RuntimeError:  # no HOME and no user entry: nothing to protect there
+        home = None
+    if home is not None and (out == home or home.is_relative_to(out)):
         return "refusing to write the site into a home folder or above one", own
     if out == kb or kb.is_relative_to(out):
         return "refusing to write the site over the content folder or a folder above it", own
