@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound, Severity
 from kb.models import KINDS
+from kb.safety import printable
 
 DEFAULT_KB = "claims"
 out = Console(highlight=False, soft_wrap=True)
@@ -38,10 +39,10 @@ class KBGroup(click.Group):
             print_problems(err, exc.problems)
             sys.exit(exc.exit_code)
         except KBError as exc:
-            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
+            err.print(f"[red]error:[/] {escape(printable(str(exc)))}", markup=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # the disk or the network, not a bug: no traceback
-            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
+            err.print(f"[red]error:[/] {escape(printable(str(exc)))}", markup=True)
             sys.exit(1)
         except Exception as exc:
             if not type(exc).__module__.startswith("jinja2"):
@@ -51,7 +52,8 @@ class KBGroup(click.Group):
                 str(getattr(exc, k)) for k in ("filename", "lineno") if getattr(exc, k, None)
             )
             where = f" {where}" if where else ""
-            err.print(f"[red]error:[/] template{escape(where)}: {escape(str(exc))}", markup=True)
+            message = printable(f"{where}: {exc}")
+            err.print(f"[red]error:[/] template{escape(message)}", markup=True)
             sys.exit(1)
 
 
@@ -171,7 +173,7 @@ def new(
     from kb.new import new_record, parse_values
 
     path = new_record(kb_path, kind, record_id, text, parse_values(values))
-    out.print(f"wrote {path}")
+    out.print(printable(f"wrote {path}"), markup=False)
 
 
 @main.command()
@@ -246,7 +248,7 @@ def explain(kb_path: Path, claim_id: str) -> None:
     """Explain a claim's computed label, strength and crux score in words."""
     from kb.analysis import explain_report
 
-    click.echo(explain_report(kb_path, claim_id))
+    click.echo(printable(explain_report(kb_path, claim_id)))
 
 
 @main.command()
@@ -257,7 +259,7 @@ def whatif(kb_path: Path, accept: tuple[str, ...], reject: tuple[str, ...]) -> N
     """List the claims whose label or strength changes if some claims are accepted/rejected."""
     from kb.analysis import whatif_report
 
-    click.echo(whatif_report(kb_path, accept, reject))
+    click.echo(printable(whatif_report(kb_path, accept, reject)))
 
 
 @main.group()

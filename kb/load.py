@@ -869,8 +869,11 @@ def _key_location(where: Where, loc: tuple[Any, ...]) -> Location | None:
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `kb.yaml` beside the records, if there is one."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return Config(), []
+    refused = _refused(path, Path(root).resolve())
+    if refused:  # the settings obey the rule of every other file: no link out of the KB
+        return Config(), [_kb009(path, *refused)]
     text, problem = read_text(path)
     if problem:
         return Config(), [problem]
@@ -932,6 +935,10 @@ class Loader:
                 return
         docs, problems = self.parse(text or "", shown)
         self.problems.extend(problems)
+        if text and "\\" in text:  # only a double-quoted escape writes a control character
+            from kb.safety import control_problems
+
+            self.problems.extend(control_problems(docs, shown))
         if not problems and all(doc is None for doc in docs):
             self.problems.append(
                 Problem(
@@ -1091,6 +1098,9 @@ def load(
     loader.cache = cache
     loader.kb.config, config_problems = load_config(root)
     loader.problems.extend(config_problems)
+    from kb.safety import site_problems
+
+    loader.problems.extend(site_problems(root, loader.kb.config.trust_theme_scripts))
     files, problems = find_files(root)
     loader.problems.extend(problems)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector

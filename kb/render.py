@@ -205,12 +205,17 @@ def truncate(text: str, length: int = 90) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
-def make_env(overrides: Path | None = None) -> Environment:
-    """Return the shared Jinja environment: overrides first, then the theme."""
+def make_env(overrides: Path | None = None, within: Path | None = None) -> Environment:
+    """Return the shared Jinja environment: overrides first, then the theme.
+
+    Override templates whose links lead out of `within` (the content folder) are refused.
+    """
+    from kb.safety import contained_loader
+
     theme = FileSystemLoader(str(theme_dir() / "templates"))
     loaders: list[Any] = []
     if overrides is not None and overrides.is_dir() and any(overrides.iterdir()):
-        loaders.append(FileSystemLoader(str(overrides)))
+        loaders.append(contained_loader(overrides, within or overrides))
     loaders.append(theme)
     # Sandboxed when there are overrides: they come from the content folder, so from
     # contributors, and a plain Environment lets `{{ cycler.__init__.__globals__.os.popen(...) }}`

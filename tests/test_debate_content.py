@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import write_kb
 
 from kb.load import KnowledgeBase, load_kb
-from tests.helpers import write_kb
 
 CONTENT = Path(__file__).parent.parent / "claims"
 ATTACKS = ("rebuts", "contradicts", "undercuts")
