@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
-STATE_VERSION = "kb-cache-7"
+STATE_VERSION = "kb-cache-8"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -765,6 +765,7 @@ class IncrementalBuilder:
             ("claim", c): site.standings.of(c) for c in kb.claims
         }
         standings.update({("question", q): site.standings.question(q) for q in kb.questions})
+        standings.update({("evidence", e): site.standings.evidence(e) for e in kb.evidence})
         last = self.last
         full = (
             last is None
