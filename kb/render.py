@@ -697,11 +697,12 @@ class Site:
         if not self._macros()[1]:
             return None
         out: list[str] = []
-        self._tree_into(out, nodes, str(escape(root)), 1)
+        self._tree_into(out, nodes, root, 1)
         return Markup("".join(out))
 
     def _tree_into(self, out: list[str], nodes: list[TreeNode], root: str, level: int) -> None:
         """Append what the bundled tree macro writes (kept in step by tests/test_render.py)."""
+        raw, root = root, _escaped(root)
         out.append(f'<ul class="tree level-{level}">\n')
         for n in nodes:
             link = _escaped(n.link)
@@ -717,7 +718,7 @@ class Site:
             else:
                 out.append(f" {text}")
             if n.standing:
-                out.append(f" {self.badge(n.standing, root)}")
+                out.append(f" {self.badge(n.standing, raw)}")
             if n.source:
                 out.append(f' <span class="muted">— {_escaped(n.source)}</span>')
             if n.more and n.href:
@@ -733,7 +734,7 @@ class Site:
                     f"<details{' open' if level == 1 else ''}><summary>{count} argument"
                     f"{'s' if count != 1 else ''} for and against this</summary>\n"
                 )
-                self._tree_into(out, n.children, root, level + 1)
+                self._tree_into(out, n.children, raw, level + 1)
                 out.append("\n</details>\n")
             out.append("</li>\n")
         out.append("</ul>")
