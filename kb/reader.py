@@ -187,9 +187,7 @@ def main_exchanges(site: Any, positions: list[str]) -> list[dict[str, Any]]:
             if not b:
                 continue
             answers = [
-                z
-                for z in _attacking(site.graph, y)
-                if z != x and set(holders(site, z)) & set(a)
+                z for z in _attacking(site.graph, y) if z != x and set(holders(site, z)) & set(a)
             ]
             z = answers[0] if answers else None
             weight = site.standings.strength(x) + site.standings.strength(y)
@@ -225,9 +223,7 @@ def claim_argues(site: Any, cid: str) -> dict[str, list[dict[str, Any]]]:
     for link in site.graph.outgoing(cid, "supports", "rebuts", "contradicts", "undercuts"):
         if link.type == "undercuts":
             target = kb.relations.get(link.record.to) or kb.evidence.get(link.record.to)
-            out["undercuts"].append(
-                {"target": site._support_text(target), **ref(site, link.other)}
-            )
+            out["undercuts"].append({"target": site._support_text(target), **ref(site, link.other)})
         elif link.other in kb.claims and link.other != cid:
             out["supports" if link.type == "supports" else "against"].append(
                 ref(site, link.other) | {"id": link.other}
@@ -279,7 +275,7 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     claims each asserts against the other's ("A says X, B replies Y, A answers Z")."""
     mine = {a: site.graph.stances_by(a), b: site.graph.stances_by(b)}
     held = {
-        who: {s.claim for s in mine[who] if s.position.value == "asserts" and s.claim in site.kb.claims}
+        who: {s.claim for s in mine[who] if s.position.value == "asserts"} & set(site.kb.claims)
         for who in (a, b)
     }
     direct = []

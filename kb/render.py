@@ -810,7 +810,8 @@ class Site:
             labels = Counter(self.standings.of(c).verdict for c in cids)
             weight = round(sum(self.standings.strength(c) for c in cids), 3)
             sides.append(
-                {"side": side, "claims": cids, "labels": labels, "count": len(cids), "weight": weight}
+                {"side": side, "claims": cids, "labels": labels, "count": len(cids)}
+                | {"weight": weight}
             )
         total = sum(s["weight"] for s in sides)
         x = 0.0
