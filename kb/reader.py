@@ -339,7 +339,8 @@ def _thread(
 
 def verdict_examples(site: Any) -> dict[str, Any]:
     """Return how many claims have each standing, one example of each, and a worked example:
-    a claim with reasons on both sides, preferring one that is refuted, then one that holds."""
+    a claim with reasons on both sides, preferring one that is refuted, then one that holds, and
+    the one with the fewest links (the shortest to follow)."""
     counts: Counter[str] = Counter()
     example: dict[str, tuple[float, str]] = {}
     worked: tuple[Any, ...] | None = None
@@ -353,7 +354,7 @@ def verdict_examples(site: Any) -> dict[str, Any]:
             example[v] = (score, cid)
         supporters, attackers = site._links(cid)
         if supporters and attackers:
-            key = (preference.get(v, 5), -(len(supporters) + len(attackers)), cid)
+            key = (preference.get(v, 5), len(supporters) + len(attackers), cid)
             if worked is None or key < worked:
                 worked = key
     out: dict[str, Any] = {
