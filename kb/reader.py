@@ -260,6 +260,7 @@ def _step(site: Any, actor: str, verb: str, cid: str, stance: Stance | None) -> 
     return {
         "actor": actor_view(site, actor),
         "verb": verb,
+        "plural": site.kb.actors[actor].kind.value == "group",
         "claim": ref(site, cid),
         "quote": stance.quote if stance else None,
         "source": site.source_label(stance.source) if stance else None,
