@@ -157,6 +157,7 @@ class Debate:
     children: list[list[int]] = field(default_factory=list)  # dependants in the bipolar graph
     conclusion: dict[str, str] = field(default_factory=dict)  # support -> the claim it supports
     alias: dict[str, str] = field(default_factory=dict)  # claim -> its equivalence class's claim
+    wording: dict[str, str] = field(default_factory=dict)  # support -> its premise as written
 
     def node(self, claim: str) -> str:
         """Return the claim that stands for a claim's equivalence class in both graphs."""
@@ -311,6 +312,7 @@ def build(kb: KnowledgeBase) -> Debate:
         dependants(g),
         {s: c for c, ss in grounds.items() for s in ss},
         alias,
+        {r.id: r.from_ for r, f, _ in links if r.id in premise and f != r.from_},
     )
 
 
@@ -720,8 +722,8 @@ def _equivalents_note(d: Debate, c: str, classes: dict[str, list[str]]) -> str:
 
 
 def _support_name(d: Debate, s: str) -> str:
-    """Return how a support is named in words: by its premise, or its own ID."""
-    return d.premise.get(s, s)
+    """Return how a support is named in words: by its premise as written, or its own ID."""
+    return d.wording.get(s) or d.premise.get(s, s)
 
 
 def _ground_fates(d: Debate, sol: Solution, grounds: list[str]) -> list[str]:
