@@ -418,3 +418,44 @@ def test_how_to_read_works_an_example_from_the_map(pages: dict[str, str]) -> Non
     assert "Take the claim “Scaling keeps lowering loss.”" in text
     assert "Loss curves stay straight on log plots." in text and "The curves are bending." in text
     assert "Will scaling keep working?" in text  # the first question's balance, as an example
+
+
+# Incremental rebuilds ----------------------------------------------------------------------------
+
+
+def test_rebuilds_follow_a_reordering_and_a_new_disagreement(tmp_path: Path) -> None:
+    from kb.build import build
+    from kb.cache import IncrementalBuilder
+
+    folder = write(tmp_path / "kb", FILES)
+    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False, use_git=False)
+    inc.build()
+    questions = (folder / "questions.yaml").read_text(encoding="utf-8")
+    zeta, alpha = questions.split("  - id: q-alpha")
+    (folder / "questions.yaml").write_text(
+        "questions:\n  - id: q-alpha" + alpha + zeta.replace("questions:\n", ""), encoding="utf-8"
+    )
+    grounds = (folder / "grounds.yaml").read_text(encoding="utf-8")
+    extra = (
+        "  - actor: cai-third\n    claim: compute-scarce\n    source: paper-one\n"
+        "    quote: Compute is scarce, says Cai.\n    locator: Section 5\n"
+        "  - actor: ann-author\n    claim: compute-plentiful\n    source: paper-one\n"
+        "    quote: Compute is plentiful, says Ann.\n    locator: Section 6\n"
+    )
+    assert "\nevidence:" in grounds
+    (folder / "grounds.yaml").write_text(grounds.replace("\nevidence:", "\n" + extra + "evidence:"))
+    report = inc.build()
+    assert not report.full
+    build(folder, tmp_path / "fresh", search=False)
+    index = (tmp_path / "inc" / "index.html").read_text(encoding="utf-8")
+    assert index.index("question/q-alpha.html") < index.index("question/q-zeta.html")
+    # Cai now asserts what rebuts a claim Ann asserts: a new exchange, linked from both; the
+    # pages equal a fresh build's.
+    new = Paths.exchange("ann-author", "cai-third")
+    pages = ("index.html", "how-to-read.html", Paths.actor("cai-third"), Paths.actor("ann-author"))
+    for page in (*pages, Paths.question("q-alpha"), new):
+        fresh = (tmp_path / "fresh" / page).read_text(encoding="utf-8")
+        assert (tmp_path / "inc" / page).read_text(encoding="utf-8") == fresh, page
+    assert f'href="../{new}"' in (tmp_path / "inc" / Paths.actor("cai-third")).read_text("utf-8")
+    made = {p.name for p in (tmp_path / "inc" / "exchange").iterdir()}
+    assert made == {p.name for p in (tmp_path / "fresh" / "exchange").iterdir()}
