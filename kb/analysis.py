@@ -73,6 +73,9 @@ class ClaimStanding:
     crux: float = 0.0  # crux_labels + crux_strength
     crux_labels: int = 0  # other claims whose label would change if this one flipped
     crux_strength: float = 0.0  # summed change of question balances if it flipped
+    attacked: bool = False  # whether anything in the attack graph attacks it
+    why_label: str = ""  # the explanation's first part: why it has its label
+    why_strength: str = ""  # its second part: how its strength comes about
 
 
 @dataclass
@@ -153,6 +156,12 @@ class Debate:
     attackers: list[list[int]] = field(default_factory=list)  # reverse of targets
     children: list[list[int]] = field(default_factory=list)  # dependants in the bipolar graph
     conclusion: dict[str, str] = field(default_factory=dict)  # support -> the claim it supports
+    alias: dict[str, str] = field(default_factory=dict)  # claim -> its equivalence class's claim
+    wording: dict[str, str] = field(default_factory=dict)  # support -> its premise as written
+
+    def node(self, claim: str) -> str:
+        """Return the claim that stands for a claim's equivalence class in both graphs."""
+        return self.alias.get(claim, claim)
 
     def owner(self, node: str) -> str:
         """Return the claim a support argues for, or the node itself for anything else."""
@@ -168,34 +177,63 @@ def base_scores(kb: KnowledgeBase) -> dict[str, float]:
     return {**DEFAULT_BASE_SCORES, **kb.config.base_scores}
 
 
+def equivalence_classes(kb: KnowledgeBase) -> dict[str, str]:
+    """Return, for each claim marked equivalent to another, the claim that stands for its class
+    (the smallest ID of the class, which the map leaves out)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for r in sorted(kb.relations.values(), key=lambda r: r.id):
+        if r.type is RelationType.equivalent and r.from_ in kb.claims and r.to in kb.claims:
+            a, b = sorted((find(r.from_), find(r.to)))
+            if a != b:
+                parent[b] = a
+    return {c: find(c) for c in sorted(parent)}
+
+
 def build(kb: KnowledgeBase) -> Debate:
-    """Build the attack graph (with inference nodes for supports) and the bipolar graph."""
+    """Build the attack graph (with inference nodes for supports) and the bipolar graph.
+
+    Claims marked equivalent say the same thing in other words: one claim stands for each
+    such class, and every link to or from a member is a link to or from it.
+    """
     scores = base_scores(kb)
     claims = list(kb.claims)
+    alias = equivalence_classes(kb)
     grounds: dict[str, list[str]] = defaultdict(list)
     premise: dict[str, str] = {}
     conflicts: list[tuple[str, str]] = []
     undercuts: list[tuple[str, str]] = []
     supports: list[tuple[str, str, str]] = []  # (support id, premise, conclusion)
-    for r in sorted(kb.relations.values(), key=lambda r: r.id):
-        if r.from_ not in kb.claims:
+    links = [
+        (r, alias.get(r.from_, r.from_), alias.get(r.to, r.to))
+        for r in sorted(kb.relations.values(), key=lambda r: r.id)
+        if r.from_ in kb.claims
+    ]
+    for r, f, t in links:
+        if f == t:  # within one equivalence class: about wording, not an argument
             continue
         if r.type is RelationType.supports and r.to in kb.claims:
-            grounds[r.to].append(r.id)
-            premise[r.id] = r.from_
-            supports.append((r.id, r.from_, r.to))
+            grounds[t].append(r.id)
+            premise[r.id] = f
+            supports.append((r.id, f, t))
         elif r.type is RelationType.rebuts and r.to in kb.claims:
-            conflicts.append((r.from_, r.to))
+            conflicts.append((f, t))
         elif r.type is RelationType.contradicts and r.to in kb.claims:
-            conflicts += [(r.from_, r.to), (r.to, r.from_)]
+            conflicts += [(f, t), (t, f)]
         elif r.type is RelationType.undercuts:
-            undercuts.append((r.from_, r.to))
+            undercuts.append((f, r.to))
     evidence = sorted((e for e in kb.evidence.values() if e.claim in kb.claims), key=lambda e: e.id)
+    concludes = {e.id: alias.get(e.claim, e.claim) for e in evidence}
     for e in evidence:
         if e.direction is Direction.supports:
-            grounds[e.claim].append(e.id)
+            grounds[concludes[e.id]].append(e.id)
         else:
-            conflicts.append((e.id, e.claim))
+            conflicts.append((e.id, concludes[e.id]))
     names = claims + [e.id for e in evidence] + sorted(premise)
     index = {name: i for i, name in enumerate(names)}
     edges: set[tuple[int, int]] = set()
@@ -243,7 +281,7 @@ def build(kb: KnowledgeBase) -> Debate:
         else:
             g.support(p, c)
     for e in evidence:
-        (g.support if e.direction is Direction.supports else g.attack)(e.id, e.claim)
+        (g.support if e.direction is Direction.supports else g.attack)(e.id, concludes[e.id])
     for x, y in conflicts:
         if x not in kb.evidence:  # rebutting evidence was attached above
             g.attack(x, y)
@@ -253,7 +291,7 @@ def build(kb: KnowledgeBase) -> Debate:
     answers: dict[str, dict[str, list[str]]] = {}
     for q in kb.questions.values():
         answers[q.id] = {
-            side: [c for c in getattr(q.positions, side) if c in kb.claims]
+            side: [alias.get(c, c) for c in getattr(q.positions, side) if c in kb.claims]
             for side in ("pro", "con", "mixed")
         }
     attackers: list[list[int]] = [[] for _ in names]
@@ -273,6 +311,8 @@ def build(kb: KnowledgeBase) -> Debate:
         attackers,
         dependants(g),
         {s: c for c, ss in grounds.items() for s in ss},
+        alias,
+        {r.id: r.from_ for r, f, _ in links if r.id in premise and f != r.from_},
     )
 
 
@@ -385,14 +425,16 @@ def whatif(
     for c in [*accept, *reject]:
         if c not in kb.claims:
             raise KeyError(c)
-    return _changes(d, solve(d), solve(d, frozenset(accept), frozenset(reject)))
+    accepted = frozenset(d.node(c) for c in accept)
+    rejected = frozenset(d.node(c) for c in reject)
+    return _changes(d, solve(d), solve(d, accepted, rejected))
 
 
 def _changes(d: Debate, before: Solution, after: Solution, eps: float = 1e-6) -> list[Change]:
     """Return the claims whose label or strength differs between two solutions."""
     out = []
     for c in d.claims:
-        i, j = d.index[c], d.bipolar.index[c]
+        i, j = d.index[d.node(c)], d.bipolar.index[d.node(c)]
         lb, la = before.labels[i], after.labels[i]
         sb, sa = before.strengths.strength[j], after.strengths.strength[j]
         if lb != la or abs(sb - sa) > eps:
@@ -461,7 +503,7 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
     st = sol.strengths
     claims: dict[str, ClaimStanding] = {}
     for c in d.claims:
-        i, j = d.index[c], d.bipolar.index[c]
+        i, j = d.index[d.node(c)], d.bipolar.index[d.node(c)]
         claims[c] = ClaimStanding(
             id=c,
             label=sol.labels[i],
@@ -470,9 +512,16 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
             base=d.bipolar.base[j],
             model=st.model[j],
             converged=st.converged[j],
+            attacked=bool(d.attackers[i]),
         )
+    classes: dict[str, list[str]] = defaultdict(list)
+    for c, rep in d.alias.items():
+        classes[rep].append(c)
     for c in d.claims:
-        claims[c].explanation = explain_claim(d, sol, c)
+        s = claims[c]
+        s.why_label = _why_label(d, sol, d.node(c)) + _equivalents_note(d, c, classes)
+        s.why_strength = _why_strength(d, sol, d.node(c))
+        s.explanation = f"{s.why_label} {s.why_strength}"
     balances = _balances(d, st)
     questions = {
         q: QuestionStanding(q, round(b, 6), round(p, 6), round(n, 6))
@@ -480,6 +529,9 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
     }
     if cruxes:
         cruxes = _cruxes(d, sol, claims, questions, balances, cache)
+        for c, rep in d.alias.items():  # a class flips as one: its members share the score
+            s, r = claims[c], claims[rep]
+            s.crux, s.crux_labels, s.crux_strength = r.crux, r.crux_labels, r.crux_strength
     positions: dict[str, dict[str, str]] = defaultdict(dict)
     for s in sorted(kb.stances.values(), key=lambda s: s.id):
         have = positions[s.actor].get(s.claim)
@@ -660,9 +712,18 @@ def explain_claim(d: Debate, sol: Solution, claim: str) -> str:
     return f"{_why_label(d, sol, claim)} {_why_strength(d, sol, claim)}"
 
 
+def _equivalents_note(d: Debate, c: str, classes: dict[str, list[str]]) -> str:
+    """Say which claims a claim shares its standing with, being marked equivalent to them."""
+    rep = d.node(c)
+    if rep not in classes:
+        return ""
+    others = [x for x in [rep, *classes[rep]] if x != c]
+    return f" It is marked equivalent to {_names(_short(others))} and shares their standing."
+
+
 def _support_name(d: Debate, s: str) -> str:
-    """Return how a support is named in words: by its premise, or its own ID."""
-    return d.premise.get(s, s)
+    """Return how a support is named in words: by its premise as written, or its own ID."""
+    return d.wording.get(s) or d.premise.get(s, s)
 
 
 def _ground_fates(d: Debate, sol: Solution, grounds: list[str]) -> list[str]:

@@ -802,6 +802,7 @@ class IncrementalBuilder:
             ("claim", c): site.standings.of(c) for c in kb.claims
         }
         standings.update({("question", q): site.standings.question(q) for q in kb.questions})
+        standings.update({("evidence", e): site.standings.evidence(e) for e in kb.evidence})
         last = self.last
         full = (
             last is None

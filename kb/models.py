@@ -162,6 +162,7 @@ class Question(Record):
     kind_name: ClassVar[str] = "question"
     title: Text
     framing: Text | None = None
+    summary: Text | None = None  # where it stands, in the editors' words (Markdown)
     tags: StrList = Field(default_factory=list)
     positions: Positions = Field(default_factory=Positions)
 

@@ -31,10 +31,14 @@ from kb.graph import KBGraph
 from kb.load import KnowledgeBase
 from kb.memo import BuildMemo
 from kb.models import ID_RE, Claim, Evidence, Relation, Source, Stance
+from kb.reader import exchange_path, family_name
 
 SIDES = ("pro", "con", "mixed")
 SIDE_NAMES = {"pro": "Yes", "con": "No", "mixed": "Mixed"}
 LABELS = ("accepted", "defensible", "undecided", "rejected")
+# The reader's word for each label (the templates' macros say them); "accepted" splits in two.
+VERDICTS = {"defensible": "contested", "undecided": "unsettled", "rejected": "refuted"}
+VERDICT_ORDER = ("unchallenged", "holds", "contested", "unsettled", "refuted")
 POSITION_VERB = {"asserts": "agrees", "denies": "disagrees", "qualifies": "qualifies"}
 # Two levels: what bears on a claim, and what bears on that; deeper arguments are a link away
 # (three levels made the pages of much-argued claims hundreds of kilobytes).
@@ -126,6 +130,11 @@ class Paths:
     def tag(tag: str) -> str:
         """Return the path of a tag's page."""
         return "tag/" + slug(tag) + ".html"
+
+    @staticmethod
+    def exchange(a: str, b: str) -> str:
+        """Return the path of the page of two actors' exchanges (the same for either order)."""
+        return exchange_path(a, b)
 
     @staticmethod
     def timeline_year(year: str) -> str:
@@ -255,6 +264,17 @@ class Standing:
     crux: float | None = None
     model: str = ""
     converged: bool = True
+    attacked: bool = False
+    why: str = ""  # why it has its label, without the label itself
+    why_strength: str = ""
+    crux_labels: int = 0
+
+    @property
+    def verdict(self) -> str:
+        """Return what the label means for a reader, as a key the templates put in words."""
+        if self.label == "accepted":
+            return "holds" if self.attacked else "unchallenged"
+        return VERDICTS.get(self.label, "unsettled")
 
 
 class Standings:
@@ -279,6 +299,7 @@ class Standings:
         if item is None:
             return Standing()
         label = str(item.label)
+        why = str(getattr(item, "why_label", "") or "")
         return Standing(
             label=label if label in LABELS else "undecided",
             strength=round(float(item.strength), 3),
@@ -286,7 +307,22 @@ class Standings:
             crux=round(float(item.crux), 3),
             model=str(item.model or ""),
             converged=bool(item.converged),
+            attacked=bool(getattr(item, "attacked", False)),
+            why=why.split(": ", 1)[1] if why.startswith(f"{label}") and ": " in why else why,
+            why_strength=str(getattr(item, "why_strength", "") or ""),
+            crux_labels=int(getattr(item, "crux_labels", 0)),
         )
+
+    def evidence(self, eid: str) -> float:
+        """Return a piece of evidence's strength (0.5 when unknown)."""
+        found = self._result.evidence_strength.get(eid) if self._result is not None else None
+        return 0.5 if found is None else round(float(found), 3)
+
+    def disagreements(self, actor_a: str, actor_b: str) -> list[Any]:
+        """Return the claims two actors take different positions on, ranked by crux score."""
+        if self._result is None:
+            return []
+        return list(self._result.disagreements(actor_a, actor_b))
 
     def question(self, qid: str) -> dict[str, Any] | None:
         """Return a question's balance and its cruxes (claim, score), best first."""
@@ -350,6 +386,8 @@ class TreeNode:
 class Site:
     """Every page of one knowledge base, with the lookups they share."""
 
+    paths = Paths
+
     def __init__(
         self,
         kb: KnowledgeBase,
@@ -385,6 +423,13 @@ class Site:
             for tag in kb.questions[qid].tags:
                 self.question_tags[tag].append(qid)
         self.reference_date = head_date or self._latest_date()
+        # The order questions are written in, which the home page keeps (a dict of values, so
+        # that the incremental builder sees a reordering).
+        self.question_order: dict[str, int] = {q: i for i, q in enumerate(kb.questions)}
+        from kb.reader import exchange_pairs
+
+        # Whom each actor disagrees with: the exchange pages, and the links to them.
+        self.exchanges: dict[str, list[str]] = exchange_pairs(kb, self.graph)
         self.authored: dict[str, list[str]] = defaultdict(list)
         for sid in sorted(kb.sources):
             for a in kb.sources[sid].authors:
@@ -457,18 +502,19 @@ class Site:
         return claim.text if claim else cid
 
     def source_label(self, sid: str | None) -> str:
-        """Return a short label for a source: author-year or title."""
+        """Return a short label for a source: "Kaplan (2020)", "Narayanan and Kapoor (2024)",
+        "Villalobos et al. (2024)", the publisher when no author is known, else its title."""
         src = self.kb.sources.get(sid or "")
         if src is None:
             return sid or ""
-        names = [self.kb.actors[a].name for a in src.authors if a in self.kb.actors]
-        who = names[0].split()[-1] if names else (src.publisher or "")
-        if len(names) == 2:
-            who += " & " + names[1].split()[-1]
-        elif len(names) > 2:
-            who += " et al."
+        authors = [self.kb.actors[a] for a in src.authors if a in self.kb.actors]
+        names = [family_name(a.name, a.kind.value) for a in authors]
+        if len(names) > 2 or (names and names[0].endswith("et al.")):
+            who = names[0] if names[0].endswith("et al.") else f"{names[0]} et al."
+        else:
+            who = " and ".join(names) or (src.publisher or "") or truncate(src.title, 40)
         year = (src.date or "")[:4]
-        return f"{who} {year}".strip() or truncate(src.title, 40)
+        return f"{who} ({year})" if year else who
 
     def citation(self, src: Source) -> str:
         """Return a formatted (APA-like) citation of a source as plain text."""
@@ -483,20 +529,40 @@ class Site:
             parts.append(link)
         return " ".join(parts)
 
-    def link_ids(self, text: str, root: str) -> Markup:
-        """Return text escaped, with every claim ID in it linked to the claim's page."""
+    def statements(self, text: str, root: str) -> Markup:
+        """Return an explanation escaped, with the IDs in it replaced by what they name: a
+        claim's statement, "evidence from" its source, a support by its two statements."""
         out = []
         last = 0
         for m in _ID_TOKEN.finditer(text):
-            cid = m.group(0)
-            if cid not in self.kb.claims:
+            rid = m.group(0)
+            shown = self._statement_html(rid, root)
+            if shown is None:
                 continue
             out.append(escape(text[last : m.start()]))
-            title = escape(self.kb.claims[cid].text)
-            out.append(Markup(f'<a href="{root}{Paths.claim(cid)}" title="{title}">{cid}</a>'))
+            out.append(shown)
             last = m.end()
         out.append(escape(text[last:]))
         return Markup("").join(out)
+
+    def _statement_html(self, rid: str, root: str) -> Markup | None:
+        """Return the words, linked, that stand for a record ID in an explanation."""
+        if rid in self.kb.claims:
+            text = escape(self.kb.claims[rid].text)
+            return Markup(f'<a href="{root}{Paths.claim(rid)}">“{text}”</a>')
+        if rid in self.kb.evidence:
+            ev = self.kb.evidence[rid]
+            label = escape(self.source_label(ev.source))
+            title = escape(ev.summary or ev.quote)
+            if ev.source in self.kb.sources:
+                href = f"{root}{Paths.source(ev.source)}"
+                return Markup(f'<a href="{href}" title="{title}">the evidence from {label}</a>')
+            return Markup(f"the evidence from {label}")
+        if rid in self.kb.relations:
+            rel = self.kb.relations[rid]
+            a, b = self._statement_html(rel.from_, root), self._statement_html(rel.to, root)
+            return Markup(f"the support that {a} gives {b}") if a and b else None
+        return None
 
     def claim_row(self, cid: str) -> dict[str, Any]:
         """Return what a list item of a claim shows."""
@@ -618,12 +684,17 @@ class Site:
 
         return self.memo.get("macros", compute)
 
-    def badge(self, standing: Standing) -> Markup:
+    def badge(self, standing: Standing, root: str | None = None) -> Markup:
         """Return the badge macro's HTML for a standing, rendered once per build for each."""
         module, bundled = self._macros()
-        # The bundled badge shows only the label and strength: standings that share them share it.
-        key = ("badge", standing.label, standing.strength) if bundled else ("badge", standing)
-        return self.memo.get(key, lambda: module.badge(standing))
+        # The bundled badge shows only the label and whether it was attacked: standings that
+        # share them share it.
+        key = (
+            ("badge", standing.label, standing.attacked, root)
+            if bundled
+            else ("badge", standing, root)
+        )
+        return self.memo.get(key, lambda: module.badge(standing, root))
 
     def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
         """Return the HTML of the tree macro for these nodes, built here without Jinja's per-call
@@ -631,11 +702,12 @@ class Site:
         if not self._macros()[1]:
             return None
         out: list[str] = []
-        self._tree_into(out, nodes, str(escape(root)), 1)
+        self._tree_into(out, nodes, root, 1)
         return Markup("".join(out))
 
     def _tree_into(self, out: list[str], nodes: list[TreeNode], root: str, level: int) -> None:
         """Append what the bundled tree macro writes (kept in step by tests/test_render.py)."""
+        raw, root = root, _escaped(root)
         out.append(f'<ul class="tree level-{level}">\n')
         for n in nodes:
             link = _escaped(n.link)
@@ -651,7 +723,7 @@ class Site:
             else:
                 out.append(f" {text}")
             if n.standing:
-                out.append(f" {self.badge(n.standing)}")
+                out.append(f" {self.badge(n.standing, raw)}")
             if n.source:
                 out.append(f' <span class="muted">— {_escaped(n.source)}</span>')
             if n.more and n.href:
@@ -667,7 +739,7 @@ class Site:
                     f"<details{' open' if level == 1 else ''}><summary>{count} argument"
                     f"{'s' if count != 1 else ''} for and against this</summary>\n"
                 )
-                self._tree_into(out, n.children, root, level + 1)
+                self._tree_into(out, n.children, raw, level + 1)
                 out.append("\n</details>\n")
             out.append("</li>\n")
         out.append("</ul>")
@@ -689,6 +761,7 @@ class Site:
             ("search.html", "search.html", "Search"),
             ("downloads.html", "downloads.html", "Downloads"),
             ("method.html", "method.html", "How this map was made"),
+            ("how-to-read.html", "how-to-read.html", "How to read this map"),
             ("404.html", "404.html", "Page not found"),
         ):
             yield Page(name, self._global(name, template, title))
@@ -704,6 +777,10 @@ class Site:
             yield Page(Paths.actor(aid), self._bind(self.actor_page, aid))
         for tag in sorted(set(self.tags) | set(self.question_tags)):
             yield Page(Paths.tag(tag), self._bind(self.tag_page, tag))
+        for a, partners in sorted(self.exchanges.items()):
+            for b in partners:
+                if a < b:
+                    yield Page(Paths.exchange(a, b), self._bind_pair(self.exchange_page, a, b))
         if self.timeline_split:
             for year in sorted(y for y in self.timeline_years if y):
                 yield Page(Paths.timeline_year(year), self._bind(self.timeline_year_page, year))
@@ -714,9 +791,14 @@ class Site:
     def _bind(fn: Callable[[str], str], arg: str) -> Callable[[], str]:
         return lambda: fn(arg)
 
+    @staticmethod
+    def _bind_pair(fn: Callable[[str, str], str], a: str, b: str) -> Callable[[], str]:
+        return lambda: fn(a, b)
+
     def _global(self, path: str, template: str, title: str | None) -> Callable[[], str]:
         def render() -> str:
-            builder = getattr(self, "ctx_" + path.split(".")[0].replace("404", "notfound"), None)
+            name = path.split(".")[0].replace("404", "notfound").replace("-", "_")
+            builder = getattr(self, "ctx_" + name, None)
             ctx = builder() if builder else {}
             return self.render(template, path, title=title, **ctx)
 
@@ -725,13 +807,24 @@ class Site:
     # Global page contexts --------------------------------------------------------------------
 
     def question_summary(self, qid: str) -> dict[str, Any]:
-        """Return a question with its positions, their standings and balance."""
+        """Return a question with its positions, their standings, and the weight of each side
+        (the summed strengths of its claims) as a bar from 0 to 100."""
         q = self.kb.questions[qid]
         sides = []
         for side in SIDES:
             cids = [c for c in getattr(q.positions, side) if c in self.kb.claims]
-            labels = Counter(self.standings.of(c).label for c in cids)
-            sides.append({"side": side, "claims": cids, "labels": labels, "count": len(cids)})
+            labels = Counter(self.standings.of(c).verdict for c in cids)
+            weight = round(sum(self.standings.strength(c) for c in cids), 3)
+            sides.append(
+                {"side": side, "claims": cids, "labels": labels, "count": len(cids)}
+                | {"weight": weight}
+            )
+        total = sum(s["weight"] for s in sides)
+        x = 0.0
+        for s in sides:
+            s["x"] = round(x, 2)
+            s["width"] = round(100 * s["weight"] / total, 2) if total else 0.0
+            x += s["width"]
         return {
             "id": qid,
             "title": q.title,
@@ -740,11 +833,14 @@ class Site:
             "href": Paths.question(qid),
             "sides": sides,
             "total": sum(s["count"] for s in sides),
+            "counts": {s["side"]: s["count"] for s in sides},
+            "analysis": self.standings.question(qid),
         }
 
     def ctx_index(self) -> dict[str, Any]:
-        """Return the home page's context."""
-        questions = [self.question_summary(q) for q in sorted(self.kb.questions)]
+        """Return the home page's context: the questions in the order they are written."""
+        order = sorted(self.question_order.items(), key=lambda kv: (kv[1], kv[0]))
+        questions = [self.question_summary(q) for q, _ in order]
         recent = sorted(
             (c for c in self.kb.claims if c in self.dates),
             key=lambda c: (self.dates[c][1], self.dates[c][0], c),
@@ -752,12 +848,32 @@ class Site:
         )[:RECENT]
         return {
             "questions": questions,
-            "balance_chart": maps.balance_chart(questions, self.standings),
             "recent": [
                 {**self.claim_row(c), "added": self.dates[c][0], "changed": self.dates[c][1]}
                 for c in recent
             ],
             "counts": self.kb.counts(),
+            "analysis": self.standings.available,
+        }
+
+    def ctx_how_to_read(self) -> dict[str, Any]:
+        """Return the worked examples of "How to read this map", drawn from this debate."""
+        from kb.reader import verdict_examples
+
+        example = verdict_examples(self)
+        order = sorted(self.question_order.items(), key=lambda kv: (kv[1], kv[0]))
+        headline = self.question_summary(order[0][0]) if order else None
+        crux = None
+        if headline and headline["analysis"] and headline["analysis"]["cruxes"]:
+            c, score = headline["analysis"]["cruxes"][0]
+            if c in self.kb.claims:
+                crux = {**self.claim_row(c), "score": score}
+                crux["crux_labels"] = self.standings.of(c).crux_labels
+        return {
+            **example,
+            "verdicts": VERDICT_ORDER,
+            "headline": headline,
+            "crux": crux,
             "analysis": self.standings.available,
         }
 
@@ -783,7 +899,7 @@ class Site:
             row["attackers"] = len(self.graph.attackers(cid))
             rows.append(row)
         kinds = sorted({r["kind"] for r in rows})
-        return {"rows": rows, "kinds": kinds, "tags": sorted(self.tags), "labels": LABELS}
+        return {"rows": rows, "kinds": kinds, "tags": sorted(self.tags), "verdicts": VERDICT_ORDER}
 
     def claims_part_page(self, part: str) -> str:
         """Render one page of a long claim index: the claims filed under one prefix."""
@@ -1077,14 +1193,20 @@ class Site:
                 )
             positions.append(View(**side, entries=items))
         svg = maps.question_map(self.kb, self.graph, qid, self.standings)
-        analysis = self.standings.question(qid)
+        analysis = summary["analysis"]
         cruxes = []
         if analysis:
             cruxes = [
-                View(**self.claim_row(c), score=score)
+                View(
+                    **self.claim_row(c),
+                    score=score,
+                    crux_labels=self.standings.of(c).crux_labels,
+                )
                 for c, score in analysis["cruxes"][:5]
                 if c in self.kb.claims
             ]
+        from kb.reader import where_it_stands
+
         return self.render(
             "question.html",
             Paths.question(qid),
@@ -1092,10 +1214,11 @@ class Site:
             analysis=analysis,
             cruxes=cruxes,
             q=summary,
+            authored=markdown(self.kb.questions[qid].summary),
+            stands=where_it_stands(self, qid, summary["sides"]),
             positions=positions,
             svg=svg,
             badge_html=self.badge,
-            chart=maps.balance_chart([summary], self.standings, compact=True),
         )
 
     def _link_rank(self, link: Any) -> tuple[float, str]:
@@ -1173,6 +1296,9 @@ class Site:
             {self.kb.actors[s["actor"]].name for s in proponents if s["actor"] in self.kb.actors}
         )
         tree = self.tree(cid)
+        from kb.reader import claim_argues, pro_con
+
+        pro, con = pro_con(self, tree)
         return self.render(
             "claim.html",
             Paths.claim(cid),
@@ -1180,13 +1306,18 @@ class Site:
             claim=claim,
             row=self.claim_row(cid),
             standing=self.standings.of(cid),
-            explanation=self.link_ids(self.standings.of(cid).explanation, "../"),
+            why=self.statements(self.standings.of(cid).why, "../"),
+            why_strength=self.statements(self.standings.of(cid).why_strength, "../"),
             analysis=self.standings.available,
             proponents=proponents,
             qualifiers=qualifiers,
             skeptics=skeptics,
             tree=tree,
-            tree_html=self.tree_html(tree, "../"),
+            pro=pro,
+            con=con,
+            pro_html=self.tree_html(pro, "../"),
+            con_html=self.tree_html(con, "../"),
+            argues=claim_argues(self, cid),
             undercuts=undercuts,
             own_undercuts=own_undercuts,
             refines=related("refines"),
@@ -1219,7 +1350,7 @@ class Site:
     def _cite_line(self, claim: Claim, names: list[str]) -> str:
         url = self.base_url + Paths.claim(claim.id) if self.base_url else Paths.claim(claim.id)
         who = f" Held by {', '.join(names)}." if names else ""
-        return f"“{claim.text}” Claim {claim.id} in {self.kb.config.title}.{who} {url}"
+        return f"“{claim.text}” In {self.kb.config.title}.{who} {url}"
 
     def _support_text(self, target: Relation | Evidence | None) -> str:
         if isinstance(target, Relation):
@@ -1340,8 +1471,20 @@ class Site:
             stances=stances,
             agree=agree,
             disagree=disagree,
+            exchanges=[
+                {"name": self._actor_name(b), "href": Paths.exchange(aid, b)}
+                for b in sorted(self.exchanges.get(aid, []), key=lambda b: (self._actor_name(b), b))
+            ],
             sources=[self._source_row(s) for s in self.authored.get(aid, [])],
         )
+
+    def exchange_page(self, a: str, b: str) -> str:
+        """Render the page of two actors' exchanges, as threads."""
+        from kb.reader import exchange
+
+        data = exchange(self, a, b)
+        title = f"{data['a']['name']} and {data['b']['name']}: their exchanges"
+        return self.render("exchange.html", Paths.exchange(a, b), title=title, **data)
 
     def tag_page(self, tag: str) -> str:
         """Render a tag's page."""
@@ -1351,7 +1494,10 @@ class Site:
             title=f"Tag: {tag}",
             tag=tag,
             claims=[self.claim_row(c) for c in self.tags.get(tag, [])],
-            questions=[self.question_summary(q) for q in self.question_tags.get(tag, [])],
+            questions=[
+                {"href": Paths.question(q), "title": self.kb.questions[q].title}
+                for q in self.question_tags.get(tag, [])
+            ],
         )
 
 

@@ -127,7 +127,7 @@ def test_a_kb_overrides_any_template(tmp_path: Path) -> None:
     claim = pages["claim/scaling-works.html"].render()
     assert "<title>Custom: Scaling keeps lowering loss.</title>" in claim
     assert "Our own footer" in claim
-    assert "Proponents" in claim  # the rest of the default template
+    assert "Who holds it" in claim  # the rest of the default template
     assert "Our own footer" in pages["index.html"].render()
 
 
@@ -308,5 +308,10 @@ def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
     assert shown
     for cid in shown:
         page = site.claim_page(cid)
-        assert f"<p>Our tree of {len(site.tree(cid))}</p>" in page
+        # The page draws its tree in two columns, what supports the claim and what attacks it.
+        pro = [n for n in site.tree(cid) if n.link == "supports"]
+        con = [n for n in site.tree(cid) if n.link != "supports"]
+        for column in (pro, con):
+            if column:
+                assert f"<p>Our tree of {len(column)}</p>" in page
         assert 'class="tree level-1"' not in page
