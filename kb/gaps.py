@@ -20,7 +20,7 @@ BLOCKS_PUBLISHING = frozenset({"KB601"})
 PLACEHOLDER_RE = re.compile(r"\b(?:TODO|FIXME)\b")
 # The free-text fields of each kind (a forecast's criteria too); IDs and links are checked apart.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "question": ("title", "framing"),
+    "question": ("title", "framing", "summary"),
     "claim": ("text", "notes", "aka"),
     "source": ("title", "publisher", "notes"),
     "actor": ("name", "affiliation", "description"),
