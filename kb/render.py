@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from kb import maps
+from kb import maps, qmaps
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
 from kb.memo import BuildMemo
@@ -232,7 +232,7 @@ def make_env(overrides: Path | None = None) -> Environment:
         SIDE_NAMES=SIDE_NAMES,
         POSITION_VERB=POSITION_VERB,
         doi_url=doi_url,
-        map_legend=maps.legend(),
+        map_legend=qmaps.legend(),
     )
     return env
 
@@ -414,13 +414,10 @@ class Site:
                 self.standings,
                 {"question": Paths.question, "tag": Paths.tag, "claims": lambda _: "claims.html"},
             )
-        else:
-            # Laid out here, before pages render in forked workers, so that the layout is kept
-            # (maps.force_layout) for the next build of a long-running `kb serve`.
-            maps.force_layout(
-                sorted(kb.claims),
-                [(e["from"], e["to"]) for e in maps.overview_edges(kb, self.graph)],
-            )
+        # Each claim's question on the whole-debate map (a small KB's): the nearest by links.
+        self.claim_group: dict[str, str] = (
+            {} if self.overview else qmaps.claim_groups(kb, self.graph)
+        )
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -902,11 +899,34 @@ class Site:
                 "drawn_count": len(model["edges"]),
                 "contested": contested,
             }
+        groups = self.claim_group
+        model = qmaps.questions_model(self.kb, self.graph, groups)
+        sides = {}
+        for qid in model["order"]:
+            q = self.kb.questions[qid]
+            sides[qid] = {
+                s: sum(1 for c in getattr(q.positions, s) if c in self.kb.claims) for s in SIDES
+            }
+        by_text = functools.partial(_by_text, self.kb)
         return {
-            "mode": "claims",
-            "svg": maps.overview_map(self.kb, self.graph, self.claim_sides, self.standings),
-            "questions": [(q, self.kb.questions[q].title) for q in sorted(self.kb.questions)],
-            "tags": sorted(self.tags),
+            "mode": "questions",
+            "svg": qmaps.questions_map(self.kb, model, sides),
+            "groups": [
+                {
+                    "id": qid,
+                    "title": self.kb.questions[qid].title,
+                    "href": Paths.question(qid),
+                    "claims": [
+                        self.claim_row(c) for c in sorted(model["members"][qid], key=by_text)
+                    ],
+                }
+                for qid in model["order"]
+            ],
+            "loose": [
+                self.claim_row(c)
+                for c in sorted((c for c, g in groups.items() if not g), key=by_text)
+            ],
+            "link_count": sum(sum(c) for _, _, c in model["pairs"]),
             "claim_count": len(self.kb.claims),
         }
 
@@ -1064,7 +1084,7 @@ class Site:
                     )
                 )
             positions.append(View(**side, entries=items))
-        svg = maps.question_map(self.kb, self.graph, qid, self.standings)
+        svg = qmaps.question_map(self.kb, self.graph, qid, self.standings)
         analysis = self.standings.question(qid)
         cruxes = []
         if analysis:
@@ -1083,6 +1103,7 @@ class Site:
             positions=positions,
             svg=svg,
             badge_html=self.badge,
+            map_legend=qmaps.legend(answers=True),
             chart=maps.balance_chart([summary], self.standings, compact=True),
         )
 
@@ -1350,6 +1371,11 @@ def _escaped(text: str) -> str:
 
 
 _ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")
+
+
+def _by_text(kb: KnowledgeBase, cid: str) -> tuple[str, str]:
+    """Return the key that sorts claims by statement."""
+    return (kb.claims[cid].text.lower(), cid)
 
 
 def _atom_date(date: str) -> str:
