@@ -1290,6 +1290,11 @@ def balance_chart(
     return Markup("".join(parts))
 
 
+YEAR_BAR = 28
+YEAR_BAR_WIDE = 44
+YEAR_LABEL_W = 40  # four digits at 13px, and a gap
+
+
 def year_chart(counts: Mapping[str, int]) -> Markup:
     """Return a bar chart of how many sources appeared each year."""
     if not counts:
@@ -1298,7 +1303,9 @@ def year_chart(counts: Mapping[str, int]) -> Markup:
     first, last = int(years[0]), int(years[-1])
     span = list(range(first, last + 1))
     most = max(counts.values())
-    bw = 28
+    bw = YEAR_BAR_WIDE if len(span) <= 20 else YEAR_BAR
+    # A year's label takes about YEAR_LABEL_W pixels: label every step-th year, so none overlap.
+    step = math.ceil(YEAR_LABEL_W / bw)
     h = 120
     width = bw * len(span) + 20
     parts = [
@@ -1320,7 +1327,7 @@ def year_chart(counts: Mapping[str, int]) -> Markup:
                 f'<text class="bar-num-out" x="{x + bw / 2}" y="{_r(6 + h - bh)}" '
                 f'text-anchor="middle">{n}</text>'
             )
-        if len(span) <= 12 or (year - first) % 2 == 0:
+        if (year - first) % step == 0:
             parts.append(
                 f'<text class="chart-label" x="{x + bw / 2}" y="{h + 28}" '
                 f'text-anchor="middle">{year}</text>'

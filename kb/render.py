@@ -439,9 +439,15 @@ class Site:
             page_path=path,
             site_title=self.kb.config.title,
             site_description=self.kb.config.description or "",
+            site_license=self._license(),
             base_url=self.base_url,
             **ctx,
         )
+
+    def _license(self) -> dict[str, str | None] | None:
+        """Return the content's licence from kb.yaml (its link only when http(s)), or None."""
+        lic = self.kb.config.license
+        return {"name": lic.name, "url": safe_url(lic.url)} if lic else None
 
     def claim_text(self, cid: str) -> str:
         """Return a claim's statement (or its ID when unknown)."""
@@ -870,10 +876,19 @@ class Site:
                 for c in sorted({c for p in positions.values() for c in p})
             },
         }
+        names = {a: self.kb.actors[a].name for a in positions}
         return {
             "key_claims": [self.claim_row(c) for c in key],
             "actors": [{"id": a, "name": self.kb.actors[a].name} for a in actors],
             "cells": cells,
+            "by_claim": {
+                c: {
+                    p: sorted({names[s.actor] for s in by_claim[c] if cells.get((s.actor, c)) == p})
+                    for p in POSITION_VERB
+                }
+                for c in key
+            },
+            "pair": _most_opposed(positions, names),
             "all_actors": sorted(data["actors"].items(), key=lambda kv: (kv[1].lower(), kv[0])),
             "matrix_json": _json_script(data),
         }
@@ -992,7 +1007,9 @@ class Site:
                     group = "overdue"
                 else:
                     group = "upcoming"
-                forecasts[group].append({**self.claim_row(cid), "forecast": f})
+                forecasts[group].append(
+                    {**self.claim_row(cid), "forecast": f, "status": forecast_status(f, group)}
+                )
         for rows in forecasts.values():
             rows.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
         return {
@@ -1228,7 +1245,7 @@ class Site:
     def _cite_line(self, claim: Claim, names: list[str]) -> str:
         url = self.base_url + Paths.claim(claim.id) if self.base_url else Paths.claim(claim.id)
         who = f" Held by {', '.join(names)}." if names else ""
-        return f"“{claim.text}” Claim {claim.id} in {self.kb.config.title}.{who} {url}"
+        return f"“{claim.text}” In {self.kb.config.title}.{who} {url}"
 
     def _support_text(self, target: Relation | Evidence | None) -> str:
         if isinstance(target, Relation):
@@ -1371,6 +1388,39 @@ def _escaped(text: str) -> str:
 
 
 _ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")
+
+
+RESOLVED_WORDS = {"true": "yes", "false": "no", "ambiguous": "unclear"}
+
+
+def forecast_status(forecast: Any, group: str) -> str:
+    """Return what a forecast's timeline entry says of it: due when, overdue, or how resolved."""
+    if group == "resolved":
+        return "resolved: " + RESOLVED_WORDS.get(forecast.resolution.value, "unclear")
+    if group == "overdue":
+        return "overdue, unresolved"
+    return "due " + forecast.resolves
+
+
+def _most_opposed(
+    positions: dict[str, dict[str, str]], names: dict[str, str]
+) -> tuple[str, str] | None:
+    """Return the two actors (in name order) opposed on the most claims, one asserting what
+    the other denies; ties go to the first names; None when no two actors disagree."""
+    sides: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for actor in sorted(positions):
+        for cid, pos in positions[actor].items():
+            if pos in ("asserts", "denies"):
+                sides[cid][pos == "denies"].append(actor)
+    order = {a: (names[a].lower(), a) for a in names}
+    opposed: Counter[tuple[str, str]] = Counter()
+    for yes, no in sides.values():
+        for a in yes:
+            for b in no:
+                opposed[(a, b) if order[a] < order[b] else (b, a)] += 1
+    if not opposed:
+        return None
+    return min(opposed, key=lambda p: (-opposed[p], order[p[0]], order[p[1]]))
 
 
 def _by_text(kb: KnowledgeBase, cid: str) -> tuple[str, str]:
