@@ -1309,8 +1309,8 @@ def year_chart(counts: Mapping[str, int]) -> Markup:
     h = 120
     width = bw * len(span) + 20
     parts = [
-        f'<svg class="chart years" viewBox="0 0 {width} {h + 40}" width="{width}" '
-        f'height="{h + 40}" role="img" '
+        f'<svg class="chart years" viewBox="0 -14 {width} {h + 54}" width="{width}" '
+        f'height="{h + 54}" role="img" '
         f'aria-label="Sources per year" xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, year in enumerate(span):
