@@ -551,8 +551,10 @@ def _other_shards(name: str) -> bool:
 
 
 # Page furniture that would fill result snippets: headings such as "Proponents", counts,
-# muted notes ("Nobody on record asserts this yet."), badges and kind tags.
-SEARCH_EXCLUDE = "h2, h3, .count, .muted, .badge, .kind, .link-type, .crumbs, .visually-hidden"
+# muted notes ("Nobody on record asserts this yet."), badges, kinds and tag lists.
+SEARCH_EXCLUDE = (
+    "h2, h3, .count, .muted, .badge, .kind, .link-type, .crumbs, .tags, .visually-hidden"
+)
 
 
 def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:
