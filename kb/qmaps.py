@@ -122,7 +122,7 @@ def question_map(
     col_w = maps.NODE_W + max(indent.values())
     counts = {s: sum(1 for v in start.values() if v == s) for s in SIDE_ORDER}
     note = " · ".join(f"{counts[s]} {SIDE_WORDS[s].lower()}" for s in SIDE_ORDER if counts[s])
-    q_body, q_h = _q_body(q.title, f"The question · answers: {note}")
+    q_body, q_h = _q_body(q.title, f"Answers: {note}")
     top = q_h + HEAD_GAP
     pos: dict[str, tuple[float, float]] = {}  # centres
     panels: list[tuple[str, float, float, float]] = []  # side, left, width, height

@@ -53,6 +53,14 @@
   });
 
   show();
+  // A stage no taller than the map drawn across its width: on a phone, no empty band below.
+  function size() {
+    stage.style.height = "";
+    var fitted = stage.clientWidth * home.h / home.w + 2;
+    if (fitted < stage.clientHeight) stage.style.height = Math.max(fitted, 240) + "px";
+  }
+  size();
+  window.addEventListener("resize", size);
   var nodes = Array.prototype.slice.call(svg.querySelectorAll(".node"));
   // Fit shows the nodes the filters keep (all of them when none is set), with a margin.
   function fit() {
