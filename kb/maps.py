@@ -695,7 +695,7 @@ def _line(
             attrs += f' marker-start="url(#{prefix}-{marker})"'
         found = lines[key] = (
             f'<line class="edge e-{e["type"]}" x1="',
-            f'"{attrs}><title>{escape(e["from"])} {escape(verb)} {escape(e["to"])}</title></line>',
+            f'"{attrs}><title>{escape(verb)}</title></line>',
         )
     return f'{found[0]}{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" y2="{_r(b[1])}{found[1]}'
 
@@ -831,20 +831,6 @@ def claim_map(kb: KnowledgeBase, graph: KBGraph, cid: str, standings: Standings)
     nodes = _limit(graph, [cid], 2, MAX_MAP_NODES)
     return argument_map(
         kb, graph, nodes, standings, focus=cid, prefix="cm", label="Argument map around this claim"
-    )
-
-
-def question_map(kb: KnowledgeBase, graph: KBGraph, qid: str, standings: Standings) -> Markup:
-    """Return the SVG map of a question's positions and their direct supporters and attackers."""
-    q = kb.questions[qid]
-    start = [
-        c for side in ("pro", "con", "mixed") for c in getattr(q.positions, side) if c in kb.claims
-    ]
-    if not start:
-        return Markup("")
-    nodes = _limit(graph, sorted(start), 1, max(MAX_MAP_NODES, len(start)))
-    return argument_map(
-        kb, graph, nodes, standings, prefix="qm", label="Argument map of this question"
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -87,12 +88,22 @@ def _columns_per_side(start: Mapping[str, str]) -> dict[str, int]:
     return {s: min(n, max(1, round(COLUMNS * n / total))) for s, n in counts.items() if n}
 
 
-def _elbow(
-    a: tuple[float, float], b: tuple[float, float], lane: float
-) -> list[tuple[float, float]]:
-    """Return the points of a link from a neighbour's left side (a) up or down a lane to a
-    position's bottom (b)."""
-    return [a, (lane, a[1]), (lane, b[1])]
+@dataclass
+class _Laid:
+    """A question map laid out: the question's box, the side panels and every node's centre."""
+
+    q_body: str
+    q_xy: tuple[float, float]
+    q_h: float
+    width: float
+    height: float
+    top: float
+    panels: list[tuple[str, float, float, float]]  # side, left, width, height
+    pos: dict[str, tuple[float, float]]
+    heights: dict[str, float]
+    start: Mapping[str, str]  # each position's side
+    column: Mapping[str, list[str]]  # each position's neighbours, drawn under it
+    indent: Mapping[str, float]
 
 
 def question_map(
@@ -109,8 +120,6 @@ def question_map(
     if not start:
         return Markup("")
     nodes = maps._limit(graph, list(start), 1, max(maps.MAX_MAP_NODES, len(start)))
-    column = _homes(start, nodes, graph)
-    edges = maps._local_edges(graph, set(nodes))
     memo = maps._drawn(graph, standings)
     drawn: dict[str, tuple[str, str, str, bool]] = {}
     heights: dict[str, float] = {}
@@ -118,22 +127,30 @@ def question_map(
         drawn[n], heights[n] = memo.get(
             (n, root), lambda n=n: maps._draw_node(kb, standings, n, root)
         )
+    laid = _lay_out(q.title, start, _homes(start, nodes, graph), heights)
+    return _draw_qmap(laid, maps._local_edges(graph, set(nodes)), drawn, graph)
+
+
+def _lay_out(
+    title: str, start: Mapping[str, str], column: Mapping[str, list[str]], heights: dict[str, float]
+) -> _Laid:
+    """Place the question, a panel per side of its positions in rows of columns, and each
+    position's neighbours stacked under it, indented for the lines that join them."""
     indent = {c: min(60.0, 14.0 + 6.0 * max(0, len(column[c]) - 1)) for c in start}
     col_w = maps.NODE_W + max(indent.values())
     counts = {s: sum(1 for v in start.values() if v == s) for s in SIDE_ORDER}
     note = " · ".join(f"{counts[s]} {SIDE_WORDS[s].lower()}" for s in SIDE_ORDER if counts[s])
-    q_body, q_h = _q_body(q.title, f"Answers: {note}")
+    q_body, q_h = _q_body(title, f"Answers: {note}")
     top = q_h + HEAD_GAP
     pos: dict[str, tuple[float, float]] = {}  # centres
-    panels: list[tuple[str, float, float, float]] = []  # side, left, width, height
+    panels: list[tuple[str, float, float, float]] = []
     left = 0.0
     for side, k in _columns_per_side(start).items():
         members = [c for c in start if start[c] == side]
         y = top + PANEL_HEAD
         for r in range(0, len(members), k):
-            row = members[r : r + k]
             row_h = 0.0
-            for i, c in enumerate(row):
+            for i, c in enumerate(members[r : r + k]):
                 x = left + PANEL_PAD + i * (col_w + COL_GAP)
                 pos[c] = (x + maps.NODE_W / 2, y + heights[c] / 2)
                 cy = y + heights[c] + NODE_GAP
@@ -146,11 +163,10 @@ def question_map(
         panels.append((side, left, width, y - top))
         left += width + SIDE_GAP
     width = max(left - SIDE_GAP, Q_NODE_W)
-    q_xy = (width / 2, q_h / 2)
     height = max(top + h for _, _, _, h in panels)
-    return _draw_qmap(
+    return _Laid(
         q_body,
-        q_xy,
+        (width / 2, q_h / 2),
         q_h,
         width,
         height,
@@ -161,31 +177,18 @@ def question_map(
         start,
         column,
         indent,
-        edges,
-        drawn,
-        graph,
     )
 
 
 def _draw_qmap(
-    q_body: str,
-    q_xy: tuple[float, float],
-    q_h: float,
-    width: float,
-    height: float,
-    top: float,
-    panels: list[tuple[str, float, float, float]],
-    pos: dict[str, tuple[float, float]],
-    heights: dict[str, float],
-    start: Mapping[str, str],
-    column: Mapping[str, list[str]],
-    indent: Mapping[str, float],
+    laid: _Laid,
     edges: list[dict[str, Any]],
     drawn: Mapping[str, tuple[str, str, str, bool]],
     graph: KBGraph,
 ) -> Markup:
     """Return the SVG of a laid-out question map."""
     r = maps._r
+    width, height, top, q_xy = laid.width, laid.height, laid.top, laid.q_xy
     parts = [
         f'<svg class="argmap qmap" id="qm" viewBox="-10 -10 {r(width + 20)} {r(height + 20)}" '
         f'width="{r(width + 20)}" height="{r(height + 20)}" aria-label="Argument map of this '
@@ -193,7 +196,7 @@ def _draw_qmap(
         'or attacks it" xmlns="http://www.w3.org/2000/svg">',
         maps._markers("qm"),
     ]
-    for side, x, w, h in panels:
+    for side, x, w, h in laid.panels:
         dash = f' stroke-dasharray="{ANSWER_DASH[side]}"' if ANSWER_DASH[side] else ""
         parts.append(
             f'<rect class="side-panel side-{side}" x="{r(x)}" y="{r(top)}" width="{r(w)}" '
@@ -201,49 +204,60 @@ def _draw_qmap(
             f'<text class="side-head side-{side}" x="{r(x + w / 2)}" y="{r(top + 27)}">'
             f"{SIDE_WORDS[side]}</text>"
             f'<line class="edge answer a-{side}" x1="{r(x + w / 2)}" y1="{r(top - 2)}" '
-            f'x2="{r(q_xy[0])}" y2="{r(q_h + 3)}"{dash} marker-end="url(#qm-arrow)">'
+            f'x2="{r(q_xy[0])}" y2="{r(laid.q_h + 3)}"{dash} marker-end="url(#qm-arrow)">'
             f"<title>answers {SIDE_WORDS[side].lower()}</title></line>"
         )
     parts.append('<g class="edges">')
     lines = maps._arg_index(graph).lines
-    home = {n: c for c in column for n in column[c]}
     elbowed: set[str] = set()
     for e in edges:
-        a_end, b_end = e["from"], e["to"]
-        c = home.get(a_end) if b_end == home.get(a_end) else None
-        c = c or (home.get(b_end) if a_end == home.get(b_end) else None)
-        n = a_end if c == b_end else b_end
-        if c and n not in elbowed and e["type"] != "undercuts":
-            elbowed.add(n)
-            lane = (
-                pos[c][0]
-                - maps.NODE_W / 2
-                + 6
-                + column[c].index(n) * (indent[c] - 14) / max(1, len(column[c]) - 1)
-            )
-            side_pt = (pos[n][0] - maps.NODE_W / 2 - 2, pos[n][1])
-            bottom = (lane, pos[c][1] + heights[c] / 2 + 3)
-            points = _elbow(side_pt, bottom, lane)
-            if a_end == c:  # the position bears on the neighbour: drawn from it
-                points = [(lane, pos[c][1] + heights[c] / 2), (lane, side_pt[1]), side_pt]
+        points = _column_link(laid, e, elbowed)
+        if points:
             parts.append(_polyline(e, points))
             continue
-        sa = (maps.NODE_W, heights[a_end])
-        sb = (maps.NODE_W, heights[b_end])
-        a, b = maps._edge_path(pos[a_end], pos[b_end], sa, sb)
+        a_end, b_end = e["from"], e["to"]
+        sa, sb = (maps.NODE_W, laid.heights[a_end]), (maps.NODE_W, laid.heights[b_end])
+        a, b = maps._edge_path(laid.pos[a_end], laid.pos[b_end], sa, sb)
         parts.append(maps._line(lines, e, a, b, "qm"))
     parts.append("</g>")
     parts.append(
         f'<g class="node question focus" transform="translate({r(q_xy[0])} {r(q_xy[1])})">'
-        f"{q_body}</g>"
+        f"{laid.q_body}</g>"
     )
-    for n in sorted(pos):
-        x, y = pos[n]
+    for n in sorted(laid.pos):
+        x, y = laid.pos[n]
         head, cls, tail, _ = drawn[n]
-        role = " position" if n in start else ""
+        role = " position" if n in laid.start else ""
         parts.append(f'{head}class="{cls}{role}" transform="translate({r(x)} {r(y)})">{tail}')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _column_link(
+    laid: _Laid, e: dict[str, Any], elbowed: set[str]
+) -> list[tuple[float, float]] | None:
+    """Return the elbow a link between a position and a neighbour under it takes (its own lane
+    left of the column), or None for a link drawn straight; one elbow per neighbour."""
+    if e["type"] == "undercuts":
+        return None
+    a_end, b_end = e["from"], e["to"]
+    column, pos, heights = laid.column, laid.pos, laid.heights
+    if b_end in column and a_end in column[b_end]:
+        c, n = b_end, a_end
+    elif a_end in column and b_end in column[a_end]:
+        c, n = a_end, b_end
+    else:
+        return None
+    if n in elbowed:
+        return None
+    elbowed.add(n)
+    share = column[c].index(n) / max(1, len(column[c]) - 1)
+    lane = pos[c][0] - maps.NODE_W / 2 + 6 + share * (laid.indent[c] - 14)
+    side_pt = (pos[n][0] - maps.NODE_W / 2 - 2, pos[n][1])
+    bottom = pos[c][1] + heights[c] / 2
+    if a_end == c:  # the position bears on the neighbour: drawn from it
+        return [(lane, bottom), (lane, side_pt[1]), side_pt]
+    return [side_pt, (lane, side_pt[1]), (lane, bottom + 3)]
 
 
 def _polyline(e: dict[str, Any], points: list[tuple[float, float]]) -> str:
