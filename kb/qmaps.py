@@ -439,10 +439,14 @@ NODE_KEYS = (
 )
 
 
-def legend(answers: bool = False) -> Markup:
-    """Return the HTML legend of every node and line style a map draws."""
+def legend(answers: bool = False, focus: bool = False) -> Markup:
+    """Return the HTML legend of every node and line style a map draws: with answers, the
+    question map's lines to its question; with focus, a claim map's own claim."""
+    keys = NODE_KEYS[1:] if focus else NODE_KEYS
+    if focus:
+        keys = (("node claim focus", 8, "the claim this page is about (blue)"), *keys)
     items = []
-    for cls, rx, words in NODE_KEYS:
+    for cls, rx, words in keys:
         rect = f'<rect x="3" y="3" width="38" height="14" rx="{rx // 2}"/>'
         node = f'<g class="{cls}">{rect}</g>'
         items.append(f"<li>{_swatch(node)}{escape(words)}</li>")
@@ -455,4 +459,22 @@ def legend(answers: bool = False) -> Markup:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         line = f'<line x1="2" y1="10" x2="40" y2="10" class="edge e-{kind}"{dash_attr}/>'
         items.append(f"<li>{_swatch(line)}{escape(verb)}</li>")
+    return Markup('<ul class="legend map-legend">' + "".join(items) + "</ul>")
+
+
+def overview_legend() -> Markup:
+    """Return the legend of the map of questions: its boxes and its three kinds of line."""
+    rect = '<g class="node question"><rect x="3" y="3" width="38" height="14" rx="7"/></g>'
+    items = [f"<li>{_swatch(rect)}a question, with its claims counted by side</li>"]
+    for kind, words in (
+        ("supports", "their claims mostly support each other"),
+        ("rebuts", "their claims mostly attack each other"),
+        ("refines", "their claims mostly refine or restate each other"),
+    ):
+        dash = maps.EDGE_STYLE[kind][0]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        line = f'<line x1="2" y1="10" x2="40" y2="10" class="edge e-{kind}"{dash_attr}/>'
+        items.append(f"<li>{_swatch(line)}{words}</li>")
+    thick = '<line x1="2" y1="10" x2="40" y2="10" class="edge e-supports w4"/>'
+    items.append(f"<li>{_swatch(thick)}thicker: more links</li>")
     return Markup('<ul class="legend map-legend">' + "".join(items) + "</ul>")

@@ -232,7 +232,7 @@ def make_env(overrides: Path | None = None) -> Environment:
         SIDE_NAMES=SIDE_NAMES,
         POSITION_VERB=POSITION_VERB,
         doi_url=doi_url,
-        map_legend=qmaps.legend(),
+        map_legend=qmaps.legend(focus=True),
     )
     return env
 
@@ -926,6 +926,7 @@ class Site:
         return {
             "mode": "questions",
             "svg": qmaps.questions_map(self.kb, model, sides),
+            "map_legend": qmaps.overview_legend(),
             "groups": [
                 {
                     "id": qid,
