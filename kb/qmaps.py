@@ -24,7 +24,7 @@ ANSWER_DASH = {"pro": "", "mixed": "3 3", "con": "12 4"}
 Q_LINE_CHARS = 30
 Q_MAX_LINES = 4
 Q_NODE_W = 280
-SIDE_GAP = 70
+SIDE_GAP = 40
 HEAD_GAP = 90
 Q_DY = ' dy="17"'
 
@@ -59,8 +59,8 @@ def _q_body(title: str, note: str) -> tuple[str, float]:
 # A question's argument map -------------------------------------------------------------------
 
 
-COL_GAP = 28
-PANEL_PAD = 18
+COL_GAP = 20
+PANEL_PAD = 12
 PANEL_HEAD = 40
 ROW_GAP = 26
 NODE_GAP = 12
