@@ -875,6 +875,7 @@ class Site:
                 c: self.standings.of(c).crux or 0
                 for c in sorted({c for p in positions.values() for c in p})
             },
+            "exchanges": self._exchange_links(),
         }
         names = {a: self.kb.actors[a].name for a in positions}
         return {
@@ -891,6 +892,19 @@ class Site:
             "pair": _most_opposed(positions, names),
             "all_actors": sorted(data["actors"].items(), key=lambda kv: (kv[1].lower(), kv[0])),
             "matrix_json": _json_script(data),
+        }
+
+    def _exchange_links(self) -> dict[str, str]:
+        """Return the pages of two actors' exchanges, by their IDs in order ("a b"), where the
+        site has them (Paths.exchange and self.exchanges: per actor, whom they disagree with)."""
+        pages = getattr(self, "exchanges", None)
+        path = getattr(Paths, "exchange", None)
+        if not pages or path is None:
+            return {}
+        return {
+            " ".join(sorted((a, b))): path(a, b)
+            for a, partners in sorted(pages.items())
+            for b in partners
         }
 
     def ctx_map(self) -> dict[str, Any]:

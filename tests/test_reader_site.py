@@ -252,3 +252,21 @@ def test_claims_are_grouped_under_their_nearest_question(tmp_path: Path) -> None
         "q-data",
     ]
     assert 'id="g-none"' in html and "A claim linked to nothing." in html
+
+
+def test_the_matrix_links_a_pair_to_their_exchanges(tmp_path: Path, monkeypatch: Any) -> None:
+    from kb.render import Paths
+
+    site = _site(tmp_path, OPPOSED)
+    assert '"exchanges":{}' in str(site.ctx_matrix()["matrix_json"])
+    # Where the site has exchange pages (per actor, whom they disagree with), the pair view
+    # links to theirs, named by the two IDs in order whichever is chosen first.
+    monkeypatch.setattr(
+        Paths,
+        "exchange",
+        staticmethod(lambda a, b: "exchange/{}--{}.html".format(*sorted((a, b)))),
+        raising=False,
+    )
+    site.exchanges = {"cat-critic": ["ann-author"], "ann-author": ["cat-critic"]}
+    data = str(site.ctx_matrix()["matrix_json"])
+    assert '"exchanges":{"ann-author cat-critic":"exchange/ann-author--cat-critic.html"}' in data

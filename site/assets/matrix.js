@@ -58,6 +58,15 @@
       more.appendChild(link);
     });
     out.appendChild(more);
+    // Their exchanges as threads, where the site has a page of them.
+    var thread = (data.exchanges || {})[[a, b].sort().join(" ")];
+    if (thread) {
+      var p = document.createElement("p"), t = document.createElement("a");
+      t.href = thread;
+      t.textContent = "Read their exchanges, reply by reply";
+      p.appendChild(t);
+      out.appendChild(p);
+    }
   }
   form.addEventListener("change", compare);
   // Disagreements come first by crux score: the claims that matter most to the debate.
