@@ -270,3 +270,63 @@ def test_the_matrix_links_a_pair_to_their_exchanges(tmp_path: Path, monkeypatch:
     site.exchanges = {"cat-critic": ["ann-author"], "ann-author": ["cat-critic"]}
     data = str(site.ctx_matrix()["matrix_json"])
     assert '"exchanges":{"ann-author cat-critic":"exchange/ann-author--cat-critic.html"}' in data
+
+
+def test_question_maps_escape_every_text_and_allow_one_side(tmp_path: Path) -> None:
+    evil = '</title><script>alert("x")</script>&amp; "quoted"'
+    files = {
+        "questions.yaml": f"""
+            questions:
+              - id: q-scale
+                title: '{evil}'
+            """,
+        "claims.yaml": """
+            claims:
+              - id: scaling-works
+                text: Scaling keeps lowering loss.
+              - id: loss-curves-straight
+                text: Loss curves stay straight on log plots.
+              - id: curves-bend
+                text: The curves are bending <b>now</b>.
+                answers: {question: q-scale, side: con}
+            """,
+    }
+    site = _site(tmp_path, files)
+    svg = str(qmaps.question_map(site.kb, site.graph, "q-scale", site.standings))
+    root = ET.fromstring(svg)  # well-formed: nothing broke out of its element
+    assert "<script>" not in svg
+    texts = [" ".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert evil in texts
+    heads = [t.text for t in root.iter() if (t.get("class") or "").startswith("side-head")]
+    assert heads == ["No"]
+    whole = str(
+        qmaps.questions_map(
+            site.kb,
+            qmaps.questions_model(site.kb, site.graph, site.claim_group),
+            {"q-scale": {"pro": 0, "mixed": 0, "con": 1}},
+        )
+    )
+    assert "<script>" not in whole
+    ET.fromstring(whole)
+
+
+def test_a_kb_without_questions_lists_every_claim_on_the_map_page(tmp_path: Path) -> None:
+    files = {
+        "questions.yaml": None,
+        "claims.yaml": """
+            claims:
+              - id: scaling-works
+                text: Scaling keeps lowering loss.
+              - id: loss-curves-straight
+                text: Loss curves stay straight on log plots.
+              - id: curves-bend
+                text: The curves are bending.
+            """,
+    }
+    site = _site(tmp_path, files)
+    assert set(site.claim_group.values()) == {""}
+    html = _page(site, "map.html")
+    assert 'class="node question"' not in html.split('class="map-key"')[0]
+    listed = html.split('id="g-none"')[1].split("</details>")[0]
+    for text in ("Scaling keeps lowering loss.", "Loss curves stay straight", "are bending"):
+        assert text in listed
