@@ -826,9 +826,31 @@ def _limit(graph: KBGraph, start: Iterable[str], depth: int, limit: int) -> list
     return seen
 
 
+def _bearing(graph: KBGraph, cid: str, limit: int) -> list[str]:
+    """Return a claim, what it is linked to, and what bears on the claims that bear on it (two
+    levels, as on its page), at most limit of them: not the other premises of what it bears on,
+    which are that claim's story, a link away."""
+    index = _arg_index(graph)
+    near = index.near.get(cid, _NONE)
+    first = sorted(near)[: limit - 1]
+    seen = [cid, *first]
+    found = set(seen)
+    for n in first:
+        if not any(v == cid for v, _ in index.out.get(n, ())):
+            continue  # the claim bears on n: n's own premises are not this claim's
+        for m in sorted(index.near.get(n, _NONE) - found):
+            if len(seen) >= limit:
+                return seen
+            if any(v == n for v, _ in index.out.get(m, ())):
+                seen.append(m)
+                found.add(m)
+    return seen
+
+
 def claim_map(kb: KnowledgeBase, graph: KBGraph, cid: str, standings: Standings) -> Markup:
-    """Return the SVG map of a claim's neighbourhood, two links out."""
-    nodes = _limit(graph, [cid], 2, MAX_MAP_NODES)
+    """Return the SVG map of a claim: what it bears on above it, what bears on it below, and
+    what bears on those."""
+    nodes = _bearing(graph, cid, MAX_MAP_NODES)
     return argument_map(
         kb, graph, nodes, standings, focus=cid, prefix="cm", label="Argument map around this claim"
     )
