@@ -330,3 +330,41 @@ def test_a_kb_without_questions_lists_every_claim_on_the_map_page(tmp_path: Path
     listed = html.split('id="g-none"')[1].split("</details>")[0]
     for text in ("Scaling keeps lowering loss.", "Loss curves stay straight", "are bending"):
         assert text in listed
+
+
+def test_a_claim_map_shows_what_bears_on_it_not_its_conclusions_other_premises(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "claims.yaml": """
+            claims:
+              - id: focus
+                text: The focus.
+                supports: [target]
+              - id: target
+                text: What the focus supports.
+              - id: sibling
+                text: Another premise of the target.
+                supports: [target]
+              - id: reason
+                text: A reason for the focus.
+                supports: [focus]
+              - id: deeper
+                text: A reason for the reason.
+                supports: [reason]
+              - id: objection
+                text: An objection to the reason.
+                rebuts: [reason]
+              - id: scaling-works
+                text: Scaling keeps lowering loss.
+              - id: loss-curves-straight
+                text: Loss curves stay straight on log plots.
+              - id: curves-bend
+                text: The curves are bending.
+            """,
+    }
+    site = _site(tmp_path, files)
+    nodes = maps._bearing(site.graph, "focus", maps.MAX_MAP_NODES)
+    assert nodes[0] == "focus"
+    assert sorted(nodes) == ["deeper", "focus", "objection", "reason", "target"]
+    assert len(maps._bearing(site.graph, "focus", 3)) == 3  # the limit holds
