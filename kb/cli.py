@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound, Severity
 from kb.models import KINDS
+from kb.safety import printable
 
 DEFAULT_KB = "claims"
 out = Console(highlight=False, soft_wrap=True)
@@ -38,10 +39,10 @@ class KBGroup(click.Group):
             print_problems(err, exc.problems)
             sys.exit(exc.exit_code)
         except KBError as exc:
-            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
+            err.print(f"[red]error:[/] {escape(printable(str(exc)))}", markup=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # the disk or the network, not a bug: no traceback
-            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True)
+            err.print(f"[red]error:[/] {escape(printable(str(exc)))}", markup=True)
             sys.exit(1)
         except Exception as exc:
             if not type(exc).__module__.startswith("jinja2"):
@@ -51,7 +52,8 @@ class KBGroup(click.Group):
                 str(getattr(exc, k)) for k in ("filename", "lineno") if getattr(exc, k, None)
             )
             where = f" {where}" if where else ""
-            err.print(f"[red]error:[/] template{escape(where)}: {escape(str(exc))}", markup=True)
+            message = printable(f"{where}: {exc}")
+            err.print(f"[red]error:[/] template{escape(message)}", markup=True)
             sys.exit(1)
 
 
@@ -63,7 +65,7 @@ def main() -> None:
 
 @main.command()
 @kb_option
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings (not advice) as errors.")
 @click.option(
     "--archive",
     type=click.Path(path_type=Path, file_okay=False),
@@ -82,13 +84,13 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str) -> None:
     from kb.console import format_problems, print_problems
     from kb.load import default_parse_cache
 
-    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path))
+    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path), advice=True)
     if fmt == "text":
         print_problems(out, problems)
     else:
         click.echo(format_problems(problems, fmt))
-    failing = [p for p in problems if strict or p.severity is Severity.error]
-    sys.exit(1 if failing else 0)
+    failing = {Severity.error, Severity.warning} if strict else {Severity.error}
+    sys.exit(1 if any(p.severity in failing for p in problems) else 0)
 
 
 @main.command()
@@ -117,12 +119,24 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
 
 @main.command()
 @kb_option
-def stats(kb_path: Path) -> None:
-    """Count the records of each kind."""
+@click.option(
+    "--engagement",
+    is_flag=True,
+    help="Instead, per question and pair of actors, the attacks crossing between them.",
+)
+def stats(kb_path: Path, engagement: bool) -> None:
+    """Count the records of each kind, or (--engagement) who answers whom."""
     from kb.console import stats_table
     from kb.load import load_kb
 
-    out.print(stats_table(load_kb(kb_path)))
+    kb = load_kb(kb_path)
+    if not engagement:
+        out.print(stats_table(kb))
+        return
+    from kb.engagement import engagement_tables
+
+    for table in engagement_tables(kb):
+        out.print(table)
 
 
 @main.command()
@@ -159,7 +173,7 @@ def new(
     from kb.new import new_record, parse_values
 
     path = new_record(kb_path, kind, record_id, text, parse_values(values))
-    out.print(f"wrote {path}")
+    out.print(printable(f"wrote {path}"), markup=False)
 
 
 @main.command()
@@ -234,7 +248,7 @@ def explain(kb_path: Path, claim_id: str) -> None:
     """Explain a claim's computed label, strength and crux score in words."""
     from kb.analysis import explain_report
 
-    click.echo(explain_report(kb_path, claim_id))
+    click.echo(printable(explain_report(kb_path, claim_id)))
 
 
 @main.command()
@@ -245,7 +259,7 @@ def whatif(kb_path: Path, accept: tuple[str, ...], reject: tuple[str, ...]) -> N
     """List the claims whose label or strength changes if some claims are accepted/rejected."""
     from kb.analysis import whatif_report
 
-    click.echo(whatif_report(kb_path, accept, reject))
+    click.echo(printable(whatif_report(kb_path, accept, reject)))
 
 
 @main.group()

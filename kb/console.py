@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 
 from kb.errors import Problem, Severity
+from kb.safety import printable
 
 if TYPE_CHECKING:  # `kb check` prints problems only: the graph (networkx) and tables wait
     from rich.console import Console
@@ -30,7 +31,7 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
     if fmt == "github":
         lines = []
         for p in problems:
-            level = "error" if p.severity is Severity.error else "warning"
+            level = {Severity.error: "error", Severity.advice: "notice"}.get(p.severity, "warning")
             loc = p.location
             message = p.message + (f" ({p.hint})" if p.hint else "")
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -41,18 +42,19 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
                 f"::{level} file={path},line={loc.line},col={loc.col},title={p.code}::{message}"
             )
         return "\n".join(lines)
-    return "\n".join(str(p) for p in problems)
+    return "\n".join(printable(str(p)) for p in problems)
 
 
 def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     """Print problems in colour, one per line, then a summary."""
     lines = []
     for p in sorted(problems, key=Problem.sort_key):
-        colour = "red" if p.severity is Severity.error else "yellow"
-        line = f"[bold]{escape(str(p.location))}[/]: [{colour}]{p.severity} {p.code}[/]: "
-        line += escape(p.message)
+        colour = {Severity.error: "red", Severity.advice: "cyan"}.get(p.severity, "yellow")
+        where = escape(printable(str(p.location)))
+        line = f"[bold]{where}[/]: [{colour}]{p.severity} {p.code}[/]: "
+        line += escape(printable(p.message))
         if p.hint:
-            line += f" [dim]({escape(p.hint)})[/]"
+            line += f" [dim]({escape(printable(p.hint))})[/]"
         lines.append(line)
     if lines:  # one print: rich's per-call overhead is most of the cost of a long report
         console.print("\n".join(lines), highlight=False, soft_wrap=True)
@@ -60,12 +62,14 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
 
 
 def summary(problems: Sequence[Problem]) -> str:
-    """Return a one-line count of errors and warnings."""
+    """Return a one-line count of errors, warnings and advice."""
     errors = sum(p.severity is Severity.error for p in problems)
-    warnings = len(problems) - errors
-    if not problems:
-        return "No problems found."
-    return f"{errors} error(s), {warnings} warning(s)."
+    notes = sum(p.severity is Severity.advice for p in problems)
+    warnings = len(problems) - errors - notes
+    advice = f"{notes} note(s) of advice" if notes else ""
+    if not errors and not warnings:
+        return f"No problems found. {advice.capitalize()}." if notes else "No problems found."
+    return f"{errors} error(s), {warnings} warning(s)" + (f", {advice}." if notes else ".")
 
 
 def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:
@@ -76,7 +80,7 @@ def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:
 
     graph = KBGraph(kb)
     claim = kb.claims[claim_id]
-    root = Tree(f"[bold]{escape(claim.text)}[/] [dim]({claim.id}, {claim.kind})[/]")
+    root = Tree(f"[bold]{_safe(claim.text)}[/] [dim]({claim.id}, {claim.kind})[/]")
     _grow(graph, root, claim_id, depth, {claim_id})
     stances = graph.stances_on(claim_id)
     if stances:
@@ -84,8 +88,13 @@ def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:
         for s in stances:
             actor = kb.actors.get(s.actor)
             name = actor.name if actor else s.actor
-            branch.add(f"{escape(name)} {s.position}: [italic]“{escape(s.quote)}”[/]")
+            branch.add(f"{_safe(name)} {s.position}: [italic]“{_safe(s.quote)}”[/]")
     return root
+
+
+def _safe(text: str) -> str:
+    """Return contributed text for rich markup: markup escaped, control characters visible."""
+    return escape(printable(text))
 
 
 def _grow(graph: KBGraph, node: Tree, claim_id: str, depth: int, seen: set[str]) -> None:
@@ -105,7 +114,7 @@ def _grow(graph: KBGraph, node: Tree, claim_id: str, depth: int, seen: set[str])
                 other = kb.claims.get(link.other)
                 text = other.text if other else link.other
             child = node.add(
-                f"[{colour}]{label} {link.type}[/] {escape(text)} [dim]({link.other})[/]"
+                f"[{colour}]{label} {link.type}[/] {_safe(text)} [dim]({link.other})[/]"
             )
             if link.other in kb.claims and link.other not in seen:
                 _grow(graph, child, link.other, depth - 1, seen | {link.other})

@@ -11,6 +11,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     error = "error"
     warning = "warning"
+    advice = "advice"  # a gap worth an editor's look; printed, never failing, even under --strict
 
 
 @dataclass(frozen=True, order=True)

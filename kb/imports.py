@@ -11,6 +11,7 @@ JSON or xAIF), `read_kialo(text, name, batch)`, `read_argdown(data, name, batch)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import defaultdict
@@ -23,13 +24,16 @@ import yaml
 from pydantic import ValidationError
 
 from kb.errors import UsageError
-from kb.load import display_path, load, relation_id
+from kb.load import MAX_FILE_BYTES, display_path, load, relation_id
 from kb.models import ID_RE, KINDS, MAX_ID_LENGTH, RelationType
 from kb.new import slugify
 
 FORMATS = ("aif", "xaif", "kialo", "argdown")
 CLAIM_SLUG_LENGTH = 48
 DEFAULT_SCHEMES = {"default inference", "default conflict", "default rephrase", ""}
+# AIF's node types, which AraucariaDB and others write as the text of unnamed S-nodes: a type,
+# not a scheme (the relation's own type already says it).
+GENERIC_LABELS = {"ra", "ca", "ma", "pa", "ta", "ya", "s", "inference", "conflict", "rephrase"}
 ASSERTING = {"asserting", "agreeing", "arguing", "restating", "assertive questioning"}
 DENYING = {"disagreeing", "challenging", "rejecting", "denying"}
 QUALIFYING = {"default illocuting", "conceding", "qualifying"}
@@ -55,6 +59,7 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     skipped: list[Skipped] = field(default_factory=list)
+    created: list[Path] = field(default_factory=list)  # folders the import made, newest last
 
 
 class ImportFailed(UsageError):
@@ -84,6 +89,7 @@ class Batch:
         self.actor_by_name: dict[str, str] = dict(actor_names or {})
         self.source_id: str | None = None
         self.relations: dict[str, dict[str, Any]] = {}
+        self.numbered: dict[str, int] = {}  # the last number given to each base: no recount
 
     def skip(self, where: str, what: str, why: str) -> None:
         """Record that something was not imported."""
@@ -92,16 +98,24 @@ class Batch:
     def fresh_id(self, base: str, fallback: str) -> str:
         """Return an unused ID built from base, shortened to fit and numbered if taken."""
         base = shorten(base if base and ID_RE.match(base) else fallback, MAX_ID_LENGTH - 4)
-        candidate, n = base, 1
+        candidate, n = base, self.numbered.get(base, 1)
         while candidate in self.taken:
             n += 1
             candidate = f"{base}-{n}"
+        self.numbered[base] = n
         self.taken.add(candidate)
         return candidate
 
     def add(self, table: str, record: dict[str, Any]) -> bool:
         """Validate a record against its model and keep it; report it when invalid."""
         kind = table[:-1] if table != "evidence" else table
+        from kb.safety import CONTROLS
+
+        text = [v for v in record.values() if isinstance(v, str) and CONTROLS.search(v)]
+        if text:  # the checks refuse them (KB012): they would rewrite a reader's terminal
+            self.skip(str(record.get("id", "")), kind, "its text holds control characters")
+            self.taken.discard(record.get("id", ""))
+            return False
         try:
             KINDS[kind].model_validate(record)
         except ValidationError as exc:
@@ -152,7 +166,8 @@ class Batch:
         base = preferred if preferred and ID_RE.match(preferred) else None
         rid = self.fresh_id(base or relation_id(source, rel_type.value, target), "relation")
         record: dict[str, Any] = {"id": rid, "from": source, "type": rel_type.value, "to": target}
-        if scheme and scheme.strip().lower() not in DEFAULT_SCHEMES:
+        label = (scheme or "").strip().lower()
+        if label and label not in DEFAULT_SCHEMES and label not in GENERIC_LABELS:
             record["scheme"] = scheme.strip()
         if group:
             record["group"] = group
@@ -201,6 +216,27 @@ class Batch:
 def _scheme_of(node: dict[str, Any]) -> str:
     scheme = node.get("scheme")
     return str(scheme if isinstance(scheme, str) and scheme.strip() else node.get("text") or "")
+
+
+def _items(parent: dict[str, Any], key: str, batch: Batch) -> list[Any]:
+    """Return a list that a file may leave out; report and ignore a value that is no list."""
+    value = parent.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        batch.skip(f"'{key}'", key, f"expected a list, found {type(value).__name__}")
+        return []
+    return value
+
+
+def _mapping(parent: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    """Return a mapping of the input, or fail naming the key when it is something else."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ImportFailed(f"{name}: '{key}' must be a mapping, found {type(value).__name__}")
+    return value
 
 
 def _node_id(value: Any) -> str:
@@ -392,13 +428,13 @@ def _read_dialogue(
 ) -> None:
     """Turn L --YA--> I patterns into actors and stances; report the rest."""
     people: dict[str, str] = {}
-    for raw in graph.get("participants") or []:
+    for raw in _items(graph, "participants", batch):
         if isinstance(raw, dict) and raw.get("participantID") is not None:
             full = f"{raw.get('firstname') or ''} {raw.get('surname') or ''}".strip()
             if full:
                 people[_node_id(raw["participantID"])] = full
     locutions: dict[str, dict[str, Any]] = {}
-    for raw in graph.get("locutions") or []:
+    for raw in _items(graph, "locutions", batch):
         if isinstance(raw, dict) and raw.get("nodeID") is not None:
             locutions[_node_id(raw["nodeID"])] = raw
     anchored: set[str] = set()
@@ -460,7 +496,9 @@ def _speaker(
 
 _KIALO_LINE = re.compile(r"^\s*(1\.(?:\d+\.)*)\s+(?:(Pro|Con):\s*)?(.*)$")
 _KIALO_SEE = re.compile(r"^->\s*See\s+((?:\d+\.)+)\s*$")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+# Neither part may hold a '[': a scan from one '[' stops at the next, so a line of thousands of
+# brackets is read in linear time (60 KB of '[' took half a minute with `[^\]]*`).
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\(([^)\[\]\s]+)\)")
 
 
 def read_kialo(text: str, name: str, batch: Batch) -> None:
@@ -493,7 +531,7 @@ def read_kialo(text: str, name: str, batch: Batch) -> None:
             batch.skip(f"line {lineno}", f"claim {number}", "it has no text")
             continue
         claim_of[number] = cid
-        urls = sorted(set(_MD_LINK.findall(body)), key=lambda pair: body.index(pair[1]))
+        urls = list(dict.fromkeys(m.groups() for m in _MD_LINK.finditer(body)))
         if urls:
             record = batch.records["claims"][-1]
             record["notes"] = "Sources: " + ", ".join(f"[{t or u}]({u})" for t, u in urls)
@@ -535,12 +573,26 @@ def _argdown_text(member: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
+def _argdown_shape(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Fail, naming the part, when Argdown JSON has a part of the wrong type; return arguments."""
+    arguments = _mapping(data, "arguments", name)
+    for kind, table in (("statement", data["statements"]), ("argument", arguments)):
+        for title, value in table.items():
+            if not isinstance(value, dict):
+                raise ImportFailed(
+                    f"{name}: {kind} {title!r} must be a mapping, found {type(value).__name__}"
+                )
+    if not isinstance(data.get("relations") or [], list):
+        raise ImportFailed(f"{name}: 'relations' must be a list")
+    return arguments
+
+
 def read_argdown(data: Any, name: str, batch: Batch) -> None:
     """Read the output of `argdown json`: statements, arguments and their relations."""
     if not isinstance(data, dict) or not isinstance(data.get("statements"), dict):
         raise ImportFailed(f"{name}: not Argdown JSON (no 'statements' mapping)")
     statements: dict[str, Any] = data["statements"]
-    arguments: dict[str, Any] = data.get("arguments") or {}
+    arguments: dict[str, Any] = _argdown_shape(data, name)
     claim_of: dict[str, str] = {}
     extra: list[tuple[str, str, str]] = []
     for title, ec in statements.items():
@@ -658,8 +710,24 @@ def _read_pcs(
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ImportFailed(f"{path}: cannot read JSON: nested too deeply") from None
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON, or a number of 5,000 digits
         raise ImportFailed(f"{path}: cannot read JSON: {exc}") from None
+
+
+def _read(fmt: str, path: Path, batch: Batch) -> None:
+    """Read one input; a shape the reader does not expect is a located failure, no traceback."""
+    try:
+        READERS[fmt](path, batch)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        if isinstance(exc, ImportFailed):
+            raise
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ImportFailed(
+            f"{path}: not a well-formed {fmt} file ({detail[:200]}); "
+            "hint: export it again from the tool that made it"
+        ) from None
 
 
 READERS: dict[str, Callable[[Path, Batch], None]] = {
@@ -677,13 +745,20 @@ def render_yaml(batch: Batch, fmt: str, origin: str) -> str:
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=96)
 
 
-def _write_new(folder: Path, stem: str, text: str) -> Path:
-    """Write text into a new file named after stem; never overwrite an existing one."""
+def _write_new(folder: Path, stem: str, text: str, root: Path | None = None) -> Path:
+    """Write text into a new file named after stem; never overwrite an existing one, and never
+    name it as the settings file of the content folder `root`."""
+    from kb.load import CONFIG_NAME
+
     folder.mkdir(parents=True, exist_ok=True)
     base = slugify(stem) or "imported"
     n = 1
+    settings = root is not None and folder.resolve() == Path(root).resolve()
     while True:
         path = folder / (f"{base}.yaml" if n == 1 else f"{base}-{n}.yaml")
+        if settings and path.name in (CONFIG_NAME, "kb.yml"):
+            n += 1
+            continue
         try:
             with open(path, "x", encoding="utf-8") as handle:
                 handle.write(text)
@@ -706,18 +781,41 @@ def import_files(root: Path, fmt: str, files: list[Path], into: Path) -> ImportR
         taken |= {r.group for r in kb.relations.values() if r.group}
         actor_names = {a.name.lower(): a.id for a in kb.actors.values()}
     report = ImportReport()
-    for path in files:
-        batch = Batch(path.name, taken, actor_names)
-        READERS[fmt](path, batch)
-        actor_names.update(batch.actor_by_name)
-        report.skipped += batch.skipped
-        if not any(batch.records.values()):
-            report.skipped.append(Skipped(path.name, "the whole file", "nothing to import"))
-            continue
-        for table, records in batch.records.items():
-            report.counts[table] += len(records)
-        report.written.append(_write_new(into, path.stem, render_yaml(batch, fmt, path.name)))
+    missing = [p for p in [into, *into.parents] if not p.exists()]
+    report.created = missing[::-1]
+    try:
+        for path in files:
+            batch = Batch(path.name, taken, actor_names)
+            _read(fmt, path, batch)
+            actor_names.update(batch.actor_by_name)
+            report.skipped += batch.skipped
+            if not any(batch.records.values()):
+                report.skipped.append(Skipped(path.name, "the whole file", "nothing to import"))
+                continue
+            for table, records in batch.records.items():
+                report.counts[table] += len(records)
+            text = render_yaml(batch, fmt, path.name)
+            if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+                raise ImportFailed(
+                    f"{path}: the import would be a YAML file over "
+                    f"{MAX_FILE_BYTES // (1024 * 1024)} MB, more than the knowledge base reads; "
+                    "hint: split the input into smaller maps"
+                )
+            report.written.append(_write_new(into, path.stem, text, root))
+    except BaseException:
+        undo(report)  # a failed import leaves nothing behind
+        raise
     return report
+
+
+def undo(report: ImportReport) -> None:
+    """Remove the files an import wrote."""
+    for path in report.written:
+        path.unlink(missing_ok=True)
+    report.written = []
+    for folder in reversed(report.created):
+        with contextlib.suppress(OSError):  # not empty: something else was put there
+            folder.rmdir()
 
 
 def run_import(root: Path, fmt: str, files: list[Path], into: Path | None, console: Any) -> int:
@@ -725,22 +823,25 @@ def run_import(root: Path, fmt: str, files: list[Path], into: Path | None, conso
     from kb.check import run_check
     from kb.console import print_problems
     from kb.errors import Severity
+    from kb.safety import printable
 
     folder = into if into is not None else root / "imported"
     report = import_files(root, fmt, files, folder)
     for path in report.written:
-        console.print(f"wrote {path}")
+        console.print(printable(f"wrote {path}"), markup=False)
     made = ", ".join(f"{n} {table}" for table, n in sorted(report.counts.items()) if n)
     console.print(f"imported {made or 'nothing'}")
     if report.skipped:
         console.print(f"skipped {len(report.skipped)}:")
         for item in report.skipped:
-            console.print(f"  {item}", markup=False)
+            console.print(printable(f"  {item}"), markup=False)
     written = {display_path(path) for path in report.written}
     errors = [
         p for p in run_check(root) if p.severity is Severity.error and p.location.path in written
     ]
     if errors:
         print_problems(console, errors)
+        undo(report)
+        console.print("the import failed: the files it wrote were removed", markup=False)
         return 1
     return 0

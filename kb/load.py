@@ -105,7 +105,9 @@ class _Builder:
         self.aliases = 0
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH:
+        # `depth` collections enclose the node: a collection there would open level depth + 1,
+        # counted as _too_deep_at counts, so both refuse the same level.
+        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
             line, col = _mark(node)
             raise _YamlProblem(
                 "KB007", line, col, f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
@@ -193,33 +195,80 @@ class _Builder:
         )
 
 
-def _check_depth(text: str) -> None:
-    """Refuse deep nesting from the event stream, before LibYAML's recursive composer sees it."""
-    # Each level opens a bracket or indents (or adds '- ', '? ') within a line, so this bounds
-    # the depth; far below the ~25,000 levels that overflow the C stack, the scan is skipped.
-    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n"))) + 2
-    if bound <= _SAFE_COMPOSE_DEPTH:
-        return
-    events = _BaseLoader(text)
-    depth = 0
+def _depth_bound(text: str) -> int:
+    """Return a cheap upper bound on how deep the text's collections can nest."""
+    # Each level opens a bracket or indents (or adds '- ', '? ') within a line.
+    return text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n"))) + 2
+
+
+def _index(text: str, line: int, column: int) -> int:
+    """Return the offset of a 0-based line and column in the text."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return len(text)
+    return min(start + column, len(text))
+
+
+def _first_too_deep(reader: Any, text: str) -> tuple[int, int] | None:
+    """Return where the reader's events first open more than MAX_DEPTH levels, or None."""
+    events = reader(text)
+    depth, last = 0, (0, 0)
     try:
         while events.check_event():
             event = events.get_event()
+            last = (event.start_mark.line, event.start_mark.column)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise _YamlProblem(
-                        "KB007",
-                        mark.line + 1,
-                        mark.column + 1,
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        "flatten the data",
-                    )
+                    return last[0] + 1, last[1] + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+        return None
+    except yaml.YAMLError as exc:
+        # The reader looks ahead (up to 1,024 characters for a possible key) and may stop, at a
+        # syntax error or at a nesting limit of its own, before handing over the level past
+        # ours. Only if the text it stopped in could open that many levels is it worth asking
+        # the next reader; a plain syntax error is left to the parse that reports it.
+        mark = getattr(exc, "problem_mark", None)
+        stop = _index(text, mark.line, mark.column) if mark else len(text)
+        window = text[_index(text, *last) : stop + 1]
+        # Each level the reader may have read but not handed over opened at a '[', '{', '-',
+        # '?' or (a block mapping, once its first key was read) ':' in that window.
+        if depth + sum(window.count(c) for c in "[{-?:") > MAX_DEPTH:
+            raise _DepthUnknown from None
+        return None
     finally:
         events.dispose()
+
+
+class _DepthUnknown(Exception):
+    """Raised when a reader stopped where nesting may have gone too deep."""
+
+
+# LibYAML's reader first (fast); PyYAML's own, which has no nesting limit, when LibYAML stops
+# at its own (PyYAML 6.0.4's LibYAML refuses flow nesting near 1,000 levels, ahead of ours).
+_DEPTH_READERS: tuple[Any, ...] = (_BaseLoader, yaml.SafeLoader)
+
+
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """Return the 1-based line and column of the first level past MAX_DEPTH, or None."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None
+    for reader in _DEPTH_READERS:
+        try:
+            return _first_too_deep(reader, text)
+        except _DepthUnknown:
+            continue
+    return None
+
+
+def _too_deep_problem(at: tuple[int, int]) -> _YamlProblem:
+    """Return the problem of nesting too deep, at a 1-based line and column."""
+    return _YamlProblem(
+        "KB007", at[0], at[1], f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
+    )
 
 
 class _Fallback(Exception):
@@ -365,7 +414,9 @@ def _parse_exact(text: str, path: str) -> tuple[list[Any], list[Problem]]:
     builder = _Builder(loader)
     docs: list[Any] = []
     try:
-        _check_depth(text)
+        # Composing recurses in C: refuse deep nesting first where it could overflow the stack.
+        if _depth_bound(text) > _SAFE_COMPOSE_DEPTH and (at := _too_deep_at(text)):
+            raise _too_deep_problem(at)
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
@@ -374,23 +425,11 @@ def _parse_exact(text: str, path: str) -> tuple[list[Any], list[Problem]]:
         return [], [
             Problem(exc.code, Severity.error, Location(path, exc.line, exc.col), str(exc), exc.hint)
         ]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        lines = text.split("\n", line)
-        here = lines[line - 1] if 0 < line <= len(lines) else ""
-        tabbed = "\t" in message or "tab" in message or "\t" in here
-        hint = (
-            "YAML indents with spaces, never tabs"
-            if tabbed
-            else "check the indentation, colons and quotes around this point"
-        )
-        return [], [Problem("KB001", Severity.error, Location(path, line, col), message, hint)]
     except yaml.YAMLError as exc:
-        return [], [
-            Problem("KB001", Severity.error, Location(path, 1, 1), str(exc), "fix the YAML syntax")
-        ]
+        if at := _too_deep_at(text):  # the reader's own nesting limit stopped it before ours
+            deep = _too_deep_problem(at)
+            return [], [Problem("KB007", Severity.error, Location(path, *at), str(deep), deep.hint)]
+        return [], [_syntax_problem(exc, text, path)]
     except RecursionError:
         return [], [
             Problem(
@@ -404,6 +443,25 @@ def _parse_exact(text: str, path: str) -> tuple[list[Any], list[Problem]]:
     finally:
         loader.dispose()
     return docs, []
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
+    """Locate a YAML syntax error, with a hint for the usual mistakes."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        hint = "fix the YAML syntax"
+        return Problem("KB001", Severity.error, Location(path, 1, 1), str(exc), hint)
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+    lines = text.split("\n", line)
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    tabbed = "\t" in message or "tab" in message or "\t" in here
+    hint = (
+        "YAML indents with spaces, never tabs"
+        if tabbed
+        else "check the indentation, colons and quotes around this point"
+    )
+    return Problem("KB001", Severity.error, Location(path, line, col), message, hint)
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
@@ -776,7 +834,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
                 hint = "dates are written YYYY, YYYY-MM or YYYY-MM-DD"
             elif etype == "value_error" and "tag" in err["msg"]:
                 hint = "tags are lowercase letters, digits and hyphens, e.g. 'scaling-laws'"
-            hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in the README's YAML format"
+            hint = hint or _TYPE_HINTS.get(etype) or f"see '{kind}' in docs/format.md"
             out.append(Problem(code, Severity.error, where.at(loc), message, hint))
     return out
 
@@ -811,8 +869,11 @@ def _key_location(where: Where, loc: tuple[Any, ...]) -> Location | None:
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `kb.yaml` beside the records, if there is one."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return Config(), []
+    refused = _refused(path, Path(root).resolve())
+    if refused:  # the settings obey the rule of every other file: no link out of the KB
+        return Config(), [_kb009(path, *refused)]
     text, problem = read_text(path)
     if problem:
         return Config(), [problem]
@@ -874,6 +935,10 @@ class Loader:
                 return
         docs, problems = self.parse(text or "", shown)
         self.problems.extend(problems)
+        if text and "\\" in text:  # only a double-quoted escape writes a control character
+            from kb.safety import control_problems
+
+            self.problems.extend(control_problems(docs, shown))
         if not problems and all(doc is None for doc in docs):
             self.problems.append(
                 Problem(
@@ -1033,6 +1098,9 @@ def load(
     loader.cache = cache
     loader.kb.config, config_problems = load_config(root)
     loader.problems.extend(config_problems)
+    from kb.safety import site_problems
+
+    loader.problems.extend(site_problems(root, loader.kb.config.trust_theme_scripts))
     files, problems = find_files(root)
     loader.problems.extend(problems)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector

@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 ID_PATTERN = r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$"
-ID_RE = re.compile(ID_PATTERN)
+ID_RE = re.compile(ID_PATTERN[:-1] + r"\Z")  # `$` would let a trailing newline through
 MAX_ID_LENGTH = 120
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -56,6 +56,7 @@ StrList = Annotated[
     list[NonEmpty], BeforeValidator(_coerce_list, json_schema_input_type=list[NonEmpty] | NonEmpty)
 ]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Score = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -313,8 +314,11 @@ class Config(Strict):
     description: Text | None = None
     base_url: str | None = None
     license: License | None = None
-    base_scores: dict[str, float] = Field(default_factory=dict)
+    base_scores: dict[str, Score] = Field(default_factory=dict)
     strict: bool = False
+    # Theme overrides that add or replace script, or may drop the Content-Security-Policy,
+    # are published only when this is set: they are code, reviewed as such.
+    trust_theme_scripts: bool = False
 
 
 KINDS: dict[str, type[Record]] = {

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from kb.errors import UsageError
 from kb.load import load
@@ -64,12 +65,16 @@ def new_record(
     kb, _ = load(root)
     taken = {rid for t in ("questions", "claims", "sources", "actors") for rid in getattr(kb, t)}
     taken |= set(kb.stances) | set(kb.evidence) | set(kb.relations)
+    if "id" in values:  # `--set id=...` is `--id ...`: the same checks apply
+        if record_id is not None and record_id != values["id"]:
+            raise UsageError(f"two IDs given: --id {record_id!r} and --set id={values['id']!r}")
+        record_id = values.pop("id")
     missing = [name for name in REFERENCES.get(kind, ()) if name not in values]
     if missing:
         flags = " ".join(f"--set {name}=..." for name in missing)
         raise UsageError(f"a new {kind} needs {', '.join(missing)}: add {flags}")
     if record_id is not None:
-        if not ID_RE.match(record_id) or len(record_id) > MAX_ID_LENGTH:
+        if not ID_RE.fullmatch(record_id) or len(record_id) > MAX_ID_LENGTH:
             raise UsageError(
                 f"{record_id!r} is not a valid ID (lowercase letters, digits, hyphens)"
             )
@@ -82,7 +87,14 @@ def new_record(
         field = {"question": "title", "claim": "text", "source": "title", "actor": "name"}
         record[field.get(kind, "quote")] = text
     record.update(values)
-    KINDS[kind].model_validate(record)
+    try:
+        KINDS[kind].model_validate(record)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        name = ".".join(str(part) for part in first["loc"]) or kind
+        raise UsageError(
+            f"--set {name}: {first['msg']} (hint: see the fields of a {kind} in the README)"
+        ) from None
     path = root / PLURAL_OF[kind] / f"{record_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = yaml.safe_dump(

@@ -205,12 +205,17 @@ def truncate(text: str, length: int = 90) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
-def make_env(overrides: Path | None = None) -> Environment:
-    """Return the shared Jinja environment: overrides first, then the theme."""
+def make_env(overrides: Path | None = None, within: Path | None = None) -> Environment:
+    """Return the shared Jinja environment: overrides first, then the theme.
+
+    Override templates whose links lead out of `within` (the content folder) are refused.
+    """
+    from kb.safety import contained_loader
+
     theme = FileSystemLoader(str(theme_dir() / "templates"))
     loaders: list[Any] = []
     if overrides is not None and overrides.is_dir() and any(overrides.iterdir()):
-        loaders.append(FileSystemLoader(str(overrides)))
+        loaders.append(contained_loader(overrides, within or overrides))
     loaders.append(theme)
     # Sandboxed when there are overrides: they come from the content folder, so from
     # contributors, and a plain Environment lets `{{ cycler.__init__.__globals__.os.popen(...) }}`
@@ -686,6 +691,7 @@ class Site:
             ("timeline.html", "timeline.html", "Timeline"),
             ("search.html", "search.html", "Search"),
             ("downloads.html", "downloads.html", "Downloads"),
+            ("method.html", "method.html", "How this map was made"),
             ("404.html", "404.html", "Page not found"),
         ):
             yield Page(name, self._global(name, template, title))
@@ -1069,6 +1075,12 @@ class Site:
     def ctx_downloads(self) -> dict[str, Any]:
         """Return the downloadable files."""
         return {"downloads": self.downloads, "counts": self.kb.counts()}
+
+    def ctx_method(self) -> dict[str, Any]:
+        """Return the 'How this map was made' page: the texts, their checks, who answers whom."""
+        from kb.engagement import method_context
+
+        return method_context(self.kb, Paths)
 
     def ctx_notfound(self) -> dict[str, Any]:
         """Return the 404 page's context: links go from the site root."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
+from collections.abc import Callable, Iterable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +18,10 @@ from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound
 from kb.render import theme_dir
+from kb.safety import guard_output
+
+IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
+LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
 
 LIVE_PATH = "/__kb/live.js"
 STATUS_PATH = "/__kb/status"
@@ -63,8 +70,23 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    timeout = IDLE_TIMEOUT
+
     def do_GET(self) -> None:  # noqa: N802
         """Answer the live-reload endpoints, inject the script into HTML, else serve files."""
+        try:
+            self._get()
+        except ValueError:  # a NUL byte in the path, say: no file has such a name
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        """Answer HEAD as the standard handler does, refusing paths no file can have."""
+        try:
+            super().do_HEAD()
+        except ValueError:
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _get(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == STATUS_PATH:
             self._send(self.state.as_json(), "application/json")
@@ -90,12 +112,17 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server with a listen queue long enough for a page's many requests."""
+
+    request_queue_size = LISTEN_QUEUE
+    daemon_threads = True
+
+
 def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:
     """Return an HTTP server for the site folder on 127.0.0.1 (port 0 picks a free one)."""
     handler = partial(Handler, directory=str(Path(out).resolve()), state=state)
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return Server(("127.0.0.1", port), handler)
 
 
 class Rebuilder:
@@ -128,6 +155,8 @@ class Rebuilder:
             self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {escape(str(exc))}")
             self.state.failure(f"{type(exc).__name__}: {exc}")
             return False
+        if report.repaired:
+            self.console.print("files of the site were changed by hand: rebuilt it whole")
         self.console.print(
             f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
             f"in {sum(report.seconds.values()):.2f} s",
@@ -142,10 +171,51 @@ def watched_paths(kb_root: Path) -> list[Path]:
     return [p for p in (Path(kb_root), theme_dir()) if p.exists()]
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return a folder's device and inode, None when it is gone: a new folder has a new one."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def watch_and_rebuild(
+    kb_root: Path,
+    rebuild: Callable[[], object],
+    stop: threading.Event | None = None,
+    watcher: Callable[..., Iterable[set[tuple[Any, str]]]] | None = None,
+    poll_ms: int = 500,
+) -> None:
+    """Rebuild on every change until stopped; watch the content folder again when it is
+    deleted and put back (a watch on a deleted folder never reports again)."""
+    if watcher is None:
+        from watchfiles import watch as watcher
+    root = os.path.abspath(kb_root)
+    while stop is None or not stop.is_set():
+        armed = _identity(Path(kb_root))
+        paths = watched_paths(kb_root)
+        events = watcher(
+            *paths, stop_event=stop, debounce=200, rust_timeout=poll_ms, yield_on_timeout=True
+        )
+        try:
+            for changes in events:
+                gone = any(os.path.abspath(p) == root for _, p in changes)
+                if gone or _identity(Path(kb_root)) != armed:
+                    rebuild()
+                    break  # watch the folder that is there now
+                if changes:
+                    rebuild()
+            else:
+                return
+        except FileNotFoundError:  # the folder went between listing and watching it
+            rebuild()
+            time.sleep(poll_ms / 1000)
+
+
 def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | None = None) -> None:
     """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
-    from watchfiles import watch
-
+    guard_output(out, kb_root)  # before anything: the first build replaces the folder
     console = Console(stderr=True, highlight=False)
     state = State()
     rebuilder = Rebuilder(kb_root, out, state, console)
@@ -157,8 +227,7 @@ def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | No
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        for _changes in watch(*watched_paths(kb_root), stop_event=stop, debounce=200):
-            rebuilder.rebuild()
+        watch_and_rebuild(Path(kb_root), rebuilder.rebuild, stop)
     except KeyboardInterrupt:
         pass
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,17 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Say nothing."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_caches_and_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep this run's per-user cache and temporary files apart from every other process's."""
+    with pytest.MonkeyPatch.context() as patch:
+        temp = tmp_path_factory.mktemp("temp")
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        patch.setenv("TMPDIR", str(temp))  # for the processes tests start
+        patch.setattr(tempfile, "tempdir", str(temp))  # what tempfile.gettempdir() returns here
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,8 @@ undefended(X) :- att(Y,X), not defeated(Y).
 
 def clingo_extensions(af: Framework, semantics: str) -> list[list[str]]:
     """Return the extensions clingo finds for an ASP encoding of the semantics."""
-    clingo = pytest.importorskip("clingo")
+    import clingo
+
     program = {"GR": ASP_GROUNDED, "PR": ASP_PREFERRED, "ST": ASP_STABLE}[semantics]
     facts = "".join(f"arg({i}).\n" for i in range(len(af)))
     facts += "".join(f"att({i},{j}).\n" for i, ts in enumerate(af.targets) for j in ts)

@@ -37,7 +37,8 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
         pytest.skip("/usr/bin/chromium is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield chromium
@@ -269,7 +270,8 @@ def test_screenshots_and_no_sideways_scrolling(
 
 
 def test_no_serious_accessibility_violation(browser: Any, site_url: str, kb: KnowledgeBase) -> None:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    from axe_playwright_python import sync_playwright as axe_module
+
     axe = axe_module.Axe()
     found: list[str] = []
     for scheme in ("light", "dark"):

@@ -22,9 +22,8 @@ import pytest
 from click.testing import CliRunner
 from helpers import write_kb
 
+from kb import serve
 from kb.cli import main
-
-pytest.importorskip("kb.build", reason="kb build is not written yet")
 
 KILLS = 20
 EXTRA_CLAIM = """
@@ -303,9 +302,6 @@ def _wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
 
 def test_serve_survives_bad_saves_deletions_and_storms(tmp_path: Path) -> None:
     """`kb serve` keeps serving through invalid saves, deletions and save storms, then recovers."""
-    if "serve" not in main.commands:
-        pytest.skip("kb serve is not written yet")
-    pytest.importorskip("kb.serve", reason="kb serve is not written yet")
     kb_dir = write_kb(tmp_path)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
@@ -398,8 +394,6 @@ def test_serve_reports_errors_that_look_like_markup(error: Exception) -> None:
     import io
 
     from rich.console import Console
-
-    serve = pytest.importorskip("kb.serve")
 
     class Failing:
         def build(self) -> None:

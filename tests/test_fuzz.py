@@ -280,6 +280,6 @@ def test_markdown_is_fast_on_pathological_input(text: str) -> None:
 
     from kb.render import markdown
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes' load cannot fail the test
     markdown(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0

@@ -192,9 +192,9 @@ def test_a_100k_tree_is_quick() -> None:
         g.add(str(i), rng.random())
         parent = g.names[rng.randrange(i)]
         (g.attack if rng.random() < 0.5 else g.support)(str(i), parent)
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: other processes' load cannot fail the test
     res = evaluate(g)
-    assert time.perf_counter() - t < 2.0  # the benchmark holds the real target
+    assert time.process_time() - t < 2.0  # the benchmark holds the real target
     assert all(0 <= v <= 1 for v in res.strength)
 
 

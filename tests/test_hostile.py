@@ -26,7 +26,8 @@ from kb.cli import main
 
 CORPUS = Path(__file__).parent / "data" / "invalid"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.yaml").is_file())
-MAX_SECONDS = 5.0
+MAX_SECONDS = 5.0  # of CPU time: however busy the machine, a case fails only by itself
+MAX_WALL_SECONDS = 60.0  # waiting, not computing (a FIFO read), shows in wall time only
 MAX_MEMORY = 256 * 1024 * 1024
 # Before the fixes these killed the interpreter (a segfault) or hung it (reading a FIFO): they
 # run in a process of their own, where a regression fails one test instead of the whole run.
@@ -198,11 +199,11 @@ def test_invalid_kb_fails_cleanly(
         ["--strict"] if expect.get("strict") else []
     )
     tracemalloc.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         result = CliRunner().invoke(main, args)
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed, wall = time.process_time() - cpu, time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert result.exit_code != 0, result.output
@@ -215,7 +216,8 @@ def test_invalid_kb_fails_cleanly(
     assert found, f"expected {wanted}, got:\n{shown}"
     assert found[0]["message"] and found[0]["hint"], found[0]
     assert expect.get("hint", "") in found[0]["hint"], found[0]
-    assert elapsed < MAX_SECONDS, f"{elapsed:.1f} s"
+    assert elapsed < MAX_SECONDS, f"{elapsed:.1f} CPU s"
+    assert wall < MAX_WALL_SECONDS, f"{wall:.1f} s"
     assert peak < MAX_MEMORY, f"{peak / 1e6:.0f} MB"
 
 
@@ -253,8 +255,6 @@ def test_hostile_files_in_a_real_process(name: str, tmp_path: Path) -> None:
             preexec_fn=_limit_memory,
             env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
         )
-        if proc.returncode == 2 and "No such command" in proc.stderr:
-            continue  # `kb build` is not there yet
         assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])
         assert "Traceback" not in proc.stderr + proc.stdout
         location = f"{expect['path']}:{expect['line']}:{expect['col']}"
@@ -306,7 +306,6 @@ def test_override_templates_cannot_run_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, words: str
 ) -> None:
     """A theme override in the content folder is sandboxed; its errors are reported, not raised."""
-    pytest.importorskip("kb.build", reason="kb build is not written yet")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "kb" / "site" / "templates").mkdir(parents=True)
     (tmp_path / "kb" / "claims.yaml").write_text(CLAIM, encoding="utf-8")

@@ -27,6 +27,17 @@ def _no_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KB_CACHE", "0")
 
 
+@pytest.fixture(autouse=True)
+def _own_temp_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Give each test a temporary folder of its own, so other processes' builds never show."""
+    folder = tmp_path_factory.mktemp("tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what tempfile.gettempdir() returns
+    monkeypatch.setenv("TMPDIR", str(folder))  # and what processes started here use
+    return folder
+
+
 CLAIMS = 60  # one claim file, plus actors, sources and questions; tests add more files
 
 
@@ -481,7 +492,7 @@ def test_views_written_while_rendering_give_the_index_read_from_the_pages(
     assert done.indexed == 3
     assert tree(tmp_path / "site" / "pagefind") == tree(again / "pagefind")
     assert built.last is not None and built.last.views == done.views
-    assert not list(Path(tempfile.gettempdir()).glob("kb-search-views-*"))
+    assert not list(Path(tempfile.gettempdir()).glob("kb-search-views-*"))  # this test's own
 
 
 def test_a_full_build_removes_the_views_of_killed_builds_only(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from helpers import write_kb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kb.load
 from kb.errors import KBError, Location
 from kb.load import (
     _TYPED_WORDS,
@@ -142,7 +143,114 @@ def test_alias_bomb_is_bounded() -> None:
 
 def test_deep_nesting_is_bounded() -> None:
     _, problems = parse_yaml("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
-    assert [p.code for p in problems] == ["KB007"]
+    # The mapping is level 1, so the 64th bracket (column 3 + 64) opens level 65.
+    assert [(p.code, p.location.line, p.location.col) for p in problems] == [("KB007", 1, 67)]
+
+
+def _limited(base: type, limit: int) -> type:
+    """Return a reader that, like LibYAML in PyYAML 6.0.4, refuses flow nesting `limit` deep."""
+
+    # It stops at its first call, before handing over any event: the worst case of LibYAML's
+    # look-ahead, which stopped 6.0.4 at column 1009 before it reached the level past ours.
+
+    class Limited(base):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.text = stream
+
+        def _refuse(self) -> None:
+            depth = line = col = 0
+            for index, char in enumerate(self.text):
+                depth += (char in "[{") - (char in "]}")
+                if depth >= limit:
+                    mark = yaml.Mark("<text>", index, line, col, None, None)
+                    raise yaml.scanner.ScannerError(
+                        "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+                    )
+                line, col = (line + 1, 0) if char == "\n" else (line, col + 1)
+
+        def check_event(self, *kinds: type) -> bool:
+            self._refuse()
+            return super().check_event(*kinds)
+
+        def get_event(self) -> yaml.Event:
+            self._refuse()
+            return super().get_event()
+
+        def check_node(self) -> bool:
+            self._refuse()
+            return super().check_node()
+
+    return Limited
+
+
+DEEP = {
+    # text: where the first level past 64 opens (1-based line, column), counted by hand
+    "one-line": ("a: " + "[" * 5000 + "]" * 5000 + "\n", (1, 67)),
+    "hostile-case": (
+        "claims:\n  - id: a\n    text: T\n    notes: " + "[" * 10_000 + "]" * 10_000,
+        (4, 73),  # three block levels, then the 62nd bracket at column 11 + 62
+    ),
+    "bracket-per-line": ("[\n" * 1500 + "]\n" * 1500, (65, 1)),
+    "indented-per-line": ("a:\n" + " [\n" * 1200 + " ]\n" * 1200, (65, 2)),
+    "within-the-bound": ("a: " + "[" * 63 + "]" * 63 + "\n", None),
+}
+
+
+@pytest.mark.parametrize("limit", [None, 100, 1000], ids=["no-limit", "limit-100", "limit-1000"])
+@pytest.mark.parametrize("case", sorted(DEEP))
+def test_deep_nesting_is_refused_where_it_starts_whatever_the_readers_own_limit(
+    case: str, limit: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KB007 at the first level past the bound, whether or not LibYAML stops first on its own."""
+    text, where = DEEP[case]
+    if limit is not None:
+        monkeypatch.setattr(kb.load, "_Loader", _limited(kb.load._Loader, limit))
+        readers = (_limited(kb.load._BaseLoader, limit), *kb.load._DEPTH_READERS[1:])
+        monkeypatch.setattr(kb.load, "_DEPTH_READERS", readers)
+        if where:  # the simulated limit does fire on every deep case
+            with pytest.raises(yaml.scanner.ScannerError):
+                kb.load._Loader(text).check_node()
+    _, problems = parse_yaml(text, "deep.yaml")
+    found = [(p.code, p.location.line, p.location.col) for p in problems]
+    assert found == ([("KB007", *where)] if where else [])
+
+
+def test_a_plain_syntax_error_is_not_read_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A syntax error far from any deep nesting is reported without the slow second reader."""
+
+    class Untouchable:
+        def __init__(self, text: str) -> None:
+            raise AssertionError("the second reader was asked")
+
+    monkeypatch.setattr(kb.load, "_DEPTH_READERS", (kb.load._BaseLoader, Untouchable))
+    line = "  - {id: claim-x, text: Scaling keeps lowering loss, tags: [a, b]}\n"
+    text = "claims:\n" + line * 3000 + "  - id: [unclosed\n"
+    _, problems = parse_yaml(text, "big.yaml")
+    assert [p.code for p in problems] == ["KB001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 63 + "]" * 63 + "\n",
+        "a: " + "[" * 64 + "]" * 64 + "\n",
+        "- " * 64 + "x\n",
+        "- " * 65 + "x\n",
+        "".join(" " * i + "k:\n" for i in range(64)) + " " * 64 + "v\n",
+        "".join(" " * i + "k:\n" for i in range(65)) + " " * 65 + "v\n",
+        "a: " + "{k: " * 64 + "v" + "}" * 64 + "\n",
+        "- " * 30 + "k: " + "[" * 34 + "]" * 34 + "\n",
+    ],
+    ids=["flow-64", "flow-65", "compact-64", "compact-65", "block-64", "block-65", "maps", "mixed"],
+)
+def test_the_event_scan_and_the_node_builder_refuse_the_same_level(text: str) -> None:
+    """Both count levels of collections: the 65th is refused, at its first character."""
+    _, problems = _parse_exact(text, "deep.yaml")  # short text: the node builder judges it
+    by_builder = [(p.location.line, p.location.col) for p in problems if p.code == "KB007"]
+    by_events = kb.load._first_too_deep(yaml.SafeLoader, text)
+    assert by_builder == ([by_events] if by_events else [])
+    assert problems == [] or [p.code for p in problems] == ["KB007"]
 
 
 def test_object_tags_are_refused() -> None:

@@ -363,7 +363,8 @@ def test_the_map_of_questions_finds_and_opens_a_question(tmp_path: Path, monkeyp
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
         pytest.skip("/usr/bin/chromium is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     site = _group_site(monkeypatch)
     (tmp_path / "map.html").write_text(site._global("map.html", "map.html", "Map")())
     shutil.copytree(REPO / "site" / "assets", tmp_path / "assets")

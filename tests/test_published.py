@@ -57,8 +57,9 @@ RAGO_STRENGTHS = {**RAGO_BASES, "A1": 0.862, "A2": 0.85, "P2": 0.08}
 def oracle_graph(
     bases: dict[str, float], attacks: list[tuple[str, str]], supports: list[tuple[str, str]]
 ) -> Any:
-    """Return formal-argumentation's weighted bipolar graph, or skip when it is not installed."""
-    gradual = pytest.importorskip("argumentation.gradual.gradual")
+    """Return formal-argumentation's weighted bipolar graph."""
+    from argumentation.gradual import gradual
+
     return gradual.WeightedBipolarGraph(
         arguments=frozenset(bases),
         initial_weights=bases,
@@ -81,7 +82,8 @@ def test_dfquad_paper_debate_as_published() -> None:
 
 
 def test_dfquad_paper_debate_matches_formal_argumentation() -> None:
-    dfquad = pytest.importorskip("argumentation.gradual.dfquad")
+    from argumentation.gradual import dfquad
+
     graph = oracle_graph(RAGO_BASES, RAGO_ATTACKS, RAGO_SUPPORTS)
     assert dfquad.dfquad_strengths(graph).strengths == pytest.approx(RAGO_STRENGTHS, abs=1e-12)
 
@@ -112,7 +114,8 @@ ORACLE = settings(max_examples=100, deadline=None, suppress_health_check=[Health
 @ORACLE
 @given(bipolar_graphs(40, cyclic=False))
 def test_dfquad_matches_formal_argumentation_on_acyclic_graphs(case: tuple) -> None:
-    dfquad = pytest.importorskip("argumentation.gradual.dfquad")
+    from argumentation.gradual import dfquad
+
     bases, attacks, supports = case
     strengths, models = kb_strengths(bipolar(bases, attacks, supports))
     expected = dfquad.dfquad_strengths(oracle_graph(bases, attacks, supports)).strengths
@@ -124,7 +127,8 @@ def test_dfquad_matches_formal_argumentation_on_acyclic_graphs(case: tuple) -> N
 @settings(ORACLE, max_examples=40)
 @given(bipolar_graphs(12, cyclic=True))
 def test_energy_model_matches_formal_argumentation_on_cycles(case: tuple) -> None:
-    gradual = pytest.importorskip("argumentation.gradual.gradual")
+    from argumentation.gradual import gradual
+
     bases, attacks, supports = case
     strengths, models = kb_strengths(bipolar(bases, attacks, supports))
     oracle = gradual.quadratic_energy_strengths(oracle_graph(bases, attacks, supports))

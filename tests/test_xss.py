@@ -19,9 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytest.importorskip("kb.build", reason="kb build is not written yet")
-
-from kb.build import build  # noqa: E402
+from kb.build import build
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -304,7 +302,8 @@ def chromium(site: Path) -> Iterator[object]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing in CI")
         pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
