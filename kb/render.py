@@ -1433,7 +1433,8 @@ def _most_opposed(
     positions: dict[str, dict[str, str]], names: dict[str, str]
 ) -> tuple[str, str] | None:
     """Return the two actors (in name order) opposed on the most claims, one asserting what
-    the other denies; ties go to the first names; None when no two actors disagree."""
+    the other denies; ties go to the pair with more claims in common to compare, then to the
+    first names; None when no two actors disagree."""
     sides: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for actor in sorted(positions):
         for cid, pos in positions[actor].items():
@@ -1447,7 +1448,12 @@ def _most_opposed(
                 opposed[(a, b) if order[a] < order[b] else (b, a)] += 1
     if not opposed:
         return None
-    return min(opposed, key=lambda p: (-opposed[p], order[p[0]], order[p[1]]))
+
+    def rank(p: tuple[str, str]) -> tuple[int, int, tuple[str, str], tuple[str, str]]:
+        shared = len(positions[p[0]].keys() & positions[p[1]].keys())
+        return (-opposed[p], -shared, order[p[0]], order[p[1]])
+
+    return min(opposed, key=rank)
 
 
 def _by_text(kb: KnowledgeBase, cid: str) -> tuple[str, str]:

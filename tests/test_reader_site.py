@@ -368,3 +368,24 @@ def test_a_claim_map_shows_what_bears_on_it_not_its_conclusions_other_premises(
     assert nodes[0] == "focus"
     assert sorted(nodes) == ["deeper", "focus", "objection", "reason", "target"]
     assert len(maps._bearing(site.graph, "focus", 3)) == 3  # the limit holds
+
+
+def test_equally_opposed_pairs_open_on_the_one_with_more_in_common(tmp_path: Path) -> None:
+    # Ann-Bob and Ann-Cat are each opposed once; Ann and Cat also agree on a second claim.
+    files = {
+        "people.yaml": """
+            actors:
+              - id: cat-critic
+                name: Cat Critic
+            stances:
+              - {actor: bob-sceptic, claim: scaling-works, position: denies, source: paper-one,
+                 quote: q1, locator: p1}
+              - {actor: cat-critic, claim: scaling-works, position: denies, source: paper-one,
+                 quote: q2, locator: p2}
+              - {actor: cat-critic, claim: loss-curves-straight, source: paper-one, quote: q3,
+                 locator: p3}
+              - {actor: ann-author, claim: loss-curves-straight, source: paper-one, quote: q4,
+                 locator: p4}
+            """
+    }
+    assert _site(tmp_path, files).ctx_matrix()["pair"] == ("ann-author", "cat-critic")
