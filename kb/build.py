@@ -559,6 +559,13 @@ def _other_shards(name: str) -> bool:
     return name == SHARDS_FILE or re.fullmatch(r"s\d+", name) is not None
 
 
+# Page furniture that would fill result snippets: headings such as "Proponents", counts,
+# muted notes ("Nobody on record asserts this yet."), badges, kinds and tag lists.
+SEARCH_EXCLUDE = (
+    "h2, h3, .count, .muted, .badge, .kind, .link-type, .crumbs, .tags, .visually-hidden"
+)
+
+
 def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:
     """Index each source folder into its output folder, as many at once as there are cores."""
     if not jobs:
@@ -579,6 +586,7 @@ def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:
             source, out = waiting.pop(0)
             command = [str(binary), "--site", str(source), "--output-path", str(out)]
             command += ["--force-language", "en", "--silent"]
+            command += ["--exclude-selectors", SEARCH_EXCLUDE]
             proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             running.append((proc, source))
         proc, source = running.pop(0)

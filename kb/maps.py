@@ -695,7 +695,7 @@ def _line(
             attrs += f' marker-start="url(#{prefix}-{marker})"'
         found = lines[key] = (
             f'<line class="edge e-{e["type"]}" x1="',
-            f'"{attrs}><title>{escape(e["from"])} {escape(verb)} {escape(e["to"])}</title></line>',
+            f'"{attrs}><title>{escape(verb)}</title></line>',
         )
     return f'{found[0]}{_r(a[0])}" y1="{_r(a[1])}" x2="{_r(b[0])}" y2="{_r(b[1])}{found[1]}'
 
@@ -826,25 +826,33 @@ def _limit(graph: KBGraph, start: Iterable[str], depth: int, limit: int) -> list
     return seen
 
 
+def _bearing(graph: KBGraph, cid: str, limit: int) -> list[str]:
+    """Return a claim, what it is linked to, and what bears on the claims that bear on it (two
+    levels, as on its page), at most limit of them: not the other premises of what it bears on,
+    which are that claim's story, a link away."""
+    index = _arg_index(graph)
+    near = index.near.get(cid, _NONE)
+    first = sorted(near)[: limit - 1]
+    seen = [cid, *first]
+    found = set(seen)
+    for n in first:
+        if not any(v == cid for v, _ in index.out.get(n, ())):
+            continue  # the claim bears on n: n's own premises are not this claim's
+        for m in sorted(index.near.get(n, _NONE) - found):
+            if len(seen) >= limit:
+                return seen
+            if any(v == n for v, _ in index.out.get(m, ())):
+                seen.append(m)
+                found.add(m)
+    return seen
+
+
 def claim_map(kb: KnowledgeBase, graph: KBGraph, cid: str, standings: Standings) -> Markup:
-    """Return the SVG map of a claim's neighbourhood, two links out."""
-    nodes = _limit(graph, [cid], 2, MAX_MAP_NODES)
+    """Return the SVG map of a claim: what it bears on above it, what bears on it below, and
+    what bears on those."""
+    nodes = _bearing(graph, cid, MAX_MAP_NODES)
     return argument_map(
         kb, graph, nodes, standings, focus=cid, prefix="cm", label="Argument map around this claim"
-    )
-
-
-def question_map(kb: KnowledgeBase, graph: KBGraph, qid: str, standings: Standings) -> Markup:
-    """Return the SVG map of a question's positions and their direct supporters and attackers."""
-    q = kb.questions[qid]
-    start = [
-        c for side in ("pro", "con", "mixed") for c in getattr(q.positions, side) if c in kb.claims
-    ]
-    if not start:
-        return Markup("")
-    nodes = _limit(graph, sorted(start), 1, max(MAX_MAP_NODES, len(start)))
-    return argument_map(
-        kb, graph, nodes, standings, prefix="qm", label="Argument map of this question"
     )
 
 
@@ -1290,6 +1298,11 @@ def balance_chart(
     return Markup("".join(parts))
 
 
+YEAR_BAR = 28
+YEAR_BAR_WIDE = 44
+YEAR_LABEL_W = 40  # four digits at 13px, and a gap
+
+
 def year_chart(counts: Mapping[str, int]) -> Markup:
     """Return a bar chart of how many sources appeared each year."""
     if not counts:
@@ -1298,12 +1311,14 @@ def year_chart(counts: Mapping[str, int]) -> Markup:
     first, last = int(years[0]), int(years[-1])
     span = list(range(first, last + 1))
     most = max(counts.values())
-    bw = 28
+    bw = YEAR_BAR_WIDE if len(span) <= 20 else YEAR_BAR
+    # A year's label takes about YEAR_LABEL_W pixels: label every step-th year, so none overlap.
+    step = math.ceil(YEAR_LABEL_W / bw)
     h = 120
     width = bw * len(span) + 20
     parts = [
-        f'<svg class="chart years" viewBox="0 0 {width} {h + 40}" width="{width}" '
-        f'height="{h + 40}" role="img" '
+        f'<svg class="chart years" viewBox="0 -14 {width} {h + 54}" width="{width}" '
+        f'height="{h + 54}" role="img" '
         f'aria-label="Sources per year" xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, year in enumerate(span):
@@ -1320,7 +1335,7 @@ def year_chart(counts: Mapping[str, int]) -> Markup:
                 f'<text class="bar-num-out" x="{x + bw / 2}" y="{_r(6 + h - bh)}" '
                 f'text-anchor="middle">{n}</text>'
             )
-        if len(span) <= 12 or (year - first) % 2 == 0:
+        if (year - first) % step == 0:
             parts.append(
                 f'<text class="chart-label" x="{x + bw / 2}" y="{h + 28}" '
                 f'text-anchor="middle">{year}</text>'

@@ -301,12 +301,20 @@ class Relation(Record, Quoted):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class License(Strict):
+    """The licence a knowledge base's content is published under."""
+
+    name: Text
+    url: str | None = None  # shown as a link only when http(s)
+
+
 class Config(Strict):
     """Settings of one knowledge base, read from `kb.yaml` beside the records."""
 
     title: Text = "Debate knowledge base"
     description: Text | None = None
     base_url: str | None = None
+    license: License | None = None
     base_scores: dict[str, Score] = Field(default_factory=dict)
     strict: bool = False
     # Theme overrides that add or replace script, or may drop the Content-Security-Policy,

@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from kb import maps
+from kb import maps, qmaps
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
 from kb.memo import BuildMemo
@@ -246,7 +246,7 @@ def make_env(overrides: Path | None = None, within: Path | None = None) -> Envir
         SIDE_NAMES=SIDE_NAMES,
         POSITION_VERB=POSITION_VERB,
         doi_url=doi_url,
-        map_legend=maps.legend(),
+        map_legend=qmaps.legend(focus=True),
     )
     return env
 
@@ -464,13 +464,10 @@ class Site:
                 self.standings,
                 {"question": Paths.question, "tag": Paths.tag, "claims": lambda _: "claims.html"},
             )
-        else:
-            # Laid out here, before pages render in forked workers, so that the layout is kept
-            # (maps.force_layout) for the next build of a long-running `kb serve`.
-            maps.force_layout(
-                sorted(kb.claims),
-                [(e["from"], e["to"]) for e in maps.overview_edges(kb, self.graph)],
-            )
+        # Each claim's question on the whole-debate map (a small KB's): the nearest by links.
+        self.claim_group: dict[str, str] = (
+            {} if self.overview else qmaps.claim_groups(kb, self.graph)
+        )
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -492,9 +489,15 @@ class Site:
             page_path=path,
             site_title=self.kb.config.title,
             site_description=self.kb.config.description or "",
+            site_license=self._license(),
             base_url=self.base_url,
             **ctx,
         )
+
+    def _license(self) -> dict[str, str | None] | None:
+        """Return the content's licence from kb.yaml (its link only when http(s)), or None."""
+        lic = self.kb.config.license
+        return {"name": lic.name, "url": safe_url(lic.url)} if lic else None
 
     def claim_text(self, cid: str) -> str:
         """Return a claim's statement (or its ID when unknown)."""
@@ -994,13 +997,36 @@ class Site:
                 c: self.standings.of(c).crux or 0
                 for c in sorted({c for p in positions.values() for c in p})
             },
+            "exchanges": self._exchange_links(),
         }
+        names = {a: self.kb.actors[a].name for a in positions}
         return {
             "key_claims": [self.claim_row(c) for c in key],
             "actors": [{"id": a, "name": self.kb.actors[a].name} for a in actors],
             "cells": cells,
+            "by_claim": {
+                c: {
+                    p: sorted({names[s.actor] for s in by_claim[c] if cells.get((s.actor, c)) == p})
+                    for p in POSITION_VERB
+                }
+                for c in key
+            },
+            "pair": _most_opposed(positions, names),
             "all_actors": sorted(data["actors"].items(), key=lambda kv: (kv[1].lower(), kv[0])),
             "matrix_json": _json_script(data),
+        }
+
+    def _exchange_links(self) -> dict[str, str]:
+        """Return the pages of two actors' exchanges, by their IDs in order ("a b"), where the
+        site has them (Paths.exchange and self.exchanges: per actor, whom they disagree with)."""
+        pages = getattr(self, "exchanges", None)
+        path = getattr(Paths, "exchange", None)
+        if not pages or path is None:
+            return {}
+        return {
+            " ".join(sorted((a, b))): path(a, b)
+            for a, partners in sorted(pages.items())
+            for b in partners
         }
 
     def ctx_map(self) -> dict[str, Any]:
@@ -1024,11 +1050,35 @@ class Site:
                 "drawn_count": len(model["edges"]),
                 "contested": contested,
             }
+        groups = self.claim_group
+        model = qmaps.questions_model(self.kb, self.graph, groups)
+        sides = {}
+        for qid in model["order"]:
+            q = self.kb.questions[qid]
+            sides[qid] = {
+                s: sum(1 for c in getattr(q.positions, s) if c in self.kb.claims) for s in SIDES
+            }
+        by_text = functools.partial(_by_text, self.kb)
         return {
-            "mode": "claims",
-            "svg": maps.overview_map(self.kb, self.graph, self.claim_sides, self.standings),
-            "questions": [(q, self.kb.questions[q].title) for q in sorted(self.kb.questions)],
-            "tags": sorted(self.tags),
+            "mode": "questions",
+            "svg": qmaps.questions_map(self.kb, model, sides),
+            "map_legend": qmaps.overview_legend(),
+            "groups": [
+                {
+                    "id": qid,
+                    "title": self.kb.questions[qid].title,
+                    "href": Paths.question(qid),
+                    "claims": [
+                        self.claim_row(c) for c in sorted(model["members"][qid], key=by_text)
+                    ],
+                }
+                for qid in model["order"]
+            ],
+            "loose": [
+                self.claim_row(c)
+                for c in sorted((c for c, g in groups.items() if not g), key=by_text)
+            ],
+            "link_count": sum(sum(c) for _, _, c in model["pairs"]),
             "claim_count": len(self.kb.claims),
         }
 
@@ -1094,7 +1144,9 @@ class Site:
                     group = "overdue"
                 else:
                     group = "upcoming"
-                forecasts[group].append({**self.claim_row(cid), "forecast": f})
+                forecasts[group].append(
+                    {**self.claim_row(cid), "forecast": f, "status": forecast_status(f, group)}
+                )
         for rows in forecasts.values():
             rows.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
         return {
@@ -1192,7 +1244,7 @@ class Site:
                     )
                 )
             positions.append(View(**side, entries=items))
-        svg = maps.question_map(self.kb, self.graph, qid, self.standings)
+        svg = qmaps.question_map(self.kb, self.graph, qid, self.standings)
         analysis = summary["analysis"]
         cruxes = []
         if analysis:
@@ -1219,6 +1271,7 @@ class Site:
             positions=positions,
             svg=svg,
             badge_html=self.badge,
+            map_legend=qmaps.legend(answers=True),
         )
 
     def _link_rank(self, link: Any) -> tuple[float, str]:
@@ -1508,6 +1561,50 @@ def _escaped(text: str) -> str:
 
 
 _ID_TOKEN = re.compile(r"(?<![\w/-])[a-z0-9]+(?:-{1,2}[a-z0-9]+)+(?![\w/-])")
+
+
+RESOLVED_WORDS = {"true": "yes", "false": "no", "ambiguous": "unclear"}
+
+
+def forecast_status(forecast: Any, group: str) -> str:
+    """Return what a forecast's timeline entry says of it: due when, overdue, or how resolved."""
+    if group == "resolved":
+        return "resolved: " + RESOLVED_WORDS.get(forecast.resolution.value, "unclear")
+    if group == "overdue":
+        return "overdue, unresolved"
+    return "due " + forecast.resolves
+
+
+def _most_opposed(
+    positions: dict[str, dict[str, str]], names: dict[str, str]
+) -> tuple[str, str] | None:
+    """Return the two actors (in name order) opposed on the most claims, one asserting what
+    the other denies; ties go to the pair with more claims in common to compare, then to the
+    first names; None when no two actors disagree."""
+    sides: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for actor in sorted(positions):
+        for cid, pos in positions[actor].items():
+            if pos in ("asserts", "denies"):
+                sides[cid][pos == "denies"].append(actor)
+    order = {a: (names[a].lower(), a) for a in names}
+    opposed: Counter[tuple[str, str]] = Counter()
+    for yes, no in sides.values():
+        for a in yes:
+            for b in no:
+                opposed[(a, b) if order[a] < order[b] else (b, a)] += 1
+    if not opposed:
+        return None
+
+    def rank(p: tuple[str, str]) -> tuple[int, int, tuple[str, str], tuple[str, str]]:
+        shared = len(positions[p[0]].keys() & positions[p[1]].keys())
+        return (-opposed[p], -shared, order[p[0]], order[p[1]])
+
+    return min(opposed, key=rank)
+
+
+def _by_text(kb: KnowledgeBase, cid: str) -> tuple[str, str]:
+    """Return the key that sorts claims by statement."""
+    return (kb.claims[cid].text.lower(), cid)
 
 
 def _atom_date(date: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase, load_kb
+from kb.render import Paths
 
 pytestmark = pytest.mark.browser
 
@@ -176,19 +177,20 @@ def test_dark_mode_toggle_is_remembered(page: Any, site_url: str) -> None:
     assert _background(page) == light
 
 
-def test_map_filters_and_opens_a_claim(page: Any, site_url: str, kb: KnowledgeBase) -> None:
+def test_map_finds_and_opens_a_question(page: Any, site_url: str, kb: KnowledgeBase) -> None:
     page.goto(site_url + "map.html")
     nodes = page.locator("#overview a.node")
-    assert nodes.count() == len(kb.claims)
-    question = sorted(kb.questions)[0]
-    page.select_option("select[name=q]", question)
+    assert nodes.count() == len(kb.questions)
+    page.fill("input[name=find]", "synthetic")
     kept = page.locator("#overview a.node:not(.dim)")
-    assert 0 < kept.count() < len(kb.claims)
+    assert 0 < kept.count() < len(kb.questions)
     page.click("button[data-zoom=in]")
     target = kept.first
-    claim = target.get_attribute("data-id")
+    question = target.get_attribute("data-id")
     target.dispatch_event("click")
-    page.wait_for_url(f"**/claim/{claim}.html")
+    page.wait_for_url(f"**/map.html#g-{question}")
+    page.locator(f"#g-{question} a[href='{Paths.question(question)}']").click()
+    page.wait_for_url(f"**/{Paths.question(question)}")
 
 
 def _disagreeing_pair(kb: KnowledgeBase) -> tuple[str, str]:

@@ -48,24 +48,51 @@
     b.addEventListener("click", function () {
       var z = b.getAttribute("data-zoom");
       if (z === "in") zoom(1 / 1.5); else if (z === "out") zoom(1.5);
-      else { box = { x: home.x, y: home.y, w: home.w, h: home.h }; show(); }
+      else fit();
     });
   });
 
   show();
+  // A stage no taller than the map drawn across its width: on a phone, no empty band below.
+  function size() {
+    stage.style.height = "";
+    var fitted = stage.clientWidth * home.h / home.w + 2;
+    if (fitted < stage.clientHeight) stage.style.height = Math.max(fitted, 240) + "px";
+  }
+  size();
+  window.addEventListener("resize", size);
   var nodes = Array.prototype.slice.call(svg.querySelectorAll(".node"));
+  // Fit shows the nodes the filters keep (all of them when none is set), with a margin.
+  function fit() {
+    var kept = nodes.filter(function (n) { return !n.classList.contains("dim"); });
+    if (!kept.length || kept.length === nodes.length) { box = { x: home.x, y: home.y, w: home.w, h: home.h }; show(); return; }
+    var inv = svg.getScreenCTM().inverse(), x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    kept.forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      [[r.left, r.top], [r.right, r.bottom]].forEach(function (c) {
+        var p = svg.createSVGPoint(); p.x = c[0]; p.y = c[1];
+        p = p.matrixTransform(inv);
+        x1 = Math.min(x1, p.x); y1 = Math.min(y1, p.y); x2 = Math.max(x2, p.x); y2 = Math.max(y2, p.y);
+      });
+    });
+    var pad = 30, w = Math.max(x2 - x1 + 2 * pad, 240), h = Math.max(y2 - y1 + 2 * pad, 160);
+    box = { x: (x1 + x2) / 2 - w / 2, y: (y1 + y2) / 2 - h / 2, w: w, h: h };
+    show();
+  }
   var edges = Array.prototype.slice.call(svg.querySelectorAll(".edge"));
   var form = document.getElementById("map-filters");
   function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") >= 0; }
   // The map of questions (a large KB's) has only the find box; its nodes are groups of claims.
-  var unit = svg.getAttribute("data-unit") === "groups" ? "discs" : "claims";
+  var unit = { groups: "discs", questions: "questions" }[svg.getAttribute("data-unit")] || "claims";
   function value(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function apply() {
     var q = value("q"), tag = value("tag"), side = value("side");
     var find = value("find").trim().toLowerCase();
     var visible = {}, count = 0;
     nodes.forEach(function (n) {
-      var title = n.querySelector("title");
+      // A question's claims are listed in its group below the map: the find box reads them too.
+      var group = document.getElementById("g-" + n.getAttribute("data-id"));
+      var title = group && unit === "questions" ? group : n.querySelector("title");
       var ok = (!q || has(n.getAttribute("data-q"), q)) && (!tag || has(n.getAttribute("data-tags"), tag)) &&
         (!side || has(n.getAttribute("data-side"), side)) &&
         (!find || (title && title.textContent.toLowerCase().indexOf(find) >= 0));
@@ -82,6 +109,13 @@
     form.addEventListener("input", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
+  // A question's box opens the list of its claims below the map.
+  function openGroup() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+  window.addEventListener("hashchange", openGroup);
+  openGroup();
   function highlight(id, on) {
     edges.forEach(function (e) {
       if (e.getAttribute("data-from") === id || e.getAttribute("data-to") === id) e.classList.toggle("hl", on);

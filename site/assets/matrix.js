@@ -47,6 +47,26 @@
     out.appendChild(section("They disagree", opposed, a, b));
     out.appendChild(section("One qualifies what the other holds", partly, a, b));
     out.appendChild(section("They agree", agree, a, b));
+    // Each actor's page lists whom they agree and disagree with most.
+    var more = document.createElement("p");
+    more.append("More on each: ");
+    [a, b].forEach(function (id, i) {
+      var link = document.createElement("a");
+      link.href = "actor/" + id + ".html";
+      link.textContent = data.actors[id] || id;
+      if (i) more.append(" · ");
+      more.appendChild(link);
+    });
+    out.appendChild(more);
+    // Their exchanges as threads, where the site has a page of them.
+    var thread = (data.exchanges || {})[[a, b].sort().join(" ")];
+    if (thread) {
+      var p = document.createElement("p"), t = document.createElement("a");
+      t.href = thread;
+      t.textContent = "Read their exchanges, reply by reply";
+      p.appendChild(t);
+      out.appendChild(p);
+    }
   }
   form.addEventListener("change", compare);
   // Disagreements come first by crux score: the claims that matter most to the debate.

@@ -27,29 +27,53 @@ async function load() {
   return pagefind;
 }
 
-function render(results, total, query) {
-  list.textContent = "";
-  const shown = total > results.length ? " (first " + results.length + " shown)" : "";
-  status.textContent = total ? total + " result" + (total === 1 ? "" : "s") + " for “" + query + "”" + shown : "Nothing found for “" + query + "”.";
-  for (const r of results) {
-    const li = document.createElement("li");
-    const a = document.createElement("a");
-    a.href = r.url;  // Pagefind resolves it against the folder it was loaded from
-    a.textContent = (r.meta && r.meta.title) || r.url;
-    li.appendChild(a);
-    const type = r.filters && r.filters.type ? r.filters.type[0] : "";
-    if (type) {
-      const t = document.createElement("span");
-      t.className = "kind"; t.textContent = type;
-      li.append(" ", t);
-    }
-    const p = document.createElement("p");
-    p.className = "excerpt";
-    // Pagefind escapes the page text and only adds <mark> around matches.
-    p.innerHTML = r.excerpt;
-    li.appendChild(p);
-    list.appendChild(li);
+const PAGE = 20;
+let found = [];  // every result of the current search, loaded a page at a time
+let shown = 0;
+let lastQuery = "";
+const more = document.createElement("button");
+more.type = "button";
+more.className = "btn show-more";
+more.hidden = true;
+list.after(more);
+
+function item(r) {
+  const li = document.createElement("li");
+  const a = document.createElement("a");
+  a.href = r.url;  // Pagefind resolves it against the folder it was loaded from
+  a.textContent = (r.meta && r.meta.title) || r.url;
+  li.appendChild(a);
+  const type = r.filters && r.filters.type ? r.filters.type[0] : "";
+  if (type) {
+    const t = document.createElement("span");
+    t.className = "kind"; t.textContent = type;
+    li.append(" ", t);
   }
+  const p = document.createElement("p");
+  p.className = "excerpt";
+  // Pagefind escapes the page text and only adds <mark> around matches.
+  p.innerHTML = r.excerpt;
+  li.appendChild(p);
+  return li;
+}
+
+function describe() {
+  const total = found.length, q = lastQuery ? "“" + lastQuery + "”" : "these filters";
+  status.textContent = total ? total + " result" + (total === 1 ? "" : "s") + " for " + q +
+    (total > shown ? ", " + shown + " shown" : "") : "Nothing found for " + q + ".";
+  more.hidden = shown >= total;
+  more.textContent = "Show " + Math.min(PAGE, total - shown) + " more (of " + (total - shown) + " left)";
+}
+
+async function showMore(mine) {
+  const next = found.slice(shown, shown + PAGE);
+  const data = await Promise.all(next.map((r) => r.data()));
+  if (mine !== counter) return;
+  const first = list.children.length;
+  for (const r of data) list.appendChild(item(r));
+  shown += data.length;
+  describe();
+  if (first && list.children[first]) list.children[first].querySelector("a").focus();
 }
 
 let counter = 0;
@@ -59,20 +83,23 @@ async function run() {
   for (const name of ["type", "kind", "tag", "side"]) {
     if (form.elements[name].value) filters[name] = form.elements[name].value;
   }
-  if (!query && !Object.keys(filters).length) { list.textContent = ""; status.textContent = "Type a word to search."; return; }
+  if (!query && !Object.keys(filters).length) { list.textContent = ""; more.hidden = true; status.textContent = "Type a word to search."; return; }
   const mine = ++counter;
   status.textContent = "Searching…";
   try {
     const pf = pagefind || (await load());
     const search = await pf.search(query || null, { filters });
-    const data = await Promise.all(search.results.slice(0, 30).map((r) => r.data()));
-    if (mine === counter) render(data, search.results.length, query);
+    if (mine !== counter) return;
+    found = search.results; shown = 0; lastQuery = query;
+    list.textContent = "";
+    await showMore(mine);
   } catch (err) {
     status.textContent = "";
     offline.hidden = false;
   }
 }
 
+more.addEventListener("click", () => showMore(counter));
 form.addEventListener("submit", (e) => { e.preventDefault(); history.replaceState(null, "", "?q=" + encodeURIComponent(form.elements.q.value)); run(); });
 form.addEventListener("input", () => run());
 if (location.protocol === "file:") { offline.hidden = false; status.textContent = ""; }

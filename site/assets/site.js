@@ -54,6 +54,36 @@
     });
   });
 
+  // Maps shrink to the page down to MIN_SCALE, past which they scroll sideways; a box that
+  // scrolls shows a fade at the edge with more to see, and the cue below it.
+  var MIN_SCALE = 0.75;
+  function fitMaps() {
+    document.querySelectorAll(".map-scroll > svg.argmap").forEach(function (svg) {
+      var natural = svg.width.baseVal.value, room = svg.parentNode.clientWidth - 16;
+      if (!natural) return;
+      var wide = natural * MIN_SCALE > room;
+      svg.style.maxWidth = wide ? "none" : "";
+      svg.style.width = wide ? Math.round(natural * MIN_SCALE) + "px" : "";
+    });
+  }
+  function cues() {
+    document.querySelectorAll(".scroll-box").forEach(function (box) {
+      var inner = box.firstElementChild, cue = box.nextElementSibling;
+      if (!inner) return;
+      var over = inner.scrollWidth > inner.clientWidth + 1;
+      box.classList.toggle("overflows", over);
+      box.classList.toggle("at-start", inner.scrollLeft <= 1);
+      box.classList.toggle("at-end", inner.scrollLeft + inner.clientWidth >= inner.scrollWidth - 1);
+      if (cue && cue.classList.contains("scroll-cue")) cue.hidden = !over;
+    });
+  }
+  fitMaps();
+  cues();
+  window.addEventListener("resize", function () { fitMaps(); cues(); });
+  document.querySelectorAll(".scroll-box").forEach(function (box) {
+    if (box.firstElementChild) box.firstElementChild.addEventListener("scroll", cues, { passive: true });
+  });
+
   // Wide argument maps open centred on their focus claim.
   document.querySelectorAll(".map-scroll").forEach(function (box) {
     var focus = box.querySelector(".focus");
