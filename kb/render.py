@@ -1017,15 +1017,10 @@ class Site:
         }
 
     def _exchange_links(self) -> dict[str, str]:
-        """Return the pages of two actors' exchanges, by their IDs in order ("a b"), where the
-        site has them (Paths.exchange and self.exchanges: per actor, whom they disagree with)."""
-        pages = getattr(self, "exchanges", None)
-        path = getattr(Paths, "exchange", None)
-        if not pages or path is None:
-            return {}
+        """Return the pages of two actors' exchanges, by their IDs in order ("a b")."""
         return {
-            " ".join(sorted((a, b))): path(a, b)
-            for a, partners in sorted(pages.items())
+            " ".join(sorted((a, b))): Paths.exchange(a, b)
+            for a, partners in sorted(self.exchanges.items())
             for b in partners
         }
 
