@@ -78,8 +78,17 @@ def main() -> None:
     default="text",
     show_default=True,
 )
-def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str) -> None:
+@click.option("--explain", "code", metavar="CODE", help="Explain a problem code, e.g. KB207.")
+def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str, code: str | None) -> None:
     """Report every problem in the knowledge base at once."""
+    if code is not None:
+        from kb.codes import explain
+
+        text = explain(code)
+        if text is None:
+            raise click.UsageError(f"no problem code {code!r}; the codes are in docs/checking.md")
+        click.echo(text)
+        return
     from kb.check import run_check
     from kb.console import format_problems, print_problems
     from kb.load import default_parse_cache
