@@ -143,9 +143,15 @@ def where_it_stands(site: Any, qid: str, sides: list[dict[str, Any]]) -> dict[st
     for side in sides:
         claims = sorted(side["claims"], key=lambda c: (-site.standings.strength(c), c))
         count: Counter[str] = Counter()
+        held: dict[str, list[str]] = {}
         for c in claims:
-            count.update(holders(site, c))
-        ranked = sorted(count, key=lambda a: (-count[a], site.kb.actors[a].name.lower(), a))
+            for a in holders(site, c):
+                count[a] += 1
+                held.setdefault(a, []).append(c)
+        # Co-authors hold the same claims: keep them side by side ("Narayanan and Kapoor").
+        ranked = sorted(
+            count, key=lambda a: (-count[a], held[a], site.kb.actors[a].name.lower(), a)
+        )
         best = claims[0] if claims else None
         out_sides.append(
             {

@@ -459,3 +459,35 @@ def test_rebuilds_follow_a_reordering_and_a_new_disagreement(tmp_path: Path) -> 
     assert f'href="../{new}"' in (tmp_path / "inc" / Paths.actor("cai-third")).read_text("utf-8")
     made = {p.name for p in (tmp_path / "inc" / "exchange").iterdir()}
     assert made == {p.name for p in (tmp_path / "fresh" / "exchange").iterdir()}
+
+
+def test_co_authors_are_named_side_by_side(tmp_path: Path) -> None:
+    # Amy and Zed hold the same two claims, Mia holds one of them and another: all hold two, so
+    # by name alone Mia would come between the co-authors.
+    from kb.reader import where_it_stands
+
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    stance = "  - {{actor: {a}, claim: {c}, source: s, quote: q, locator: p}}\n"
+    stances = "".join(
+        stance.format(a=a, c=c)
+        for a, c in [("amy", "c1"), ("amy", "c2"), ("zed", "c1"), ("zed", "c2")]
+        + [("mia", "c1"), ("mia", "c3")]
+    )
+    (folder / "kb.yaml").write_text("title: t\n")
+    (folder / "all.yaml").write_text(
+        "questions:\n  - {id: q, title: Q?}\n"
+        "claims:\n"
+        + "".join(
+            f"  - {{id: {c}, text: {c}., answers: {{question: q, side: pro}}}}\n"
+            for c in ("c1", "c2", "c3")
+        )
+        + "sources:\n  - {id: s, kind: paper, title: S}\n"
+        "actors:\n  - {id: amy, name: Amy Zulu}\n  - {id: mia, name: Mia Middle}\n"
+        "  - {id: zed, name: Zed Alpha}\n"
+        "stances:\n" + stances
+    )
+    site = make_site(load_kb(folder), use_git=False)
+    data = where_it_stands(site, "q", [{"side": "pro", "claims": ["c1", "c2", "c3"]}])
+    shown = [a["id"] for a in data["sides"][0]["holders"]["shown"]]
+    assert shown == ["amy", "zed", "mia"]
