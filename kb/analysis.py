@@ -14,6 +14,7 @@ from kb.af import (
     IN,
     OUT,
     Acceptance,
+    Budget,
     Framework,
     acceptance,
     acceptance_after_fiat,
@@ -48,9 +49,12 @@ DEFAULT_BASE_SCORES: dict[str, float] = {
 ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED = "accepted", "defensible", "rejected", "undecided"
 LABELS = (ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED)
 FIAT = "what-if"  # the unattackable argument that enforces a what-if
-# A tangle with more preferred labellings than this is left undecided (and listed as such):
-# enumerating further costs seconds per component and changes no label a reader can use.
-LABELLING_LIMIT = 1_000
+# A tangle whose preferred standing the SAT search cannot settle within this many conflicts and
+# propagations is left undecided (and listed as such). Counted in work, not seconds, so every
+# machine gives up at the same point; on dense random tangles either limit is about a second.
+SAT_CONFLICT_BUDGET = 15_000
+SAT_PROPAGATION_BUDGET = 4_000_000
+SAT_BUDGET = Budget(SAT_CONFLICT_BUDGET, SAT_PROPAGATION_BUDGET)
 # Crux scores flip every claim in turn and recompute what each flip can move. The work is
 # counted in nodes recomputed and preferred search steps, summed over the flips; a knowledge base
 # whose flips would need more than this skips crux scores (and the pages say so) rather than
@@ -334,7 +338,7 @@ def solve(
         acc, labels = baseline.acceptance, baseline.labels[:]
     else:
         # A pathological tangle is left undecided (and said so) rather than failing a build.
-        acc = acceptance(n, targets, limit=LABELLING_LIMIT, cache=cache, strict=False)
+        acc = acceptance(n, targets, budget=SAT_BUDGET, cache=cache, strict=False)
         span = range(len(d.claims)) if baseline is not None else range(len(d.names))
         labels = baseline.labels[:] if baseline is not None else [""] * len(d.names)
         for i in span:
@@ -566,7 +570,7 @@ def _cruxes(
         if _reaches_other_claims(d, fiat, {i}):
             steps = [0]
             moved = acceptance_after_fiat(
-                acc, step, work, d.targets, d.attackers, fiat, LABELLING_LIMIT, cache, steps
+                acc, step, work, d.targets, d.attackers, fiat, SAT_BUDGET, cache, steps
             )
             spent += len(moved) + steps[0]
             for x, (gr, cred, scep, rej, _) in moved.items():
@@ -770,8 +774,8 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
         )
     if d.index[c] in sol.acceptance.unresolved:
         return (
-            "undecided: it sits in a tangle of attacks with too many coherent readings to "
-            "enumerate, so only the cautious (grounded) reading is given."
+            "undecided: it sits in a tangle of attacks too hard to work through within the "
+            "analysis's fixed budget, so only the cautious (grounded) reading is given."
         )
     if sol.acceptance.sceptical[d.index[c]]:
         return (
