@@ -13,6 +13,7 @@ from typing import TypeVar
 from kb import af_sat
 from kb.af_exact import IN, OUT, UNDEC, labellings_of
 from kb.af_sat import Budget
+from kb.errors import Location, Problem, ProblemsFound, Severity, UsageError
 
 LABEL_NAMES = {IN: "in", OUT: "out", UNDEC: "undec"}
 Node = TypeVar("Node", int, str)  # argument indices, or claim IDs in kb.check
@@ -623,76 +624,146 @@ _APX_ARG = re.compile(r"^arg\(\s*([^,()\s]+)\s*\)\.$")
 _APX_ATT = re.compile(r"^att\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)\.$")
 
 
-class AFFormatError(ValueError):
-    """An ICCMA file that does not parse, with the line it failed on."""
+SUFFIXES = {"i23": "i23", "af": "i23", "apx": "apx", "tgf": "tgf"}
+
+
+class AFFormatError(ProblemsFound, ValueError):
+    """An ICCMA instance that does not parse, located like a compiler message."""
+
+    def __init__(
+        self, path: str, line: int, col: int, code: str, message: str, hint: str | None = None
+    ) -> None:
+        problem = Problem(code, Severity.error, Location(path, line, col), message, hint)
+        super().__init__([problem])
+        self.args = (str(problem),)
 
 
 def guess_format(path: Path | str) -> str:
-    """Return the ICCMA format implied by a file name (default: ICCMA 2023 `p af N`)."""
+    """Return the ICCMA format a file's suffix names, or raise UsageError asking for --format."""
     suffix = Path(path).suffix.lower().lstrip(".")
-    return {"apx": "apx", "tgf": "tgf"}.get(suffix, "i23")
+    if suffix not in SUFFIXES:
+        raise UsageError(
+            f"{path}: cannot tell the format from the suffix {'.' + suffix if suffix else '(none)'}"
+            f"; give --from {'|'.join(FORMATS)} (suffixes known: .af, .i23, .apx, .tgf)"
+        )
+    return SUFFIXES[suffix]
 
 
-def parse_af(text: str, fmt: str) -> Framework:
-    """Parse an ICCMA instance written in `i23` (`p af N`), `apx` or `tgf`."""
+def _looks_like(line: str) -> str | None:
+    """Return a hint naming the format a first line looks like, if it is clearly another one."""
+    if line.startswith(("arg(", "att(")):
+        return "this looks like apx: give --from apx"
+    if line.startswith("p af"):
+        return "this looks like i23: give --from i23"
+    if line == "#" or len(line.split()) == 1:
+        return "this looks like tgf: give --from tgf"
+    return None
+
+
+def _parse_i23(lines: list[str], path: str) -> Framework:
+    """Parse the ICCMA 2023 format: a `p af N` header, then attacks `i j`, `#` comments."""
     af = Framework()
-    lines = text.splitlines()
-    if fmt == "i23":
-        size = None
-        for no, raw in enumerate(lines, 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split()
-            if size is None:
-                if len(parts) != 3 or parts[:2] != ["p", "af"] or not parts[2].isdigit():
-                    raise AFFormatError(f"line {no}: expected the header 'p af N'")
-                size = int(parts[2])
-                for i in range(1, size + 1):
-                    af.add(str(i))
-                continue
-            if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= size for p in parts):
-                raise AFFormatError(f"line {no}: expected an attack 'i j' with 1 <= i, j <= {size}")
-            af.attack(parts[0], parts[1])
+    size = None
+    for no, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        col = raw.index(line[0]) + 1
+        parts = line.split()
         if size is None:
-            raise AFFormatError("no 'p af N' header")
-    elif fmt == "apx":
-        for no, raw in enumerate(lines, 1):
-            line = raw.strip()
-            if not line or line.startswith("%"):
-                continue
-            if m := _APX_ARG.match(line):
-                af.add(m.group(1))
-            elif m := _APX_ATT.match(line):
-                if m.group(1) not in af.index or m.group(2) not in af.index:
-                    raise AFFormatError(f"line {no}: attack on an undeclared argument")
-                af.attack(m.group(1), m.group(2))
-            else:
-                raise AFFormatError(f"line {no}: expected 'arg(a).' or 'att(a,b).'")
-    elif fmt == "tgf":
-        in_attacks = False
-        for no, raw in enumerate(lines, 1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line == "#":
-                in_attacks = True
-                continue
-            parts = line.split()
-            if not in_attacks:
-                af.add(parts[0])
-            elif len(parts) >= 2 and parts[0] in af.index and parts[1] in af.index:
-                af.attack(parts[0], parts[1])
-            else:
-                raise AFFormatError(f"line {no}: expected an attack 'a b' between named arguments")
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+            if len(parts) != 3 or parts[:2] != ["p", "af"] or not parts[2].isdigit():
+                hint = _looks_like(line) or "the first line is 'p af N', N the number of arguments"
+                raise AFFormatError(path, no, col, "KB601", "expected the header 'p af N'", hint)
+            size = int(parts[2])
+            for i in range(1, size + 1):
+                af.add(str(i))
+            continue
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise AFFormatError(path, no, col, "KB601", f"expected an attack 'i j', not {line!r}")
+        for p in parts:
+            if not 1 <= int(p) <= size:
+                where = raw.index(p, col - 1) + 1
+                hint = f"arguments are numbered 1 to {size}, as the header 'p af {size}' says"
+                raise AFFormatError(path, no, where, "KB602", f"no argument {p}", hint)
+        af.attack(parts[0], parts[1])
+    if size is None:
+        raise AFFormatError(path, 1, 1, "KB601", "no 'p af N' header", "is the file empty?")
     return af
 
 
+def _parse_apx(lines: list[str], path: str) -> Framework:
+    """Parse ASPARTIX facts `arg(a).` and `att(a,b).`, in any order; `%` starts a comment."""
+    af = Framework()
+    attacks: list[tuple[int, int, str, str]] = []
+    for no, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("%"):
+            continue
+        if m := _APX_ARG.match(line):
+            af.add(m.group(1))
+        elif m := _APX_ATT.match(line):
+            attacks.append((no, raw.index(line[0]) + 1, m.group(1), m.group(2)))
+        else:
+            col = raw.index(line[0]) + 1
+            hint = _looks_like(line) if no == 1 else None
+            raise AFFormatError(
+                path, no, col, "KB601", f"expected 'arg(a).' or 'att(a,b).', not {line!r}", hint
+            )
+    for no, col, a, b in attacks:
+        for name in (a, b):
+            if name not in af.index:
+                hint = f"declare it with 'arg({name}).'"
+                raise AFFormatError(path, no, col, "KB602", f"no argument {name!r}", hint)
+        af.attack(a, b)
+    return af
+
+
+def _parse_tgf(lines: list[str], path: str) -> Framework:
+    """Parse Trivial Graph Format: one argument per line, `#`, then attacks `a b`."""
+    af = Framework()
+    in_attacks = False
+    for no, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "#":
+            in_attacks = True
+            continue
+        parts = line.split()
+        col = raw.index(line[0]) + 1
+        if not in_attacks:
+            af.add(parts[0])
+            continue
+        if len(parts) < 2:
+            raise AFFormatError(path, no, col, "KB601", f"expected an attack 'a b', not {line!r}")
+        for p in parts[:2]:
+            if p not in af.index:
+                where = raw.index(p, col - 1) + 1
+                hint = "list every argument on a line of its own before the '#' line"
+                raise AFFormatError(path, no, where, "KB602", f"no argument {p!r}", hint)
+        af.attack(parts[0], parts[1])
+    return af
+
+
+def parse_af(text: str, fmt: str, path: str = "<input>") -> Framework:
+    """Parse an ICCMA instance written in `i23` (`p af N`), `apx` or `tgf`."""
+    parsers = {"i23": _parse_i23, "apx": _parse_apx, "tgf": _parse_tgf}
+    if fmt not in parsers:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return parsers[fmt](text.splitlines(), path)
+
+
 def read_af(path: Path, fmt: str | None = None) -> Framework:
-    """Read an ICCMA instance, guessing the format from the file name unless given."""
-    return parse_af(Path(path).read_text(encoding="utf-8"), fmt or guess_format(path))
+    """Read an ICCMA instance in `fmt`, or in the format its suffix names."""
+    fmt = fmt or guess_format(path)
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise AFFormatError(str(path), line, col, "KB002", "the file is not UTF-8") from None
+    return parse_af(text, fmt, str(path))
 
 
 def format_af(af: Framework, fmt: str) -> str:
@@ -717,11 +788,19 @@ def format_af(af: Framework, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_extensions(exts: list[list[str]]) -> str:
+def format_extensions(exts: Iterable[list[str]]) -> str:
     """Print extensions one per line as ICCMA 2023 witnesses (`w a b c`), or NO if none."""
-    if not exts:
-        return "NO\n"
-    return "".join("w" + "".join(f" {a}" for a in ext) + "\n" for ext in exts)
+    return "".join(witness_lines(exts))
+
+
+def witness_lines(exts: Iterable[list[str]]) -> Iterator[str]:
+    """Yield one ICCMA 2023 witness line (`w a b c`) per extension as it comes, or NO if none."""
+    empty = True
+    for ext in exts:
+        empty = False
+        yield "w" + "".join(f" {a}" for a in ext) + "\n"
+    if empty:
+        yield "NO\n"
 
 
 def convert(path: Path, fmt: str, source_fmt: str | None = None) -> str:

@@ -18,11 +18,11 @@ from kb.af import (
     Framework,
     acceptance,
     acceptance_after_fiat,
-    extensions,
     format_af,
-    format_extensions,
     grounded_times,
+    iter_extensions,
     read_af,
+    witness_lines,
 )
 from kb.gradual import (
     DF_QUAD,
@@ -887,9 +887,11 @@ def export_framework(kb_path: Path, fmt: str) -> str:
     return format_af(framework(load_kb(kb_path)), fmt)
 
 
-def solve_report(path: Path | None, kb_path: Path, semantics: str) -> str:
-    """Return the extensions of an ICCMA file, or of the knowledge base when no file is given."""
+def solve_report(
+    path: Path | None, kb_path: Path, semantics: str, fmt: str | None = None
+) -> Iterator[str]:
+    """Yield the witness lines of an ICCMA file's extensions (or the KB's), as they are found."""
     from kb.load import load_kb
 
-    af = read_af(path) if path is not None else framework(load_kb(kb_path))
-    return format_extensions(extensions(af, semantics))
+    af = read_af(path, fmt) if path is not None else framework(load_kb(kb_path))
+    return witness_lines(iter_extensions(af, semantics))

@@ -256,6 +256,12 @@ def af() -> None:
 AF_FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["i23", "apx", "tgf"]), default="i23", show_default=True
 )
+AF_INPUT = click.option(
+    "--from",
+    "source_fmt",
+    type=click.Choice(["i23", "apx", "tgf"]),
+    help="The input's format. Default: from its suffix (.af/.i23, .apx, .tgf).",
+)
 
 
 @af.command("export")
@@ -271,11 +277,12 @@ def af_export(kb_path: Path, fmt: str) -> None:
 @af.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @AF_FORMAT
-def af_import(file: Path, fmt: str) -> None:
-    """Read an ICCMA instance (format from its suffix) and print it in --format."""
+@AF_INPUT
+def af_import(file: Path, fmt: str, source_fmt: str | None) -> None:
+    """Read an ICCMA instance (in --from, or the format its suffix names); print it in --format."""
     from kb.af import convert
 
-    click.echo(convert(file, fmt), nl=False)
+    click.echo(convert(file, fmt, source_fmt), nl=False)
 
 
 @af.command("solve")
@@ -286,8 +293,30 @@ def af_import(file: Path, fmt: str) -> None:
 @click.option(
     "--semantics", type=click.Choice(["GR", "PR", "ST"], case_sensitive=False), default="GR"
 )
-def af_solve(kb_path: Path, file: Path | None, semantics: str) -> None:
-    """Print the extensions of FILE (or of the knowledge base), one `w ...` line each."""
+@click.option(
+    "--format",
+    "--from",
+    "source_fmt",
+    type=click.Choice(["i23", "apx", "tgf"]),
+    help="FILE's format. Default: from its suffix (.af/.i23, .apx, .tgf).",
+)
+def af_solve(kb_path: Path, file: Path | None, semantics: str, source_fmt: str | None) -> None:
+    """Print the extensions of FILE (or of the knowledge base) as found, one `w ...` line each."""
+    import time
+
     from kb.analysis import solve_report
 
-    click.echo(solve_report(file, kb_path, semantics.upper()), nl=False)
+    lines = solve_report(file, kb_path, semantics.upper(), source_fmt)
+    stream = sys.stdout
+    shown = time.monotonic()
+    try:
+        for line in lines:
+            stream.write(line)
+            # Flushed at most every 0.2 s: a line per flush would slow millions of lines down.
+            if time.monotonic() - shown > 0.2:
+                stream.flush()
+                shown = time.monotonic()
+        stream.flush()
+    except BrokenPipeError:  # `| head`: the reader has seen enough
+        sys.stderr.close()
+        sys.exit(0)
