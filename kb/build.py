@@ -30,6 +30,7 @@ from kb.render import Site, make_env, theme_dir
 
 if TYPE_CHECKING:
     from kb.export import ExportMemo
+    from kb.progress import Progress
 
 MARKER = ".kb-site"
 
@@ -813,7 +814,11 @@ def _write_and_swap(
 
 
 def build(
-    kb_root: Path, out: Path = Path("_site"), base_url: str | None = None, search: bool = True
+    kb_root: Path,
+    out: Path = Path("_site"),
+    base_url: str | None = None,
+    search: bool = True,
+    progress: Progress | None = None,
 ) -> Path:
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
     out = Path(out).resolve()
@@ -828,5 +833,6 @@ def build(
         base_url=base_url,
         search=search,
         cache_dir=default_cache_dir(Path(kb_root), out),
+        progress=progress,
     )
     return out / "index.html"

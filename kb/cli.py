@@ -26,6 +26,11 @@ kb_option = click.option(
 )
 
 
+QUIET = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress display and no summary line."
+)
+
+
 class KBGroup(click.Group):
     """Turns the project's own errors into clear messages and exit codes, never tracebacks."""
 
@@ -172,11 +177,13 @@ def new(
     type=click.Path(path_type=Path, file_okay=False),
 )
 @click.option("--base-url", help="Absolute address of the site, for the feed and sitemap.")
-def build(kb_path: Path, out_dir: Path, base_url: str | None) -> None:
+@QUIET
+def build(kb_path: Path, out_dir: Path, base_url: str | None, quiet: bool) -> None:
     """Build the static site and print the path of its index.html."""
     from kb.build import build as build_site
+    from kb.progress import for_terminal
 
-    click.echo(build_site(kb_path, out_dir, base_url))
+    click.echo(build_site(kb_path, out_dir, base_url, progress=for_terminal(quiet)))
 
 
 @main.command()
@@ -189,11 +196,13 @@ def build(kb_path: Path, out_dir: Path, base_url: str | None) -> None:
     show_default=True,
     type=click.Path(path_type=Path, file_okay=False),
 )
-def serve(kb_path: Path, port: int, out_dir: Path) -> None:
+@QUIET
+def serve(kb_path: Path, port: int, out_dir: Path, quiet: bool) -> None:
     """Serve the site on 127.0.0.1 and rebuild changed pages on save."""
+    from kb.progress import for_terminal
     from kb.serve import serve as serve_site
 
-    serve_site(kb_path, out_dir, port)
+    serve_site(kb_path, out_dir, port, progress=for_terminal(quiet))
 
 
 @main.command("export")

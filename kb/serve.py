@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound
+from kb.progress import Progress
 from kb.render import theme_dir
 
 LIVE_PATH = "/__kb/live.js"
@@ -101,10 +102,18 @@ def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServe
 class Rebuilder:
     """Rebuilds through the incremental builder; a failure keeps the last good site."""
 
-    def __init__(self, kb_root: Path, out: Path, state: State, console: Console) -> None:
+    def __init__(
+        self,
+        kb_root: Path,
+        out: Path,
+        state: State,
+        console: Console,
+        progress: Progress | None = None,
+    ) -> None:
         from kb.cache import IncrementalBuilder
 
-        self.builder = IncrementalBuilder(Path(kb_root), Path(out))
+        self.builder = IncrementalBuilder(Path(kb_root), Path(out), progress=progress)
+        self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state
         self.console = console
 
@@ -128,11 +137,12 @@ class Rebuilder:
             self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {escape(str(exc))}")
             self.state.failure(f"{type(exc).__name__}: {exc}")
             return False
-        self.console.print(
-            f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
-            f"in {sum(report.seconds.values()):.2f} s",
-            highlight=False,
-        )
+        if self.reports:
+            self.console.print(
+                f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
+                f"in {sum(report.seconds.values()):.2f} s",
+                highlight=False,
+            )
         self.state.success()
         return True
 
@@ -142,13 +152,19 @@ def watched_paths(kb_root: Path) -> list[Path]:
     return [p for p in (Path(kb_root), theme_dir()) if p.exists()]
 
 
-def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | None = None) -> None:
+def serve(
+    kb_root: Path,
+    out: Path,
+    port: int = 8000,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> None:
     """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
     from watchfiles import watch
 
     console = Console(stderr=True, highlight=False)
     state = State()
-    rebuilder = Rebuilder(kb_root, out, state, console)
+    rebuilder = Rebuilder(kb_root, out, state, console, progress)
     rebuilder.rebuild()
     Path(out).mkdir(parents=True, exist_ok=True)
     server = make_server(out, state, port)
