@@ -442,9 +442,9 @@ def acceptance(
     The undecided part splits into weak components that do not interact, so each one is
     solved on its own and the counts never multiply across components. A `cache` shared
     between calls on frameworks that differ only by added arguments reuses the result of
-    every component whose members and settled attackers are unchanged. A component whose SAT
-    search exceeds `budget` (None: no limit) raises, or with `strict=False` is left undecided
-    and listed in `unresolved`.
+    every component whose members and settled attackers are unchanged. Arguments the SAT
+    search cannot settle within `budget` (None: no limit) raise TooManyLabellings, or with
+    `strict=False` are left undecided and listed in `unresolved`.
     """
     label = grounded_labelling(n, targets)
     grounded = label[:]
@@ -475,17 +475,14 @@ def acceptance(
             tuple((a, label[a]) for x in members for a in sorted(settled.get(x, ()))),
         )
         if ckey not in cache:
-            try:
-                cache[ckey] = _component_standing(comp, members, label, attackers, targets, budget)
-            except TooManyLabellings:
-                if strict:
-                    raise
-                cache[ckey] = None
-        if cache[ckey] is None:
-            unresolved.extend(members)
-            continue
-        for x, (cred, scep, rej) in zip(members, cache[ckey], strict=True):
-            credulous[x], sceptical[x], rejected[x] = cred, scep, rej
+            cache[ckey] = _component_standing(comp, members, label, attackers, targets, budget)
+        if strict and None in cache[ckey]:
+            raise TooManyLabellings("the SAT search ran out of budget")
+        for x, standing in zip(members, cache[ckey], strict=True):
+            if standing is None:
+                unresolved.append(x)
+            else:
+                credulous[x], sceptical[x], rejected[x] = standing
     return Acceptance(grounded, credulous, sceptical, rejected, sorted(unresolved))
 
 
@@ -544,19 +541,14 @@ def acceptance_after_fiat(
                 ),
             )
             if ckey not in cache:
-                try:
-                    cache[ckey] = _component_standing(
-                        comp, members, work, attackers, targets, budget, used
-                    )
-                except TooManyLabellings:
-                    cache[ckey] = None
-            result = cache[ckey]
-            if result is None:
-                for x in members:
+                cache[ckey] = _component_standing(
+                    comp, members, work, attackers, targets, budget, used
+                )
+            for x, standing in zip(members, cache[ckey], strict=True):
+                if standing is None:
                     out[x] = (UNDEC, False, False, False, True)
-            else:
-                for x, (cred, scep, rej) in zip(members, result, strict=True):
-                    out[x] = (UNDEC, cred, scep, rej, False)
+                else:
+                    out[x] = (UNDEC, *standing, False)
     finally:
         for x in changed:
             work[x] = acc.grounded[x]
@@ -571,19 +563,21 @@ def _component_standing(
     targets: list[list[int]],
     budget: Budget | None,
     used: list[int] | None = None,
-) -> list[tuple[bool, bool, bool]]:
+) -> list[tuple[bool, bool, bool] | None]:
     """Return (credulous, sceptical, rejected) per member of one undecided component.
 
     A small component enumerates its few preferred labellings exactly; a larger one asks a
-    SAT solver each question, within `budget`, and raises TooManyLabellings beyond it.
-    `used[0]`, if given, grows by the work done (labellings, or SAT work units).
+    SAT solver, within `budget`: a member it could not settle gets None. `used[0]`, if
+    given, grows by the work done (labellings, or SAT work units).
     """
     if len(members) > EXACT_MAX_MEMBERS:
+        sccs, start = [], 0
+        for scc in comp:  # `members` lists the SCCs one after the other
+            sccs.append(range(start, start + len(scc)))
+            start += len(scc)
         spent = [0]
         try:
-            return af_sat.standing(len(members), _local(members, attackers), budget, spent)
-        except af_sat.BudgetExhausted as exc:
-            raise TooManyLabellings(str(exc)) from exc
+            return af_sat.standing(len(members), _local(members, attackers), budget, spent, sccs)
         finally:
             if used is not None:
                 used[0] += spent[0]
