@@ -205,38 +205,64 @@ def standing(
 ) -> list[tuple[bool, bool, bool] | None]:
     """Return (credulous, sceptical, rejected) per argument under preferred semantics.
 
-    With the framework's SCCs, each SCC is asked about on its upstream closure alone, which
+    One solver answers for the whole framework. If that takes more than half the budget and
+    the SCCs are given, each SCC is then asked about on its upstream closure alone, which
     preferred semantics allows (it is directional): on a long sparse tangle every SAT call
-    then propagates through a few dozen arguments instead of thousands, and an SCC that
-    exhausts its share of the budget (an eighth) leaves only its own members undecided
-    (None). `spent[0]`, if given, grows by the work done, which never exceeds `budget`.
+    propagates through a few dozen arguments instead of thousands, and an SCC that exhausts
+    its share of the rest (an eighth, then what the others left) leaves only its own
+    members undecided (None). `spent[0]`, if given, grows by the work done, which
+    never exceeds `budget`.
     """
     total = Meter(budget)
+    whole = [(list(range(n)), list(range(n)))]
     regions = _regions(n, attackers, sccs)
-    share = budget
-    if budget is not None and len(regions) > 1:
-        share = Budget(budget.conflicts // REGION_SHARE, budget.propagations // REGION_SHARE)
     result: list[tuple[bool, bool, bool] | None] = [None] * n
     try:
-        for closure, ask in regions:
-            if total.exhausted():
-                break
-            pos = {x: k for k, x in enumerate(closure)}
-            local = [[pos[a] for a in attackers[x]] for x in closure]
-            sat = _Sat(len(closure), Meter(share, total))
-            try:
-                _complete(sat, local)
-                answers = _Standing(sat).run([pos[x] for x in ask])
-            except BudgetExhausted:
-                continue
-            finally:
-                sat.close()
-            for x in ask:
-                result[x] = answers[pos[x]]
+        if len(regions) == 1 or budget is None:
+            _settle(whole, attackers, None, total, result)
+            return result
+        # One solver for the whole first, with half the budget: closures repeat the work
+        # upstream of every SCC, so they pay only when the whole is too hard.
+        half = Budget(budget.conflicts // 2, budget.propagations // 2)
+        if not _settle(whole, attackers, half, total, result):
+            return result
+        share = Budget(budget.conflicts // REGION_SHARE, budget.propagations // REGION_SHARE)
+        failed = _settle(regions, attackers, share, total, result)
+        _settle(failed, attackers, None, total, result)  # a second chance with what is left
     finally:
         if spent is not None:
             spent[0] += total.units()
     return result
+
+
+def _settle(
+    regions: list[tuple[list[int], list[int]]],
+    attackers: Sequence[Sequence[int]],
+    share: Budget | None,
+    total: Meter,
+    result: list[tuple[bool, bool, bool] | None],
+) -> list[tuple[list[int], list[int]]]:
+    """Answer for each region's members, each within `share` and `total`; return the failed."""
+    failed = []
+    for closure, ask in regions:
+        fresh = Meter(share, total)
+        if fresh.exhausted():
+            failed.append((closure, ask))
+            continue
+        pos = {x: k for k, x in enumerate(closure)}
+        local = [[pos[a] for a in attackers[x]] for x in closure]
+        sat = _Sat(len(closure), fresh)
+        try:
+            _complete(sat, local)
+            answers = _Standing(sat).run([pos[x] for x in ask])
+        except BudgetExhausted:
+            failed.append((closure, ask))
+            continue
+        finally:
+            sat.close()
+        for x in ask:
+            result[x] = answers[pos[x]]
+    return failed
 
 
 def _regions(
@@ -250,7 +276,7 @@ def _regions(
     whole = [(list(range(n)), list(range(n)))]
     if not sccs or len(sccs) < 2:
         return whole
-    regions = []
+    regions: list[tuple[list[int], list[int]]] = []
     total = 0
     for scc in sccs:
         seen = set(scc)

@@ -154,16 +154,17 @@ def test_a_give_up_is_deterministic_and_bounded_by_the_budget() -> None:
 
 def test_a_hard_scc_leaves_only_itself_undecided() -> None:
     # Upstream, an even cycle a0-a1; downstream of a1, a dense random tangle of 120 arguments
-    # too hard for a small budget. Asked SCC by SCC on upstream closures, the cycle is settled
-    # (each member in some reading, none in all) and only the tangle stays undecided.
+    # too hard for a small budget. The whole is too hard; asked SCC by SCC on upstream
+    # closures, the cycle is settled (each member in some reading, none in all) and only the
+    # tangle stays undecided.
     hard = dense_random(120, 2_000, 2)
     pairs = [(0, 1), (1, 0), (1, 2)]
     pairs += [(a + 2, b + 2) for a, ts in enumerate(hard.targets) for b in ts]
     af = af_of(122, pairs)
-    acc = acceptance(len(af), af.targets, budget=Budget(40, 4_000), strict=False)
+    acc = acceptance(len(af), af.targets, budget=Budget(1_000, 100_000), strict=False)
     assert acc.credulous[0] and acc.credulous[1] and not acc.sceptical[0]
     assert 0 not in acc.unresolved and 1 not in acc.unresolved
-    assert acc.unresolved and set(acc.unresolved) <= set(range(2, 122))
+    assert acc.unresolved == list(range(2, 122))
 
 
 def test_extensions_stream_from_a_large_component() -> None:
