@@ -419,7 +419,7 @@ def _analysis_settings() -> list[tuple[str, Any]]:
     import sys
 
     out = []
-    for module in ("kb.analysis", "kb.af", "kb.gradual"):
+    for module in ("kb.analysis", "kb.af", "kb.af_sat", "kb.gradual"):
         for name, value in sorted(vars(sys.modules.get(module) or object()).items()):
             if name.isupper() and isinstance(value, int | float | str):
                 out.append((f"{module}.{name}", value))
