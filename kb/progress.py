@@ -101,7 +101,7 @@ class Live(Summary):
 
     def finish(self, report: Report) -> None:
         self.close()
-        self.console.print(summary(report), highlight=False, markup=False)
+        self.console.print(summary(report), highlight=False, markup=False, soft_wrap=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -243,7 +243,8 @@ def test_dense_generated_instances_grounded(name: str) -> None:
     ],
 )
 def test_dense_generated_instances_preferred_and_stable(name: str, semantics: str) -> None:
-    # n100: 475 preferred and 473 stable extensions, n150: 1,622 and 1,618. clingo needs 1.3-1.5 s
-    # (n100) and 13-18 s (n150) of CPU for each; kb's enumeration takes from 11 s to minutes.
+    # n100: 475 preferred and 473 stable extensions, n150: 1,622 and 1,618. clingo needs 1.3-1.8 s
+    # (n100) and 13-22 s (n150) of CPU for each; kb's SAT enumeration 0.3-1.1 s and 6.6-13 s
+    # (benchmarks/bench_af.py). tests/test_af_sat.py checks n100 in the default run.
     af = read_af(ICCMA / name)
     assert extensions(af, semantics) == clingo_extensions(af, semantics)
