@@ -27,7 +27,7 @@ kb_option = click.option(
 
 
 QUIET = click.option(
-    "-q", "--quiet", is_flag=True, help="No progress display and no summary line."
+    "-q", "--quiet", is_flag=True, help="No progress display and no summary line on a terminal."
 )
 
 
@@ -199,10 +199,10 @@ def build(kb_path: Path, out_dir: Path, base_url: str | None, quiet: bool) -> No
 @QUIET
 def serve(kb_path: Path, port: int, out_dir: Path, quiet: bool) -> None:
     """Serve the site on 127.0.0.1 and rebuild changed pages on save."""
-    from kb.progress import for_terminal
+    from kb.progress import Summary, for_terminal
     from kb.serve import serve as serve_site
 
-    serve_site(kb_path, out_dir, port, progress=for_terminal(quiet))
+    serve_site(kb_path, out_dir, port, progress=for_terminal(quiet, piped=Summary()))
 
 
 @main.command("export")

@@ -47,7 +47,7 @@ def summary(report: Report) -> str:
 
 
 class Summary(Progress):
-    """Prints only the summary line: for output that is not a terminal."""
+    """Prints only the summary line: `kb serve`'s log of rebuilds when not on a terminal."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -109,11 +109,13 @@ class Live(Summary):
             self.bar = self.task = None
 
 
-def for_terminal(quiet: bool, stream: TextIO | None = None) -> Progress:
-    """Return the reporter for a command: nothing with -q, a bar on a terminal, else a line."""
+def for_terminal(
+    quiet: bool, stream: TextIO | None = None, piped: Progress | None = None
+) -> Progress:
+    """Return a command's reporter: a bar and a summary on a terminal; else `piped` or nothing."""
     if quiet:
         return Progress()
     stream = stream or sys.stderr
     if stream.isatty():
         return Live()
-    return Summary(stream)
+    return piped or Progress()

@@ -79,20 +79,31 @@ class Tty(io.StringIO):
 
 def test_the_reporter_follows_the_terminal_and_quiet() -> None:
     assert type(for_terminal(True, Tty())) is Progress
-    assert type(for_terminal(False, io.StringIO())) is Summary
+    assert type(for_terminal(False, io.StringIO())) is Progress  # piped: quiet
+    assert type(for_terminal(False, io.StringIO(), piped=Summary())) is Summary  # kb serve's log
     assert type(for_terminal(False, Tty())) is Live
 
 
-def test_kb_build_prints_a_summary_line_unless_quiet(tmp_path: Path, monkeypatch) -> None:
+def test_on_a_terminal_the_bar_shows_stages_and_pages_then_a_summary(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    folder = write_kb(tmp_path)
+    screen = Tty()
+    live = Live(Console(file=screen, force_terminal=True, width=120))
+    report = IncrementalBuilder(folder, tmp_path / "site", search=False, progress=live).build()
+    text = screen.getvalue()
+    for stage in ("loading", "analysing", "planning", "rendering"):
+        assert stage in text
+    assert f"{report.pages}/{report.pages}" in text  # pages done of the total
+    assert text.rstrip().endswith(summary(report))
+
+
+def test_kb_build_is_quiet_when_not_on_a_terminal(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("KB_CACHE", "0")
     folder = write_kb(tmp_path)
     runner = CliRunner()
-    result = runner.invoke(main, ["build", "--kb", str(folder), "--out", str(tmp_path / "a")])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.strip().endswith("index.html")
-    [line] = result.stderr.splitlines()
-    assert line.startswith("built ") and " re-rendered, " in line and line.endswith(" s")
-    args = ["build", "-q", "--kb", str(folder), "--out", str(tmp_path / "b")]
-    result = runner.invoke(main, args)
-    assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.strip().endswith("index.html")
+    for quiet in ([], ["-q"]):
+        out = tmp_path / f"site{len(quiet)}"
+        result = runner.invoke(main, ["build", *quiet, "--kb", str(folder), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output == f"{out.resolve() / 'index.html'}\n"
