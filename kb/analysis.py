@@ -56,9 +56,10 @@ SAT_CONFLICT_BUDGET = 15_000
 SAT_PROPAGATION_BUDGET = 4_000_000
 SAT_BUDGET = Budget(SAT_CONFLICT_BUDGET, SAT_PROPAGATION_BUDGET)
 # Crux scores flip every claim in turn and recompute what each flip can move. The work is
-# counted in nodes recomputed and preferred search steps, summed over the flips; a knowledge base
-# whose flips would need more than this skips crux scores (and the pages say so) rather than
-# spend minutes: at 10-20 microseconds a unit that is a few seconds at most.
+# counted in nodes recomputed and preferred search work (labellings of small tangles; a SAT
+# conflict or 100 propagations), summed over the flips; a knowledge base whose flips would need
+# more than this skips crux scores (and the pages say so) rather than spend minutes: at 10-20
+# microseconds a unit that is a few seconds at most.
 CRUX_WORK_BUDGET = 60_000
 
 
@@ -541,7 +542,7 @@ def _cruxes(
         return _no_cruxes(claims)
     spent = spent_down = 0  # all the work, and the strength part, which grows smoothly
     for done, c in enumerate(d.claims, 1):
-        # Counted in nodes recomputed and search steps, not seconds, so that every machine
+        # Counted in nodes recomputed and search work, not seconds, so that every machine
         # gives up at the same claim.
         if spent > CRUX_WORK_BUDGET:
             return _no_cruxes(claims)
@@ -562,7 +563,7 @@ def _cruxes(
         spent += len(down)
         spent_down += len(down)
         # The strength work, about even across claims, is projected from the first ones, so
-        # that a hopeless pass stops early; search steps come in bursts and would mislead.
+        # that a hopeless pass stops early; search work comes in bursts and would mislead.
         if done >= 10 and spent_down * n_claims > CRUX_WORK_BUDGET * done:
             return _no_cruxes(claims)
         fiat = sorted({d.index[x] for x in d.case(c)} if flip_reject else set(d.attackers[i]))
