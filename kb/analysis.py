@@ -14,14 +14,15 @@ from kb.af import (
     IN,
     OUT,
     Acceptance,
+    Budget,
     Framework,
     acceptance,
     acceptance_after_fiat,
-    extensions,
     format_af,
-    format_extensions,
     grounded_times,
+    iter_extensions,
     read_af,
+    witness_lines,
 )
 from kb.gradual import (
     DF_QUAD,
@@ -48,13 +49,17 @@ DEFAULT_BASE_SCORES: dict[str, float] = {
 ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED = "accepted", "defensible", "rejected", "undecided"
 LABELS = (ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED)
 FIAT = "what-if"  # the unattackable argument that enforces a what-if
-# A tangle with more preferred labellings than this is left undecided (and listed as such):
-# enumerating further costs seconds per component and changes no label a reader can use.
-LABELLING_LIMIT = 1_000
+# A tangle whose preferred standing the SAT search cannot settle within this many conflicts and
+# propagations is left undecided (and listed as such). Counted in work, not seconds, so every
+# machine gives up at the same point; on dense random tangles either limit is about a second.
+SAT_CONFLICT_BUDGET = 15_000
+SAT_PROPAGATION_BUDGET = 4_000_000
+SAT_BUDGET = Budget(SAT_CONFLICT_BUDGET, SAT_PROPAGATION_BUDGET)
 # Crux scores flip every claim in turn and recompute what each flip can move. The work is
-# counted in nodes recomputed and preferred search steps, summed over the flips; a knowledge base
-# whose flips would need more than this skips crux scores (and the pages say so) rather than
-# spend minutes: at 10-20 microseconds a unit that is a few seconds at most.
+# counted in nodes recomputed and preferred search work (labellings of small tangles; a SAT
+# conflict or 100 propagations), summed over the flips; a knowledge base whose flips would need
+# more than this skips crux scores (and the pages say so) rather than spend minutes: at 10-20
+# microseconds a unit that is a few seconds at most.
 CRUX_WORK_BUDGET = 60_000
 
 
@@ -374,7 +379,7 @@ def solve(
         acc, labels = baseline.acceptance, baseline.labels[:]
     else:
         # A pathological tangle is left undecided (and said so) rather than failing a build.
-        acc = acceptance(n, targets, limit=LABELLING_LIMIT, cache=cache, strict=False)
+        acc = acceptance(n, targets, budget=SAT_BUDGET, cache=cache, strict=False)
         span = range(len(d.claims)) if baseline is not None else range(len(d.names))
         labels = baseline.labels[:] if baseline is not None else [""] * len(d.names)
         for i in span:
@@ -589,7 +594,7 @@ def _cruxes(
         return _no_cruxes(claims)
     spent = spent_down = 0  # all the work, and the strength part, which grows smoothly
     for done, c in enumerate(d.claims, 1):
-        # Counted in nodes recomputed and search steps, not seconds, so that every machine
+        # Counted in nodes recomputed and search work, not seconds, so that every machine
         # gives up at the same claim.
         if spent > CRUX_WORK_BUDGET:
             return _no_cruxes(claims)
@@ -610,7 +615,7 @@ def _cruxes(
         spent += len(down)
         spent_down += len(down)
         # The strength work, about even across claims, is projected from the first ones, so
-        # that a hopeless pass stops early; search steps come in bursts and would mislead.
+        # that a hopeless pass stops early; search work comes in bursts and would mislead.
         if done >= 10 and spent_down * n_claims > CRUX_WORK_BUDGET * done:
             return _no_cruxes(claims)
         fiat = sorted({d.index[x] for x in d.case(c)} if flip_reject else set(d.attackers[i]))
@@ -618,7 +623,7 @@ def _cruxes(
         if _reaches_other_claims(d, fiat, {i}):
             steps = [0]
             moved = acceptance_after_fiat(
-                acc, step, work, d.targets, d.attackers, fiat, LABELLING_LIMIT, cache, steps
+                acc, step, work, d.targets, d.attackers, fiat, SAT_BUDGET, cache, steps
             )
             spent += len(moved) + steps[0]
             for x, (gr, cred, scep, rej, _) in moved.items():
@@ -831,8 +836,8 @@ def _why_label(d: Debate, sol: Solution, c: str) -> str:
         )
     if d.index[c] in sol.acceptance.unresolved:
         return (
-            "undecided: it sits in a tangle of attacks with too many coherent readings to "
-            "enumerate, so only the cautious (grounded) reading is given."
+            "undecided: it sits in a tangle of attacks too hard to work through within the "
+            "analysis's fixed budget, so only the cautious (grounded) reading is given."
         )
     if sol.acceptance.sceptical[d.index[c]]:
         return (
@@ -944,9 +949,11 @@ def export_framework(kb_path: Path, fmt: str) -> str:
     return format_af(framework(load_kb(kb_path)), fmt)
 
 
-def solve_report(path: Path | None, kb_path: Path, semantics: str) -> str:
-    """Return the extensions of an ICCMA file, or of the knowledge base when no file is given."""
+def solve_report(
+    path: Path | None, kb_path: Path, semantics: str, fmt: str | None = None
+) -> Iterator[str]:
+    """Yield the witness lines of an ICCMA file's extensions (or the KB's), as they are found."""
     from kb.load import load_kb
 
-    af = read_af(path) if path is not None else framework(load_kb(kb_path))
-    return format_extensions(extensions(af, semantics))
+    af = read_af(path, fmt) if path is not None else framework(load_kb(kb_path))
+    return witness_lines(iter_extensions(af, semantics))

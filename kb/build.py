@@ -32,6 +32,7 @@ from kb.safety import guard_output, read_theme_file, theme_files
 
 if TYPE_CHECKING:
     from kb.export import ExportMemo
+    from kb.progress import Progress
 
 # Git dates -----------------------------------------------------------------------------------
 
@@ -818,7 +819,11 @@ def _write_and_swap(
 
 
 def build(
-    kb_root: Path, out: Path = Path("_site"), base_url: str | None = None, search: bool = True
+    kb_root: Path,
+    out: Path = Path("_site"),
+    base_url: str | None = None,
+    search: bool = True,
+    progress: Progress | None = None,
 ) -> Path:
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
     out = Path(out).resolve()
@@ -833,6 +838,7 @@ def build(
         base_url=base_url,
         search=search,
         cache_dir=default_cache_dir(Path(kb_root), out),
+        progress=progress,
     )
     if report.repaired:
         import sys

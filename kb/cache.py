@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from kb.errors import Problem, ProblemsFound, Severity
 from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
+from kb.progress import Progress
 
 if TYPE_CHECKING:
     from kb.export import ExportMemo
@@ -453,7 +454,7 @@ def _analysis_settings() -> list[tuple[str, Any]]:
     import sys
 
     out = []
-    for module in ("kb.analysis", "kb.af", "kb.gradual"):
+    for module in ("kb.analysis", "kb.af", "kb.af_sat", "kb.gradual"):
         for name, value in sorted(vars(sys.modules.get(module) or object()).items()):
             if name.isupper() and isinstance(value, int | float | str):
                 out.append((f"{module}.{name}", value))
@@ -588,6 +589,7 @@ def render_pages(
     folder: Path | None = None,
     old: dict[str, bytes] | None = None,
     views: tuple[Path, int, dict[str, bytes]] | None = None,
+    progress: Progress | None = None,
 ) -> list[Rendered]:
     """Render pages with their reads, across `jobs` forked processes when that pays.
 
@@ -599,16 +601,25 @@ def render_pages(
     if views is not None:  # (folder, shard count, digests to fill)
         _JOB.views, _JOB.shards = views[0], views[1]
     indices = list(range(len(pages)))
+    size = 16
+    chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
+    progress = progress or Progress()
     try:
         if jobs <= 1 or len(pages) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-            results = [_render_chunk(indices)]
+            results = []
+            for chunk in chunks:
+                results.append(_render_chunk(chunk))
+                progress.advance(len(chunk))
         else:
-            size = 16
-            chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
             gc.freeze()  # the forked workers share the parent's objects without touching them
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(jobs) as pool:
-                results = pool.map(_render_chunk, chunks, chunksize=1)
+                results = []
+                for chunk, result in zip(
+                    chunks, pool.imap(_render_chunk, chunks, chunksize=1), strict=True
+                ):
+                    results.append(result)
+                    progress.advance(len(chunk))
         rendered: list[Rendered] = []
         for items, new, used, made in results:
             rendered += items
@@ -713,7 +724,9 @@ class IncrementalBuilder:
         cache_dir: Path | None = None,
         atomic: bool = False,
         shards: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
+        self.progress = progress or Progress()  # stages and pages done, for the terminal
         self.kb_root = Path(kb_root)
         self.shards = shards  # Pagefind bundles; None: by the number of pages
         self.out = Path(out).resolve()
@@ -774,6 +787,15 @@ class IncrementalBuilder:
             self.state_file.unlink(missing_ok=True)
 
     def build(self) -> Report:
+        """Build (or rebuild) the site, showing its progress; return what was done."""
+        try:
+            report = self._build()
+        finally:
+            self.progress.close()
+        self.progress.finish(report)
+        return report
+
+    def _build(self) -> Report:
         """Build (or rebuild) the site; return what was done."""
         import time
 
@@ -786,11 +808,14 @@ class IncrementalBuilder:
         install_layout_memo()
         _take_new_layouts()
         t0 = time.perf_counter()
+        self.progress.stage("loading")
         kb = load_checked(self.kb_root, self.memo)
         report.parsed_files = self.memo.parsed
         t1 = time.perf_counter()
+        self.progress.stage("analysing")
         site = site_build.make_site(kb, self.base_url, use_git=self.use_git)
         t2 = time.perf_counter()
+        self.progress.stage("planning")
         theme = theme_dir()
         salt = _salt(site, [theme, self.kb_root / "site"])
         derived = {
@@ -845,6 +870,7 @@ class IncrementalBuilder:
             or not last.reads[p.path].isdisjoint(changed)  # type: ignore[union-attr]
         ]
         t3 = time.perf_counter()
+        self.progress.stage("rendering", len(todo))
         streaming = full or self.atomic
         results: list[Rendered] = []
 
@@ -875,6 +901,7 @@ class IncrementalBuilder:
         def index(folder: Path) -> None:
             """Index the site, re-indexing only the shards whose pages changed since the last."""
             start = time.perf_counter()
+            self.progress.stage("indexing")
             if full or last is None:
                 done = site_build.index_search(folder, shards=self.shards, prepared=prepared)
             else:
@@ -896,7 +923,8 @@ class IncrementalBuilder:
                     old = {} if full else last.digests  # type: ignore[union-attr]
                     if not full:
                         site_build.link_tree(self.out, folder, lambda name: name == "pagefind")
-                    results.extend(render_pages(todo, self.jobs, folder, old, prepared))
+                    progress = self.progress
+                    results.extend(render_pages(todo, self.jobs, folder, old, prepared, progress))
                     files.update(extras())
                     for path, data in files.items():
                         write_page(folder, path, data)
@@ -917,6 +945,7 @@ class IncrementalBuilder:
                     None if full else self.out,
                     None if full else last.digests,
                     prepared,
+                    self.progress,
                 )
                 files.update(extras())
             rendered = True
@@ -982,6 +1011,7 @@ class IncrementalBuilder:
             manifest=site_manifest(self.out),
         )
         if self.state_file is not None:
+            self.progress.stage("saving")
             self.save()
         t7 = time.perf_counter()
         report.pages, report.rendered = len(pages), len(todo)
@@ -1057,6 +1087,7 @@ def build_site(
     use_git: bool = True,
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Build a site across both cores; with a cache_dir, re-render only what changed since the
     last run that used it."""
@@ -1069,6 +1100,7 @@ def build_site(
         jobs=jobs,
         cache_dir=cache_dir,
         atomic=True,
+        progress=progress,
     )
     return builder.build()
 

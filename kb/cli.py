@@ -27,6 +27,11 @@ kb_option = click.option(
 )
 
 
+QUIET = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress display and no summary line on a terminal."
+)
+
+
 class KBGroup(click.Group):
     """Turns the project's own errors into clear messages and exit codes, never tracebacks."""
 
@@ -195,11 +200,13 @@ def new(
     type=click.Path(path_type=Path, file_okay=False),
 )
 @click.option("--base-url", help="Absolute address of the site, for the feed and sitemap.")
-def build(kb_path: Path, out_dir: Path, base_url: str | None) -> None:
+@QUIET
+def build(kb_path: Path, out_dir: Path, base_url: str | None, quiet: bool) -> None:
     """Build the static site and print the path of its index.html."""
     from kb.build import build as build_site
+    from kb.progress import for_terminal
 
-    click.echo(build_site(kb_path, out_dir, base_url))
+    click.echo(build_site(kb_path, out_dir, base_url, progress=for_terminal(quiet)))
 
 
 @main.command()
@@ -212,11 +219,13 @@ def build(kb_path: Path, out_dir: Path, base_url: str | None) -> None:
     show_default=True,
     type=click.Path(path_type=Path, file_okay=False),
 )
-def serve(kb_path: Path, port: int, out_dir: Path) -> None:
+@QUIET
+def serve(kb_path: Path, port: int, out_dir: Path, quiet: bool) -> None:
     """Serve the site on 127.0.0.1 and rebuild changed pages on save."""
+    from kb.progress import Summary, for_terminal
     from kb.serve import serve as serve_site
 
-    serve_site(kb_path, out_dir, port)
+    serve_site(kb_path, out_dir, port, progress=for_terminal(quiet, piped=Summary()))
 
 
 @main.command("export")
@@ -279,6 +288,12 @@ def af() -> None:
 AF_FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["i23", "apx", "tgf"]), default="i23", show_default=True
 )
+AF_INPUT = click.option(
+    "--from",
+    "source_fmt",
+    type=click.Choice(["i23", "apx", "tgf"]),
+    help="The input's format. Default: from its suffix (.af/.i23, .apx, .tgf).",
+)
 
 
 @af.command("export")
@@ -294,11 +309,12 @@ def af_export(kb_path: Path, fmt: str) -> None:
 @af.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @AF_FORMAT
-def af_import(file: Path, fmt: str) -> None:
-    """Read an ICCMA instance (format from its suffix) and print it in --format."""
+@AF_INPUT
+def af_import(file: Path, fmt: str, source_fmt: str | None) -> None:
+    """Read an ICCMA instance (in --from, or the format its suffix names); print it in --format."""
     from kb.af import convert
 
-    click.echo(convert(file, fmt), nl=False)
+    click.echo(convert(file, fmt, source_fmt), nl=False)
 
 
 @af.command("solve")
@@ -309,8 +325,30 @@ def af_import(file: Path, fmt: str) -> None:
 @click.option(
     "--semantics", type=click.Choice(["GR", "PR", "ST"], case_sensitive=False), default="GR"
 )
-def af_solve(kb_path: Path, file: Path | None, semantics: str) -> None:
-    """Print the extensions of FILE (or of the knowledge base), one `w ...` line each."""
+@click.option(
+    "--format",
+    "--from",
+    "source_fmt",
+    type=click.Choice(["i23", "apx", "tgf"]),
+    help="FILE's format. Default: from its suffix (.af/.i23, .apx, .tgf).",
+)
+def af_solve(kb_path: Path, file: Path | None, semantics: str, source_fmt: str | None) -> None:
+    """Print the extensions of FILE (or of the knowledge base) as found, one `w ...` line each."""
+    import time
+
     from kb.analysis import solve_report
 
-    click.echo(solve_report(file, kb_path, semantics.upper()), nl=False)
+    lines = solve_report(file, kb_path, semantics.upper(), source_fmt)
+    stream = sys.stdout
+    shown = time.monotonic()
+    try:
+        for line in lines:
+            stream.write(line)
+            # Flushed at most every 0.2 s: a line per flush would slow millions of lines down.
+            if time.monotonic() - shown > 0.2:
+                stream.flush()
+                shown = time.monotonic()
+        stream.flush()
+    except BrokenPipeError:  # `| head`: the reader has seen enough
+        sys.stderr.close()
+        sys.exit(0)

@@ -370,6 +370,21 @@ CODES: tuple[Code, ...] = (
         "Overrides that can run script in readers' browsers are published only when kb.yaml "
         "says so.",
     ),
+    Code(
+        "KB801",
+        E,
+        "an argumentation framework file (`kb af`) has a line that does not parse",
+        "check the line against the format; --from names the format when the suffix does not",
+        "ICCMA instances are i23 (`p af N`, then `i j` attacks), apx (`arg(a).`, `att(a,b).`) "
+        "or tgf (arguments, `#`, attacks); the hint names the format the line looks like.",
+    ),
+    Code(
+        "KB802",
+        E,
+        "an argumentation framework file (`kb af`) attacks an argument it does not declare",
+        "declare the argument, or fix the attack",
+        "An attack names an argument the instance never declares, or an i23 number above N.",
+    ),
 )
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in CODES}

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound
+from kb.progress import Progress
 from kb.render import theme_dir
 from kb.safety import guard_output
 
@@ -128,10 +129,18 @@ def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServe
 class Rebuilder:
     """Rebuilds through the incremental builder; a failure keeps the last good site."""
 
-    def __init__(self, kb_root: Path, out: Path, state: State, console: Console) -> None:
+    def __init__(
+        self,
+        kb_root: Path,
+        out: Path,
+        state: State,
+        console: Console,
+        progress: Progress | None = None,
+    ) -> None:
         from kb.cache import IncrementalBuilder
 
-        self.builder = IncrementalBuilder(Path(kb_root), Path(out))
+        self.builder = IncrementalBuilder(Path(kb_root), Path(out), progress=progress)
+        self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state
         self.console = console
 
@@ -157,11 +166,12 @@ class Rebuilder:
             return False
         if report.repaired:
             self.console.print("files of the site were changed by hand: rebuilt it whole")
-        self.console.print(
-            f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
-            f"in {sum(report.seconds.values()):.2f} s",
-            highlight=False,
-        )
+        if self.reports:
+            self.console.print(
+                f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
+                f"in {sum(report.seconds.values()):.2f} s",
+                highlight=False,
+            )
         self.state.success()
         return True
 
@@ -213,12 +223,18 @@ def watch_and_rebuild(
             time.sleep(poll_ms / 1000)
 
 
-def serve(kb_root: Path, out: Path, port: int = 8000, stop: threading.Event | None = None) -> None:
+def serve(
+    kb_root: Path,
+    out: Path,
+    port: int = 8000,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> None:
     """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
     guard_output(out, kb_root)  # before anything: the first build replaces the folder
     console = Console(stderr=True, highlight=False)
     state = State()
-    rebuilder = Rebuilder(kb_root, out, state, console)
+    rebuilder = Rebuilder(kb_root, out, state, console, progress)
     rebuilder.rebuild()
     Path(out).mkdir(parents=True, exist_ok=True)
     server = make_server(out, state, port)

@@ -1,0 +1,128 @@
+"""Preferred and stable semantics against clingo, and what the build's give-up on a hard tangle costs.
+
+Run from the repository root: `python benchmarks/bench_af.py [--quick]`. Part 1 enumerates the
+extensions of every instance in tests/data/iccma with kb (`extensions`) and with clingo (the
+ASP encodings of tests/test_af.py), both in this process, and times the build's per-argument
+standing (`acceptance`). Goal (issue 18): every instance clingo solves within 20 s is solved in
+at most 2x clingo's CPU time. Part 2 runs the build's `acceptance`, with the analysis's budget,
+on dense random frameworks shaped like the hard published ones (890 arguments / 37,125 attacks;
+7,346 arguments) and says whether it settled them, how long it took, and whether clingo
+enumerates their preferred extensions within 20 s. `--quick` skips the 150-argument instance.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+import clingo
+
+from kb.af import Framework, acceptance, extensions, read_af
+from kb.analysis import SAT_BUDGET
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from test_af import ASP_PREFERRED, ASP_STABLE  # noqa: E402  (the oracles' own encodings)
+
+CLINGO_LIMIT = 20.0  # CPU seconds: what 'clingo struggles' means for the random frameworks
+CLINGO_PATIENCE = 120.0  # CPU seconds given to clingo on the published instances
+
+
+def run_clingo(af: Framework, semantics: str, limit: float = CLINGO_LIMIT) -> list | None:
+    """Return clingo's sorted extensions, or None if it needed more than `limit` CPU seconds."""
+    program = ASP_PREFERRED if semantics == "PR" else ASP_STABLE
+    facts = "".join(f"arg({i}).\n" for i in range(len(af)))
+    facts += "".join(f"att({i},{j}).\n" for i, ts in enumerate(af.targets) for j in ts)
+    args = ["0", "--heuristic=Domain", "--enum-mode=domRec"] if semantics == "PR" else ["0"]
+    ctl = clingo.Control(args)
+    ctl.add("base", [], facts + program)
+    ctl.ground([("base", [])])
+    found: list[list[str]] = []
+
+    def on_model(m: clingo.Model) -> None:
+        found.append(
+            sorted(af.names[s.arguments[0].number] for s in m.symbols(atoms=True) if s.name == "in")
+        )
+
+    start = time.process_time()
+    with ctl.solve(on_model=on_model, async_=True) as handle:
+        # The limit is CPU time, which a loaded machine does not shrink.
+        while not handle.wait(0.2):
+            if time.process_time() - start > limit:
+                handle.cancel()
+                return None
+    return sorted(found)
+
+
+def cpu(fn):  # noqa: ANN001, ANN201
+    """Return (CPU seconds, result) of one call."""
+    start = time.process_time()
+    result = fn()
+    return time.process_time() - start, result
+
+
+def part_one(quick: bool) -> None:
+    """Enumerate the published instances with kb and clingo."""
+    print("| instance | args / attacks | sem | extensions | kb CPU s | clingo CPU s | ratio | agree | standing CPU s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    names = sorted(p.name for p in (ROOT / "tests/data/iccma").glob("*.*") if p.suffix != ".md")
+    for name in names:
+        if quick and name.startswith("n150"):
+            continue
+        af = read_af(ROOT / "tests/data/iccma" / name)
+        attacks = sum(map(len, af.targets))
+        t_acc, acc = cpu(
+            lambda af=af: acceptance(len(af), af.targets, budget=SAT_BUDGET, strict=False)
+        )
+        for sem in ("PR", "ST"):
+            t_kb, mine = cpu(lambda af=af, sem=sem: extensions(af, sem))
+            t_cl, theirs = cpu(lambda af=af, sem=sem: run_clingo(af, sem, CLINGO_PATIENCE))
+            shown = "timeout" if theirs is None else f"{t_cl:.2f}"
+            ratio = f"{t_kb / t_cl:.2f}" if theirs is not None and t_cl > 0.05 else "-"
+            agree = "-" if theirs is None else ("yes" if mine == theirs else "NO")
+            standing = f"{t_acc:.3f}" + (" (gave up)" if acc.unresolved else "")
+            print(
+                f"| {name} | {len(af)} / {attacks} | {sem} | {len(mine)} | {t_kb:.2f} | {shown} "
+                f"| {ratio} | {agree} | {standing} |"
+            )
+
+
+def random_af(n: int, m: int, seed: int) -> Framework:
+    """Return a random framework with n arguments and m distinct attacks."""
+    rng = random.Random(seed)
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < m:
+        pairs.add((rng.randrange(n), rng.randrange(n)))
+    af = Framework()
+    for i in range(n):
+        af.add(str(i))
+    for a, b in sorted(pairs):
+        af.attack(str(a), str(b))
+    return af
+
+
+SHAPES = [(890, 37_125), (300, 6_000), (2_000, 8_000), (7_346, 20_000), (7_346, 60_000)]
+
+
+def part_two() -> None:
+    """Time the build's acceptance (with its budget) on dense random frameworks."""
+    print()
+    print(f"budget: {SAT_BUDGET.conflicts:,} conflicts, {SAT_BUDGET.propagations:,} propagations")
+    print("| random AF (seed 1) | build's standing | CPU s | clingo PR within 20 s CPU |")
+    print("| --- | --- | --- | --- |")
+    for n, m in SHAPES:
+        af = random_af(n, m, 1)
+        t_acc, acc = cpu(
+            lambda af=af: acceptance(len(af), af.targets, budget=SAT_BUDGET, strict=False)
+        )
+        state = f"gave up ({len(acc.unresolved)} undecided)" if acc.unresolved else "settled"
+        t_cl, theirs = cpu(lambda af=af: run_clingo(af, "PR"))
+        clingo_state = "no (timeout)" if theirs is None else f"yes, {t_cl:.2f} s"
+        print(f"| {n:,} / {m:,} | {state} | {t_acc:.2f} | {clingo_state} |")
+
+
+if __name__ == "__main__":
+    part_one("--quick" in sys.argv)
+    part_two()
