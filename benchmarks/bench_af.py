@@ -65,7 +65,9 @@ def cpu(fn):  # noqa: ANN001, ANN201
 
 def part_one(quick: bool) -> None:
     """Enumerate the published instances with kb and clingo."""
-    print("| instance | args / attacks | sem | extensions | kb CPU s | clingo CPU s | ratio | agree | standing CPU s |")
+    print(
+        "| instance | args / attacks | sem | extensions | kb CPU s | clingo CPU s | ratio | agree | standing CPU s |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     names = sorted(p.name for p in (ROOT / "tests/data/iccma").glob("*.*") if p.suffix != ".md")
     for name in names:
