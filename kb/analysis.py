@@ -78,7 +78,7 @@ class ClaimStanding:
     crux: float = 0.0  # crux_labels + crux_strength
     crux_labels: int = 0  # other claims whose label would change if this one flipped
     crux_strength: float = 0.0  # summed change of question balances if it flipped
-    attacked: bool = False  # whether anything in the attack graph attacks it
+    attacked: bool = False  # whether a recorded rebuttal or contradiction attacks it
     why_label: str = ""  # the explanation's first part: why it has its label
     why_strength: str = ""  # its second part: how its strength comes about
 
@@ -517,7 +517,9 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
             base=d.bipolar.base[j],
             model=st.model[j],
             converged=st.converged[j],
-            attacked=bool(d.attackers[i]),
+            # Rebutted or contradicted, as a reader sees it: the counter-attacks of the reasons
+            # for a claim it rebuts attack it in the graph, but nothing recorded argues against it.
+            attacked=bool(d.rebutters.get(d.node(c)) or d.rebutters.get(c)),
         )
     classes: dict[str, list[str]] = defaultdict(list)
     for c, rep in d.alias.items():

@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
 STATE_VERSION = "kb-cache-8"
+
+
+def _state_version() -> str:
+    """Return the state file's version: the format's, and a digest of the package's own code,
+    so that an upgraded or edited kb never reuses what an older one computed."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{STATE_VERSION}:{digest.hexdigest()}"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -763,7 +773,7 @@ class IncrementalBuilder:
                 version, stamp, memo, last, extra = pickle.load(handle)
         except Exception:  # missing, truncated or from another version: build in full
             return False
-        if version != STATE_VERSION or stamp is None or stamp != self._stamp():
+        if version != _state_version() or stamp is None or stamp != self._stamp():
             return False
         self.memo, self.last, self.extra, self.exports = memo, last, extra[0], extra[3]
         _LAYOUTS.update(extra[1])
@@ -777,7 +787,7 @@ class IncrementalBuilder:
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
         extra = (self.extra, _LAYOUTS, _ANALYSES, self.exports)
-        state = (STATE_VERSION, self._stamp(), self.memo, self.last, extra)
+        state = (_state_version(), self._stamp(), self.memo, self.last, extra)
         try:
             with open(tmp, "wb") as handle:
                 pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -491,3 +491,20 @@ def test_co_authors_are_named_side_by_side(tmp_path: Path) -> None:
     data = where_it_stands(site, "q", [{"side": "pro", "claims": ["c1", "c2", "c3"]}])
     shown = [a["id"] for a in data["sides"][0]["holders"]["shown"]]
     assert shown == ["amy", "zed", "mia"]
+
+
+def test_a_rebuttal_answered_by_the_targets_reasons_is_still_unchallenged(tmp_path: Path) -> None:
+    # X rebuts Y, and Z supports Y: in the attack graph Z's support answers back and attacks X,
+    # but nothing recorded argues against X, so a reader must not read "attacked" for X.
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "all.yaml").write_text(
+        "claims:\n"
+        "  - {id: x-claim, text: X., rebuts: [y-claim]}\n"
+        "  - {id: y-claim, text: Y.}\n"
+        "  - {id: z-claim, text: Z., supports: [y-claim]}\n"
+    )
+    claims = analyse(load_kb(folder)).claims
+    assert claims["x-claim"].attacked is False
+    assert claims["y-claim"].attacked is True
+    assert claims["z-claim"].attacked is False
