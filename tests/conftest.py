@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,16 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+# Background networking off: this machine's closed network refuses Chromium's own requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -54,3 +65,31 @@ def site_url(real_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/sub/site/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Launch the system Chromium for one test module, headless; skip without it, except in CI.
+
+    Per module, not per session: Playwright's sync API runs an event loop while it is open, and
+    other modules' tests (builds, their own Chromium) must not run inside it."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
+        pytest.skip("/usr/bin/chromium is missing")
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def kb() -> Any:
+    """Return the bundled content, loaded and checked once."""
+    from kb.load import load_kb
+
+    return load_kb(REPO / "claims")

@@ -3,47 +3,23 @@ questions in the written order, Where it stands on every question page, and axe 
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 
-from kb.load import KnowledgeBase, load_kb
+from kb.load import KnowledgeBase
 from kb.render import Paths
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 INVISIBLE = {"script", "style", "template", "title", "head"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 PUNCTUATION = "()[]{}.,;:!?'\"“”‘’«»…—–*"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    """Return the bundled content."""
-    return load_kb(REPO / "claims")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Launch the system Chromium, headless; skip without it, except in CI."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
-        pytest.skip("/usr/bin/chromium is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Visible(HTMLParser):

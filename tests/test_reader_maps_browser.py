@@ -3,45 +3,21 @@ search past thirty results, the matrix's first pair, the timeline's years, phone
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kb.graph import KBGraph
-from kb.load import KnowledgeBase, load_kb
+from kb.load import KnowledgeBase
 from kb.render import Paths
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "screenshots"
 PHONE, DESKTOP = 390, 1280
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Launch the system Chromium, headless; skip without it, except in CI."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing: CI must run the browser tests")
-        pytest.skip("/usr/bin/chromium is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    """Return the bundled content."""
-    return load_kb(REPO / "claims")
 
 
 def _open(browser: Any, width: int) -> Any:
