@@ -39,6 +39,8 @@ def _state_version() -> str:
     for path in sorted(package.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"{STATE_VERSION}:{digest.hexdigest()}"
+
+
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
