@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.af import strongly_connected
+from kb.check_memo import CheckMemo, PrereadLoader
 from kb.errors import Problem, Severity, did_you_mean
 from kb.load import KnowledgeBase, ParseCache
 from kb.models import KINDS, Direction, Position, RelationType
@@ -530,14 +531,29 @@ def run_check(
     archive: Path | None = None,
     cache: ParseCache | None = None,
     advice: bool = False,
+    memo: CheckMemo | None = None,
 ) -> list[Problem]:
     """Load and check a knowledge base; return every problem, loading's and the checks'.
 
     With a `cache` (kb.load.default_parse_cache), files unchanged since an earlier run are not
-    parsed again; with `advice`, the gap checks' advice is included.
+    parsed again; with a `memo` (kb.check_memo.default_check_memo), an unchanged knowledge base
+    is not checked again; with `advice`, the gap checks' advice is included.
     """
     from kb.load import load
 
-    kb, problems = load(root, cache=cache)
-    problems += check(kb, problems, archive=archive, advice=advice)
-    return sorted(problems, key=Problem.sort_key)
+    inputs = memo.inputs(root, advice) if memo is not None and archive is None else None
+    if memo is not None and inputs is not None:
+        found = memo.get(inputs.key)
+        if found is not None:
+            return found
+    if inputs is None:
+        kb, problems = load(root, cache=cache)
+    else:
+        loader = PrereadLoader(Path(root), inputs.reads)
+        kb, problems = load(root, loader=loader, cache=cache, listing=inputs.listing)
+    today = inputs.today if inputs is not None else None
+    problems += check(kb, problems, archive=archive, today=today, advice=advice)
+    problems.sort(key=Problem.sort_key)
+    if memo is not None and inputs is not None:
+        memo.put(inputs.key, problems)
+    return problems

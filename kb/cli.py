@@ -95,10 +95,12 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str, code: str
         click.echo(text)
         return
     from kb.check import run_check
+    from kb.check_memo import default_check_memo
     from kb.console import format_problems, print_problems
     from kb.load import default_parse_cache
 
-    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path), advice=True)
+    cache, memo = default_parse_cache(kb_path), default_check_memo(kb_path)
+    problems = run_check(kb_path, archive, cache=cache, advice=True, memo=memo)
     if fmt == "text":
         print_problems(out, problems)
     else:

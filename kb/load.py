@@ -1077,12 +1077,15 @@ class Loader:
 
 
 def load(
-    root: Path, loader: Loader | None = None, cache: ParseCache | None = None
+    root: Path,
+    loader: Loader | None = None,
+    cache: ParseCache | None = None,
+    listing: tuple[list[Path], list[Problem]] | None = None,
 ) -> tuple[KnowledgeBase, list[Problem]]:
     """Load every record below root; return the knowledge base and the problems met.
 
-    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, and
-    a `cache` to reuse the parsed files of earlier runs.
+    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, a
+    `cache` to reuse the parsed files of earlier runs, and a `listing` (find_files's) already made.
     """
     root = Path(root)
     if not root.is_dir():
@@ -1101,7 +1104,7 @@ def load(
     from kb.safety import site_problems
 
     loader.problems.extend(site_problems(root, loader.kb.config.trust_theme_scripts))
-    files, problems = find_files(root)
+    files, problems = listing if listing is not None else find_files(root)
     loader.problems.extend(problems)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector
     # would rescan them again and again for nothing (it tripled load time).
