@@ -12,9 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.af import strongly_connected
-from kb.check_memo import CheckMemo, PrereadLoader
+from kb.check_memo import CheckInputs, CheckMemo
 from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase, ParseCache
+from kb.load import KnowledgeBase, Loader, ParseCache, display_path
 from kb.models import KINDS, Direction, Position, RelationType
 
 E, W = Severity.error, Severity.warning
@@ -532,18 +532,20 @@ def run_check(
     cache: ParseCache | None = None,
     advice: bool = False,
     memo: CheckMemo | None = None,
+    inputs: CheckInputs | None = None,
 ) -> list[Problem]:
     """Load and check a knowledge base; return every problem, loading's and the checks'.
 
     With a `cache` (kb.load.default_parse_cache), files unchanged since an earlier run are not
     parsed again; with a `memo` (kb.check_memo.default_check_memo), an unchanged knowledge base
-    is not checked again; with `advice`, the gap checks' advice is included.
+    is not checked again (`inputs`: the memo's reading, already found missing); with `advice`,
+    the gap checks' advice is included.
     """
     from kb.load import load
 
-    inputs = memo.inputs(root, advice) if memo is not None and archive is None else None
-    if memo is not None and inputs is not None:
-        found = memo.get(inputs.key)
+    if memo is not None and inputs is None and archive is None:
+        inputs = memo.inputs(root, advice)
+        found = memo.get(inputs.key) if inputs is not None else None
         if found is not None:
             return found
     if inputs is None:
@@ -557,3 +559,21 @@ def run_check(
     if memo is not None and inputs is not None:
         memo.put(inputs.key, problems)
     return problems
+
+
+class PrereadLoader(Loader):
+    """A Loader given the file texts the memo's key was computed from, so that what is checked
+    is exactly what the key stands for."""
+
+    def __init__(self, root: Path, reads: dict[Path, tuple[str | None, Problem | None]]) -> None:
+        super().__init__(root)
+        self.reads = reads
+
+    def add_file(self, path: Path, text: str | None = None) -> None:
+        if text is None and path in self.reads:
+            text, problem = self.reads[path]
+            if problem is not None:  # as the Loader reports a file it cannot read
+                self.kb.files.append(display_path(path))
+                self.problems.append(problem)
+                return
+        super().add_file(path, text)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kb.load
+from kb import files as kbfiles
 from kb.errors import Location, Problem, Severity
-from kb.load import CONFIG_NAME, Loader
+from kb.files import CONFIG_NAME
 
 MEMO_FORMAT = 1
 
@@ -57,11 +57,11 @@ class CheckMemo:
             digest.update(config.read_bytes() if config.is_file() else b"\0no config")
         except OSError:
             return None  # the load reports it
-        files, problems = kb.load.find_files(root)
+        files, problems = kbfiles.find_files(root)
         digest.update(repr((files, problems)).encode())
         reads: dict[Path, tuple[str | None, Problem | None]] = {}
         for path in files:
-            text, problem = reads[path] = kb.load.read_text(path)
+            text, problem = reads[path] = kbfiles.read_text(path)
             entry = repr((str(path), problem, None if text is None else len(text)))
             digest.update(entry.encode())
             digest.update((text or "").encode("utf-8", "surrogatepass"))
@@ -92,24 +92,6 @@ class CheckMemo:
                 tmp.unlink(missing_ok=True)
 
 
-class PrereadLoader(Loader):
-    """A Loader given the file texts the memo's key was computed from, so that what is checked
-    is exactly what the key stands for."""
-
-    def __init__(self, root: Path, reads: dict[Path, tuple[str | None, Problem | None]]) -> None:
-        super().__init__(root)
-        self.reads = reads
-
-    def add_file(self, path: Path, text: str | None = None) -> None:
-        if text is None and path in self.reads:
-            text, problem = self.reads[path]
-            if problem is not None:  # as the Loader reports a file it cannot read
-                self.kb.files.append(kb.load.display_path(path))
-                self.problems.append(problem)
-                return
-        super().add_file(path, text)
-
-
 def default_check_memo(root: Path) -> CheckMemo | None:
     """Return the per-user check memo of one knowledge base (None when KB_CACHE=0)."""
     if os.environ.get("KB_CACHE", "1") == "0":
@@ -121,15 +103,19 @@ def default_check_memo(root: Path) -> CheckMemo | None:
 
 def _code_salt() -> bytes:
     """Return a hash of the package's modules and of the libraries the loader and checks use."""
-    import pydantic
-    import pydantic_core
-    import yaml
+    # Their installed versions, not the modules: a memo hit imports neither pydantic nor PyYAML.
+    from importlib.metadata import version
+    from importlib.util import find_spec
 
     digest = hashlib.blake2b(digest_size=32)
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    versions = (pydantic.VERSION, pydantic_core.__version__, yaml.__version__, sys.version)
+    versions = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
+    yaml_spec = find_spec("yaml")  # finding yaml._yaml would import yaml
+    folder = Path(yaml_spec.origin).parent if yaml_spec and yaml_spec.origin else None
+    libyaml = folder is not None and any(folder.glob("_yaml*"))  # the C reader or the pure one
+    versions += [sys.version, libyaml]
     digest.update(repr(versions).encode())
     return digest.digest()
 

@@ -132,3 +132,10 @@ def test_a_damaged_memo_is_a_miss(tmp_path: Path, loads: list[Path]) -> None:
     memo.path.write_text(memo.path.read_text("utf-8")[:-40], "utf-8")
     assert run_check(folder, advice=True, memo=memo) == first
     assert len(loads) == 2
+
+
+def test_the_kinds_kb_new_lists_are_the_models_kinds() -> None:
+    from kb.files import KIND_NAMES
+    from kb.models import KINDS
+
+    assert tuple(KINDS) == KIND_NAMES
