@@ -571,7 +571,7 @@ class PrereadLoader(Loader):
 
     def add_file(self, path: Path, text: str | None = None) -> None:
         if text is None and path in self.reads:
-            text, problem = self.reads[path]
+            text, problem = self.reads.pop(path)  # each text is held only until it is loaded
             if problem is not None:  # as the Loader reports a file it cannot read
                 self.kb.files.append(display_path(path))
                 self.problems.append(problem)
