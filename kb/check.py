@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.af import strongly_connected
+from kb.check_memo import CheckInputs, CheckMemo
 from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase, ParseCache
+from kb.load import KnowledgeBase, Loader, ParseCache, display_path
 from kb.models import KINDS, Direction, Position, RelationType
 
 E, W = Severity.error, Severity.warning
@@ -530,14 +531,49 @@ def run_check(
     archive: Path | None = None,
     cache: ParseCache | None = None,
     advice: bool = False,
+    memo: CheckMemo | None = None,
+    inputs: CheckInputs | None = None,
 ) -> list[Problem]:
     """Load and check a knowledge base; return every problem, loading's and the checks'.
 
     With a `cache` (kb.load.default_parse_cache), files unchanged since an earlier run are not
-    parsed again; with `advice`, the gap checks' advice is included.
+    parsed again; with a `memo` (kb.check_memo.default_check_memo), an unchanged knowledge base
+    is not checked again (`inputs`: the memo's reading, already found missing); with `advice`,
+    the gap checks' advice is included.
     """
     from kb.load import load
 
-    kb, problems = load(root, cache=cache)
-    problems += check(kb, problems, archive=archive, advice=advice)
-    return sorted(problems, key=Problem.sort_key)
+    if memo is not None and inputs is None and archive is None:
+        inputs = memo.inputs(root, advice)
+        found = memo.get(inputs.key) if inputs is not None else None
+        if found is not None:
+            return found
+    if inputs is None:
+        kb, problems = load(root, cache=cache)
+    else:
+        loader = PrereadLoader(Path(root), inputs.reads)
+        kb, problems = load(root, loader=loader, cache=cache, listing=inputs.listing)
+    today = inputs.today if inputs is not None else None
+    problems += check(kb, problems, archive=archive, today=today, advice=advice)
+    problems.sort(key=Problem.sort_key)
+    if memo is not None and inputs is not None:
+        memo.put(inputs.key, problems)
+    return problems
+
+
+class PrereadLoader(Loader):
+    """A Loader given the file texts the memo's key was computed from, so that what is checked
+    is exactly what the key stands for."""
+
+    def __init__(self, root: Path, reads: dict[Path, tuple[str | None, Problem | None]]) -> None:
+        super().__init__(root)
+        self.reads = reads
+
+    def add_file(self, path: Path, text: str | None = None) -> None:
+        if text is None and path in self.reads:
+            text, problem = self.reads.pop(path)  # each text is held only until it is loaded
+            if problem is not None:  # as the Loader reports a file it cannot read
+                self.kb.files.append(display_path(path))
+                self.problems.append(problem)
+                return
+        super().add_file(path, text)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kb.errors import KBError, ProblemsFound, Severity
-from kb.models import KINDS
+from kb.files import KIND_NAMES
 from kb.safety import printable
 
 DEFAULT_KB = "claims"
@@ -94,11 +94,19 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str, code: str
             raise click.UsageError(f"no problem code {code!r}; the codes are in docs/checking.md")
         click.echo(text)
         return
-    from kb.check import run_check
+    from kb.check_memo import default_check_memo
     from kb.console import format_problems, print_problems
-    from kb.load import default_parse_cache
 
-    problems = run_check(kb_path, archive, cache=default_parse_cache(kb_path), advice=True)
+    # An unchanged knowledge base is answered from the memo without importing the loader.
+    memo = default_check_memo(kb_path)
+    inputs = memo.inputs(kb_path, advice=True) if memo is not None and archive is None else None
+    problems = memo.get(inputs.key) if memo is not None and inputs is not None else None
+    if problems is None:
+        from kb.check import run_check
+        from kb.load import default_parse_cache
+
+        cache = default_parse_cache(kb_path)
+        problems = run_check(kb_path, archive, cache, advice=True, memo=memo, inputs=inputs)
     if fmt == "text":
         print_problems(out, problems)
     else:
@@ -173,7 +181,7 @@ def schema(folder: Path) -> None:
 @kb_option
 @click.argument(
     "kind",
-    type=click.Choice(list(KINDS)),
+    type=click.Choice(list(KIND_NAMES)),
 )
 @click.argument("text", required=False)
 @click.option("--id", "record_id", help="The new record's ID (default: from TEXT, or a fresh one).")

@@ -198,6 +198,18 @@ class Scopes:
         return scope.bit_count()
 
 
+def _members(scope: int) -> set[int]:
+    """Return the indices of the bits a bit set holds."""
+    digits = bin(scope)
+    top = len(digits) - 1
+    found: set[int] = set()
+    at = digits.find("1", 2)
+    while at != -1:
+        found.add(top - at)
+        at = digits.find("1", at + 1)
+    return found
+
+
 def voices(kb: KnowledgeBase, held: dict[str, frozenset[str]]) -> dict[str, Voice]:
     """Return, per actor asserting anything, their voice: the actors asserting the same claims."""
     claims_of: dict[str, set[str]] = defaultdict(set)
@@ -235,6 +247,8 @@ class Engagements:
         self.scopes = Scopes(kb)
         # Only the attacks from one voice's claim on another's matter, the same in every scope.
         self.crossing: list[tuple[Attack, int, list[tuple[Voice, Voice]]]] = []
+        # The same crossing attacks by the index of their source claim, to test a small scope.
+        self._targets: dict[int, set[int]] = defaultdict(set)
         for attack in attacks(kb):
             attackers = self.claim_voices(attack.source)
             attacked = self.claim_voices(attack.target)
@@ -242,6 +256,8 @@ class Engagements:
             if pairs:
                 ends = self.scopes.mask((attack.source, attack.target))
                 self.crossing.append((attack, ends, sorted(pairs)))
+                index = self.scopes.index
+                self._targets[index[attack.source]].add(index[attack.target])
         asserting: dict[Voice, list[str]] = defaultdict(list)
         for cid, held_by in self.voices.items():
             for v in held_by:
@@ -266,7 +282,13 @@ class Engagements:
 
     def engaged(self, scope: int) -> bool:
         """Tell whether any attack inside a set of claims goes from one voice to another."""
-        return any(scope & ends == ends for _, ends, _ in self.crossing)
+        if scope.bit_count() > len(self.crossing):
+            return any(scope & ends == ends for _, ends, _ in self.crossing)
+        # A question's scope is usually a few claims among thousands: walking its members beats
+        # testing every crossing attack against a bit set as wide as the whole map.
+        members = _members(scope)
+        targets = self._targets
+        return any(not members.isdisjoint(targets[i]) for i in members if i in targets)
 
     def _rows(self, scope: int) -> tuple[int, int, int, list[PairRow]]:
         if scope in self._memo:

@@ -18,7 +18,19 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kb import files as kbfiles
 from kb.errors import Location, Problem, ProblemsFound, Severity, did_you_mean
+from kb.files import (  # noqa: F401 (re-exported)
+    CONFIG_NAME,
+    MAX_FILE_BYTES,
+    MAX_FOLDER_DEPTH,
+    _kb009,
+    _refused,
+    decode,
+    display_path,
+    find_files,
+    read_text,
+)
 from kb.models import (
     CLAIM_LINK_FIELDS,
     ID_RE,
@@ -44,12 +56,9 @@ try:
 except ImportError:  # pragma: no cover - PyYAML built without LibYAML
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_DEPTH = 64
 _SAFE_COMPOSE_DEPTH = 2000
-MAX_FOLDER_DEPTH = 32
-CONFIG_NAME = "kb.yaml"
 STR_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -464,37 +473,6 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
     return Problem("KB001", Severity.error, Location(path, line, col), message, hint)
 
 
-def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
-    """Decode UTF-8 (tolerating a BOM), or locate the first byte that is not."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(
-            "KB002",
-            Severity.error,
-            Location(path, line, col),
-            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
-            "save the file as UTF-8",
-        )
-    if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        return None, Problem(
-            "KB002",
-            Severity.error,
-            Location(path, line, col),
-            "the file contains a NUL byte",
-            "the file is binary or damaged: save it again as UTF-8 text",
-        )
-    return text, None
-
-
 @dataclass
 class Where:
     """Where a record stands, with the positions of its fields."""
@@ -591,105 +569,6 @@ _TABLES = {
     "relation": "relations",
 }
 _PLURAL_TABLES = {v if v != "evidence" else "evidence": v for v in _TABLES.values()}
-
-
-def display_path(path: Path) -> str:
-    """Return a path as a user would type it: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
-
-
-def find_files(root: Path) -> tuple[list[Path], list[Problem]]:
-    """List the record files below root in a stable order; refuse links leading outside."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        here = Path(dirpath)
-        if dirnames and len(here.relative_to(root).parts) >= MAX_FOLDER_DEPTH:
-            # os.walk recurses: a deep enough tree would end in RecursionError.
-            message = f"folders nested deeper than {MAX_FOLDER_DEPTH} levels are not read"
-            problems.append(_kb009(here / dirnames[0], message, "flatten the folders"))
-            dirnames[:] = []
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
-                continue
-            path = here / name
-            if here == root and name == CONFIG_NAME:
-                continue
-            refused = _refused(path, real_root)
-            if refused:
-                problems.append(_kb009(path, *refused))
-                continue
-            files.append(path)
-        for name in dirnames:  # os.walk does not follow linked folders; say so if they lead out
-            if _refused(here / name, real_root, folder=True):
-                problems.append(
-                    _kb009(
-                        here / name,
-                        "a linked folder pointing outside the knowledge base is not followed",
-                        "move its files into the knowledge base instead",
-                    )
-                )
-    return files, problems
-
-
-def _refused(path: Path, real_root: Path, folder: bool = False) -> tuple[str, str] | None:
-    """Return why a listed path is not read: a link out of the KB, a loop, or not a plain file."""
-    try:
-        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-            return (
-                "a link pointing outside the knowledge base is not followed",
-                "copy the file into the knowledge base instead",
-            )
-        if not folder and not path.is_file():  # a FIFO would block the read forever
-            return (
-                "not a regular file (a pipe, a device or a broken link)",
-                "replace it with a plain YAML file",
-            )
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-        return "a link that loops or cannot be followed", "point it at a real file, or remove it"
-    return None
-
-
-def _kb009(path: Path, message: str, hint: str) -> Problem:
-    return Problem("KB009", Severity.error, Location(display_path(path), 1, 1), message, hint)
-
-
-def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """Read a file's text within the size bound, or say why it cannot be read."""
-    shown = display_path(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        return None, Problem(
-            "KB009",
-            Severity.error,
-            Location(shown, 1, 1),
-            "the file disappeared while being read",
-            "run the command again once the file is saved",
-        )
-    except OSError as exc:
-        return None, Problem(
-            "KB009",
-            Severity.error,
-            Location(shown, 1, 1),
-            f"cannot read: {exc.strerror}",
-            "check the file's permissions",
-        )
-    if len(data) > MAX_FILE_BYTES:
-        return None, Problem(
-            "KB003",
-            Severity.error,
-            Location(shown, 1, 1),
-            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
-            "split it into several files",
-        )
-    return decode(data, shown)
 
 
 def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int]] | Problem]:
@@ -1077,12 +956,15 @@ class Loader:
 
 
 def load(
-    root: Path, loader: Loader | None = None, cache: ParseCache | None = None
+    root: Path,
+    loader: Loader | None = None,
+    cache: ParseCache | None = None,
+    listing: tuple[list[Path], list[Problem]] | None = None,
 ) -> tuple[KnowledgeBase, list[Problem]]:
     """Load every record below root; return the knowledge base and the problems met.
 
-    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, and
-    a `cache` to reuse the parsed files of earlier runs.
+    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, a
+    `cache` to reuse the parsed files of earlier runs, and a `listing` (find_files's) already made.
     """
     root = Path(root)
     if not root.is_dir():
@@ -1101,7 +983,7 @@ def load(
     from kb.safety import site_problems
 
     loader.problems.extend(site_problems(root, loader.kb.config.trust_theme_scripts))
-    files, problems = find_files(root)
+    files, problems = listing if listing is not None else kbfiles.find_files(root)
     loader.problems.extend(problems)
     # Loading allocates millions of small objects that all stay alive: the cyclic collector
     # would rescan them again and again for nothing (it tripled load time).

@@ -570,9 +570,9 @@ def test_an_import_too_large_leaves_nothing_behind(
 def test_an_import_the_checks_refuse_is_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kb.load
+    import kb.files
 
-    monkeypatch.setattr(kb.load, "MAX_FILE_BYTES", 3000)  # the written file is then KB003
+    monkeypatch.setattr(kb.files, "MAX_FILE_BYTES", 3000)  # the written file is then KB003
     folder = write_kb(tmp_path)
     path = tmp_path / "big.txt"
     path.write_text("1. Thesis.\n" + "".join(f"1.{i}. Pro: Reason {i}.\n" for i in range(1, 60)))
