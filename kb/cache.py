@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
-STATE_VERSION = "kb-cache-8"
+STATE_VERSION = "kb-cache-9"
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 Key = tuple[str, Any]  # (namespace, key): "" holds record IDs, "*" whole collections
 
@@ -859,7 +859,8 @@ class IncrementalBuilder:
         kb.where = tracked(kb.where, "where", "where")  # type: ignore[assignment]
         for name, value in derived.items():
             setattr(site, name, tracked(value, name, name))
-        site.graph = _Calls(site.graph)
+        # Graph lookups note their own keys: a claim's text is no part of the graph.
+        site.graph = _Calls(site.graph, "graph")
         site.standings = _Calls(site.standings, "standing")
         pages = list(site.pages())
         todo = [
@@ -1049,13 +1050,15 @@ class IncrementalBuilder:
                     continue
                 touched = True
                 if a is None or b is None:
-                    out.add(("?", rid))
+                    out |= {("?", rid), ("graph", rid)}
                 if name in _SELF_ONLY:
                     out.add(("", rid))
                     continue
                 for record in (a, b):
                     if record is not None:
-                        out |= _references(record, (old, kb))
+                        refs = _references(record, (old, kb))
+                        out |= refs
+                        out |= {("graph", key) for _, key in refs}
             if touched:
                 out.add(("*", name))
             if before.keys() != after.keys():
