@@ -32,7 +32,7 @@ def _serve(folder: Path, work: Path, edits: int, profile: Path | None) -> None:
     print(f"full build (in process): {time.perf_counter() - t:.2f} s wall, "
           f"{_cpu() + _cpu(True) - c:.2f} s CPU")
     for i in range(edits):
-        edit_statement(folder, 1 + 37 * i, f"An edited statement, number {i}: scaling holds.")
+        edit_statement(folder, 1 + 37 * i, f"An edited statement ({time.time():.0f}-{i}): scaling holds.")
         profiler = None
         if profile is not None and i == edits - 1:
             from pyinstrument import Profiler
@@ -60,7 +60,7 @@ def _cli(folder: Path, work: Path, edits: int) -> None:
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     print(f"kb build (full): {time.perf_counter() - t:.2f} s wall, {_cpu(True) - c:.2f} s CPU")
     for i in range(edits):
-        edit_statement(folder, 2 + 41 * i, f"A statement edited for the CLI, number {i}.")
+        edit_statement(folder, 2 + 41 * i, f"A statement edited for the CLI ({time.time():.0f}-{i}).")
         t, c = time.perf_counter(), _cpu(True)
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         print(f"kb build edit {i}: {time.perf_counter() - t:.3f} s wall, "

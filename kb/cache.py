@@ -818,6 +818,7 @@ class IncrementalBuilder:
         from kb.safety import guard_output
 
         guard_output(self.out, self.kb_root)
+        site_build.finish_removals()
         report = Report()
         install_layout_memo()
         _take_new_layouts()
