@@ -437,6 +437,10 @@ def install_layout_memo() -> None:
 
     if not hasattr(render.KBGraph, "__wrapped__"):
         render.KBGraph = _memo_graph(render.KBGraph)  # type: ignore[misc]
+    from kb import reader
+
+    if not hasattr(reader.exchange_pairs, "__wrapped__"):
+        reader.exchange_pairs = _memo_by_graph(reader.exchange_pairs)
     try:
         from kb import analysis
     except ImportError:  # the site then shows every claim undecided
@@ -513,6 +517,20 @@ def _memo_graph(cls: Any) -> Any:
 
     make.__wrapped__ = cls  # type: ignore[attr-defined]
     return make
+
+
+def _memo_by_graph(fn: Any) -> Any:
+    """Wrap a function of (kb, graph) that reads of the KB only what the graph is made of, so
+    that a reused graph (its inputs unchanged) reuses the result."""
+    last: list[tuple[Any, dict[str, list[str]]]] = []
+
+    def memo(kb: KnowledgeBase, graph: Any) -> dict[str, list[str]]:
+        if not (last and last[0][0] is graph and graph.kb is kb):
+            last[:] = [(graph, fn(kb, graph))]
+        return {key: list(value) for key, value in last[0][1].items()}
+
+    memo.__wrapped__ = fn  # type: ignore[attr-defined]
+    return memo
 
 
 def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:
