@@ -793,6 +793,8 @@ class IncrementalBuilder:
         try:
             with open(self.state_file, "rb") as handle, _no_gc():
                 version, stamp, memo, last, extra = pickle.load(handle)
+                # Kept for the process's life: later collections need not walk them again.
+                gc.freeze()
         except Exception:  # missing, truncated or from another version: build in full
             return False
         if version != STATE_VERSION or stamp is None or stamp != self._stamp():
