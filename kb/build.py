@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -515,10 +516,29 @@ def index_search(
         else:
             os.replace(staging / "out", target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if in_place:
+            remove_later(staging)  # the served site is complete: show the edit first
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
     result.indexed, result.reused = len(jobs), len(reuse)
     result.views = dict(sorted(result.views.items()))
     return result
+
+
+_REMOVING: list[threading.Thread] = []
+
+
+def remove_later(folder: Path) -> None:
+    """Remove a folder of spent files in a thread; the process waits for it before exiting."""
+    thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
+    thread.start()
+    _REMOVING.append(thread)
+
+
+def finish_removals() -> None:
+    """Wait until the folders handed to remove_later are gone."""
+    while _REMOVING:
+        _REMOVING.pop().join()
 
 
 def _usable(

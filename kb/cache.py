@@ -11,7 +11,8 @@ import pickle
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 STATE_NAME = "build-state.pickle"
 VIEWS_PREFIX = "kb-search-views-"  # + the building process's ID
-STATE_VERSION = "kb-cache-8"
+STATE_VERSION = "kb-cache-9"
 
 
 def _state_version() -> str:
@@ -448,6 +449,10 @@ def install_layout_memo() -> None:
 
     if not hasattr(render.KBGraph, "__wrapped__"):
         render.KBGraph = _memo_graph(render.KBGraph)  # type: ignore[misc]
+    from kb import reader
+
+    if not hasattr(reader.exchange_pairs, "__wrapped__"):
+        reader.exchange_pairs = _memo_by_graph(reader.exchange_pairs)
     try:
         from kb import analysis
     except ImportError:  # the site then shows every claim undecided
@@ -524,6 +529,20 @@ def _memo_graph(cls: Any) -> Any:
 
     make.__wrapped__ = cls  # type: ignore[attr-defined]
     return make
+
+
+def _memo_by_graph(fn: Any) -> Any:
+    """Wrap a function of (kb, graph) that reads of the KB only what the graph is made of, so
+    that a reused graph (its inputs unchanged) reuses the result."""
+    last: list[tuple[Any, dict[str, list[str]]]] = []
+
+    def memo(kb: KnowledgeBase, graph: Any) -> dict[str, list[str]]:
+        if not (last and last[0][0] is graph and graph.kb is kb):
+            last[:] = [(graph, fn(kb, graph))]
+        return {key: list(value) for key, value in last[0][1].items()}
+
+    memo.__wrapped__ = fn  # type: ignore[attr-defined]
+    return memo
 
 
 def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:
@@ -716,6 +735,19 @@ class SideJob:
         return self.value
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic collector: (un)pickling makes millions of objects and no garbage, and
+    the collector's passes over them took twice as long as the pickling itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class IncrementalBuilder:
     """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed.
 
@@ -771,8 +803,10 @@ class IncrementalBuilder:
         """Take the last build's state from the state file, if it matches the output folder."""
         assert self.state_file is not None
         try:
-            with open(self.state_file, "rb") as handle:
+            with open(self.state_file, "rb") as handle, _no_gc():
                 version, stamp, memo, last, extra = pickle.load(handle)
+                # Kept for the process's life: later collections need not walk them again.
+                gc.freeze()
         except Exception:  # missing, truncated or from another version: build in full
             return False
         if version != _state_version() or stamp is None or stamp != self._stamp():
@@ -791,7 +825,7 @@ class IncrementalBuilder:
         extra = (self.extra, _LAYOUTS, _ANALYSES, self.exports)
         state = (_state_version(), self._stamp(), self.memo, self.last, extra)
         try:
-            with open(tmp, "wb") as handle:
+            with open(tmp, "wb") as handle, _no_gc():
                 pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.state_file)
         except Exception:  # an unpicklable lookup: the next run builds in full
@@ -816,6 +850,7 @@ class IncrementalBuilder:
         from kb.safety import guard_output
 
         guard_output(self.out, self.kb_root)
+        site_build.finish_removals()
         report = Report()
         install_layout_memo()
         _take_new_layouts()
@@ -871,7 +906,8 @@ class IncrementalBuilder:
         kb.where = tracked(kb.where, "where", "where")  # type: ignore[assignment]
         for name, value in derived.items():
             setattr(site, name, tracked(value, name, name))
-        site.graph = _Calls(site.graph)
+        # Graph lookups note their own keys: a claim's text is no part of the graph.
+        site.graph = _Calls(site.graph, "graph")
         site.standings = _Calls(site.standings, "standing")
         pages = list(site.pages())
         todo = [
@@ -1061,13 +1097,15 @@ class IncrementalBuilder:
                     continue
                 touched = True
                 if a is None or b is None:
-                    out.add(("?", rid))
+                    out |= {("?", rid), ("graph", rid)}
                 if name in _SELF_ONLY:
                     out.add(("", rid))
                     continue
                 for record in (a, b):
                     if record is not None:
-                        out |= _references(record, (old, kb))
+                        refs = _references(record, (old, kb))
+                        out |= refs
+                        out |= {("graph", key) for _, key in refs}
             if touched:
                 out.add(("*", name))
             if before.keys() != after.keys():

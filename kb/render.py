@@ -147,6 +147,7 @@ class Paths:
         return "claims/" + slug(key) + ".html"
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a rebuild files again only the statements edited
 def index_key(text: str) -> str:
     """Return the letters a claim is filed under: its text folded to ASCII a-z and 0-9."""
     folded = unicodedata.normalize("NFKD", text.lower())
