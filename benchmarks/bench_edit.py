@@ -29,10 +29,14 @@ def _serve(folder: Path, work: Path, edits: int, profile: Path | None) -> None:
     builder = IncrementalBuilder(folder, work / "site-serve", use_git=False)
     t, c = time.perf_counter(), _cpu() + _cpu(True)
     builder.build()
-    print(f"full build (in process): {time.perf_counter() - t:.2f} s wall, "
-          f"{_cpu() + _cpu(True) - c:.2f} s CPU")
+    print(
+        f"full build (in process): {time.perf_counter() - t:.2f} s wall, "
+        f"{_cpu() + _cpu(True) - c:.2f} s CPU"
+    )
     for i in range(edits):
-        edit_statement(folder, 1 + 37 * i, f"An edited statement ({time.time():.0f}-{i}): scaling holds.")
+        edit_statement(
+            folder, 1 + 37 * i, f"An edited statement ({time.time():.0f}-{i}): scaling holds."
+        )
         profiler = None
         if profile is not None and i == edits - 1:
             from pyinstrument import Profiler
@@ -46,8 +50,10 @@ def _serve(folder: Path, work: Path, edits: int, profile: Path | None) -> None:
             profiler.stop()
             profile.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
         parts = ", ".join(f"{k} {v:.3f}" for k, v in report.seconds.items() if v >= 0.01)
-        print(f"serve edit {i}: {wall:.3f} s wall, {cpu:.3f} s CPU, rendered {report.rendered}, "
-              f"written {report.written}, shards {report.shards} [{parts}]")
+        print(
+            f"serve edit {i}: {wall:.3f} s wall, {cpu:.3f} s CPU, rendered {report.rendered}, "
+            f"written {report.written}, shards {report.shards} [{parts}]"
+        )
 
 
 def _cli(folder: Path, work: Path, edits: int) -> None:
@@ -55,16 +61,29 @@ def _cli(folder: Path, work: Path, edits: int) -> None:
     from realistic import edit_statement
 
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache"))
-    cmd = [sys.executable, "-m", "kb", "build", "-q", "--kb", str(folder), "--out", str(work / "site-cli")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kb",
+        "build",
+        "-q",
+        "--kb",
+        str(folder),
+        "--out",
+        str(work / "site-cli"),
+    ]
     t, c = time.perf_counter(), _cpu(True)
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     print(f"kb build (full): {time.perf_counter() - t:.2f} s wall, {_cpu(True) - c:.2f} s CPU")
     for i in range(edits):
-        edit_statement(folder, 2 + 41 * i, f"A statement edited for the CLI ({time.time():.0f}-{i}).")
+        edit_statement(
+            folder, 2 + 41 * i, f"A statement edited for the CLI ({time.time():.0f}-{i})."
+        )
         t, c = time.perf_counter(), _cpu(True)
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-        print(f"kb build edit {i}: {time.perf_counter() - t:.3f} s wall, "
-              f"{_cpu(True) - c:.3f} s CPU")
+        print(
+            f"kb build edit {i}: {time.perf_counter() - t:.3f} s wall, {_cpu(True) - c:.3f} s CPU"
+        )
 
 
 def main() -> None:
