@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from kb.load import KnowledgeBase
 from kb.render import Paths
@@ -120,8 +121,7 @@ def _reader_pages(real_site: Path, kb: KnowledgeBase) -> dict[str, str]:
 def test_axe_finds_no_violation_on_the_reader_pages(
     browser: Any, site_url: str, real_site: Path, kb: KnowledgeBase
 ) -> None:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    axe = axe_module.Axe()
+    axe = Axe()
     found: list[str] = []
     for scheme in ("light", "dark"):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)

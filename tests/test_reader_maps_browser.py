@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
@@ -330,8 +331,7 @@ def test_phone_navigation_reaches_every_section(browser: Any, site_url: str) -> 
 
 
 def test_axe_finds_nothing_on_map_matrix_timeline_and_search(browser: Any, site_url: str) -> None:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    axe = axe_module.Axe()
+    axe = Axe()
     found = []
     for width in (PHONE, DESKTOP):
         page = _open(browser, width)
