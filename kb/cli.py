@@ -157,8 +157,10 @@ def stats(kb_path: Path, engagement: bool) -> None:
         return
     from kb.engagement import engagement_tables
 
+    # A console made now, not at import, so that its width follows this run's COLUMNS.
+    tables = Console(highlight=False, soft_wrap=True)
     for table in engagement_tables(kb):
-        out.print(table)
+        tables.print(table)
 
 
 @main.command()

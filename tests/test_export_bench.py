@@ -1,6 +1,6 @@
 """Export timings at scale: fresh exports against the exporters before the memo, and the memo.
 
-Run on purpose: `python -m pytest -m slow -s tests/test_export_bench.py`. KB_BENCH_CLAIMS sets
+Run on purpose: `python -m pytest -m slow -n 0 -s tests/test_export_bench.py`. KB_BENCH_CLAIMS sets
 the size (default 10,000); KB_BENCH_BASELINE a git revision whose kb/export.py to time against.
 """
 
