@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from kb.af import (
     read_af,
     witness_lines,
 )
+from kb.gcpause import gc_paused
 from kb.gradual import (
     DF_QUAD,
     BipolarGraph,
@@ -462,21 +461,6 @@ def _balances(d: Debate, s: Strengths) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring it afterwards."""
-    # The analysis allocates hundreds of thousands of small lists and dicts, each few thousand
-    # of which start a collection that walks every object of the loaded knowledge base: at
-    # 10,000 claims that was a third of the time. Nothing built here is cyclic garbage.
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def inputs_digest(kb: KnowledgeBase) -> bytes:
     """Return a digest of everything `analyse` reads: equal digests give equal analyses."""
     # Texts, quotes and sources play no part: an edited statement keeps the digest.
@@ -496,7 +480,7 @@ def inputs_digest(kb: KnowledgeBase) -> bytes:
 
 def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
     """Compute every claim's label, strength, explanation and crux score, and question cruxes."""
-    with _gc_paused():
+    with gc_paused():
         return _analyse(kb, cruxes)
 
 

@@ -11,8 +11,7 @@ import pickle
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from kb.errors import Problem, ProblemsFound, Severity
+from kb.gcpause import gc_paused
 from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
 from kb.progress import Progress
@@ -735,19 +735,6 @@ class SideJob:
         return self.value
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic collector: (un)pickling makes millions of objects and no garbage, and
-    the collector's passes over them took twice as long as the pickling itself."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 class IncrementalBuilder:
     """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed.
 
@@ -803,7 +790,7 @@ class IncrementalBuilder:
         """Take the last build's state from the state file, if it matches the output folder."""
         assert self.state_file is not None
         try:
-            with open(self.state_file, "rb") as handle, _no_gc():
+            with open(self.state_file, "rb") as handle, gc_paused():
                 version, stamp, memo, last, extra = pickle.load(handle)
                 # Kept for the process's life: later collections need not walk them again.
                 gc.freeze()
@@ -825,7 +812,7 @@ class IncrementalBuilder:
         extra = (self.extra, _LAYOUTS, _ANALYSES, self.exports)
         state = (_state_version(), self._stamp(), self.memo, self.last, extra)
         try:
-            with open(tmp, "wb") as handle, _no_gc():
+            with open(tmp, "wb") as handle, gc_paused():
                 pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.state_file)
         except Exception:  # an unpicklable lookup: the next run builds in full
