@@ -17,14 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import clingo
-
 from kb.af import Framework, acceptance, extensions, read_af
 from kb.analysis import SAT_BUDGET
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from test_af import ASP_PREFERRED, ASP_STABLE  # noqa: E402  (the oracles' own encodings)
+from test_af import clingo_control, collect  # noqa: E402  (the oracles' own encodings)
 
 CLINGO_LIMIT = 20.0  # CPU seconds: what 'clingo struggles' means for the random frameworks
 CLINGO_PATIENCE = 120.0  # CPU seconds given to clingo on the published instances
@@ -32,22 +30,9 @@ CLINGO_PATIENCE = 120.0  # CPU seconds given to clingo on the published instance
 
 def run_clingo(af: Framework, semantics: str, limit: float = CLINGO_LIMIT) -> list | None:
     """Return clingo's sorted extensions, or None if it needed more than `limit` CPU seconds."""
-    program = ASP_PREFERRED if semantics == "PR" else ASP_STABLE
-    facts = "".join(f"arg({i}).\n" for i in range(len(af)))
-    facts += "".join(f"att({i},{j}).\n" for i, ts in enumerate(af.targets) for j in ts)
-    args = ["0", "--heuristic=Domain", "--enum-mode=domRec"] if semantics == "PR" else ["0"]
-    ctl = clingo.Control(args)
-    ctl.add("base", [], facts + program)
-    ctl.ground([("base", [])])
-    found: list[list[str]] = []
-
-    def on_model(m: clingo.Model) -> None:
-        found.append(
-            sorted(af.names[s.arguments[0].number] for s in m.symbols(atoms=True) if s.name == "in")
-        )
-
+    ctl, found = clingo_control(af, semantics)
     start = time.process_time()
-    with ctl.solve(on_model=on_model, async_=True) as handle:
+    with ctl.solve(on_model=collect(af, found), async_=True) as handle:
         # The limit is CPU time, which a loaded machine does not shrink.
         while not handle.wait(0.2):
             if time.process_time() - start > limit:

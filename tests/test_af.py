@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -98,8 +99,9 @@ undefended(X) :- att(Y,X), not defeated(Y).
 )
 
 
-def clingo_extensions(af: Framework, semantics: str) -> list[list[str]]:
-    """Return the extensions clingo finds for an ASP encoding of the semantics."""
+def clingo_control(af: Framework, semantics: str) -> tuple[Any, list[list[str]]]:
+    """Return a grounded clingo control for an ASP encoding of the semantics, and the list its
+    models' extensions are collected into by `collect`."""
     import clingo
 
     program = {"GR": ASP_GROUNDED, "PR": ASP_PREFERRED, "ST": ASP_STABLE}[semantics]
@@ -109,12 +111,20 @@ def clingo_extensions(af: Framework, semantics: str) -> list[list[str]]:
     ctl = clingo.Control(args)
     ctl.add("base", [], facts + program)
     ctl.ground([("base", [])])
-    found: list[list[str]] = []
-    ctl.solve(
-        on_model=lambda m: found.append(
-            sorted(af.names[s.arguments[0].number] for s in m.symbols(atoms=True) if s.name == "in")
-        )
+    return ctl, []
+
+
+def collect(af: Framework, found: list[list[str]]) -> Any:
+    """Return an on_model callback that appends each model's extension to `found`."""
+    return lambda m: found.append(
+        sorted(af.names[s.arguments[0].number] for s in m.symbols(atoms=True) if s.name == "in")
     )
+
+
+def clingo_extensions(af: Framework, semantics: str) -> list[list[str]]:
+    """Return the extensions clingo finds for an ASP encoding of the semantics."""
+    ctl, found = clingo_control(af, semantics)
+    ctl.solve(on_model=collect(af, found))
     return sorted(found)
 
 
