@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from synth import append_relation
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "claims"
@@ -164,11 +165,7 @@ def add_relation(folder: Path, source: int, target: int, rel_type: str = "suppor
     """Append one relation between claims number `source` and `target`; return the file."""
     claims = _claim_ids(folder)
     path, src = claims[source % len(claims)]
-    dst = claims[target % len(claims)][1]
-    record = {"relations": [{"from": src, "type": rel_type, "to": dst}]}
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("---\n" + yaml.safe_dump(record, sort_keys=False, width=1000))
-    return path
+    return append_relation(path, src, claims[target % len(claims)][1], rel_type)
 
 
 def main() -> None:

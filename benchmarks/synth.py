@@ -218,13 +218,18 @@ def edit_statement(folder: Path, index: int, text: str) -> Path:
     return path
 
 
-def add_relation(folder: Path, source: int, target: int, rel_type: str = "supports") -> Path:
-    """Append one relation between two claims to the source claim's file; return the file."""
-    path = claim_file(folder, source)
-    record = {"relations": [{"from": f"claim-{source}", "type": rel_type, "to": f"claim-{target}"}]}
+def append_relation(path: Path, source: str, target: str, rel_type: str) -> Path:
+    """Append one relation record, as a new YAML document, to a file; return the file."""
+    record = {"relations": [{"from": source, "type": rel_type, "to": target}]}
     with path.open("a", encoding="utf-8") as handle:
         handle.write("---\n" + yaml.safe_dump(record, sort_keys=False, width=1000))
     return path
+
+
+def add_relation(folder: Path, source: int, target: int, rel_type: str = "supports") -> Path:
+    """Append one relation between two claims to the source claim's file; return the file."""
+    path = claim_file(folder, source)
+    return append_relation(path, f"claim-{source}", f"claim-{target}", rel_type)
 
 
 def main() -> None:
