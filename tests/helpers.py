@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 VALID = {
     "questions.yaml": """
@@ -76,3 +77,31 @@ def write_kb(root: Path, files: dict[str, str] | None = None, base: bool = True)
     (root / "archive").mkdir(exist_ok=True)
     (root / "archive" / "paper-one.txt").write_text(ARCHIVE, encoding="utf-8")
     return folder
+
+
+def page_kinds(kb: Any) -> dict[str, str]:
+    """Return the path of a page of every kind of the site of `kb`, the richest of each."""
+    from kb.graph import KBGraph
+    from kb.render import Paths
+
+    graph = KBGraph(kb)
+    claim = max(sorted(kb.claims), key=lambda c: len(graph.supporters(c)) + len(graph.attackers(c)))
+    question = max(sorted(kb.questions), key=lambda q: len(kb.questions[q].positions.pro))
+    return {
+        "home": "index.html",
+        "question": Paths.question(question),
+        "claim": Paths.claim(claim),
+        "source": Paths.source(max(sorted(kb.sources), key=lambda s: len(graph.claims_citing(s)))),
+        "actor": Paths.actor(max(sorted(kb.actors), key=lambda a: len(graph.stances_by(a)))),
+        "claims": "claims.html",
+        "sources": "sources.html",
+        "actors": "actors.html",
+        "tags": "tags.html",
+        "tag": Paths.tag(sorted({t for c in kb.claims.values() for t in c.tags})[0]),
+        "matrix": "matrix.html",
+        "map": "map.html",
+        "timeline": "timeline.html",
+        "search": "search.html?q=scaling",
+        "downloads": "downloads.html",
+        "404": "404.html",
+    }

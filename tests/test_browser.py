@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import page_kinds
 
 from kb.graph import KBGraph
 from kb.load import KnowledgeBase
@@ -190,32 +191,6 @@ def test_matrix_shows_where_two_actors_disagree(
     page.wait_for_url("**/claim/*.html")
 
 
-def _page_types(kb: KnowledgeBase) -> dict[str, str]:
-    graph = KBGraph(kb)
-    claim = max(sorted(kb.claims), key=lambda c: len(graph.supporters(c)) + len(graph.attackers(c)))
-    tag = sorted({t for c in kb.claims.values() for t in c.tags})[0]
-    from kb.render import Paths
-
-    return {
-        "home": "index.html",
-        "question": Paths.question(sorted(kb.questions)[0]),
-        "claim": Paths.claim(claim),
-        "source": Paths.source(max(sorted(kb.sources), key=lambda s: len(graph.claims_citing(s)))),
-        "actor": Paths.actor(max(sorted(kb.actors), key=lambda a: len(graph.stances_by(a)))),
-        "claims": "claims.html",
-        "sources": "sources.html",
-        "actors": "actors.html",
-        "tags": "tags.html",
-        "tag": Paths.tag(tag),
-        "matrix": "matrix.html",
-        "map": "map.html",
-        "timeline": "timeline.html",
-        "search": "search.html?q=scaling",
-        "downloads": "downloads.html",
-        "404": "404.html",
-    }
-
-
 def test_screenshots_and_no_sideways_scrolling(
     browser: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
@@ -226,7 +201,7 @@ def test_screenshots_and_no_sideways_scrolling(
                 viewport={"width": width, "height": 900}, color_scheme=scheme
             )
             pg = context.new_page()
-            for name, path in _page_types(kb).items():
+            for name, path in page_kinds(kb).items():
                 pg.goto(site_url + path)
                 if name == "search":
                     pg.locator("#search-results li").first.wait_for(timeout=10_000)
@@ -252,8 +227,8 @@ def test_no_serious_accessibility_violation(browser: Any, site_url: str, kb: Kno
     for scheme in ("light", "dark"):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
         pg = context.new_page()
-        for name, path in _page_types(kb).items():
-            if name in (light_elsewhere if scheme == "light" else set(_page_types(kb)) - dark):
+        for name, path in page_kinds(kb).items():
+            if name in (light_elsewhere if scheme == "light" else set(page_kinds(kb)) - dark):
                 continue
             pg.goto(site_url + path)
             if name == "search":

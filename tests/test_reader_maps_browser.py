@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from helpers import page_kinds
 
-from kb.graph import KBGraph
 from kb.load import KnowledgeBase
 from kb.render import Paths
 
@@ -36,31 +36,6 @@ def _close(page: Any) -> None:
     assert errors == [], errors
 
 
-def _pages(kb: KnowledgeBase) -> dict[str, str]:
-    """Return a page of every kind, the richest of each."""
-    graph = KBGraph(kb)
-    claim = max(sorted(kb.claims), key=lambda c: len(graph.supporters(c)) + len(graph.attackers(c)))
-    question = max(sorted(kb.questions), key=lambda q: len(kb.questions[q].positions.pro))
-    return {
-        "home": "index.html",
-        "question": Paths.question(question),
-        "claim": Paths.claim(claim),
-        "source": Paths.source(max(sorted(kb.sources), key=lambda s: len(graph.claims_citing(s)))),
-        "actor": Paths.actor(max(sorted(kb.actors), key=lambda a: len(graph.stances_by(a)))),
-        "claims": "claims.html",
-        "sources": "sources.html",
-        "actors": "actors.html",
-        "tags": "tags.html",
-        "tag": Paths.tag(sorted({t for c in kb.claims.values() for t in c.tags})[0]),
-        "matrix": "matrix.html",
-        "map": "map.html",
-        "timeline": "timeline.html",
-        "search": "search.html?q=scaling",
-        "downloads": "downloads.html",
-        "404": "404.html",
-    }
-
-
 def _results(page: Any) -> None:
     page.locator("#search-results li").first.wait_for(timeout=10_000)
 
@@ -70,7 +45,7 @@ def test_no_page_overflows_sideways_on_a_phone(
 ) -> None:
     page = _open(browser, PHONE)
     wide = {}
-    for name, path in _pages(kb).items():
+    for name, path in page_kinds(kb).items():
         page.goto(site_url + path)
         if name == "search":
             _results(page)
@@ -98,7 +73,7 @@ def test_every_map_fits_or_shows_a_scroll_cue(
 ) -> None:
     page = _open(browser, width)
     paths = [Paths.question(q) for q in sorted(kb.questions)]
-    paths += [_pages(kb)["claim"], "matrix.html"]
+    paths += [page_kinds(kb)["claim"], "matrix.html"]
     seen = 0
     for path in paths:
         page.goto(site_url + path)
@@ -120,7 +95,7 @@ def test_a_wide_map_scrolls_on_a_phone_with_its_cue(
     browser: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
     page = _open(browser, PHONE)
-    page.goto(site_url + _pages(kb)["question"])
+    page.goto(site_url + page_kinds(kb)["question"])
     boxes = [b for b in page.evaluate(CUES) if b["visible"]]
     assert boxes and boxes[0]["over"] and boxes[0]["cue"]
     assert "scroll sideways" in page.locator(".scroll-cue").first.inner_text()
@@ -147,7 +122,7 @@ def test_map_labels_never_overlap_at_any_zoom(
     browser: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
     page = _open(browser, DESKTOP)
-    for path in [Paths.question(q) for q in sorted(kb.questions)] + [_pages(kb)["claim"]]:
+    for path in [Paths.question(q) for q in sorted(kb.questions)] + [page_kinds(kb)["claim"]]:
         page.goto(site_url + path)
         labels = page.evaluate(LABELS, "svg.argmap text")
         assert len(labels) > 3
@@ -166,7 +141,7 @@ def test_a_question_map_starts_at_the_question_with_its_sides(
     browser: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
     page = _open(browser, DESKTOP)
-    page.goto(site_url + _pages(kb)["question"])
+    page.goto(site_url + page_kinds(kb)["question"])
     title = page.locator("h1").inner_text().strip()
     question = page.locator("svg.qmap .node.question")
     assert question.count() == 1
@@ -349,7 +324,7 @@ def test_screenshots_of_maps_matrix_timeline_and_search(
     browser: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pages = {k: v for k, v in _pages(kb).items() if k in ("question", "map", "matrix")}
+    pages = {k: v for k, v in page_kinds(kb).items() if k in ("question", "map", "matrix")}
     pages |= {"timeline": "timeline.html", "search": "search.html?q=scaling"}
     for width in (PHONE, DESKTOP):
         page = _open(browser, width)
