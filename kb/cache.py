@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from kb.errors import Problem, ProblemsFound, Severity
+from kb.files import code_digest
 from kb.gcpause import gc_paused
 from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.models import Question, Record
@@ -35,11 +36,7 @@ STATE_VERSION = "kb-cache-9"
 def _state_version() -> str:
     """Return the state file's version: the format's, and a digest of the package's own code,
     so that an upgraded or edited kb never reuses what an older one computed."""
-    digest = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return f"{STATE_VERSION}:{digest.hexdigest()}"
+    return f"{STATE_VERSION}:{code_digest().hex()}"
 
 
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")

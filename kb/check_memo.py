@@ -107,10 +107,7 @@ def _code_salt() -> bytes:
     from importlib.metadata import version
     from importlib.util import find_spec
 
-    digest = hashlib.blake2b(digest_size=32)
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    digest = hashlib.blake2b(kbfiles.code_digest(), digest_size=32)
     versions = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
     yaml_spec = find_spec("yaml")  # finding yaml._yaml would import yaml
     folder = Path(yaml_spec.origin).parent if yaml_spec and yaml_spec.origin else None

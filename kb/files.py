@@ -6,6 +6,7 @@ whether anything changed since its last run without importing them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -147,3 +148,12 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
             "the file is binary or damaged: save it again as UTF-8 text",
         )
     return text, None
+
+
+def code_digest() -> bytes:
+    """Return a hash of the package's own modules: what a result kept between runs depends on."""
+    digest = hashlib.blake2b(digest_size=32)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
