@@ -12,18 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-# Background networking off: this machine's closed network refuses Chromium's own requests.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

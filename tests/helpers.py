@@ -6,6 +6,17 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+CHROMIUM = Path("/usr/bin/chromium")
+# Background networking off: this machine's closed network refuses Chromium's own requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
 VALID = {
     "questions.yaml": """
         questions:

@@ -18,18 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import CHROMIUM, CHROMIUM_ARGS
 
 from kb.build import build
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Each payload, if it ran, would set window.__xss or call alert (which the page hook records).
 PAYLOADS = [
     "<script>window.__xss='script'</script>",
@@ -298,14 +290,14 @@ document.addEventListener('securitypolicyviolation', (e) => {
 def chromium(site: Path) -> Iterator[object]:
     """Launch the system Chromium through Playwright, or skip (fail in CI) when it is absent."""
     # `site` is built first: Pagefind's asyncio.run cannot start inside Playwright's loop.
-    if not os.path.exists(CHROMIUM):
+    if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing in CI")
         pytest.skip(f"{CHROMIUM} is not installed")
     from playwright import sync_api
 
     with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield instance
         finally:
