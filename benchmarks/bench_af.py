@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from kb.af import Framework, acceptance, extensions, read_af
 from kb.analysis import SAT_BUDGET
+from kb.analysis.af import Framework, acceptance, extensions, read_af
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.af import IN, OUT, UNDEC, grounded_labelling
 from kb.analysis import analyse
-from kb.gradual import BipolarGraph, evaluate
+from kb.analysis.af import IN, OUT, UNDEC, grounded_labelling
+from kb.analysis.gradual import BipolarGraph, evaluate
 from kb.load import load_kb
 
 ROOT = Path(__file__).resolve().parent.parent

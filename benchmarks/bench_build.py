@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import edit_statement, generate  # noqa: E402
 
 from kb.build import build  # noqa: E402
-from kb.cache import IncrementalBuilder  # noqa: E402
+from kb.build.incremental import IncrementalBuilder  # noqa: E402
 from kb.load import load_kb  # noqa: E402
 
 

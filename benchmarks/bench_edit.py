@@ -24,7 +24,7 @@ def _serve(folder: Path, work: Path, edits: int, profile: Path | None) -> None:
     """Build once with one IncrementalBuilder, then time edits rebuilt in the same process."""
     from realistic import edit_statement
 
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     builder = IncrementalBuilder(folder, work / "site-serve", use_git=False)
     t, c = time.perf_counter(), _cpu() + _cpu(True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from kb.imports import Batch, read_aif, read_kialo
+from kb.formats.imports import Batch, read_aif, read_kialo
 
 
 def aif_same_text(n: int) -> float:

@@ -12,10 +12,10 @@ import json
 import time
 from pathlib import Path
 
-from kb import maps
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import Paths, Site
+from kb.site import maps
+from kb.site.render import Paths, Site
 
 
 def _layout_seconds(site: Site) -> float:

@@ -14,12 +14,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from kb.build import make_site
-from kb.cache import (
+from kb.build.incremental import (
     _SKIP_ATTRS,
     TABLES,
+    Calls,
     FileMemo,
-    _Calls,
-    _Reads,
+    Reads,
     install_layout_memo,
     load_checked,
     tracked,
@@ -46,19 +46,19 @@ def main() -> None:
         kb.where = tracked(kb.where, "where", "where")  # type: ignore[assignment]
         for name, value in derived.items():
             setattr(site, name, tracked(value, name, name))
-        site.graph = _Calls(site.graph)  # type: ignore[assignment]
-        site.standings = _Calls(site.standings)  # type: ignore[assignment]
+        site.graph = Calls(site.graph)  # type: ignore[assignment]
+        site.standings = Calls(site.standings)  # type: ignore[assignment]
     seconds: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for page in site.pages():  # in the build's order: earlier pages fill per-build memos
         kind = page.path.split("/")[0] if "/" in page.path else "global"
         if kind not in kinds:
             continue
-        _Reads.now = set() if args.tracked else None
+        Reads.now = set() if args.tracked else None
         start = time.process_time()
         page.render()
         seconds[kind] += time.process_time() - start
-        _Reads.now = None
+        Reads.now = None
         count[kind] += 1
     mode = "tracked" if args.tracked else "untracked"
     for kind in sorted(seconds):

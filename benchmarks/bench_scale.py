@@ -111,7 +111,7 @@ def measure_one(
         shape.generate,
     )
 
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     row: dict = {"claims": claims, "corpus": corpus}
     folder = generate(work, claims, seed)

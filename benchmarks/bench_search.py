@@ -81,7 +81,7 @@ def main() -> None:
     from synth import generate
 
     from kb.build import html_pages, index_search
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     work = Path(tempfile.mkdtemp(prefix="kb-bench-search-"))
     try:

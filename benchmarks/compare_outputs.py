@@ -88,7 +88,9 @@ def compare(before: Path, after: Path, work: Path) -> int:
         same = len(old.keys() & new.keys()) - len(changed)
         print(f"{name}: {len(new)} outputs, {same} byte-identical, {len(changed)} different")
         for key in changed[:40]:
-            state = "only before" if key not in new else "only after" if key not in old else "differs"
+            state = (
+                "only before" if key not in new else "only after" if key not in old else "differs"
+            )
             print(f"  {state}: {key}")
         differences += len(changed)
     return differences

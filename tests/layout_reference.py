@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from kb import maps
-from kb.graph import KBGraph
+from kb.model.graph import KBGraph
+from kb.site import maps
 
 XSPACE = maps.XSPACE
 YSPACE = maps.YSPACE

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.af import (
+from kb.analysis.af import (
     IN,
     OUT,
     UNDEC,
@@ -27,7 +27,7 @@ from kb.af import (
     read_af,
     strongly_connected,
 )
-from kb.af_sat import Budget
+from kb.analysis.af_sat import Budget
 
 DATA = Path(__file__).parent / "data" / "af"
 
@@ -174,7 +174,7 @@ def test_standing_summarises_the_preferred_labellings(af: Framework) -> None:
 
 
 def test_a_tangle_over_the_budget_raises_or_stays_undecided() -> None:
-    from kb.af import TooManyLabellings
+    from kb.analysis.af import TooManyLabellings
 
     # Ten even cycles hanging on one argument: 2**9 = 512 preferred labellings, one component.
     pairs = [(0, 0)] + [(0, 1)]
@@ -334,7 +334,7 @@ def nx_components_in_order(nodes: list[int], targets: list[list[int]]) -> list[l
 @QUICK
 @given(frameworks(40), st.integers(0, 2**32 - 1))
 def test_condensation_order_matches_networkx(af: Framework, seed: int) -> None:
-    from kb.af import condensation_order
+    from kb.analysis.af import condensation_order
 
     rng = random.Random(seed)
     nodes = sorted(rng.sample(range(len(af)), rng.randint(1, len(af))))
@@ -349,7 +349,7 @@ def with_fiat(af: Framework, fiat: list[int]) -> list[list[int]]:
 @QUICK
 @given(frameworks(16), st.data())
 def test_grounded_after_a_fiat_equals_grounded_from_scratch(af: Framework, data) -> None:
-    from kb.af import grounded_after_fiat, grounded_times
+    from kb.analysis.af import grounded_after_fiat, grounded_times
 
     n = len(af)
     label, step = grounded_times(n, af.targets)
@@ -366,7 +366,7 @@ def test_grounded_after_a_fiat_equals_grounded_from_scratch(af: Framework, data)
 def test_standing_after_a_fiat_equals_the_full_solve(af: Framework, limit, data) -> None:
     # Including the tangles left unresolved by a small budget: the same cache, the same answer.
     limit = Budget(*limit) if limit else None
-    from kb.af import acceptance_after_fiat, grounded_times
+    from kb.analysis.af import acceptance_after_fiat, grounded_times
 
     n = len(af)
     cache: dict = {}

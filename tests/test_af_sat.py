@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from test_af import QUICK, af_of, brute_force, clingo_extensions, frameworks
 
-from kb import af_sat
-from kb.af import (
+from kb.analysis import SAT_BUDGET, af_sat
+from kb.analysis.af import (
     EXACT_MAX_MEMBERS,
     Framework,
     TooManyLabellings,
@@ -20,8 +20,7 @@ from kb.af import (
     iter_extensions,
     read_af,
 )
-from kb.af_sat import Budget
-from kb.analysis import SAT_BUDGET
+from kb.analysis.af_sat import Budget
 
 ICCMA = Path(__file__).parent / "data" / "iccma"
 
@@ -70,7 +69,7 @@ def test_sat_enumeration_and_standing_match_clingo(af: Framework) -> None:
 def test_both_paths_are_exercised_and_agree() -> None:
     # Components of up to EXACT_MAX_MEMBERS arguments take the exact search, larger ones SAT;
     # on the same component both give the same standing.
-    from kb.af import _component_standing, condensation_order, grounded_labelling
+    from kb.analysis.af import _component_standing, condensation_order, grounded_labelling
 
     rng = random.Random(3)
     sizes = set()

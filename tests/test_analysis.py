@@ -19,7 +19,7 @@ from kb.analysis import (
     build,
     whatif,
 )
-from kb.gradual import DF_QUAD, QUADRATIC_ENERGY
+from kb.analysis.gradual import DF_QUAD, QUADRATIC_ENERGY
 from kb.load import load_kb
 
 REPO = Path(__file__).resolve().parent.parent

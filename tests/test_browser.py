@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from helpers import page_kinds
 
-from kb.graph import KBGraph
 from kb.load import KnowledgeBase
-from kb.render import Paths
+from kb.model.graph import KBGraph
+from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser
 
@@ -256,7 +256,7 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
     from helpers import write_kb
     from rich.console import Console
 
-    from kb.serve import Rebuilder, State, make_server
+    from kb.cli.server import Rebuilder, State, make_server
 
     folder = write_kb(tmp_path)
     out = tmp_path / "site"

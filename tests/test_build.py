@@ -241,10 +241,10 @@ def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
     from synth import generate
 
-    from kb.graph import KBGraph
     from kb.load import load_kb
-    from kb.maps import overview_map
-    from kb.render import Standing
+    from kb.model.graph import KBGraph
+    from kb.site.maps import overview_map
+    from kb.site.render import Standing
 
     class Undecided:
         def of(self, cid: str) -> Standing:
@@ -309,7 +309,7 @@ def test_search_across_merged_shards_finds_what_one_index_finds(tmp_path: Path) 
 
     from conftest import QuietHandler
 
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():

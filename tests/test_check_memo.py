@@ -11,10 +11,10 @@ import pytest
 from gap_kb import files
 from helpers import write_kb
 
-import kb.check_memo
+import kb.check.memo
 import kb.load
 from kb.check import run_check
-from kb.check_memo import CheckMemo
+from kb.check.memo import CheckMemo
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_another_day_or_folder_checks_again(
         def today(cls) -> dt.date:
             return dt.date.today() + dt.timedelta(days=1)
 
-    monkeypatch.setattr(kb.check_memo, "dt", types.SimpleNamespace(date=Tomorrow))
+    monkeypatch.setattr(kb.check.memo, "dt", types.SimpleNamespace(date=Tomorrow))
     run_check(folder, advice=True, memo=memo)
     monkeypatch.chdir(tmp_path)  # the problems' paths are shown relative to the working folder
     run_check(folder, advice=True, memo=memo)
@@ -135,7 +135,7 @@ def test_a_damaged_memo_is_a_miss(tmp_path: Path, loads: list[Path]) -> None:
 
 
 def test_the_kinds_kb_new_lists_are_the_models_kinds() -> None:
-    from kb.files import KIND_NAMES
-    from kb.models import KINDS
+    from kb.load.files import KIND_NAMES
+    from kb.model.records import KINDS
 
     assert tuple(KINDS) == KIND_NAMES

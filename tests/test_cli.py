@@ -169,7 +169,7 @@ def test_new_writes_valid_skeletons_and_refuses_to_overwrite(tmp_path: Path) -> 
 
 
 def test_schema_is_current() -> None:
-    from kb.schema import all_schemas, render
+    from kb.formats.schema import all_schemas, render
 
     folder = Path(__file__).parent.parent / "schema"
     for name, schema in all_schemas().items():
@@ -202,7 +202,7 @@ def test_schema_accepts_valid_files_and_rejects_typos(tmp_path: Path) -> None:
     import jsonschema
     import yaml
 
-    from kb.schema import file_schema
+    from kb.formats.schema import file_schema
 
     validator = jsonschema.Draft202012Validator(file_schema())
     folder = write_kb(tmp_path)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kb.check import run_check
 from kb.cli import main
-from kb.codes import CATALOGUE, CODES, explain
+from kb.errors.codes import CATALOGUE, CODES, explain
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_RE = re.compile(r"\bKB\d{3}\b")

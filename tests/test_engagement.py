@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from gap_kb import files
 from helpers import write_kb
 
+from kb.analysis.engagement import engagement_report
 from kb.build import make_site
 from kb.cli import main
-from kb.engagement import engagement_report
 from kb.load import load_kb
 
 # On q-one, the claims bearing on it are a-pro, k-pro, b-con, i-con (its answers), f-sup (it

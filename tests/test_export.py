@@ -20,7 +20,7 @@ from helpers import write_kb
 from interop_helpers import FIXTURE_KB, REAL_KB, canonical, node_counts
 
 from kb.cli import main
-from kb.export import (
+from kb.formats.export import (
     EXPORTERS,
     FIXED_TIMESTAMP,
     TABLES,
@@ -34,10 +34,10 @@ from kb.export import (
     kb_to_xaif,
     to_networkx,
 )
-from kb.graph import KBGraph
-from kb.imports import Batch, read_argdown
+from kb.formats.imports import Batch, read_argdown
+from kb.formats.schema import render
 from kb.load import KnowledgeBase, load, load_kb
-from kb.schema import render
+from kb.model.graph import KBGraph
 
 ROOT = Path(__file__).parents[1]
 
@@ -515,7 +515,7 @@ def test_claim_jsonld_with_given_stances_matches(fixture_kb: KnowledgeBase) -> N
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    from kb.export import _csv_cell
+    from kb.formats.export import _csv_cell
 
     assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.cache import FileMemo, load_checked
-from kb.export import EXPORTERS, ExportMemo
+from kb.build.incremental import FileMemo, load_checked
+from kb.formats.export import EXPORTERS, ExportMemo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -17,8 +17,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.cache import FileMemo, load_memo
-from kb.export import (
+from kb.build.incremental import FileMemo, load_memo
+from kb.formats.export import (
     EXPORTERS,
     KIND_OF_TABLE,
     KINDS,
@@ -32,7 +32,7 @@ from kb.export import (
     kb_to_xaif,
 )
 from kb.load import KnowledgeBase, load
-from kb.models import Claim, Evidence
+from kb.model.records import Claim, Evidence
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -391,7 +391,7 @@ def test_fresh_csv_equals_the_csv_module_and_zipfile(kb_cases: list[KnowledgeBas
 def test_zip_writer_equals_zipfile() -> None:
     import zlib
 
-    from kb.export import _deflate, _zip_with_zipfile
+    from kb.formats.export import _deflate, _zip_with_zipfile
 
     members = [(f"t{i}.csv", b"a,b\n" * (i * 997), 0, b"") for i in range(4)]
     members = [(n, d, zlib.crc32(d), _deflate(d)) for n, d, _, _ in members]

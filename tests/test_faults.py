@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 from helpers import write_kb
 
-from kb import serve
 from kb.cli import main
+from kb.cli import server as serve
 
 KILLS = 20
 EXTRA_CLAIM = """

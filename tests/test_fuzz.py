@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kb.check import check
 from kb.errors import Problem, Severity
 from kb.load import Loader, decode
-from kb.models import KINDS, PLURALS
+from kb.model.records import KINDS, PLURALS
 
 # CI runs a fixed, quick sample; KB_FUZZ_EXAMPLES=5000 explores further with fresh seeds.
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "150"))
@@ -264,7 +264,7 @@ class _Html(html.parser.HTMLParser):
 @given(text=markdown_texts)
 def test_markdown_never_emits_script_handlers_or_hostile_links(text: str) -> None:
     """Rendered notes hold no script, no event handler, and links only to http(s) or in-page."""
-    from kb.render import markdown
+    from kb.site.render import markdown
 
     parser = _Html()
     parser.feed(str(markdown(text)))
@@ -278,7 +278,7 @@ def test_markdown_is_fast_on_pathological_input(text: str) -> None:
     """Bracket and emphasis soups render in bounded time."""
     import time
 
-    from kb.render import markdown
+    from kb.site.render import markdown
 
     started = time.process_time()  # CPU time: other processes' load cannot fail the test
     markdown(text)

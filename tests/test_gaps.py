@@ -11,9 +11,9 @@ from gap_kb import files
 from helpers import write_kb
 
 from kb.check import run_check
+from kb.check.gaps import content_words, is_question, shared_share, stem
 from kb.cli import main
 from kb.errors import ProblemsFound, Severity
-from kb.gaps import content_words, is_question, shared_share, stem
 
 ADVICE = {"KB602", "KB603", "KB604", "KB605", "KB606"}
 
@@ -229,8 +229,8 @@ def _is_text(prop: dict) -> bool:
 
 
 def test_every_text_field_is_searched_for_placeholders() -> None:
-    from kb.gaps import TEXT_FIELDS
-    from kb.models import KINDS
+    from kb.check.gaps import TEXT_FIELDS
+    from kb.model.records import KINDS
 
     for kind, model in KINDS.items():
         properties = model.model_json_schema()["properties"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.gradual import (
+from kb.analysis.gradual import (
     DF_QUAD,
     QUADRATIC_ENERGY,
     BipolarGraph,
@@ -222,7 +222,7 @@ def test_numbering_does_not_change_strengths(g: BipolarGraph, seed: int) -> None
 def test_reevaluating_in_place_matches_a_copy_and_reports_what_it_touched(
     g: BipolarGraph, k: int, w: float
 ) -> None:
-    from kb.gradual import Strengths, dependants, reevaluate, reevaluate_in_place
+    from kb.analysis.gradual import Strengths, dependants, reevaluate, reevaluate_in_place
 
     prev = evaluate(g)
     i = k % len(g.names)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from helpers import write_kb
 
-from kb.graph import KBGraph
 from kb.load import load_kb
+from kb.model.graph import KBGraph
 
 EXTRA = {
     "extra.yaml": """

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import kb.files
 import kb.load
+import kb.load.files
 from kb.cli import main
 
 CORPUS = Path(__file__).parent / "data" / "invalid"
@@ -185,14 +185,14 @@ def test_invalid_kb_fails_cleanly(
     if name in OWN_PROCESS:
         pytest.skip("checked in its own process by test_hostile_files_in_a_real_process")
     if expect.get("generate") == "disappearing-file":
-        listed = kb.files.find_files
+        listed = kb.load.files.find_files
 
         def find_then_delete(root: Path) -> tuple[list[Path], list]:
             files, problems = listed(root)
             (root / "vanishing.yaml").unlink()
             return files, problems
 
-        monkeypatch.setattr(kb.files, "find_files", find_then_delete)
+        monkeypatch.setattr(kb.load.files, "find_files", find_then_delete)
     monkeypatch.chdir(case)
     if expect.get("generate") == "folders-1100-deep":
         request.addfinalizer(lambda: flatten(case / "kb"))

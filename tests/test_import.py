@@ -13,8 +13,8 @@ from interop_helpers import FIXTURE_KB, INTEROP, canonical, node_counts, same_st
 
 from kb.check import run_check
 from kb.cli import main
-from kb.export import kb_to_aif
-from kb.imports import Batch, ImportFailed, import_files, read_aif
+from kb.formats.export import kb_to_aif
+from kb.formats.imports import Batch, ImportFailed, import_files, read_aif
 from kb.load import KnowledgeBase, load_kb
 
 BASIC = INTEROP / "aif" / "nodeset-basic.json"

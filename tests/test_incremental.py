@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from kb.build import build
-from kb.cache import FileMemo, IncrementalBuilder, Report, load_memo
+from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.load import load
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -175,8 +175,8 @@ def test_random_edits_match_a_full_build(
 ) -> None:
     # per_page 6 splits the claim index into pages by first letters and the timeline into
     # years, which edits move claims between.
-    monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", per_page)
-    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", per_page)
+    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", per_page)
+    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", per_page)
     folder = generate(tmp_path, CLAIMS, seed)
     editor = Editor(folder, random.Random(seed))
     inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
@@ -379,7 +379,7 @@ def test_statement_edit_rebuild_does_not_analyse_again(
 
 
 def test_graph_is_reused_only_while_its_records_are_unchanged(tmp_path: Path) -> None:
-    from kb import cache
+    from kb.build import incremental as cache
 
     folder = generate(tmp_path / "kb", CLAIMS, seed=6)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, use_git=False, jobs=1)
@@ -403,8 +403,8 @@ def test_an_edited_statement_changes_what_search_reads_of_its_own_page_only(
     """Other pages show the statement outside their indexed parts: one shard is re-indexed."""
     from kb.build import search_view
 
-    monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", 6)
-    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", 6)
+    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", 6)
+    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", 6)
     folder = generate(tmp_path / "kb", CLAIMS, seed=8)
 
     def views() -> dict[str, bytes]:
@@ -499,7 +499,7 @@ def test_a_full_build_removes_the_views_of_killed_builds_only(tmp_path: Path) ->
     import os
     import subprocess
 
-    from kb.cache import VIEWS_PREFIX
+    from kb.build.incremental import VIEWS_PREFIX
 
     dead_pid = subprocess.Popen(["true"])  # a process ID that has ended
     dead_pid.wait()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb import maps
+from kb.site import maps
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -226,7 +226,7 @@ def _group_site(monkeypatch: Any) -> Any:
 
 
 def test_the_map_of_questions_reaches_every_claim(monkeypatch: Any) -> None:
-    from kb.render import Paths
+    from kb.site.render import Paths
 
     site = _group_site(monkeypatch)
     kb = site.kb
@@ -319,8 +319,8 @@ def test_a_statement_edit_leaves_the_map_of_questions_alone(
 ) -> None:
     import sys
 
-    from kb import cache
     from kb.build import build
+    from kb.build import incremental as cache
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synth import add_relation, edit_statement, generate
@@ -402,7 +402,7 @@ def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
     import sys
 
     script = (
-        "import sys; from kb import maps; maps.GROUP_MAP_ABOVE = 50\n"
+        "import sys; from kb.site import maps; maps.GROUP_MAP_ABOVE = 50\n"
         "from kb.build import make_site; from kb.load import load_kb\n"
         "site = make_site(load_kb(sys.argv[1]), use_git=False)\n"
         "sys.stdout.write(site._global('map.html', 'map.html', 'Map')())\n"
@@ -478,8 +478,8 @@ def test_wrap_equals_textwrap_for_any_spacing_and_hyphens(text: str) -> None:
 def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
     import layout_reference
 
-    from kb.graph import KBGraph
     from kb.load import load_kb
+    from kb.model.graph import KBGraph
 
     kb = load_kb(Path(__file__).parent.parent / "claims")
     graph = KBGraph(kb)

@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import write_kb
 
-from kb.cache import IncrementalBuilder, Report
+from kb.build.incremental import IncrementalBuilder, Report
+from kb.build.progress import Live, Progress, Summary, for_terminal, summary
 from kb.cli import main
-from kb.progress import Live, Progress, Summary, for_terminal, summary
 
 
 class Recorder(Progress):

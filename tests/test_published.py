@@ -19,9 +19,17 @@ from hypothesis import strategies as st
 from test_af import brute_force, clingo_extensions
 from test_gradual import graph as bipolar
 
-from kb.af import IN, Framework, acceptance, extensions, format_extensions, parse_af, read_af
+from kb.analysis.af import (
+    IN,
+    Framework,
+    acceptance,
+    extensions,
+    format_extensions,
+    parse_af,
+    read_af,
+)
+from kb.analysis.gradual import DF_QUAD, QUADRATIC_ENERGY, BipolarGraph, evaluate
 from kb.cli import main
-from kb.gradual import DF_QUAD, QUADRATIC_ENERGY, BipolarGraph, evaluate
 
 ICCMA = Path(__file__).parent / "data" / "iccma"
 

@@ -14,7 +14,7 @@ import pytest
 from kb.analysis import analyse, explain_report
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import Paths
+from kb.site.render import Paths
 
 FILES = {
     # Written with the second question first: the home page must keep this order, not sort it.
@@ -425,7 +425,7 @@ def test_how_to_read_works_an_example_from_the_map(pages: dict[str, str]) -> Non
 
 def test_rebuilds_follow_a_reordering_and_a_new_disagreement(tmp_path: Path) -> None:
     from kb.build import build
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     folder = write(tmp_path / "kb", FILES)
     inc = IncrementalBuilder(folder, tmp_path / "inc", search=False, use_git=False)
@@ -464,7 +464,7 @@ def test_rebuilds_follow_a_reordering_and_a_new_disagreement(tmp_path: Path) -> 
 def test_co_authors_are_named_side_by_side(tmp_path: Path) -> None:
     # Amy and Zed hold the same two claims, Mia holds one of them and another: all hold two, so
     # by name alone Mia would come between the co-authors.
-    from kb.reader import where_it_stands
+    from kb.analysis.reader import where_it_stands
 
     folder = tmp_path / "claims"
     folder.mkdir()

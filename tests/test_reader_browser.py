@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from kb.load import KnowledgeBase
-from kb.render import Paths
+from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from helpers import write_kb
 
-from kb import maps, qmaps
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import Site
+from kb.site import maps, qmaps
+from kb.site.render import Site
 
 FORECASTS = {
     "forecasts.yaml": """

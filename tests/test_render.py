@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kb.build import make_site
 from kb.load import load_kb
-from kb.render import (
+from kb.site.render import (
     Paths,
     index_key,
     make_env,
@@ -183,7 +183,7 @@ def test_index_key_folds_accents_and_punctuation() -> None:
 def test_long_claim_index_is_split_into_linked_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kb.render.CLAIMS_PER_PAGE", 1)
+    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", 1)
     site, _ = _site(tmp_path)
     assert len(site.kb.claims) > 2
     kb = site.kb
@@ -208,7 +208,7 @@ def test_long_claim_index_is_split_into_linked_pages(
 
 
 def test_long_timeline_is_split_into_years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kb.render.TIMELINE_PER_PAGE", 1)
+    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", 1)
     site, _ = _site(tmp_path)
     kb = site.kb
     pages = {p.path: p for p in site.pages()}
@@ -237,7 +237,7 @@ TEXT = st.text(st.sampled_from("ab <>&\"'`é—\n"), max_size=12)
 
 
 def _nodes(level: int = 1) -> st.SearchStrategy:
-    from kb.render import Standing, TreeNode
+    from kb.site.render import Standing, TreeNode
 
     children = st.just([]) if level > 3 else st.lists(_nodes_lazy(level + 1), max_size=3)
     return st.builds(
@@ -292,7 +292,7 @@ def test_every_claim_tree_equals_the_tree_macro(bundled_site: Any, tmp_path: Pat
 
 
 def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
-    from kb.render import theme_dir
+    from kb.site.render import theme_dir
 
     folder = write_kb(tmp_path)
     templates = folder / "site" / "templates"

@@ -20,8 +20,8 @@ from rich.console import Console
 
 from kb.cli import main
 from kb.errors import ProblemsFound
-from kb.imports import Batch, read_aif, read_kialo
-from kb.safety import output_problem
+from kb.formats.imports import Batch, read_aif, read_kialo
+from kb.load.safety import output_problem
 
 SECRET = "TOP-SECRET-TOKEN-4711"
 
@@ -130,7 +130,7 @@ def test_the_guard_accepts_new_empty_and_own_folders(tmp_path: Path) -> None:
 
 def test_serve_refuses_before_building(tmp_path: Path) -> None:
     """The Python entry point of serve goes through the guard too (no thread, no server)."""
-    from kb.serve import serve
+    from kb.cli.server import serve
 
     kb = write_kb(tmp_path)
     with pytest.raises(ProblemsFound) as caught:
@@ -200,7 +200,7 @@ def test_the_template_loader_refuses_a_link_out_even_unchecked(
 ) -> None:
     from jinja2.sandbox import SecurityError
 
-    from kb.render import make_env
+    from kb.site.render import make_env
 
     kb = write_kb(tmp_path)
     templates = kb / "site" / "templates"
@@ -234,7 +234,7 @@ def test_serve_rearms_its_watch_when_the_folder_is_deleted_and_restored(tmp_path
     """A scripted watcher: deletion, restoration, then an edit must each rebuild."""
     from watchfiles import Change
 
-    from kb.serve import watch_and_rebuild
+    from kb.cli.server import watch_and_rebuild
 
     kb = write_kb(tmp_path)
     backup = tmp_path / "backup"
@@ -263,7 +263,7 @@ def test_serve_rearms_its_watch_when_the_folder_is_deleted_and_restored(tmp_path
 
 def test_serve_picks_up_a_restored_folder_for_real(tmp_path: Path) -> None:
     """The same through watchfiles and the builder: a later edit reaches the page."""
-    from kb.serve import serve
+    from kb.cli.server import serve
 
     kb = write_kb(tmp_path)
     backup = tmp_path / "backup"
@@ -340,7 +340,7 @@ def test_kialo_links_keep_their_order_and_text() -> None:
 def test_hand_edited_and_stray_files_do_not_survive_a_cached_build(
     atomic: bool, tmp_path: Path
 ) -> None:
-    from kb.cache import IncrementalBuilder
+    from kb.build.incremental import IncrementalBuilder
 
     kb = write_kb(tmp_path)
     out, cache = tmp_path / "site", tmp_path / "cache"
@@ -435,7 +435,7 @@ def test_control_characters_in_yaml_text_are_located_errors(tmp_path: Path) -> N
 
 
 def test_kb_show_escapes_control_characters(tmp_path: Path) -> None:
-    from kb.console import claim_tree
+    from kb.cli.console import claim_tree
     from kb.load import load_kb
 
     kb = load_kb(write_kb(tmp_path))
@@ -479,7 +479,7 @@ def test_kb_txt_imported_into_the_root_does_not_become_the_settings(tmp_path: Pa
 
 @pytest.fixture
 def server(tmp_path: Path):  # noqa: ANN201
-    from kb.serve import State, make_server
+    from kb.cli.server import State, make_server
 
     site = tmp_path / "site"
     site.mkdir()
@@ -515,7 +515,7 @@ def test_two_hundred_simultaneous_connections_are_all_answered(server) -> None: 
 
 
 def test_an_idle_connection_is_closed(server, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from kb.serve import Handler
+    from kb.cli.server import Handler
 
     monkeypatch.setattr(Handler, "timeout", 0.5)
     port = server.server_address[1]
@@ -556,9 +556,9 @@ def test_generic_aif_labels_are_not_scheme_names() -> None:
 def test_an_import_too_large_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kb.imports
+    import kb.formats.imports
 
-    monkeypatch.setattr(kb.imports, "MAX_FILE_BYTES", 2000)
+    monkeypatch.setattr(kb.formats.imports, "MAX_FILE_BYTES", 2000)
     folder = write_kb(tmp_path)
     path = tmp_path / "big.txt"
     path.write_text("1. Thesis.\n" + "".join(f"1.{i}. Pro: Reason {i}.\n" for i in range(1, 200)))
@@ -570,9 +570,9 @@ def test_an_import_too_large_leaves_nothing_behind(
 def test_an_import_the_checks_refuse_is_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kb.files
+    import kb.load.files
 
-    monkeypatch.setattr(kb.files, "MAX_FILE_BYTES", 3000)  # the written file is then KB003
+    monkeypatch.setattr(kb.load.files, "MAX_FILE_BYTES", 3000)  # the written file is then KB003
     folder = write_kb(tmp_path)
     path = tmp_path / "big.txt"
     path.write_text("1. Thesis.\n" + "".join(f"1.{i}. Pro: Reason {i}.\n" for i in range(1, 60)))

@@ -13,7 +13,7 @@ import pytest
 from helpers import write_kb
 from rich.console import Console
 
-from kb.serve import LIVE_TAG, Rebuilder, State, make_server, serve
+from kb.cli.server import LIVE_TAG, Rebuilder, State, make_server, serve
 
 
 @pytest.fixture

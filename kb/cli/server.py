@@ -1,0 +1,251 @@
+"""`kb serve`: the site on 127.0.0.1, rebuilt on save, with live reload and an error banner."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from kb.build.progress import Progress
+from kb.errors import KBError, ProblemsFound
+from kb.load.safety import guard_output
+from kb.site.render import theme_dir
+
+IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
+LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
+
+LIVE_PATH = "/__kb/live.js"
+STATUS_PATH = "/__kb/status"
+LIVE_TAG = b'<script src="/__kb/live.js" defer></script>'
+
+
+class State:
+    """What the open pages poll: the build's version and the last error, if any."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version = 0
+        self.error: str | None = None
+
+    def as_json(self) -> bytes:
+        """Return the status as JSON."""
+        with self.lock:
+            return json.dumps({"version": self.version, "error": self.error}).encode("utf-8")
+
+    def success(self) -> None:
+        """Record a good build: pages reload."""
+        with self.lock:
+            self.version += 1
+            self.error = None
+
+    def failure(self, message: str) -> None:
+        """Record a failed build: pages show the message, the last good site stays."""
+        with self.lock:
+            self.error = message
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serves the built site, adds the live-reload script to pages, answers status polls."""
+
+    state: State
+
+    def __init__(self, *args: Any, state: State, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep the terminal for build messages."""
+
+    def end_headers(self) -> None:
+        """Forbid caching, so that a reload shows the new build."""
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    timeout = IDLE_TIMEOUT
+
+    def do_GET(self) -> None:  # noqa: N802
+        """Answer the live-reload endpoints, inject the script into HTML, else serve files."""
+        try:
+            self._get()
+        except ValueError:  # a NUL byte in the path, say: no file has such a name
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        """Answer HEAD as the standard handler does, refusing paths no file can have."""
+        try:
+            super().do_HEAD()
+        except ValueError:
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _get(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == STATUS_PATH:
+            self._send(self.state.as_json(), "application/json")
+            return
+        if path == LIVE_PATH:
+            script = (theme_dir() / "serve" / "live.js").read_bytes()
+            self._send(script, "text/javascript")
+            return
+        local = Path(self.translate_path(path))
+        if local.is_dir():
+            local = local / "index.html"
+        if local.suffix == ".html" and local.is_file():
+            body = local.read_bytes().replace(b"</body>", LIVE_TAG + b"\n</body>", 1)
+            self._send(body, "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server with a listen queue long enough for a page's many requests."""
+
+    request_queue_size = LISTEN_QUEUE
+    daemon_threads = True
+
+
+def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:
+    """Return an HTTP server for the site folder on 127.0.0.1 (port 0 picks a free one)."""
+    handler = partial(Handler, directory=str(Path(out).resolve()), state=state)
+    return Server(("127.0.0.1", port), handler)
+
+
+class Rebuilder:
+    """Rebuilds through the incremental builder; a failure keeps the last good site."""
+
+    def __init__(
+        self,
+        kb_root: Path,
+        out: Path,
+        state: State,
+        console: Console,
+        progress: Progress | None = None,
+    ) -> None:
+        from kb.build.incremental import IncrementalBuilder
+
+        self.builder = IncrementalBuilder(Path(kb_root), Path(out), progress=progress)
+        self.reports = progress is None  # no reporter: say what each rebuild did here
+        self.state = state
+        self.console = console
+
+    def rebuild(self) -> bool:
+        """Build what changed; return whether the build succeeded."""
+        from kb.cli.console import format_problems
+
+        try:
+            report = self.builder.build()
+        except ProblemsFound as exc:
+            message = format_problems(exc.problems, "text")
+            self.console.print(message, markup=False, highlight=False)
+            self.console.print("[red]build failed; the last good site is still served[/]")
+            self.state.failure(message)
+            return False
+        except (KBError, OSError, ValueError) as exc:
+            self.console.print(f"[red]build failed:[/] {escape(str(exc))}", highlight=False)
+            self.state.failure(str(exc))
+            return False
+        except Exception as exc:  # a template error must not stop the server
+            self.console.print(f"[red]build failed:[/] {type(exc).__name__}: {escape(str(exc))}")
+            self.state.failure(f"{type(exc).__name__}: {exc}")
+            return False
+        if report.repaired:
+            self.console.print("files of the site were changed by hand: rebuilt it whole")
+        if self.reports:
+            self.console.print(
+                f"rebuilt {report.rendered} of {report.pages} pages, wrote {report.written} files "
+                f"in {sum(report.seconds.values()):.2f} s",
+                highlight=False,
+            )
+        self.state.success()
+        return True
+
+
+def watched_paths(kb_root: Path) -> list[Path]:
+    """Return the folders whose changes trigger a rebuild: the content and the theme."""
+    return [p for p in (Path(kb_root), theme_dir()) if p.exists()]
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return a folder's device and inode, None when it is gone: a new folder has a new one."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def watch_and_rebuild(
+    kb_root: Path,
+    rebuild: Callable[[], object],
+    stop: threading.Event | None = None,
+    watcher: Callable[..., Iterable[set[tuple[Any, str]]]] | None = None,
+    poll_ms: int = 500,
+) -> None:
+    """Rebuild on every change until stopped; watch the content folder again when it is
+    deleted and put back (a watch on a deleted folder never reports again)."""
+    if watcher is None:
+        from watchfiles import watch as watcher
+    root = os.path.abspath(kb_root)
+    while stop is None or not stop.is_set():
+        armed = _identity(Path(kb_root))
+        paths = watched_paths(kb_root)
+        events = watcher(
+            *paths, stop_event=stop, debounce=200, rust_timeout=poll_ms, yield_on_timeout=True
+        )
+        try:
+            for changes in events:
+                gone = any(os.path.abspath(p) == root for _, p in changes)
+                if gone or _identity(Path(kb_root)) != armed:
+                    rebuild()
+                    break  # watch the folder that is there now
+                if changes:
+                    rebuild()
+            else:
+                return
+        except FileNotFoundError:  # the folder went between listing and watching it
+            rebuild()
+            time.sleep(poll_ms / 1000)
+
+
+def serve(
+    kb_root: Path,
+    out: Path,
+    port: int = 8000,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
+    guard_output(out, kb_root)  # before anything: the first build replaces the folder
+    console = Console(stderr=True, highlight=False)
+    state = State()
+    rebuilder = Rebuilder(kb_root, out, state, console, progress)
+    rebuilder.rebuild()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    server = make_server(out, state, port)
+    host, real_port = server.server_address[:2]
+    console.print(f"serving {Path(out).resolve()} at http://{host}:{real_port}/ (Ctrl-C stops)")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        watch_and_rebuild(Path(kb_root), rebuilder.rebuild, stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()

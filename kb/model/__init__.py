@@ -1,0 +1,1 @@
+"""The records of a knowledge base, its container and its graph."""

@@ -1,0 +1,1 @@
+"""The static site: the Jinja environment, the pages and the argument maps."""
