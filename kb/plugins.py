@@ -1,0 +1,56 @@
+"""The plugin hooks through which formats, checks and page families register, built in or not.
+
+Built-in formats, checks and page families are plugins like any other: each layer's registry
+(`kb.formats.registry`, `kb.check.registry`, `kb.site.registry`) registers its own built-in
+module on the manager it is given, and third-party plugins are found through the
+`debate_kb` entry point group, as pytest and datasette find theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "kb"
+ENTRY_POINTS = "debate_kb"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class Specs:
+    """The hooks a plugin may implement; each returns a list of what it adds."""
+
+    @hookspec
+    def kb_formats(self) -> list[Any]:
+        """Return the formats this plugin reads or writes (`kb.formats.registry.Format`)."""
+        raise NotImplementedError
+
+    @hookspec
+    def kb_checks(self) -> list[Any]:
+        """Return the checks this plugin runs on a loaded KB (`kb.check.registry.Check`)."""
+        raise NotImplementedError
+
+    @hookspec
+    def kb_page_families(self) -> list[Any]:
+        """Return the page families this plugin adds to the site (`kb.site.registry.PageFamily`)."""
+        raise NotImplementedError
+
+
+def plugin_manager(*plugins: object, entry_points: bool = True) -> pluggy.PluginManager:
+    """Return a new manager with the hooks, the given plugins and (by default) installed ones."""
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(Specs)
+    for plugin in plugins:
+        pm.register(plugin)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINTS)
+    return pm
+
+
+def ensure_registered(pm: pluggy.PluginManager, plugin: object) -> pluggy.PluginManager:
+    """Register a built-in plugin module on pm unless it is there already; return pm."""
+    if not pm.is_registered(plugin):
+        pm.register(plugin)
+    return pm

@@ -1,0 +1,38 @@
+"""How a site computes what its pages share: layouts, the graph, the analysis, the exchanges.
+
+The site asks its `Memos` object for each of these instead of calling the functions directly,
+so that a builder that keeps results between builds (`kb.build`) passes a subclass that
+remembers them, without replacing any function of this package at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kb.analysis import Analysis, analyse
+from kb.analysis.reader import exchange_pairs
+from kb.load import KnowledgeBase
+from kb.model.graph import KBGraph
+
+Positions = dict[str, tuple[float, float]]
+
+
+class Memos:
+    """Computes each shared value afresh; subclasses may keep results between builds."""
+
+    def layout(self, fn: Callable[..., Positions], *args: Any, **kwargs: Any) -> Positions:
+        """Return fn(*args, **kwargs): the positions of a map's nodes."""
+        return fn(*args, **kwargs)
+
+    def graph(self, kb: KnowledgeBase) -> KBGraph:
+        """Return the graph of a KB."""
+        return KBGraph(kb)
+
+    def analyse(self, kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
+        """Return the analysis of a KB (labels, strengths, cruxes)."""
+        return analyse(kb, cruxes)
+
+    def exchange_pairs(self, kb: KnowledgeBase, graph: KBGraph) -> dict[str, list[str]]:
+        """Return who answers whom, by claim (`kb.analysis.reader.exchange_pairs`)."""
+        return exchange_pairs(kb, graph)
