@@ -27,7 +27,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         made.append(root)
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(kb.load, "load", counted)
+    monkeypatch.setattr(kb.check, "load", counted)
     return made
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.check import run_check
-from kb.load import load_kb
+from kb.check import load_kb, run_check
 
 ROOT = Path(__file__).parent.parent
 CONTENT = ROOT / "claims"

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from helpers import write_kb
 
-from kb.load import KnowledgeBase, load_kb
+from kb.check import load_kb
+from kb.load import KnowledgeBase
 
 CONTENT = Path(__file__).parent.parent / "claims"
 ATTACKS = ("rebuts", "contradicts", "undercuts")

@@ -13,8 +13,8 @@ from helpers import write_kb
 
 from kb.analysis.engagement import engagement_report
 from kb.build import make_site
+from kb.check import load_kb
 from kb.cli import main
-from kb.load import load_kb
 
 # On q-one, the claims bearing on it are a-pro, k-pro, b-con, i-con (its answers), f-sup (it
 # supports a-pro) and j-shared (it rebuts b-con). Bob attacks Ann and Dee's claims three times:

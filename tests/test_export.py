@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from helpers import write_kb
 from interop_helpers import FIXTURE_KB, REAL_KB, canonical, node_counts
 
+from kb.check import load_kb
 from kb.cli import main
 from kb.formats.export import (
     EXPORTERS,
@@ -36,7 +37,7 @@ from kb.formats.export import (
 )
 from kb.formats.imports import Batch, read_argdown
 from kb.formats.schema import render
-from kb.load import KnowledgeBase, load, load_kb
+from kb.load import KnowledgeBase, load
 from kb.model.graph import KBGraph
 
 ROOT = Path(__file__).parents[1]

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from helpers import write_kb
 from interop_helpers import FIXTURE_KB, INTEROP, canonical, node_counts, same_structure
 
-from kb.check import run_check
+from kb.check import load_kb, run_check
 from kb.cli import main
 from kb.formats.export import kb_to_aif
 from kb.formats.imports import Batch, ImportFailed, import_files, read_aif
-from kb.load import KnowledgeBase, load_kb
+from kb.load import KnowledgeBase
 
 BASIC = INTEROP / "aif" / "nodeset-basic.json"
 INTEGERS = INTEROP / "aif" / "integer-ids.json"

@@ -244,7 +244,7 @@ def test_memo_load_matches_a_plain_load_with_problems(tmp_path: Path) -> None:
 
 def test_tracked_parallel_render_matches_a_plain_render(tmp_path: Path) -> None:
     from kb.build import make_site
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     folder = generate(tmp_path, CLAIMS, 6)
     report = IncrementalBuilder(folder, tmp_path / "inc", search=False, jobs=2).build()

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kb.load
+from kb.check import load_kb
 from kb.errors import KBError, Location
 from kb.load import (
     _TYPED_WORDS,
@@ -25,7 +26,6 @@ from kb.load import (
     _parse_exact,
     default_parse_cache,
     load,
-    load_kb,
     parse_yaml,
     relation_id,
 )

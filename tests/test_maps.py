@@ -219,7 +219,7 @@ def test_a_pie_is_cut_clockwise_from_the_top() -> None:
 def _group_site(monkeypatch: Any) -> Any:
     """Return the bundled content's Site with its map drawn as the map of questions."""
     from kb.build import make_site
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     monkeypatch.setattr(maps, "GROUP_MAP_ABOVE", 50)
     return make_site(load_kb(REPO / "claims"), use_git=False)
@@ -403,7 +403,7 @@ def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
 
     script = (
         "import sys; from kb.site import maps; maps.GROUP_MAP_ABOVE = 50\n"
-        "from kb.build import make_site; from kb.load import load_kb\n"
+        "from kb.build import make_site; from kb.check import load_kb\n"
         "site = make_site(load_kb(sys.argv[1]), use_git=False)\n"
         "sys.stdout.write(site._global('map.html', 'map.html', 'Map')())\n"
     )
@@ -478,7 +478,7 @@ def test_wrap_equals_textwrap_for_any_spacing_and_hyphens(text: str) -> None:
 def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
     import layout_reference
 
-    from kb.load import load_kb
+    from kb.check import load_kb
     from kb.model.graph import KBGraph
 
     kb = load_kb(Path(__file__).parent.parent / "claims")

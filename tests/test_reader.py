@@ -13,7 +13,7 @@ import pytest
 
 from kb.analysis import analyse, explain_report
 from kb.build import make_site
-from kb.load import load_kb
+from kb.check import load_kb
 from kb.site.render import Paths
 
 FILES = {

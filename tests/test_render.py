@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.build import make_site
-from kb.load import load_kb
+from kb.check import load_kb
 from kb.site.render import (
     Paths,
     index_key,

@@ -879,7 +879,7 @@ def _claim_or_fail(kb: KnowledgeBase, claim_id: str) -> None:
 
 def explain_report(kb_path: Path, claim_id: str) -> str:
     """Return the text of `kb explain ID`: label, strength, crux and the reasons."""
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     kb = load_kb(kb_path)
     _claim_or_fail(kb, claim_id)
@@ -899,8 +899,8 @@ def explain_report(kb_path: Path, claim_id: str) -> str:
 
 def whatif_report(kb_path: Path, accept: Sequence[str], reject: Sequence[str]) -> str:
     """Return the text of `kb whatif`: every claim whose label or strength moves."""
+    from kb.check import load_kb
     from kb.errors import UsageError
-    from kb.load import load_kb
 
     kb = load_kb(kb_path)
     if not accept and not reject:
@@ -930,7 +930,7 @@ def framework(kb: KnowledgeBase) -> Framework:
 
 def export_framework(kb_path: Path, fmt: str) -> str:
     """Return the knowledge base's attack graph in an ICCMA format."""
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     return format_af(framework(load_kb(kb_path)), fmt)
 
@@ -939,7 +939,7 @@ def solve_report(
     path: Path | None, kb_path: Path, semantics: str, fmt: str | None = None
 ) -> Iterator[str]:
     """Yield the witness lines of an ICCMA file's extensions (or the KB's), as they are found."""
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     af = read_af(path, fmt) if path is not None else framework(load_kb(kb_path))
     return witness_lines(iter_extensions(af, semantics))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from kb.analysis.af import strongly_connected
 from kb.check.memo import CheckInputs, CheckMemo
-from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase, Loader, ParseCache, display_path
+from kb.errors import Problem, ProblemsFound, Severity, did_you_mean
+from kb.load import KnowledgeBase, Loader, ParseCache, display_path, load
 from kb.model.records import KINDS, Direction, Position, RelationType
 
 E, W = Severity.error, Severity.warning
@@ -541,7 +541,6 @@ def run_check(
     is not checked again (`inputs`: the memo's reading, already found missing); with `advice`,
     the gap checks' advice is included.
     """
-    from kb.load import load
 
     if memo is not None and inputs is None and archive is None:
         inputs = memo.inputs(root, advice)
@@ -577,3 +576,14 @@ class PrereadLoader(Loader):
                 self.problems.append(problem)
                 return
         super().add_file(path, text)
+
+
+def load_kb(
+    root: Path, archive: Path | None = None, cache: ParseCache | None = None
+) -> KnowledgeBase:
+    """Load and check a knowledge base; raise ProblemsFound if it has any error."""
+    kb, problems = load(root, cache=cache)
+    problems += check(kb, problems, archive=archive)
+    if any(p.severity is Severity.error for p in problems):
+        raise ProblemsFound(problems)
+    return kb

@@ -121,8 +121,8 @@ def check(kb_path: Path, strict: bool, archive: Path | None, fmt: str, code: str
 @click.option("--depth", default=3, show_default=True, help="Levels of supporters and attackers.")
 def show(kb_path: Path, claim_id: str, depth: int) -> None:
     """Show a claim with its supporters, attackers and stances as a tree."""
+    from kb.check import load_kb
     from kb.cli.console import claim_tree
-    from kb.load import load_kb
 
     kb = load_kb(kb_path)
     if claim_id not in kb.claims:
@@ -148,8 +148,8 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
 )
 def stats(kb_path: Path, engagement: bool) -> None:
     """Count the records of each kind, or (--engagement) who answers whom."""
+    from kb.check import load_kb
     from kb.cli.console import stats_table
-    from kb.load import load_kb
 
     kb = load_kb(kb_path)
     if not engagement:

@@ -1839,7 +1839,7 @@ def run_export(root: Path, fmt: str, out: Path | None) -> Path | None:
     """Load and check the knowledge base, then write one export to a file or standard output."""
     import sys
 
-    from kb.load import load_kb
+    from kb.check import load_kb
 
     data = export(load_kb(root), fmt)
     if out is None:

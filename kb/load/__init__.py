@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kb.errors import Location, Problem, ProblemsFound, Severity, did_you_mean
+from kb.errors import Location, Problem, Severity, did_you_mean
 from kb.load import files as kbfiles
 from kb.load.files import (  # noqa: F401 (re-exported)
     CONFIG_NAME,
@@ -1001,19 +1001,6 @@ def load(
             gc.freeze()
             gc.enable()
     return loader.finish(), loader.problems
-
-
-def load_kb(
-    root: Path, archive: Path | None = None, cache: ParseCache | None = None
-) -> KnowledgeBase:
-    """Load and check a knowledge base; raise ProblemsFound if it has any error."""
-    from kb.check import check
-
-    kb, problems = load(root, cache=cache)
-    problems += check(kb, problems, archive=archive)
-    if any(p.severity is Severity.error for p in problems):
-        raise ProblemsFound(problems)
-    return kb
 
 
 # Parsed files kept between runs -------------------------------------------------------------
