@@ -379,19 +379,17 @@ def test_statement_edit_rebuild_does_not_analyse_again(
 
 
 def test_graph_is_reused_only_while_its_records_are_unchanged(tmp_path: Path) -> None:
-    from kb.build import incremental as cache
-
     folder = generate(tmp_path / "kb", CLAIMS, seed=6)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, use_git=False, jobs=1)
     builder.build()
-    first = cache._GRAPHS[0][1]
+    first = builder.memos.graph(builder.last.kb)  # type: ignore[union-attr]
     edit_statement(folder, 7, "A statement the graph does not hold.")
     builder.build()
-    assert cache._GRAPHS[0][1] is first
+    assert builder.memos.graph(builder.last.kb) is first  # type: ignore[union-attr]
     assert first.kb is builder.last.kb  # type: ignore[union-attr]
     add_relation(folder, 50, 2, "supports")
     builder.build()
-    second = cache._GRAPHS[0][1]
+    second = builder.memos.graph(builder.last.kb)  # type: ignore[union-attr]
     assert second is not first
     assert "claim-50" in {link.other for link in second.incoming("claim-2", "supports")}
     assert "claim-50" not in {link.other for link in first.incoming("claim-2", "supports")}

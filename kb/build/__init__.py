@@ -29,6 +29,7 @@ from kb.errors import BuildError
 from kb.load import KnowledgeBase
 from kb.load.safety import MARKER as MARKER
 from kb.load.safety import guard_output, read_theme_file, theme_files
+from kb.site.memos import Memos
 from kb.site.render import Site, make_env, theme_dir
 
 if TYPE_CHECKING:
@@ -184,7 +185,12 @@ def downloads(kb: KnowledgeBase, memo: ExportMemo | None = None) -> dict[str, by
 # Gathering -----------------------------------------------------------------------------------
 
 
-def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = True) -> Site:
+def make_site(
+    kb: KnowledgeBase,
+    base_url: str | None = None,
+    use_git: bool = True,
+    memos: Memos | None = None,
+) -> Site:
     """Return the Site of a loaded knowledge base, with git dates when it is a repository."""
     dates, head = git_dates(kb) if use_git else ({}, None)
     overrides = kb.root / "site" / "templates"
@@ -195,6 +201,7 @@ def make_site(kb: KnowledgeBase, base_url: str | None = None, use_git: bool = Tr
         dates=dates,
         head_date=head,
         downloads=download_list(),
+        memos=memos,
     )
 
 

@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from kb.analysis import Analysis, analyse, inputs_digest
 from kb.analysis.gcpause import gc_paused
+from kb.analysis.reader import exchange_pairs
 from kb.build.progress import Progress
 from kb.errors import Problem, ProblemsFound, Severity
 from kb.load import KnowledgeBase, Loader, Where, display_path, load, read_text
 from kb.load.files import code_digest
+from kb.model.graph import KBGraph
 from kb.model.records import Question, Record
+from kb.site.memos import Memos
 from kb.site.reads import Calls, Key, Reads, tracked, untracked
 
 if TYPE_CHECKING:
@@ -200,7 +204,7 @@ _MISSING = object()
 # Claims and actors make no edge of the graph and no entry of another record (a question's
 # positions are diffed as the question's own): a change to one touches its own key alone.
 _SELF_ONLY = ("claims", "actors")
-_SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates"}
+_SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates", "memos"}
 
 
 @dataclass
@@ -310,32 +314,16 @@ def _memo_layout(fn: Any) -> Any:
 
 
 def install_layout_memo() -> None:
-    """Route kb.maps' layouts, the graph and the analysis through their memos (once per process)."""
+    """Route kb.site.maps' layouts through their memo (once per process)."""
     from kb.site import maps
 
     for name in ("layout", "force_layout"):
         fn = getattr(maps, name, None)
         if fn is not None and not hasattr(fn, "__wrapped__"):
             setattr(maps, name, _memo_layout(fn))
-    from kb.site import render
-
-    if not hasattr(render.KBGraph, "__wrapped__"):
-        render.KBGraph = _memo_graph(render.KBGraph)  # type: ignore[misc]
-    from kb.analysis import reader
-
-    if not hasattr(reader.exchange_pairs, "__wrapped__"):
-        reader.exchange_pairs = _memo_by_graph(reader.exchange_pairs)
-    try:
-        from kb import analysis
-    except ImportError:  # the site then shows every claim undecided
-        return
-    if not hasattr(analysis.analyse, "__wrapped__"):
-        analysis.analyse = _memo_analyse(analysis.analyse)  # type: ignore[assignment]
 
 
 # Analyses: kept by a digest of what they read, so that an edited statement re-analyses nothing.
-
-_ANALYSES: dict[bytes, Any] = {}  # inputs digest -> Analysis, the last build's only
 
 
 def _analysis_settings() -> list[tuple[str, Any]]:
@@ -350,27 +338,9 @@ def _analysis_settings() -> list[tuple[str, Any]]:
     return out
 
 
-def _memo_analyse(fn: Any) -> Any:
-    """Wrap kb.analysis.analyse so that a KB with the same analysis inputs reuses the result."""
-    from kb.analysis import inputs_digest
-
-    def memo(kb: KnowledgeBase, cruxes: bool = True) -> Any:
-        key = _digest(inputs_digest(kb) + repr((cruxes, _analysis_settings())).encode())
-        found = _ANALYSES.get(key)
-        if found is None:
-            found = fn(kb, cruxes)
-            _ANALYSES.clear()
-            _ANALYSES[key] = found
-        return found
-
-    memo.__wrapped__ = fn  # type: ignore[attr-defined]
-    return memo
-
-
 # The graph: rebuilt only when a record it is made of changed --------------------------------------
 
 _GRAPH_TABLES = ("questions", "sources", "actors", "stances", "evidence", "relations")
-_GRAPHS: list[tuple[KnowledgeBase, Any]] = []  # the last build's KB and graph
 
 
 def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
@@ -387,34 +357,45 @@ def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
     return True
 
 
-def _memo_graph(cls: Any) -> Any:
-    """Wrap the graph's class so that a KB whose graph inputs are unchanged reuses the graph."""
+class BuildMemos(Memos):
+    """Keeps the last build's graph, analysis and exchanges, and reuses them while their inputs
+    are unchanged: an edited statement then re-analyses and re-links nothing."""
 
-    def make(kb: KnowledgeBase) -> Any:
-        if _GRAPHS and _same_graph_inputs(_GRAPHS[0][0], kb):
-            graph = _GRAPHS[0][1]
+    def __init__(self) -> None:
+        self._graph: tuple[KnowledgeBase, KBGraph] | None = None
+        self._analysis: tuple[bytes, Analysis] | None = None
+        self._pairs: tuple[KBGraph, dict[str, list[str]]] | None = None
+
+    def graph(self, kb: KnowledgeBase) -> KBGraph:
+        """Return the last build's graph when its inputs are unchanged, else a new one."""
+        if self._graph is not None and _same_graph_inputs(self._graph[0], kb):
+            graph = self._graph[1]
             graph.kb = kb  # its lookups hold equal records; claims are read through kb
         else:
-            graph = cls(kb)
-        _GRAPHS[:] = [(kb, graph)]
+            graph = KBGraph(kb)
+        self._graph = (kb, graph)
         return graph
 
-    make.__wrapped__ = cls  # type: ignore[attr-defined]
-    return make
+    def analyse(self, kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
+        """Return the last build's analysis when the KB's analysis inputs are unchanged."""
+        key = _digest(inputs_digest(kb) + repr((cruxes, _analysis_settings())).encode())
+        if self._analysis is None or self._analysis[0] != key:
+            self._analysis = (key, analyse(kb, cruxes))
+        return self._analysis[1]
 
+    def saved(self) -> dict[bytes, Analysis]:
+        """Return what the build state keeps for the next process: the analysis, by its key."""
+        return dict([self._analysis]) if self._analysis is not None else {}
 
-def _memo_by_graph(fn: Any) -> Any:
-    """Wrap a function of (kb, graph) that reads of the KB only what the graph is made of, so
-    that a reused graph (its inputs unchanged) reuses the result."""
-    last: list[tuple[Any, dict[str, list[str]]]] = []
+    def restore(self, saved: dict[bytes, Analysis]) -> None:
+        """Take back what `saved` returned in an earlier process."""
+        self._analysis = next(iter(saved.items()), None)
 
-    def memo(kb: KnowledgeBase, graph: Any) -> dict[str, list[str]]:
-        if not (last and last[0][0] is graph and graph.kb is kb):
-            last[:] = [(graph, fn(kb, graph))]
-        return {key: list(value) for key, value in last[0][1].items()}
-
-    memo.__wrapped__ = fn  # type: ignore[attr-defined]
-    return memo
+    def exchange_pairs(self, kb: KnowledgeBase, graph: KBGraph) -> dict[str, list[str]]:
+        """Return the last result while the graph (whose inputs are all it reads) is reused."""
+        if not (self._pairs is not None and self._pairs[0] is graph and graph.kb is kb):
+            self._pairs = (graph, exchange_pairs(kb, graph))
+        return {key: list(value) for key, value in self._pairs[1].items()}
 
 
 def _take_new_layouts() -> tuple[dict[bytes, Any], set[bytes]]:
@@ -641,6 +622,7 @@ class IncrementalBuilder:
         # site) and swaps it in whole; otherwise a rebuild writes into the site in place.
         self.atomic = atomic
         self.memo = FileMemo()
+        self.memos = BuildMemos()  # the graph and analysis, kept from one build to the next
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
         self.exports: ExportMemo | None = None  # what the last export made, to redo only changes
@@ -672,8 +654,7 @@ class IncrementalBuilder:
             return False
         self.memo, self.last, self.extra, self.exports = memo, last, extra[0], extra[3]
         _LAYOUTS.update(extra[1])
-        _ANALYSES.clear()
-        _ANALYSES.update(extra[2])
+        self.memos.restore(extra[2])
         return True
 
     def save(self) -> None:
@@ -681,7 +662,7 @@ class IncrementalBuilder:
         assert self.state_file is not None
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
-        extra = (self.extra, _LAYOUTS, _ANALYSES, self.exports)
+        extra = (self.extra, _LAYOUTS, self.memos.saved(), self.exports)
         state = (_state_version(), self._stamp(), self.memo, self.last, extra)
         try:
             with open(tmp, "wb") as handle, gc_paused():
@@ -719,7 +700,7 @@ class IncrementalBuilder:
         report.parsed_files = self.memo.parsed
         t1 = time.perf_counter()
         self.progress.stage("analysing")
-        site = site_build.make_site(kb, self.base_url, use_git=self.use_git)
+        site = site_build.make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos)
         t2 = time.perf_counter()
         self.progress.stage("planning")
         theme = theme_dir()

@@ -28,10 +28,10 @@ from markupsafe import Markup, escape
 
 from kb.analysis.reader import exchange_path, family_name
 from kb.load import KnowledgeBase
-from kb.model.graph import KBGraph
 from kb.model.records import ID_RE, Claim, Evidence, Relation, Source, Stance
 from kb.site import maps, qmaps
 from kb.site.memo import BuildMemo
+from kb.site.memos import Memos
 
 SIDES = ("pro", "con", "mixed")
 SIDE_NAMES = {"pro": "Yes", "con": "No", "mixed": "Mixed"}
@@ -282,16 +282,10 @@ class Standing:
 class Standings:
     """Wraps `kb.analysis.analyse` (its `claims` and `questions` tables) for the templates."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.available = False
+    def __init__(self, kb: KnowledgeBase, memos: Memos) -> None:
         self.model = ""  # part of the incremental builder's fingerprint of global state
         self._by: dict[str, Standing] = {}
-        self._result: Any = None
-        try:
-            from kb.analysis import analyse  # type: ignore[import-not-found]
-        except ImportError:
-            return
-        self._result = analyse(kb)
+        self._result: Any = memos.analyse(kb)
         self.available = True
         for cid in kb.claims:
             self._by[cid] = self._read(cid)
@@ -399,11 +393,14 @@ class Site:
         dates: dict[str, tuple[str, str]] | None = None,
         head_date: str | None = None,
         downloads: list[tuple[str, str, str]] | None = None,
+        memos: Memos | None = None,
     ) -> None:
         self.kb = kb
         self.env = env
-        self.graph = KBGraph(kb)
-        self.standings = Standings(kb)
+        # What pages share, computed once; a builder that keeps it between builds passes its own.
+        self.memos = memos or Memos()
+        self.graph = self.memos.graph(kb)
+        self.standings = Standings(kb, self.memos)
         self.base_url = (base_url or kb.config.base_url or "").rstrip("/")
         self.base_url = self.base_url + "/" if safe_url(self.base_url) else ""
         self.dates = dates or {}
@@ -428,10 +425,8 @@ class Site:
         # The order questions are written in, which the home page keeps (a dict of values, so
         # that the incremental builder sees a reordering).
         self.question_order: dict[str, int] = {q: i for i, q in enumerate(kb.questions)}
-        from kb.analysis.reader import exchange_pairs
-
         # Whom each actor disagrees with: the exchange pages, and the links to them.
-        self.exchanges: dict[str, list[str]] = exchange_pairs(kb, self.graph)
+        self.exchanges: dict[str, list[str]] = self.memos.exchange_pairs(kb, self.graph)
         self.authored: dict[str, list[str]] = defaultdict(list)
         for sid in sorted(kb.sources):
             for a in kb.sources[sid].authors:
