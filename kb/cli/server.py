@@ -15,8 +15,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from watchfiles import watch
 
+from kb.build.incremental import IncrementalBuilder
 from kb.build.progress import Progress
+from kb.cli.problems import format_problems
 from kb.errors import KBError, ProblemsFound
 from kb.load.safety import guard_output
 from kb.site.render import theme_dir
@@ -24,6 +27,7 @@ from kb.site.render import theme_dir
 IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
 LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
 
+HOST = "127.0.0.1"  # the author's own machine only: drafts are not published to the network
 LIVE_PATH = "/__kb/live.js"
 STATUS_PATH = "/__kb/status"
 LIVE_TAG = b'<script src="/__kb/live.js" defer></script>'
@@ -123,7 +127,7 @@ class Server(ThreadingHTTPServer):
 def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:
     """Return an HTTP server for the site folder on 127.0.0.1 (port 0 picks a free one)."""
     handler = partial(Handler, directory=str(Path(out).resolve()), state=state)
-    return Server(("127.0.0.1", port), handler)
+    return Server((HOST, port), handler)
 
 
 class Rebuilder:
@@ -137,8 +141,6 @@ class Rebuilder:
         console: Console,
         progress: Progress | None = None,
     ) -> None:
-        from kb.build.incremental import IncrementalBuilder
-
         self.builder = IncrementalBuilder(Path(kb_root), Path(out), progress=progress)
         self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state
@@ -146,8 +148,6 @@ class Rebuilder:
 
     def rebuild(self) -> bool:
         """Build what changed; return whether the build succeeded."""
-        from kb.cli.console import format_problems
-
         try:
             report = self.builder.build()
         except ProblemsFound as exc:
@@ -200,7 +200,7 @@ def watch_and_rebuild(
     """Rebuild on every change until stopped; watch the content folder again when it is
     deleted and put back (a watch on a deleted folder never reports again)."""
     if watcher is None:
-        from watchfiles import watch as watcher
+        watcher = watch
     root = os.path.abspath(kb_root)
     while stop is None or not stop.is_set():
         armed = _identity(Path(kb_root))
@@ -238,8 +238,8 @@ def serve(
     rebuilder.rebuild()
     Path(out).mkdir(parents=True, exist_ok=True)
     server = make_server(out, state, port)
-    host, real_port = server.server_address[:2]
-    console.print(f"serving {Path(out).resolve()} at http://{host}:{real_port}/ (Ctrl-C stops)")
+    real_port = server.server_address[1]
+    console.print(f"serving {Path(out).resolve()} at http://{HOST}:{real_port}/ (Ctrl-C stops)")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -8,13 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from helpers import write_kb
 
 from kb.cli import main
 
-PLANTED = Path(__file__).parent / "data" / "planted" / "claims"
+PLANTED = Path(__file__).parent.parent / "data" / "planted" / "claims"
 # The 20 mistakes planted across 5 files, each with its code and place.
 PLANTED_EXPECTED = {
     ("KB202", "questions.yaml:6:13"),
@@ -171,7 +172,7 @@ def test_new_writes_valid_skeletons_and_refuses_to_overwrite(tmp_path: Path) -> 
 def test_schema_is_current() -> None:
     from kb.formats.schema import all_schemas, render
 
-    folder = Path(__file__).parent.parent / "schema"
+    folder = Path(__file__).parent.parent.parent / "schema"
     for name, schema in all_schemas().items():
         committed = folder / name
         assert committed.is_file(), f"{name} missing: run `kb schema`"
@@ -239,3 +240,38 @@ def test_check_without_cache_writes_none(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("KB_CACHE", "0")
     assert invoke("check", "--kb", str(write_kb(tmp_path / "kb"))).exit_code == 0
     assert not (tmp_path / "cache" / "debate-kb" / "parsed").exists()
+
+
+def test_every_command_is_registered() -> None:
+    """Each command module's commands reach the `kb` group."""
+    assert set(main.commands) == {
+        "check", "show", "stats", "schema", "new", "build", "serve", "export", "import",
+        "explain", "whatif", "af",
+    }  # fmt: skip
+    af = main.commands["af"]
+    assert isinstance(af, click.Group) and set(af.commands) == {"export", "import", "solve"}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--kb", "KB"]], ids=["help", "check"])
+def test_help_and_check_load_neither_the_builder_nor_networkx(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """The CLI's lazy imports keep the site builder, Jinja2 and networkx out of these runs."""
+    folder = write_kb(tmp_path)
+    code = (
+        "import sys\n"
+        "from kb.cli import main\n"
+        "try:\n"
+        f"    main({[str(folder) if a == 'KB' else a for a in args]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('networkx', 'jinja2', 'kb.build', 'kb.site', 'kb.model.graph')\n"
+        "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KB_CACHE": "0"},
+    )
+    assert proc.stdout.splitlines()[-1] == "loaded: []", proc.stdout + proc.stderr
