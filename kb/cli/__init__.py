@@ -16,7 +16,9 @@ from kb.cli.commands.site import build, serve
 from kb.cli.commands.stats import stats
 from kb.cli.common import err, kb_option, out
 from kb.cli.group import KBGroup
+from kb.cli.problems import print_problems
 from kb.errors import UsageError, did_you_mean
+from kb.formats.choice import FormatChoice
 from kb.load.safety import printable
 
 
@@ -59,7 +61,7 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
     "--format",
     "fmt",
     required=True,
-    type=click.Choice(["json", "graphml", "dot", "csv", "aif", "xaif", "argdown"]),
+    type=FormatChoice("export"),
 )
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False))
 def export_(kb_path: Path, fmt: str, out_path: Path | None) -> None:
@@ -72,7 +74,7 @@ def export_(kb_path: Path, fmt: str, out_path: Path | None) -> None:
 
 @main.command("import")
 @kb_option
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["aif", "xaif", "kialo", "argdown"]))
+@click.argument("fmt", metavar="FORMAT", type=FormatChoice("import"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--into", type=click.Path(path_type=Path, file_okay=False), help="Default: KB/imported."
@@ -81,7 +83,11 @@ def import_(kb_path: Path, fmt: str, files: tuple[Path, ...], into: Path | None)
     """Import argument maps as new YAML files (never overwrites); report what was skipped."""
     from kb.formats.imports import run_import
 
-    sys.exit(run_import(kb_path, fmt, list(files), into, out))
+    problems = run_import(kb_path, fmt, list(files), into, out)
+    if problems:
+        print_problems(out, problems)
+        out.print("the import failed: the files it wrote were removed", markup=False)
+    sys.exit(1 if problems else 0)
 
 
 @main.command()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kb.formats.json_schema import export_json_schema
 from kb.model.records import KINDS, PLURALS, Config
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,8 +53,6 @@ def all_schemas() -> dict[str, dict[str, Any]]:
     out["kb-config.schema.json"] = config
     for kind in KINDS:
         out[f"{kind}.schema.json"] = record_schema(kind)
-    from kb.formats.export import export_json_schema
-
     out["kb-export.schema.json"] = export_json_schema()
     return out
 

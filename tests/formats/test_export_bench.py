@@ -20,7 +20,7 @@ import pytest
 from kb.build.incremental import FileMemo, load_checked
 from kb.formats.export import EXPORTERS, ExportMemo
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import edit_statement, generate  # noqa: E402
 

@@ -21,6 +21,7 @@ from interop_helpers import FIXTURE_KB, REAL_KB, canonical, node_counts
 
 from kb.check import load_kb
 from kb.cli import main
+from kb.formats.csv_export import csv_cell
 from kb.formats.export import (
     EXPORTERS,
     FIXED_TIMESTAMP,
@@ -40,7 +41,7 @@ from kb.formats.schema import render
 from kb.load import KnowledgeBase, load
 from kb.model.graph import KBGraph
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -515,11 +516,9 @@ def test_claim_jsonld_with_given_stances_matches(fixture_kb: KnowledgeBase) -> N
         assert given == claim_jsonld(fixture_kb, claim_id)
 
 
-def test_csv_cells_never_start_a_formula() -> None:
-    from kb.formats.export import _csv_cell
-
-    assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert _csv_cell("+1") == "'+1"
-    assert _csv_cell("Scaling works.") == "Scaling works."
-    assert _csv_cell(-3) == "-3"
+def testcsv_cells_never_start_a_formula() -> None:
+    assert csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("+1") == "'+1"
+    assert csv_cell("Scaling works.") == "Scaling works."
+    assert csv_cell(-3) == "-3"

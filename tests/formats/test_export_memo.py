@@ -21,20 +21,19 @@ from kb.build.incremental import FileMemo, load_memo
 from kb.formats.export import (
     EXPORTERS,
     KIND_OF_TABLE,
-    KINDS,
     TABLES,
     ExportMemo,
-    _json_record,
-    _Writer,
-    _zip,
     kb_to_aif,
     kb_to_data,
     kb_to_xaif,
 )
+from kb.formats.json_export import json_record
+from kb.formats.writer import Writer
+from kb.formats.ziparchive import deflate, zip_members, zip_with_zipfile
 from kb.load import KnowledgeBase, load
-from kb.model.records import Claim, Evidence
+from kb.model.records import KINDS, Claim, Evidence
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import generate  # noqa: E402
 
@@ -391,11 +390,9 @@ def test_fresh_csv_equals_the_csv_module_and_zipfile(kb_cases: list[KnowledgeBas
 def test_zip_writer_equals_zipfile() -> None:
     import zlib
 
-    from kb.formats.export import _deflate, _zip_with_zipfile
-
     members = [(f"t{i}.csv", b"a,b\n" * (i * 997), 0, b"") for i in range(4)]
-    members = [(n, d, zlib.crc32(d), _deflate(d)) for n, d, _, _ in members]
-    assert _zip(members) == _zip_with_zipfile(members)
+    members = [(n, d, zlib.crc32(d), deflate(d)) for n, d, _, _ in members]
+    assert zip_members(members) == zip_with_zipfile(members)
 
 
 # The writer and the JSON of one record, as properties ----------------------------------------
@@ -408,7 +405,7 @@ def write(keys: list[int], sep: bytes, old: Any = None) -> tuple[bytes, Any, lis
         rendered.extend(indices)
         return [f"<{keys[i]}:{'x' * (keys[i] % 3)}>".encode() for i in indices]
 
-    writer = _Writer(old)
+    writer = Writer(old)
     writer.add(b"head[")
     writer.run("items", keys, render, sep)
     writer.add(b"]tail")
@@ -455,4 +452,4 @@ def test_a_records_json_equals_json_dumps(text: str, weight: float | None) -> No
     for record in (claim, evidence):
         data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
         want = "    " + json.dumps(data, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        assert _json_record(record) == want.encode("utf-8")
+        assert json_record(record) == want.encode("utf-8")
