@@ -1,19 +1,4 @@
-"""Exports by format name: the built-in formats' tables, one export, and `kb export`.
-
-The API the site and the CLI share:
-
-- `EXPORTERS`: format name -> function(KnowledgeBase) -> bytes, for the formats
-  ``json``, ``graphml``, ``dot``, ``csv`` (a zip of one CSV per record kind), ``aif``
-  (AIFdb JSON), ``xaif`` (the OVA3 wrapper of AIF) and ``argdown``.
-- `file_name(fmt)`: the download's file name (``debate-kb.aif.json`` ...);
-  `MEDIA_TYPES[fmt]` its media type; `DESCRIPTIONS[fmt]` one line for a Downloads page.
-- `claim_jsonld` and `jsonld_script` (`kb.formats.jsonld`), `export_json_schema`
-  (`kb.formats.json_schema`), and `ExportMemo` (`kb.formats.memo`), which gives every format
-  byte for byte as a fresh export would, serialising again only what changed.
-
-The tables come from the registry of built-in formats (`kb.formats.registry`), without the
-installed plugins, so that the site's downloads are the same wherever it is built.
-"""
+"""Exports by format name: the built-in formats' tables (the site's downloads) and `kb export`."""
 
 from __future__ import annotations
 
@@ -52,6 +37,8 @@ from kb.formats.xaif_export import kb_to_xaif as kb_to_xaif
 from kb.load import KnowledgeBase
 from kb.plugins import plugin_manager
 
+# The built-in formats alone, without installed plugins: the site's downloads are the same
+# wherever it is built. `ExportMemo` (kb.formats.memo) writes them incrementally.
 _BUILT_IN = formats(plugin_manager(entry_points=False))
 EXPORTERS: dict[str, Exporter] = exporting(_BUILT_IN)
 MEDIA_TYPES = {name: _BUILT_IN[name].media_type for name in EXPORTERS}
@@ -77,10 +64,7 @@ def export(kb: KnowledgeBase, fmt: str) -> bytes:
 def run_export(
     root: Path, fmt: str, out: Path | None, registry: dict[str, Format] | None = None
 ) -> Path | None:
-    """Load and check the knowledge base, then write one export to a file or standard output.
-
-    The format comes from `registry` (default: the built-in and installed plugins' formats).
-    """
+    """Load and check the KB, then write one export (default registry: installed plugins too)."""
     write = exporting(formats() if registry is None else registry).get(fmt)
     if write is None:
         raise UsageError(f"unknown export format {fmt!r}")

@@ -1,14 +1,4 @@
-"""Importing files: each read by its format's reader, written as new YAML, never overwriting.
-
-`import_files(root, fmt, files, into)` reads each file with the format's `read` function (see
-`kb.formats.registry`), gives every new record a readable ID (a slug of its text, unique against
-the knowledge base at `root` and the batch), and writes one YAML file per input into `into`
-without ever overwriting a file. It returns an `ImportReport`: the files written, the records
-made, and what was skipped and why.
-
-Readers work on parsed data and never touch the disk: `read_aif(data, name, batch)` (AIFdb
-JSON or xAIF), `read_kialo(text, name, batch)`, `read_argdown(data, name, batch)`.
-"""
+"""Importing files: each read by its format's reader, written as new YAML, never overwriting."""
 
 from __future__ import annotations
 
@@ -85,10 +75,9 @@ def import_files(
     into: Path,
     registry: dict[str, Format] | None = None,
 ) -> ImportReport:
-    """Import files of one format into YAML under `into`; never overwrite anything.
-
-    The format comes from `registry` (default: the built-in and installed plugins' formats).
-    """
+    """Import files of one format into YAML under `into`; never overwrite anything."""
+    # Each file becomes one YAML file of records with readable IDs (slugs of their text),
+    # unique against the KB at `root` and the batch; the report lists what was skipped and why.
     readers = reading(formats() if registry is None else registry)
     if fmt not in readers:
         known = ", ".join(readers)
@@ -148,11 +137,8 @@ def run_import(
     console: Any,
     registry: dict[str, Format] | None = None,
 ) -> list[Problem]:
-    """Import files, print what was written and skipped, and check what was written.
-
-    Return the errors the check found in the written files, which are then removed (an empty
-    list: the import stands).
-    """
+    """Import files, print what was written and skipped; return the check's errors in them."""
+    # When the check finds errors in the written files, they are removed; the CLI prints them.
     folder = into if into is not None else root / "imported"
     report = import_files(root, fmt, files, folder, registry)
     for path in report.written:

@@ -17,8 +17,8 @@ class FormatConflict(UsageError):
 
 
 def formats(pm: pluggy.PluginManager | None = None) -> dict[str, Format]:
-    """Return every registered format by name: the built-in ones in their order, then the
-    plugins' sorted by name. Without a manager, use one with the installed plugins."""
+    """Return every format of pm's plugins (default: those installed) by name, built-ins first."""
+    # Plugins' formats come sorted by name, whatever order the plugins were found in.
     pm = ensure_registered(pm if pm is not None else plugin_manager(), builtin)
     found: dict[str, str] = {}  # format name -> the plugin that gave it
     built_in: list[Format] = []

@@ -15,11 +15,10 @@ Reader = Callable[[Path, Batch], None]
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: its name, how it is downloaded, and how to write and/or read it.
+    """A file format: its name, how it is downloaded, and how to write and/or read it."""
 
-    `export` returns the whole knowledge base in the format (text is written as UTF-8);
-    `read` adds the records of one input file to a `Batch`. Either may be None.
-    """
+    # `export` returns the whole KB in the format (text is written as UTF-8); `read` adds the
+    # records of one input file to a `Batch`. A format may do only one of the two.
 
     name: str
     file_name: str = ""
