@@ -148,9 +148,23 @@ def claim_count(kb):
     return f"{len(kb.claims)} claims\\n"
 
 
+def read_lines(path, batch):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        batch.claim(line)
+
+
+def read_dangling(path, batch):
+    claim = batch.claim(path.read_text(encoding="utf-8"))
+    link = {"id": "dangling-link", "from": claim, "type": "supports", "to": "no-such-claim"}
+    batch.records["relations"].append(link)
+
+
 @kb.plugins.hookimpl
 def kb_formats():
-    return [Format("count", "kb.count", "text/plain", "How many claims.", claim_count)]
+    return [
+        Format("count", "kb.count", "text/plain", "How many claims.", claim_count, read_lines),
+        Format("dangling", read=read_dangling),
+    ]
 '''
 
 
@@ -204,3 +218,33 @@ def test_without_the_plugin_its_format_is_no_choice(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "'count' is not one of" in result.output
+
+
+def test_an_installed_plugin_imports_through_the_cli(
+    installed_plugin: Path, tmp_path: Path
+) -> None:
+    write_kb(tmp_path)
+    root = tmp_path / "claims"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Installed plugins can read formats.\n", encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(main, ["import", "--kb", str(root), "nope", str(notes)])
+    want = "'aif', 'xaif', 'kialo', 'argdown', 'count', 'dangling'"
+    assert refused.exit_code == 2 and want in refused.output
+    result = runner.invoke(main, ["import", "--kb", str(root), "count", str(notes)])
+    assert result.exit_code == 0, result.output
+    assert "imported 1 claims" in result.output
+    written = root / "imported" / "notes.yaml"
+    assert "Installed plugins can read formats." in written.read_text(encoding="utf-8")
+
+
+def test_an_import_that_fails_the_check_is_removed(installed_plugin: Path, tmp_path: Path) -> None:
+    write_kb(tmp_path)
+    root = tmp_path / "claims"
+    notes = tmp_path / "bad.txt"
+    notes.write_text("A claim with a dangling link.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "--kb", str(root), "dangling", str(notes)])
+    assert result.exit_code == 1, result.output
+    assert "no-such-claim" in result.output
+    assert result.output.rstrip().endswith("the import failed: the files it wrote were removed")
+    assert not (root / "imported").exists()
