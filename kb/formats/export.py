@@ -21,7 +21,6 @@ from kb.formats.dot_export import export_dot as export_dot
 from kb.formats.graphml_export import export_graphml as export_graphml
 from kb.formats.graphml_export import graph_rows as graph_rows
 from kb.formats.graphml_export import label_of as label_of
-from kb.formats.graphml_export import to_networkx as to_networkx
 from kb.formats.json_export import FORMAT_NAME as FORMAT_NAME
 from kb.formats.json_export import FORMAT_VERSION as FORMAT_VERSION
 from kb.formats.json_export import data_to_yaml_files as data_to_yaml_files

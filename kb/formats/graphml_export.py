@@ -6,12 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import networkx as nx
-
 from kb.formats.context import KIND_OF_TABLE, TABLES, Context, export_once
 from kb.formats.writer import Writer
 from kb.load import KnowledgeBase
-from kb.model.graph import NODE_TABLES, record_edges
 from kb.model.records import (
     Record,
 )
@@ -49,6 +46,10 @@ def _graph_parts(
 ) -> tuple[dict[str, str | None], dict[tuple[str, str, str], dict[str, str]]]:
     """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds, from the
     same `record_edges` but without networkx, which took most of the time of an export."""
+    # Lazy: kb.model.graph imports networkx, which the commands that only list the formats
+    # (`kb --help`, `kb check`) must not load.
+    from kb.model.graph import NODE_TABLES, record_edges
+
     nodes: dict[str, str | None] = {}
     for name in NODE_TABLES:
         for rid, record in getattr(kb, name).items():
@@ -144,16 +145,6 @@ def graph_rows(kb: KnowledgeBase) -> GraphRows:
         [(node, _node_attrs(node, kind, record_of(kb, node))) for node, kind in nodes],
         [(u, v, key, _edge_attrs(key, data)) for u, v, key, data in edges],
     )
-
-
-def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:
-    """Return the knowledge base as a MultiDiGraph with GraphML-safe attributes."""
-    nodes, edges = graph_rows(kb)
-    g = nx.MultiDiGraph()
-    g.add_nodes_from(nodes)
-    for u, v, key, attrs in edges:
-        g.add_edge(u, v, key=key, **attrs)
-    return g
 
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"

@@ -34,9 +34,9 @@ from kb.formats.export import (
     jsonld_script,
     kb_to_aif,
     kb_to_xaif,
-    to_networkx,
 )
 from kb.formats.imports import Batch, read_argdown
+from kb.formats.networkx_graph import to_networkx
 from kb.formats.schema import render
 from kb.load import KnowledgeBase, load
 from kb.model.graph import KBGraph
