@@ -155,7 +155,7 @@ def stats(kb_path: Path, engagement: bool) -> None:
     if not engagement:
         out.print(stats_table(kb))
         return
-    from kb.analysis.engagement import engagement_tables
+    from kb.cli.reports import engagement_tables
 
     # A console made now, not at import, so that its width follows this run's COLUMNS.
     tables = Console(highlight=False, soft_wrap=True)
@@ -274,7 +274,7 @@ def import_(kb_path: Path, fmt: str, files: tuple[Path, ...], into: Path | None)
 @click.argument("claim_id")
 def explain(kb_path: Path, claim_id: str) -> None:
     """Explain a claim's computed label, strength and crux score in words."""
-    from kb.analysis import explain_report
+    from kb.cli.reports import explain_report
 
     click.echo(printable(explain_report(kb_path, claim_id)))
 
@@ -285,7 +285,7 @@ def explain(kb_path: Path, claim_id: str) -> None:
 @click.option("--reject", multiple=True, metavar="ID", help="Take this claim as rejected.")
 def whatif(kb_path: Path, accept: tuple[str, ...], reject: tuple[str, ...]) -> None:
     """List the claims whose label or strength changes if some claims are accepted/rejected."""
-    from kb.analysis import whatif_report
+    from kb.cli.reports import whatif_report
 
     click.echo(printable(whatif_report(kb_path, accept, reject)))
 
@@ -311,7 +311,7 @@ AF_INPUT = click.option(
 @AF_FORMAT
 def af_export(kb_path: Path, fmt: str) -> None:
     """Print the knowledge base's attack graph as an ICCMA instance."""
-    from kb.analysis import export_framework
+    from kb.cli.reports import export_framework
 
     click.echo(export_framework(kb_path, fmt), nl=False)
 
@@ -346,7 +346,7 @@ def af_solve(kb_path: Path, file: Path | None, semantics: str, source_fmt: str |
     """Print the extensions of FILE (or of the knowledge base) as found, one `w ...` line each."""
     import time
 
-    from kb.analysis import solve_report
+    from kb.cli.reports import solve_report
 
     lines = solve_report(file, kb_path, semantics.upper(), source_fmt)
     stream = sys.stdout
