@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kb.analysis.af_acceptance import EXACT_MAX_MEMBERS as EXACT_MAX_MEMBERS
 from kb.analysis.af_acceptance import Acceptance as Acceptance
+from kb.analysis.af_acceptance import Cache as Cache
 from kb.analysis.af_acceptance import Standing as Standing
 from kb.analysis.af_acceptance import TooManyLabellings as TooManyLabellings
 from kb.analysis.af_acceptance import acceptance as acceptance

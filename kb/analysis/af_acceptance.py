@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from kb.analysis import af_sat
 from kb.analysis.af_exact import IN, OUT, UNDEC, labellings_of
 from kb.analysis.af_graph import condensation_order, local_attackers
 from kb.analysis.af_grounded import grounded_after_fiat, grounded_labelling
 from kb.analysis.af_sat import Budget
+
+# Per run: a weak component's standing, keyed by its members and their settled attackers, and
+# the split of the undecided arguments into components ("components", the arguments).
+Cache = dict[tuple[Any, ...], Any]
 
 
 @dataclass
@@ -36,7 +41,7 @@ def acceptance(
     n: int,
     targets: list[list[int]],
     budget: Budget | None = None,
-    cache: dict | None = None,
+    cache: Cache | None = None,
     strict: bool = True,
 ) -> Acceptance:
     """Return grounded labels and preferred standing without enumerating whole extensions.
@@ -101,7 +106,7 @@ def acceptance_after_fiat(
     attackers: list[list[int]],
     fiat: list[int],
     budget: Budget | None,
-    cache: dict,
+    cache: Cache,
     used: list[int] | None = None,
 ) -> dict[int, Standing]:
     """Return the standing of the arguments a new unattacked argument attacking `fiat` may move.

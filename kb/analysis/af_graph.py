@@ -5,9 +5,17 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 Node = TypeVar("Node", int, str)  # argument indices, or claim IDs in kb.check
+
+
+class Successors(Protocol[Node]):
+    """Whom each node points to: a list of lists by index, or a mapping by name."""
+
+    def __getitem__(self, node: Node, /) -> list[Node]:
+        """Return the successors of a node."""
+        ...
 
 
 @dataclass
@@ -61,9 +69,7 @@ class Framework:
         return rev
 
 
-def strongly_connected(
-    nodes: list[Node], succ: Sequence[list[Node]] | Mapping[Node, list[Node]]
-) -> list[list[Node]]:
+def strongly_connected(nodes: list[Node], succ: Successors[Node]) -> list[list[Node]]:
     """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative).
 
     Every node in `nodes` needs an entry in `succ`; successors outside `nodes` are ignored.

@@ -82,6 +82,18 @@ def grounded_after_fiat(
     run the grounded queue again from the retracted arguments and whatever they free, so the
     work follows the change rather than the size of the framework.
     """
+    retracted = _retracted(label, step, targets, attackers, fiat)
+    return _Reground(label, targets, attackers, retracted).run(fiat)
+
+
+def _retracted(
+    label: list[int],
+    step: list[int],
+    targets: list[list[int]],
+    attackers: list[list[int]],
+    fiat: list[int],
+) -> set[int]:
+    """Return the arguments that may lose the reason for their grounded label under the fiat."""
     retracted = set(fiat)
     stack = list(fiat)
     while stack:
@@ -95,47 +107,67 @@ def grounded_after_fiat(
                 continue
             retracted.add(y)
             stack.append(y)
-    new: dict[int, int] = dict.fromkeys(retracted, UNDEC)
+    return retracted
 
-    def now(x: int) -> int:
-        return new.get(x, label[x])
 
-    count: dict[int, int] = {}  # attackers not OUT, for the arguments that may still turn IN
-    queue: list[int] = []
+class _Reground:
+    """The grounded queue run again from the retracted arguments, recording new labels."""
 
-    def make_out(b: int) -> None:
+    def __init__(
+        self,
+        label: list[int],
+        targets: list[list[int]],
+        attackers: list[list[int]],
+        retracted: set[int],
+    ) -> None:
+        self.label, self.targets, self.attackers = label, targets, attackers
+        self.retracted = retracted
+        self.new: dict[int, int] = dict.fromkeys(retracted, UNDEC)
+        self.count: dict[int, int] = {}  # attackers not OUT, for arguments that may turn IN
+        self.queue: list[int] = []
+
+    def now(self, x: int) -> int:
+        """Return an argument's label as it stands so far."""
+        return self.new.get(x, self.label[x])
+
+    def make_out(self, b: int) -> None:
+        """Label an argument OUT and count down the attackers of what it attacks."""
+        new, count, now = self.new, self.count, self.now
         new[b] = OUT
-        for c in targets[b]:
+        for c in self.targets[b]:
             if now(c) != UNDEC:
                 continue
             if c in count:
                 count[c] -= 1
             else:
-                count[c] = sum(1 for a in attackers[c] if now(a) != OUT)
+                count[c] = sum(1 for a in self.attackers[c] if now(a) != OUT)
             if not count[c]:
                 new[c] = IN
-                queue.append(c)
+                self.queue.append(c)
 
-    for x in sorted(fiat):
-        if now(x) != OUT:
-            make_out(x)
-    for x in sorted(retracted):
-        if now(x) != UNDEC:
-            continue
-        if any(now(a) == IN for a in attackers[x]):
-            make_out(x)
-        elif x not in count:
-            count[x] = sum(1 for a in attackers[x] if now(a) != OUT)
-            if not count[x]:
-                new[x] = IN
-                queue.append(x)
-    for a in queue:
-        if new.get(a) != IN:
-            continue
-        for b in targets[a]:
-            if now(b) != OUT:
-                make_out(b)
-    return {x: v for x, v in new.items() if v != label[x]}
+    def run(self, fiat: list[int]) -> dict[int, int]:
+        """Return the arguments whose label changes, with their new labels."""
+        now, new, count = self.now, self.new, self.count
+        for x in sorted(fiat):
+            if now(x) != OUT:
+                self.make_out(x)
+        for x in sorted(self.retracted):
+            if now(x) != UNDEC:
+                continue
+            if any(now(a) == IN for a in self.attackers[x]):
+                self.make_out(x)
+            elif x not in count:
+                count[x] = sum(1 for a in self.attackers[x] if now(a) != OUT)
+                if not count[x]:
+                    new[x] = IN
+                    self.queue.append(x)
+        for a in self.queue:
+            if new.get(a) != IN:
+                continue
+            for b in self.targets[a]:
+                if now(b) != OUT:
+                    self.make_out(b)
+        return {x: v for x, v in new.items() if v != self.label[x]}
 
 
 def grounded(af: Framework) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kb.analysis.gradual import BipolarGraph, dependants
 from kb.load import KnowledgeBase
-from kb.model.records import Direction, RelationType
+from kb.model.records import Direction, Evidence, RelationType
 
 # Base scores by evidence kind, and for claims; kb.yaml `base_scores` overrides any of them.
 DEFAULT_BASE_SCORES: dict[str, float] = {
@@ -77,54 +77,54 @@ def equivalence_classes(kb: KnowledgeBase) -> dict[str, str]:
     return {c: find(c) for c in sorted(parent)}
 
 
-def build(kb: KnowledgeBase) -> Debate:
-    """Build the attack graph (with inference nodes for supports) and the bipolar graph.
+@dataclass
+class _Links:
+    """The knowledge base's links sorted by kind, with claims replaced by their class's claim."""
 
-    Claims marked equivalent say the same thing in other words: one claim stands for each
-    such class, and every link to or from a member is a link to or from it.
-    """
-    scores = base_scores(kb)
-    claims = list(kb.claims)
-    alias = equivalence_classes(kb)
-    grounds: dict[str, list[str]] = defaultdict(list)
-    premise: dict[str, str] = {}
-    conflicts: list[tuple[str, str]] = []
-    undercuts: list[tuple[str, str]] = []
-    supports: list[tuple[str, str, str]] = []  # (support id, premise, conclusion)
-    links = [
-        (r, alias.get(r.from_, r.from_), alias.get(r.to, r.to))
-        for r in sorted(kb.relations.values(), key=lambda r: r.id)
-        if r.from_ in kb.claims
-    ]
-    for r, f, t in links:
+    grounds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    premise: dict[str, str] = field(default_factory=dict)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    undercuts: list[tuple[str, str]] = field(default_factory=list)
+    supports: list[tuple[str, str, str]] = field(default_factory=list)  # (id, premise, conclusion)
+    wording: dict[str, str] = field(default_factory=dict)  # support -> its premise as written
+
+
+def _sort_links(kb: KnowledgeBase, alias: dict[str, str]) -> _Links:
+    """Sort the relations from claims by kind, under the equivalence classes' claims."""
+    out = _Links()
+    for r in sorted(kb.relations.values(), key=lambda r: r.id):
+        if r.from_ not in kb.claims:
+            continue
+        f, t = alias.get(r.from_, r.from_), alias.get(r.to, r.to)
         if f == t:  # within one equivalence class: about wording, not an argument
             continue
         if r.type is RelationType.supports and r.to in kb.claims:
-            grounds[t].append(r.id)
-            premise[r.id] = f
-            supports.append((r.id, f, t))
+            out.grounds[t].append(r.id)
+            out.premise[r.id] = f
+            out.supports.append((r.id, f, t))
+            if f != r.from_:
+                out.wording[r.id] = r.from_
         elif r.type is RelationType.rebuts and r.to in kb.claims:
-            conflicts.append((f, t))
+            out.conflicts.append((f, t))
         elif r.type is RelationType.contradicts and r.to in kb.claims:
-            conflicts += [(f, t), (t, f)]
+            out.conflicts += [(f, t), (t, f)]
         elif r.type is RelationType.undercuts:
-            undercuts.append((f, r.to))
-    evidence = sorted((e for e in kb.evidence.values() if e.claim in kb.claims), key=lambda e: e.id)
-    concludes = {e.id: alias.get(e.claim, e.claim) for e in evidence}
-    for e in evidence:
-        if e.direction is Direction.supports:
-            grounds[concludes[e.id]].append(e.id)
-        else:
-            conflicts.append((e.id, concludes[e.id]))
-    names = claims + [e.id for e in evidence] + sorted(premise)
-    index = {name: i for i, name in enumerate(names)}
+            out.undercuts.append((f, r.to))
+    return out
+
+
+def _attack_edges(
+    kb: KnowledgeBase, links: _Links, index: dict[str, int]
+) -> tuple[set[tuple[int, int]], dict[str, list[str]], dict[str, list[str]]]:
+    """Return the attack graph's edges, each claim's rebutters and each support's undercutters."""
+    grounds = links.grounds
     edges: set[tuple[int, int]] = set()
 
     def case(x: str) -> list[str]:
         return [x, *grounds.get(x, [])]
 
     rebutters: dict[str, list[str]] = defaultdict(list)
-    for x, y in conflicts:
+    for x, y in links.conflicts:
         rebutters[y].append(x)
         # A rebuttal attacks the claim and every reason given for it; those reasons answer
         # back, so a supported claim and its rebuttal defeat each other (AIF/ASPIC rebut).
@@ -134,28 +134,36 @@ def build(kb: KnowledgeBase) -> Debate:
         for g in grounds.get(y, []):
             edges.add((index[g], index[x]))
     undercutters: dict[str, list[str]] = defaultdict(list)
-    for u, s in undercuts:
+    for u, s in links.undercuts:
         if s in index and s not in kb.claims:
             undercutters[s].append(u)
             for a in case(u):
                 edges.add((index[a], index[s]))
     # A support is no stronger than its premise: whatever attacks the premise attacks it.
     attackers_of: dict[int, list[int]] = defaultdict(list)
-    for a, b in edges:
-        attackers_of[b].append(a)
-    for s, p in premise.items():
-        for a in attackers_of.get(index[p], []):
-            edges.add((a, index[s]))
-    targets: list[list[int]] = [[] for _ in names]
-    for a, b in sorted(edges):
-        targets[a].append(b)
+    for i, j in edges:
+        attackers_of[j].append(i)
+    for s, p in links.premise.items():
+        for i in attackers_of.get(index[p], []):
+            edges.add((i, index[s]))
+    return edges, rebutters, undercutters
 
+
+def _bipolar(
+    kb: KnowledgeBase,
+    links: _Links,
+    evidence: list[Evidence],
+    concludes: dict[str, str],
+    undercutters: dict[str, list[str]],
+) -> BipolarGraph:
+    """Return the bipolar graph: claims and evidence with base scores, supports and attacks."""
+    scores = base_scores(kb)
     g = BipolarGraph()
-    for c in claims:
+    for c in kb.claims:
         g.add(c, scores["claim"])
     for e in evidence:
         g.add(e.id, e.weight if e.weight is not None else scores.get(e.kind.value, 0.5))
-    for sid, p, c in supports:
+    for sid, p, c in links.supports:
         if undercutters.get(sid):
             # Only an undercut support needs its own node: its base is its premise's strength.
             g.add(sid, 0.0, premise=p)
@@ -164,35 +172,66 @@ def build(kb: KnowledgeBase) -> Debate:
             g.support(p, c)
     for e in evidence:
         (g.support if e.direction is Direction.supports else g.attack)(e.id, concludes[e.id])
-    for x, y in conflicts:
+    for x, y in links.conflicts:
         if x not in kb.evidence:  # rebutting evidence was attached above
             g.attack(x, y)
     for s, us in undercutters.items():
         for u in us:
             g.attack(u, s)
-    answers: dict[str, dict[str, list[str]]] = {}
-    for q in kb.questions.values():
-        answers[q.id] = {
+    return g
+
+
+def _answers(kb: KnowledgeBase, alias: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """Return each question's claims by side, under the equivalence classes' claims."""
+    return {
+        q.id: {
             side: [alias.get(c, c) for c in getattr(q.positions, side) if c in kb.claims]
             for side in ("pro", "con", "mixed")
         }
+        for q in kb.questions.values()
+    }
+
+
+def build(kb: KnowledgeBase) -> Debate:
+    """Build the attack graph (with inference nodes for supports) and the bipolar graph.
+
+    Claims marked equivalent say the same thing in other words: one claim stands for each
+    such class, and every link to or from a member is a link to or from it.
+    """
+    claims = list(kb.claims)
+    alias = equivalence_classes(kb)
+    links = _sort_links(kb, alias)
+    grounds = links.grounds
+    evidence = sorted((e for e in kb.evidence.values() if e.claim in kb.claims), key=lambda e: e.id)
+    concludes = {e.id: alias.get(e.claim, e.claim) for e in evidence}
+    for e in evidence:
+        if e.direction is Direction.supports:
+            grounds[concludes[e.id]].append(e.id)
+        else:
+            links.conflicts.append((e.id, concludes[e.id]))
+    names = claims + [e.id for e in evidence] + sorted(links.premise)
+    index = {name: i for i, name in enumerate(names)}
+    edges, rebutters, undercutters = _attack_edges(kb, links, index)
+    targets: list[list[int]] = [[] for _ in names]
     attackers: list[list[int]] = [[] for _ in names]
     for a, b in sorted(edges):
+        targets[a].append(b)
         attackers[b].append(a)
+    g = _bipolar(kb, links, evidence, concludes, undercutters)
     return Debate(
         claims,
         names,
         index,
         targets,
         dict(grounds),
-        premise,
+        links.premise,
         {k: sorted(set(v)) for k, v in rebutters.items()},
         {k: sorted(set(v)) for k, v in undercutters.items()},
         g,
-        answers,
+        _answers(kb, alias),
         attackers,
         dependants(g),
         {s: c for c, ss in grounds.items() for s in ss},
         alias,
-        {r.id: r.from_ for r, f, _ in links if r.id in premise and f != r.from_},
+        links.wording,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from kb.analysis.af import IN, OUT
+from kb.analysis.af import IN, OUT, Cache
 from kb.analysis.cruxes import crux_scores, question_balances
 from kb.analysis.debate import base_scores, build
 from kb.analysis.explain import equivalents_note, why_label, why_strength
@@ -35,7 +35,7 @@ def inputs_digest(kb: KnowledgeBase) -> bytes:
 def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
     """Compute the analysis; `analyse` runs this with the garbage collector paused."""
     d = build(kb)
-    cache: dict = {}  # undecided components recur across crux flips: solve each once
+    cache: Cache = {}  # undecided components recur across crux flips: solve each once
     sol = solve(d, cache=cache)
     st = sol.strengths
     claims: dict[str, ClaimStanding] = {}
@@ -72,11 +72,13 @@ def _analyse(kb: KnowledgeBase, cruxes: bool) -> Analysis:
             s, r = claims[c], claims[rep]
             s.crux, s.crux_labels, s.crux_strength = r.crux, r.crux_labels, r.crux_strength
     positions: dict[str, dict[str, str]] = defaultdict(dict)
-    for s in sorted(kb.stances.values(), key=lambda s: s.id):
-        have = positions[s.actor].get(s.claim)
+    for stance in sorted(kb.stances.values(), key=lambda s: s.id):
+        have = positions[stance.actor].get(stance.claim)
         # Two different stances of one actor on one claim read as a qualified position.
-        positions[s.actor][s.claim] = (
-            s.position.value if have in (None, s.position.value) else Position.qualifies.value
+        positions[stance.actor][stance.claim] = (
+            stance.position.value
+            if have in (None, stance.position.value)
+            else Position.qualifies.value
         )
     evidence_strength = {
         e: st.strength[d.bipolar.index[e]] for e in kb.evidence if e in d.bipolar.index

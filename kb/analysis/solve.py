@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kb.analysis.af import IN, Acceptance, Budget, Framework, acceptance
+from kb.analysis.af import IN, Acceptance, Budget, Cache, Framework, acceptance
 from kb.analysis.debate import Debate, build
 from kb.analysis.gradual import BipolarGraph, Strengths, evaluate, reevaluate
 from kb.analysis.standing import ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED, Change
@@ -49,7 +49,7 @@ def solve(
     accept: frozenset[str] = frozenset(),
     reject: frozenset[str] = frozenset(),
     baseline: Solution | None = None,
-    cache: dict | None = None,
+    cache: Cache | None = None,
 ) -> Solution:
     """Label and weigh the debate, forcing the given claims to be accepted or rejected.
 
