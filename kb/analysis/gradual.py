@@ -104,13 +104,11 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
 def _dependants_flat(
     attackers: list[list[int]], supporters: list[list[int]], premise: list[int]
 ) -> tuple[list[int], dict[int, list[int]], list[int]]:
-    """Return each node's first dependant, its other dependants, and its count of parents.
-
-    Most nodes of a debate have exactly one dependant (the claim they attack or support), so
-    the first sits in a flat list and only the others in lists of their own: a list per node
-    cost as much as the whole pass. Plain loops rather than _parents(): this preamble
-    dominates on trees.
-    """
+    """Return each node's first dependant, its other dependants, and its count of parents."""
+    # Most nodes of a debate have exactly one dependant (the claim they attack or support), so
+    # the first sits in a flat list and only the others in lists of their own: a list per node
+    # cost as much as the whole pass. Plain loops rather than _parents(): this preamble
+    # dominates on trees.
     n = len(attackers)
     child = [-1] * n
     more: dict[int, list[int]] = {}
@@ -144,11 +142,9 @@ def _dependants_flat(
 def _kahn(
     g: BipolarGraph, child: list[int], more: dict[int, list[int]], pending: list[int]
 ) -> tuple[list[float], int]:
-    """Run DF-QuAD in Kahn's order; return the strengths and how many nodes it computed.
-
-    `pending` is left holding, per node not computed, its parents not yet final (on or below
-    a cycle).
-    """
+    """Run DF-QuAD in Kahn's order; return the strengths and how many nodes it computed."""
+    # `pending` is left holding, per node not computed (on or below a cycle), its parents not
+    # yet final: the caller reads which nodes remain from it.
     attackers, supporters, premise, base = g.attackers, g.supporters, g.premise, g.base
     has_premises = len(premise) > 0 and max(premise) >= 0
     # Nodes without parents keep their base score; the rest are overwritten in order.
