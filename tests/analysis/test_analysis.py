@@ -350,7 +350,6 @@ def test_random_kbs_agree_with_the_definitions(tmp_path: Path) -> None:
 
 def test_cruxes_past_the_work_budget_are_skipped_and_said_so(tmp_path, monkeypatch) -> None:
     import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synth import generate
