@@ -6,13 +6,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.analysis.af import strongly_connected
+from kb.load import KnowledgeBase
 from kb.model.records import Position, RelationType
-
-if TYPE_CHECKING:
-    from kb.load import KnowledgeBase
 
 ATTACK_TYPES = (RelationType.rebuts, RelationType.contradicts, RelationType.undercuts)
 # A voice is listed against another even when no attack crosses between them once it asserts
