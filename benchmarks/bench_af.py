@@ -21,7 +21,7 @@ from kb.analysis import SAT_BUDGET
 from kb.analysis.af import Framework, acceptance, extensions, read_af
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "analysis"))
 from test_af import clingo_control, collect  # noqa: E402  (the oracles' own encodings)
 
 CLINGO_LIMIT = 20.0  # CPU seconds: what 'clingo struggles' means for the random frameworks

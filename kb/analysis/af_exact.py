@@ -21,20 +21,52 @@ def scc_labellings(
     A backtracking search with sound propagation; every leaf is verified against the
     definition, so propagation only prunes and never decides correctness.
     """
-    inside = set(scc)
-    lab: dict[int, int] = {}
-    results: list[dict[int, int]] = []
-    values = (IN, OUT, UNDEC) if allow_undec else (IN, OUT)
+    return _Complete(scc, label, attackers, targets, allow_undec).labellings()
 
-    def get(x: int) -> int | None:
-        return lab.get(x) if x in inside else label[x]
 
-    def forced(z: int) -> tuple[bool, list[tuple[int, int]]]:
+class _Complete:
+    """The search for the complete (or, without UNDEC, stable) labellings of one SCC."""
+
+    def __init__(
+        self,
+        scc: list[int],
+        label: list[int],
+        attackers: list[list[int]],
+        targets: list[list[int]],
+        allow_undec: bool,
+    ) -> None:
+        self.scc, self.label, self.attackers, self.targets = scc, label, attackers, targets
+        self.allow_undec = allow_undec
+        self.inside = set(scc)
+        self.lab: dict[int, int] = {}
+        self.results: list[dict[int, int]] = []
+        self.values = (IN, OUT, UNDEC) if allow_undec else (IN, OUT)
+
+    def labellings(self) -> list[dict[int, int]]:
+        """Propagate what the upstream labels force, then search the rest."""
+        trail: list[int] = []
+        ok = True
+        for z in self.scc:
+            good, more = self.forced(z)
+            if not good or not all(self.assign(y, w, trail) for y, w in more):
+                ok = False
+                break
+        if ok:
+            self.search(0)
+        for y in trail:
+            self.lab.pop(y, None)
+        return self.results
+
+    def get(self, x: int) -> int | None:
+        """Return an argument's label: chosen so far inside the SCC, fixed outside it."""
+        return self.lab.get(x) if x in self.inside else self.label[x]
+
+    def forced(self, z: int) -> tuple[bool, list[tuple[int, int]]]:
         """Check z's constraint; return (consistent, forced assignments)."""
         ins = outs = undecs = 0
         open_: list[int] = []
-        for y in attackers[z]:
-            v = get(y)
+        for y in self.attackers[z]:
+            v = self.get(y)
             if v is None:
                 open_.append(y)
             elif v == IN:
@@ -43,9 +75,9 @@ def scc_labellings(
                 outs += 1
             else:
                 undecs += 1
-        mine = lab.get(z)
+        mine = self.lab.get(z)
         if ins:
-            need = OUT
+            need: int | None = OUT
         elif not open_:
             need = IN if not undecs else UNDEC
         else:
@@ -54,15 +86,11 @@ def scc_labellings(
             if mine is None:
                 return True, [(z, need)]
             return mine == need, []
-        if mine == IN:
-            return True, [(y, OUT) for y in open_]
-        if mine == OUT and len(open_) == 1:
-            return True, [(open_[0], IN)]
-        if mine == UNDEC and not undecs and len(open_) == 1:
-            return True, [(open_[0], UNDEC)]
-        return True, []
+        return True, _forced_attackers(mine, open_, undecs)
 
-    def assign(x: int, v: int, trail: list[int]) -> bool:
+    def assign(self, x: int, v: int, trail: list[int]) -> bool:
+        """Label x with v and propagate; False on a contradiction (the trail lists what to undo)."""
+        lab = self.lab
         todo = [(x, v)]
         while todo:
             y, w = todo.pop()
@@ -71,48 +99,46 @@ def scc_labellings(
                 if have != w:
                     return False
                 continue
-            if w == UNDEC and not allow_undec:
+            if w == UNDEC and not self.allow_undec:
                 return False
             lab[y] = w
             trail.append(y)
             # Only y's own constraint and those of its targets read y's label.
-            for z in [y, *targets[y]]:
-                if z not in inside:
+            for z in [y, *self.targets[y]]:
+                if z not in self.inside:
                     continue
-                ok, more = forced(z)
+                ok, more = self.forced(z)
                 if not ok:
                     return False
                 todo.extend(more)
         return True
 
-    # `search` gets itself as an argument: a closure that names itself is a reference cycle,
-    # which would keep this call's tables alive until the next garbage collection.
-    def search(k: int, again: Callable[[int, Any], None]) -> None:
+    def search(self, k: int) -> None:
+        """Try each value for the next unlabelled member; keep every full labelling that holds."""
+        scc, lab = self.scc, self.lab
         while k < len(scc) and scc[k] in lab:
             k += 1
         if k == len(scc):
-            if all(forced(z)[0] and not forced(z)[1] for z in scc):
-                results.append(dict(lab))
+            if all(self.forced(z)[0] and not self.forced(z)[1] for z in scc):
+                self.results.append(dict(lab))
             return
-        for v in values:
+        for v in self.values:
             trail: list[int] = []
-            if assign(scc[k], v, trail):
-                again(k + 1, again)
+            if self.assign(scc[k], v, trail):
+                self.search(k + 1)
             for y in trail:
                 del lab[y]
 
-    trail: list[int] = []
-    ok = True
-    for z in scc:
-        good, more = forced(z)
-        if not good or not all(assign(y, w, trail) for y, w in more):
-            ok = False
-            break
-    if ok:
-        search(0, search)
-    for y in trail:
-        lab.pop(y, None)
-    return results
+
+def _forced_attackers(mine: int | None, open_: list[int], undecs: int) -> list[tuple[int, int]]:
+    """Return what an argument's own label forces on its attackers not yet labelled."""
+    if mine == IN:
+        return [(y, OUT) for y in open_]
+    if mine == OUT and len(open_) == 1:
+        return [(open_[0], IN)]
+    if mine == UNDEC and not undecs and len(open_) == 1:
+        return [(open_[0], UNDEC)]
+    return []
 
 
 def scc_preferred(
@@ -126,99 +152,9 @@ def scc_preferred(
     Enumerates the admissible IN sets by branching IN / not-IN (after Nofal, Atkinson and
     Dunne 2014), keeps the maximal ones, and labels the rest OUT or UNDEC.
     """
-    inside = set(scc)
-    # An argument attacked from upstream by a non-OUT argument can never be IN here.
-    blocked = {x for x in scc if any(y not in inside and label[y] != OUT for y in attackers[x])}
-    ext_out = {x for x in scc if any(y not in inside and label[y] == IN for y in attackers[x])}
-    chosen: dict[int, bool] = {}  # x -> IN (True) or kept out of the IN set (False)
-    hits: dict[int, int] = {}  # x -> how many IN arguments attack it
-    must_out: dict[int, int] = {}  # attackers of IN arguments, which need defeating
-    found: list[frozenset[int]] = []
-    # The attacks inside the SCC, looked up on every step of the search.
-    inner_attackers = {x: [y for y in attackers[x] if y in inside] for x in scc}
-    inner_targets = {x: [t for t in targets[x] if t in inside] for x in scc}
-
-    def is_out(y: int) -> bool:
-        return y in hits or y in ext_out
-
-    def can_defeat(y: int) -> bool:
-        # y must end OUT: an inside attacker is IN, or could still become IN.
-        return is_out(y) or any(
-            chosen.get(z) or (z not in chosen and z not in blocked and z not in hits)
-            for z in inner_attackers[y]
-        )
-
-    def hit(t: int, trail: list[tuple[dict[int, int], int]]) -> None:
-        hits[t] = hits.get(t, 0) + 1
-        trail.append((hits, t))
-
-    def put_in(x: int, trail: list[tuple[dict[int, int], int]]) -> bool:
-        if x in hits or any(chosen.get(y) for y in inner_attackers[x]):
-            return False
-        chosen[x] = True
-        for t in inner_targets[x]:
-            if chosen.get(t):
-                return False
-            hit(t, trail)
-        for y in inner_attackers[x]:
-            must_out[y] = must_out.get(y, 0) + 1
-            trail.append((must_out, y))
-        return all(can_defeat(y) for y in must_out)
-
-    def undo(trail: list[tuple[dict[int, int], int]]) -> None:
-        for table, x in reversed(trail):
-            table[x] -= 1
-            if not table[x]:
-                del table[x]
-
-    excluded: list[int] = []
-
-    def wrongly_excluded() -> bool:
-        # Preferred extensions are complete: an excluded argument whose attackers are all
-        # OUT for good is defended, so it should have been IN; prune this branch. Only
-        # arguments that are not blocked get excluded, so their attackers upstream are OUT.
-        return any(
-            x not in hits and all(y in hits or y in ext_out for y in inner_attackers[x])
-            for x in excluded
-        )
-
-    free = inside - blocked
-    out_of_it: set[int] = set()  # the arguments kept out of the IN set on this branch
-
-    def covered() -> bool:
-        # Every IN set below this branch lies within what could still be IN: not kept out,
-        # not attacked by an IN argument (hits), not attacking one (must_out). If an
-        # admissible set already found holds all of that, this branch finds nothing larger.
-        could = free.difference(out_of_it, hits, must_out)
-        return any(could <= s for s in found)
-
-    # `search` gets itself as an argument rather than naming itself (see scc_labellings).
-    def search(k: int, again: Callable[[int, Any], None]) -> None:
-        if wrongly_excluded():
-            return
-        if found and covered():
-            return
-        while k < len(scc) and (scc[k] in chosen or scc[k] in blocked):
-            k += 1
-        if k == len(scc):
-            if all(is_out(y) for y in must_out):
-                found.append(frozenset(x for x, v in chosen.items() if v))
-            return
-        x = scc[k]
-        trail: list[tuple[dict[int, int], int]] = []
-        if put_in(x, trail):
-            again(k + 1, again)
-        undo(trail)
-        chosen[x] = False
-        excluded.append(x)
-        out_of_it.add(x)
-        if all(can_defeat(y) for y in must_out):
-            again(k + 1, again)
-        out_of_it.discard(x)
-        excluded.pop()
-        del chosen[x]
-
-    search(0, search)
+    search = _Preferred(scc, label, attackers, targets)
+    search.search(0)
+    found = search.found
     maximal = {s for s in found if not any(s < t for t in found)}
     result = []
     for ins in sorted(maximal, key=sorted):
@@ -226,12 +162,127 @@ def scc_preferred(
         for x in scc:
             if x in ins:
                 lab[x] = IN
-            elif x in ext_out or any(y in ins for y in attackers[x]):
+            elif x in search.ext_out or any(y in ins for y in attackers[x]):
                 lab[x] = OUT
             else:
                 lab[x] = UNDEC
         result.append(lab)
     return result
+
+
+Trail = list[tuple[dict[int, int], int]]  # (table, key): counts to take back on the way up
+
+
+class _Preferred:
+    """The search for the admissible IN sets of one SCC, with the state of the current branch."""
+
+    def __init__(
+        self,
+        scc: list[int],
+        label: list[int],
+        attackers: list[list[int]],
+        targets: list[list[int]],
+    ) -> None:
+        self.scc = scc
+        inside = set(scc)
+        # An argument attacked from upstream by a non-OUT argument can never be IN here.
+        self.blocked = {
+            x for x in scc if any(y not in inside and label[y] != OUT for y in attackers[x])
+        }
+        self.ext_out = {
+            x for x in scc if any(y not in inside and label[y] == IN for y in attackers[x])
+        }
+        self.chosen: dict[int, bool] = {}  # x -> IN (True) or kept out of the IN set (False)
+        self.hits: dict[int, int] = {}  # x -> how many IN arguments attack it
+        self.must_out: dict[int, int] = {}  # attackers of IN arguments, which need defeating
+        self.found: list[frozenset[int]] = []
+        # The attacks inside the SCC, looked up on every step of the search.
+        self.inner_attackers = {x: [y for y in attackers[x] if y in inside] for x in scc}
+        self.inner_targets = {x: [t for t in targets[x] if t in inside] for x in scc}
+        self.excluded: list[int] = []
+        self.free = inside - self.blocked
+        self.out_of_it: set[int] = set()  # the arguments kept out of the IN set on this branch
+
+    def is_out(self, y: int) -> bool:
+        """Say whether y is OUT for good on this branch."""
+        return y in self.hits or y in self.ext_out
+
+    def can_defeat(self, y: int) -> bool:
+        """Say whether y can still end OUT: an inside attacker is IN, or could still become IN."""
+        chosen, blocked, hits = self.chosen, self.blocked, self.hits
+        return self.is_out(y) or any(
+            chosen.get(z) or (z not in chosen and z not in blocked and z not in hits)
+            for z in self.inner_attackers[y]
+        )
+
+    def put_in(self, x: int, trail: Trail) -> bool:
+        """Put x in the IN set; False if that is not admissible on this branch."""
+        chosen = self.chosen
+        if x in self.hits or any(chosen.get(y) for y in self.inner_attackers[x]):
+            return False
+        chosen[x] = True
+        for t in self.inner_targets[x]:
+            if chosen.get(t):
+                return False
+            self.hits[t] = self.hits.get(t, 0) + 1
+            trail.append((self.hits, t))
+        for y in self.inner_attackers[x]:
+            self.must_out[y] = self.must_out.get(y, 0) + 1
+            trail.append((self.must_out, y))
+        return all(self.can_defeat(y) for y in self.must_out)
+
+    def wrongly_excluded(self) -> bool:
+        """Say whether an argument kept out is defended after all, which prunes the branch."""
+        # Preferred extensions are complete: an excluded argument whose attackers are all
+        # OUT for good is defended, so it should have been IN. Only arguments that are not
+        # blocked get excluded, so their attackers upstream are OUT.
+        hits, ext_out = self.hits, self.ext_out
+        return any(
+            x not in hits and all(y in hits or y in ext_out for y in self.inner_attackers[x])
+            for x in self.excluded
+        )
+
+    def covered(self) -> bool:
+        """Say whether an admissible set already found holds all this branch could reach."""
+        # Every IN set below this branch lies within what could still be IN: not kept out,
+        # not attacked by an IN argument (hits), not attacking one (must_out).
+        could = self.free.difference(self.out_of_it, self.hits, self.must_out)
+        return any(could <= s for s in self.found)
+
+    def search(self, k: int) -> None:
+        """Branch on the next undecided member: IN, then kept out."""
+        if self.wrongly_excluded():
+            return
+        if self.found and self.covered():
+            return
+        scc, chosen = self.scc, self.chosen
+        while k < len(scc) and (scc[k] in chosen or scc[k] in self.blocked):
+            k += 1
+        if k == len(scc):
+            if all(self.is_out(y) for y in self.must_out):
+                self.found.append(frozenset(x for x, v in chosen.items() if v))
+            return
+        x = scc[k]
+        trail: Trail = []
+        if self.put_in(x, trail):
+            self.search(k + 1)
+        _undo(trail)
+        chosen[x] = False
+        self.excluded.append(x)
+        self.out_of_it.add(x)
+        if all(self.can_defeat(y) for y in self.must_out):
+            self.search(k + 1)
+        self.out_of_it.discard(x)
+        self.excluded.pop()
+        del chosen[x]
+
+
+def _undo(trail: Trail) -> None:
+    """Take back the counts a branch added, last first."""
+    for table, x in reversed(trail):
+        table[x] -= 1
+        if not table[x]:
+            del table[x]
 
 
 def labellings_of(

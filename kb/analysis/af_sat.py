@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from pysat.solvers import Solver
+
 SOLVER = "glucose4"  # deterministic, and supports conflict and propagation budgets
 # On dense random frameworks a conflict costs about 50 microseconds and 100 propagations 20-50.
 PROPAGATIONS_PER_UNIT = 100
@@ -72,9 +74,6 @@ class _Sat:
     """One incremental solver over a framework's labelling variables, metered."""
 
     def __init__(self, n: int, meter: Meter) -> None:
-        # Imported here: `kb check` uses kb.af's graph helpers and need not load a SAT solver.
-        from pysat.solvers import Solver
-
         self.n = n
         self.top = 2 * n
         self.solver = Solver(name=SOLVER)

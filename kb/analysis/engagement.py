@@ -6,15 +6,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.analysis.af import strongly_connected
+from kb.load import KnowledgeBase
 from kb.model.records import Position, RelationType
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from kb.load import KnowledgeBase
 
 ATTACK_TYPES = (RelationType.rebuts, RelationType.contradicts, RelationType.undercuts)
 # A voice is listed against another even when no attack crosses between them once it asserts
@@ -22,10 +18,6 @@ ATTACK_TYPES = (RelationType.rebuts, RelationType.contradicts, RelationType.unde
 # that, a walk-on voice (a cited CEO, a reported critic) would flood the table with zeros.
 LEADING_CLAIMS = 3
 LEADING_SHARE = 0.05
-_EMPTY = {
-    False: "(fewer than two actors assert these claims)",
-    True: f"(no attacks cross; no actor asserts {LEADING_CLAIMS} or more of these claims)",
-}
 
 
 @dataclass(frozen=True)
@@ -320,28 +312,6 @@ def engagement_report(kb: KnowledgeBase) -> list[Engagement]:
     """Return the engagement of every question, in the order they are written, then of all."""
     e = Engagements(kb)
     return [*(e.question(qid) for qid in kb.questions), e.everything()]
-
-
-def engagement_tables(kb: KnowledgeBase) -> list[Table]:
-    """Return one rich table per question (and one for the whole map) of attacks per pair."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    tables = []
-    for item in engagement_report(kb):
-        title = f"{item.title} ({item.claims} claims, {item.crossing} attacks across actors)"
-        if item.qid:
-            title = f"{item.qid}: {title}"
-        table = Table(title=escape(title), title_justify="left", show_header=True)
-        for name, justify in (("A", "left"), ("B", "left"), ("A → B", "right"), ("B → A", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for row in item.rows:
-            names = escape(row.first.name), escape(row.second.name)
-            table.add_row(*names, str(row.forward), str(row.backward))
-        if not item.rows:
-            table.add_row(_EMPTY[item.voices > 1], "", "", "")
-        tables.append(table)
-    return tables
 
 
 def method_context(kb: KnowledgeBase, paths: Any) -> dict[str, Any]:

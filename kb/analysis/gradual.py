@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kb.analysis.af_graph import condensation_order
+
 DF_QUAD = "df-quad"
 QUADRATIC_ENERGY = "quadratic-energy"
 
@@ -90,10 +92,24 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
             s = _in_order(attackers, supporters, base, order)
             if s is not None:
                 return Strengths(s, [DF_QUAD] * n, [True] * n)
-    # Dependants: most nodes of a debate have exactly one (the claim they attack or support),
-    # so the first sits in a flat list and only the others in lists of their own. A list per
-    # node cost as much as the whole pass. Plain loops rather than _parents(): this preamble
+    child, more, pending = _dependants_flat(attackers, supporters, premise)
+    s, done = _kahn(g, child, more, pending)
+    result = Strengths(s, [DF_QUAD] * n, [True] * n)
+    if done < n:
+        rest = [i for i, count in enumerate(pending) if count]
+        _cyclic_rest(g, rest, result, tol, max_steps)
+    return result
+
+
+def _dependants_flat(
+    attackers: list[list[int]], supporters: list[list[int]], premise: list[int]
+) -> tuple[list[int], dict[int, list[int]], list[int]]:
+    """Return each node's first dependant, its other dependants, and its count of parents."""
+    # Most nodes of a debate have exactly one dependant (the claim they attack or support), so
+    # the first sits in a flat list and only the others in lists of their own: a list per node
+    # cost as much as the whole pass. Plain loops rather than _parents(): this preamble
     # dominates on trees.
+    n = len(attackers)
     child = [-1] * n
     more: dict[int, list[int]] = {}
     pending = [0] * n
@@ -112,8 +128,7 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
                     child[p] = i
                 else:
                     more.setdefault(p, []).append(i)
-    has_premises = n > 0 and max(premise) >= 0
-    if has_premises:
+    if n > 0 and max(premise) >= 0:
         for i, p in enumerate(premise):
             if p >= 0:
                 pending[i] += 1
@@ -121,11 +136,22 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
                     child[p] = i
                 else:
                     more.setdefault(p, []).append(i)
+    return child, more, pending
+
+
+def _kahn(
+    g: BipolarGraph, child: list[int], more: dict[int, list[int]], pending: list[int]
+) -> tuple[list[float], int]:
+    """Run DF-QuAD in Kahn's order; return the strengths and how many nodes it computed."""
+    # `pending` is left holding, per node not computed (on or below a cycle), its parents not
+    # yet final: the caller reads which nodes remain from it.
+    attackers, supporters, premise, base = g.attackers, g.supporters, g.premise, g.base
+    has_premises = len(premise) > 0 and max(premise) >= 0
     # Nodes without parents keep their base score; the rest are overwritten in order.
     s = base[:]
     queue = [i for i, count in enumerate(pending) if count == 0]
-    # Kahn's algorithm, computing each node as soon as its parents are final; iterating
-    # a list while appending to it visits the appended nodes too.
+    # Each node is computed as soon as its parents are final; iterating a list while
+    # appending to it visits the appended nodes too.
     for i in queue:
         atts = attackers[i]
         sups = supporters[i]
@@ -150,11 +176,7 @@ def evaluate(g: BipolarGraph, tol: float = 1e-9, max_steps: int = 200_000) -> St
                     pending[c] -= 1
                     if not pending[c]:
                         queue.append(c)
-    result = Strengths(s, [DF_QUAD] * n, [True] * n)
-    if len(queue) < n:
-        rest = [i for i, count in enumerate(pending) if count]
-        _cyclic_rest(g, rest, result, tol, max_steps)
-    return result
+    return s, len(queue)
 
 
 def _in_order(
@@ -268,8 +290,6 @@ def _cyclic_rest(
     warm: bool = False,
 ) -> None:
     """Solve the nodes on or below cycles, one SCC at a time in topological order."""
-    from kb.analysis.af import condensation_order
-
     keep = set(rest)
     children: dict[int, list[int]] = {i: [] for i in rest}
     for i in rest:
@@ -338,7 +358,7 @@ def _integrate(
         if residual < best_residual:
             best, best_residual = start, residual
         # RK4: each stage evaluates the velocity at a trial state.
-        stages = []
+        stages: list[list[float]] = []
         for frac, k in ((0.5, k1), (0.5, None), (1.0, None)):
             k = k if k is not None else stages[-1]
             h = frac * dt  # the same product as frac * dt * k[j], which groups from the left

@@ -95,7 +95,7 @@ def import_(kb_path: Path, fmt: str, files: tuple[Path, ...], into: Path | None)
 @click.argument("claim_id")
 def explain(kb_path: Path, claim_id: str) -> None:
     """Explain a claim's computed label, strength and crux score in words."""
-    from kb.analysis import explain_report
+    from kb.cli.reports import explain_report
 
     click.echo(printable(explain_report(kb_path, claim_id)))
 
@@ -106,7 +106,7 @@ def explain(kb_path: Path, claim_id: str) -> None:
 @click.option("--reject", multiple=True, metavar="ID", help="Take this claim as rejected.")
 def whatif(kb_path: Path, accept: tuple[str, ...], reject: tuple[str, ...]) -> None:
     """List the claims whose label or strength changes if some claims are accepted/rejected."""
-    from kb.analysis import whatif_report
+    from kb.cli.reports import whatif_report
 
     click.echo(printable(whatif_report(kb_path, accept, reject)))
 
@@ -132,7 +132,7 @@ AF_INPUT = click.option(
 @AF_FORMAT
 def af_export(kb_path: Path, fmt: str) -> None:
     """Print the knowledge base's attack graph as an ICCMA instance."""
-    from kb.analysis import export_framework
+    from kb.cli.reports import export_framework
 
     click.echo(export_framework(kb_path, fmt), nl=False)
 
@@ -165,7 +165,7 @@ def af_solve(kb_path: Path, file: Path | None, semantics: str, source_fmt: str |
     """Print the extensions of FILE (or of the knowledge base) as found, one `w ...` line each."""
     import time
 
-    from kb.analysis import solve_report
+    from kb.cli.reports import solve_report
 
     lines = solve_report(file, kb_path, semantics.upper(), source_fmt)
     stream = sys.stdout

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from kb.analysis.engagement import engagement_tables
 from kb.check import load_kb
 from kb.cli.common import kb_option, out
+from kb.cli.reports import engagement_tables
 
 
 @click.command()

@@ -22,7 +22,7 @@ from kb.analysis import (
 from kb.analysis.gradual import DF_QUAD, QUADRATIC_ENERGY
 from kb.check import load_kb
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 SOURCES = """
 sources:
@@ -350,12 +350,11 @@ def test_random_kbs_agree_with_the_definitions(tmp_path: Path) -> None:
 
 def test_cruxes_past_the_work_budget_are_skipped_and_said_so(tmp_path, monkeypatch) -> None:
     import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    sys.path.insert(0, str(REPO / "benchmarks"))
     from synth import generate
 
-    import kb.analysis as analysis
+    import kb.analysis.cruxes as analysis
     from kb.check import load_kb
 
     kb = load_kb(generate(tmp_path, 300))
@@ -375,11 +374,11 @@ def test_cruxes_past_the_work_budget_are_skipped_and_said_so(tmp_path, monkeypat
 
 def _cruxes_by_full_solves(kb) -> dict[str, tuple[int, float, float]]:
     """Score every claim the plain way: one whole solve per flip, every question re-weighed."""
-    from kb.analysis import _balances, solve
+    from kb.analysis import question_balances, solve
 
     d = build(kb)
     sol = solve(d)
-    balances = _balances(d, sol.strengths)
+    balances = question_balances(d, sol.strengths)
     members = {q: {c for side in sides.values() for c in side} for q, sides in d.answers.items()}
     cache: dict = {}
     out = {}
@@ -392,7 +391,7 @@ def _cruxes_by_full_solves(kb) -> dict[str, tuple[int, float, float]]:
         changed = [
             x for x in d.claims if x != c and after.labels[d.index[x]] != sol.labels[d.index[x]]
         ]
-        moved = _balances(d, after.strengths)
+        moved = question_balances(d, after.strengths)
         shift = 0.0
         for q in members:
             delta = abs(moved[q][0] - balances[q][0])

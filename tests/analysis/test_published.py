@@ -31,7 +31,7 @@ from kb.analysis.af import (
 from kb.analysis.gradual import DF_QUAD, QUADRATIC_ENERGY, BipolarGraph, evaluate
 from kb.cli import main
 
-ICCMA = Path(__file__).parent / "data" / "iccma"
+ICCMA = Path(__file__).parent.parent / "data" / "iccma"
 
 # Gradual strengths -----------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from kb.analysis import analyse, explain_report
+from kb.analysis import analyse
 from kb.build import make_site
 from kb.check import load_kb
+from kb.cli.reports import explain_report
 from kb.site.render import Paths
 
 FILES = {

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kb.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ICCMA = REPO / "tests" / "data" / "iccma"
 
 

@@ -29,7 +29,7 @@ from kb.analysis.af import (
 )
 from kb.analysis.af_sat import Budget
 
-DATA = Path(__file__).parent / "data" / "af"
+DATA = Path(__file__).parent.parent / "data" / "af"
 
 
 def af_of(n: int, attacks: list[tuple[int, int]]) -> Framework:
