@@ -1,10 +1,8 @@
-"""`kb build`: gather every page, render what changed, write to a new folder, index, swap in.
-
-The steps, in order: `loading` (a KB through its file memo), `gather` (the Site, downloads and
-assets), `plan` (what changed, which pages to render), `workers` and `executor` (rendering),
-`writer` (the one way files are written), `search`/`pagefind` (the index), `swap` (the new
-folder in place of the old), `state` (what the next build reuses); `incremental` runs them.
-"""
+"""`kb build`: gather every page, render what changed, write to a new folder, index, swap in."""
+# The steps, in order: `loading` (a KB through its file memo), `gather` (the Site, downloads and
+# assets), `plan` (what changed, which pages to render), `workers` and `executor` (rendering),
+# `writer` (the one way files are written), `search`/`pagefind` (the index), `swap` (the new folder
+# in place of the old), `state` (what the next build reuses); `incremental` runs them.
 
 from __future__ import annotations
 
@@ -24,8 +22,8 @@ from kb.build.incremental import IncrementalBuilder as IncrementalBuilder
 from kb.build.incremental import build_site
 from kb.build.memos import BuildMemos as BuildMemos
 from kb.build.pagefind import SEARCH_EXCLUDE as SEARCH_EXCLUDE
-from kb.build.plan import Report as Report
 from kb.build.progress import Progress
+from kb.build.report import Report as Report
 from kb.build.search import MAX_SHARDS as MAX_SHARDS
 from kb.build.search import PAGES_PER_SHARD as PAGES_PER_SHARD
 from kb.build.search import SHARDS_FILE as SHARDS_FILE

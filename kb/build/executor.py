@@ -1,9 +1,7 @@
-"""Where work runs: page executors (in the spirit of concurrent.futures), and side jobs.
-
-The builder renders pages through a `PageExecutor`; `LocalProcessExecutor` forks workers that
-share the parent's pages without pickling them, `SerialExecutor` renders here. Another
-executor (a cluster's, say) maps the same function over the same chunks.
-"""
+"""Where work runs: page executors (in the spirit of concurrent.futures), and side jobs."""
+# The builder renders pages through a `PageExecutor`; `LocalProcessExecutor` forks workers that
+# share the parent's pages without pickling them, `SerialExecutor` renders here. Another executor (a
+# cluster's, say) maps the same function over the same chunks.
 
 from __future__ import annotations
 
@@ -63,7 +61,10 @@ def can_fork() -> bool:
 def _serve(fn: Callable[[Any], Any], chunks: Sequence[Any], conn: Connection) -> None:
     """Run in a forked worker: render the chunks the parent names until it sends None."""
     while True:
-        i = conn.recv()
+        try:
+            i = conn.recv()
+        except (EOFError, OSError):  # the parent is gone: nobody waits for the rest
+            return
         if i is None:
             return
         try:
@@ -72,16 +73,17 @@ def _serve(fn: Callable[[Any], Any], chunks: Sequence[Any], conn: Connection) ->
             reply = (i, False, exc)
         try:
             conn.send(reply)
+        except OSError:  # the parent is gone
+            return
         except Exception as exc:  # an unpicklable result or error
             conn.send((i, False, BuildError(f"a render worker failed: {exc!r}")))
 
 
 class LocalProcessExecutor:
-    """Runs chunks across `jobs` forked processes of this machine (here when that cannot pay).
+    """Runs chunks across `jobs` forked processes of this machine (here when that cannot pay)."""
 
-    The function and chunks reach the workers by fork, not by pickling: only chunk numbers
-    and results cross between processes.
-    """
+    # The function and chunks reach the workers by fork, not by pickling: only chunk numbers and
+    # results cross between processes.
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
@@ -158,7 +160,8 @@ def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Connection
         reply: tuple[bool, Any] = (True, fn(*args))
     except Exception as exc:
         reply = (False, exc)
-    conn.send(reply)
+    with contextlib.suppress(OSError):  # the parent is gone: nobody waits for the value
+        conn.send(reply)
     conn.close()
 
 

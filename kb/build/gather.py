@@ -19,10 +19,8 @@ def download_list() -> list[tuple[str, str, str]]:
 
 
 def downloads(kb: KnowledgeBase, memo: ExportMemo | None = None) -> dict[str, bytes]:
-    """Return the whole KB in every export format, as files of the Downloads page.
-
-    Pass the `ExportMemo` of the last build to re-serialise only what changed since.
-    """
+    """Return the whole KB in every export format, as files of the Downloads page."""
+    # Pass the `ExportMemo` of the last build to re-serialise only what changed since.
     files = (memo or ExportMemo()).export_all(kb)
     return {"downloads/" + file_name(f): data for f, data in files.items()}
 
@@ -51,10 +49,8 @@ def make_site(
 
 
 def assets(kb_root: Path) -> dict[str, bytes]:
-    """Return the theme's static files, each overridable by the KB's own site/assets/.
-
-    The KB's files obey the rule of its YAML files: a link leading out of it is refused.
-    """
+    """Return the theme's static files, each overridable by the KB's own site/assets/."""
+    # The KB's files obey the rule of its YAML files: a link leading out of it is refused.
     out: dict[str, bytes] = {}
     theme = theme_dir() / "assets"
     for path in sorted(theme.rglob("*")):

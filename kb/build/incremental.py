@@ -1,9 +1,7 @@
-"""Incremental builds: loaded files cached by content hash, page reads tracked, pages re-rendered
-only when something they read changed, through a page executor.
-
-`IncrementalBuilder._build` reads top to bottom as the build's steps: load, make the site,
-plan, choose pages, render (and index), collect, write, remember.
-"""
+"""Incremental builds: pages re-rendered only when something they read changed."""
+# Loaded files are cached by content hash and page reads tracked; pages render through a page
+# executor. `IncrementalBuilder._build` reads top to bottom as the build's steps: load, make the
+# site, plan, choose pages, render (and index), collect, write, remember.
 
 from __future__ import annotations
 
@@ -22,7 +20,6 @@ from kb.build.loading import FileMemo, load_checked, load_memo
 from kb.build.memos import BuildMemos
 from kb.build.plan import (
     Plan,
-    Report,
     derived_lookups,
     digest,
     needs_full,
@@ -33,6 +30,7 @@ from kb.build.plan import (
     untrack_reads,
 )
 from kb.build.progress import Progress
+from kb.build.report import Report
 from kb.build.search import VIEWS_PREFIX, index_search, planned_shards, views_folder
 from kb.build.state import (
     STATE_NAME,
@@ -55,13 +53,12 @@ MARKER_TEXT = b"debate-kb site\n"
 
 
 class IncrementalBuilder:
-    """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed.
+    """Builds a site, then rebuilds it after edits by re-rendering only the pages that changed."""
 
-    A page is rendered again when it is new, when the templates or settings changed, or when
-    something it read changed: a record it looked up (or one that names it), a table or lookup
-    it scanned, an entry of the site's derived lookups, or a claim's standing. Pages render
-    through `executor` (by default, forked processes of this machine).
-    """
+    # A page is rendered again when it is new, when the templates or settings changed, or when
+    # something it read changed: a record it looked up (or one that names it), a table or lookup it
+    # scanned, an entry of the site's derived lookups, or a claim's standing. Pages render through
+    # `executor` (by default, forked processes of this machine).
 
     def __init__(
         self,
@@ -370,8 +367,7 @@ def build_site(
     progress: Progress | None = None,
     executor: PageExecutor | None = None,
 ) -> Report:
-    """Build a site across both cores; with a cache_dir, re-render only what changed since the
-    last run that used it."""
+    """Build a site; with a cache_dir, re-render only what changed since the last run."""
     builder = IncrementalBuilder(
         kb_root,
         out,

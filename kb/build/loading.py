@@ -104,8 +104,8 @@ def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]
 
 
 def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
-    """Load (through the memo) and check as `kb.check.load_kb` does, with the problems that
-    block publishing raised to errors; raise ProblemsFound on any error."""
+    """Load through the memo and check as `kb.check.load_kb` does; raise ProblemsFound on errors."""
+    # The problems that block publishing count as errors here.
     kb, problems = load_memo(root, memo)
     problems += check(kb, problems)
     problems = unpublishable(problems)

@@ -46,9 +46,10 @@ def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
 
 
 class BuildMemos(Memos):
-    """Keeps the last build's graph, analysis and exchanges, and reuses them while their inputs
-    are unchanged: an edited statement then re-analyses and re-links nothing. Layouts, pure
-    functions of their inputs, are kept by a digest of those inputs."""
+    """Keeps the last build's layouts, graph, analysis and exchanges while their inputs hold."""
+
+    # An edited statement then re-analyses and re-links nothing. Layouts, pure functions of their
+    # inputs, are kept by a digest of those inputs.
 
     def __init__(self) -> None:
         self._graph: tuple[KnowledgeBase, KBGraph] | None = None

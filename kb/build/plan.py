@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.build.executor import Ready, SideJob
+from kb.build.report import Report
 from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
@@ -22,22 +23,6 @@ TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "re
 # A Site's attributes that are no derived lookup, and whose values the salt need not cover.
 SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates", "memos"}
 Downloads = tuple[dict[str, bytes], ExportMemo]
-
-
-@dataclass
-class Report:
-    """What a build did."""
-
-    pages: int = 0
-    rendered: int = 0
-    written: int = 0
-    removed: int = 0
-    parsed_files: int = 0
-    full: bool = True
-    indexed: bool = False
-    shards: tuple[int, int] = (0, 0)  # search shards indexed, and reused from the last build
-    repaired: bool = False  # the site had been changed by hand since the last build: rebuilt whole
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

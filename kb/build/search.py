@@ -1,5 +1,4 @@
-"""The search index: pages split into shards by path, each indexed by Pagefind, reused when
-none of its pages changed."""
+"""The search index: pages in shards by path, each indexed by Pagefind, reused if unchanged."""
 
 from __future__ import annotations
 
@@ -120,18 +119,16 @@ def index_search(
     prepared: Prepared | None = None,
     removals: Removals | None = None,
 ) -> SearchIndex:
-    """Index the written site with Pagefind, one bundle per shard of pages.
-
-    Pages go to shards by a stable hash of their path; each shard is indexed by its own
-    Pagefind process (two at a time) into pagefind/ (one shard) or pagefind/s<k>/, and the
-    search page merges them. Pagefind reads each page's search_view, not the whole page.
-    With a previous site and the pages that changed, came or went since it, the shards holding
-    none of them are hard-linked from the previous index; with the previous build's view
-    digests too, a page counts as changed only when what Pagefind reads of it changed.
-    A full index may be handed the views already written by shard (`prepared`: their folder,
-    the shard count they were written for, and their digests), as the render workers do.
-    Spent folders of an index rebuilt in place go to `removals`, to be removed meanwhile.
-    """
+    """Index the written site with Pagefind, one bundle per shard of pages."""
+    # Pages go to shards by a stable hash of their path; each shard is indexed by its own Pagefind
+    # process (two at a time) into pagefind/ (one shard) or pagefind/s<k>/, and the search page
+    # merges them. Pagefind reads each page's search_view, not the whole page. With a previous site
+    # and the pages that changed, came or went since it, the shards holding none of them are hard-
+    # linked from the previous index; with the previous build's view digests too, a page counts as
+    # changed only when what Pagefind reads of it changed. A full index may be handed the views
+    # already written by shard (`prepared`: their folder, the shard count they were written for, and
+    # their digests), as the render workers do. Spent folders of an index rebuilt in place go to
+    # `removals`, to be removed meanwhile.
     pages = html_pages(folder)
     count = planned_shards(len(pages), shards)
     ready = _usable(folder, pages, count, prepared) if previous is None else None

@@ -8,18 +8,16 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
+from kb.formats.export import ExportMemo
 from kb.load import KnowledgeBase
 from kb.load.files import code_digest
 from kb.site.memos import Positions
 from kb.site.reads import Key
-
-if TYPE_CHECKING:
-    from kb.formats.export import ExportMemo
 
 STATE_NAME = "build-state.pickle"
 STATE_VERSION = "kb-cache-9"
@@ -28,8 +26,8 @@ Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode an
 
 
 def state_version() -> str:
-    """Return the state file's version: the format's, and a digest of the package's own code,
-    so that an upgraded or edited kb never reuses what an older one computed."""
+    """Return the state file's version: the format's and a digest of the package's code."""
+    # An upgraded or edited kb then never reuses what an older one computed.
     return f"{STATE_VERSION}:{code_digest().hex()}"
 
 

@@ -37,10 +37,8 @@ def swap_in(
     search: bool | Callable[[Path], None] = True,
     fill: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in.
-
-    `search` is True (index the whole folder), False, or the indexing step to run on it.
-    """
+    """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in."""
+    # `search` is True (index the whole folder), False, or the indexing step to run on it.
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with locked(out):

@@ -46,13 +46,12 @@ def _element_end(page: bytes, start: int, name: bytes) -> int | None:
 
 
 def search_view(page: bytes) -> bytes:
-    """Return the part of a page Pagefind reads: its title and data-pagefind-body elements
-    without their data-pagefind-ignore parts (those holding filters or metadata stay).
-
-    Pagefind indexes the view as it would the page, at a third of the bytes; whatever this
-    scan cannot place for sure (a marker in text, an element it cannot find the end of, a
-    Pagefind attribute outside the indexed parts) makes it return the page unchanged.
-    """
+    """Return the part of a page Pagefind reads: its title and indexed parts."""
+    # That is its data-pagefind-body elements without their data-pagefind-ignore parts (those
+    # holding filters or metadata stay). Pagefind indexes the view as it would the page, at a third
+    # of the bytes; whatever this scan cannot place for sure (a marker in text, an element it cannot
+    # find the end of, a Pagefind attribute outside the indexed parts) makes it return the page
+    # unchanged.
     if SEARCH_MARK not in page:
         return page
     regions: list[tuple[int, int]] = []

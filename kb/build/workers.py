@@ -37,8 +37,8 @@ class RenderJob:
     memos: BuildMemos | None = None  # whose new layouts go back with each chunk
 
     def render_chunk(self, indices: list[int]) -> ChunkResult:
-        """Render some pages (in a worker), each with the keys it read; write those that
-        changed, and the search views of indexed pages when asked."""
+        """Render some pages (in a worker) with the keys each read; write those that changed."""
+        # The search views of indexed pages are written too when asked.
         out: list[Rendered] = []
         views: dict[str, bytes] = {}
         site = SiteWriter(self.folder) if self.folder is not None else None
@@ -77,13 +77,11 @@ def render_pages(
     progress: Progress | None = None,
     memos: BuildMemos | None = None,
 ) -> list[Rendered]:
-    """Render pages with their reads, through the executor, in chunks.
-
-    With a folder, each page whose digest differs from `old` is written there as soon as it is
-    rendered, and no page is kept in memory; without one, the pages' bytes are returned.
-    With views (their folder, the shard count, digests to fill), indexed pages' search views
-    are written there by shard. The layouts the workers computed go back into memos.
-    """
+    """Render pages with their reads, through the executor, in chunks."""
+    # With a folder, each page whose digest differs from `old` is written there as soon as it is
+    # rendered, and no page is kept in memory; without one, the pages' bytes are returned. With
+    # views (their folder, the shard count, digests to fill), indexed pages' search views are
+    # written there by shard. The layouts the workers computed go back into memos.
     job = RenderJob(pages, folder, old or {}, memos=memos)
     if views is not None:
         job.views, job.shards = views[0], views[1]

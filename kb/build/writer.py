@@ -10,12 +10,11 @@ from kb.errors import BuildError
 
 
 class SiteWriter:
-    """Writes files below one folder, refusing any path that would leave it.
+    """Writes files below one folder, refusing any path that would leave it."""
 
-    A path is refused when it is absolute, names a parent (`..`), names the folder itself, or
-    has a parent that leads out of the folder (a symbolic link, say). A file is never written
-    into its existing inode: that may be a hard link shared with the previous site.
-    """
+    # A path is refused when it is absolute, names a parent (`..`), names the folder itself, or has
+    # a parent that leads out of the folder (a symbolic link, say). A file is never written into its
+    # existing inode: that may be a hard link shared with the previous site.
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -72,11 +71,9 @@ def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
 
 
 def site_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
-    """Return (size, mtime, inode, mode) of every file and folder below folder, by path.
-
-    A later build compares it with the folder, as git compares its index with the work tree:
-    a file edited, added, removed or replaced by hand since then shows as a difference.
-    """
+    """Return (size, mtime, inode, mode) of every file and folder below folder, by path."""
+    # A later build compares it with the folder, as git compares its index with the work tree: a
+    # file edited, added, removed or replaced by hand since then shows as a difference.
     out: dict[str, tuple[int, ...]] = {}
     stack = [(str(folder), "")]
     while stack:
