@@ -13,17 +13,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from kb.build import make_site
-from kb.build.incremental import (
-    _SKIP_ATTRS,
-    TABLES,
-    Calls,
-    FileMemo,
-    Reads,
-    install_layout_memo,
-    load_checked,
-    tracked,
-)
+from kb.build import BuildMemos, make_site
+from kb.build.loading import FileMemo, load_checked
+from kb.build.plan import SKIP_ATTRS, TABLES
+from kb.site.reads import Calls, Reads, tracked
 
 
 def main() -> None:
@@ -34,12 +27,11 @@ def main() -> None:
     parser.add_argument("--kinds", default="claim,question,source,actor,tag")
     args = parser.parse_args()
     kinds = set(args.kinds.split(","))
-    install_layout_memo()
     kb = load_checked(args.kb, FileMemo())
-    site = make_site(kb, None, use_git=False)
+    site = make_site(kb, None, use_git=False, memos=BuildMemos())
     if args.tracked:  # as IncrementalBuilder.build does before it renders
         derived = {
-            n: v for n, v in vars(site).items() if isinstance(v, dict) and n not in _SKIP_ATTRS
+            n: v for n, v in vars(site).items() if isinstance(v, dict) and n not in SKIP_ATTRS
         }
         for name in TABLES:
             setattr(kb, name, tracked(getattr(kb, name), "", name))

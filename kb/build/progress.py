@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-if TYPE_CHECKING:
-    from kb.build.incremental import Report
+from kb.build.report import Report
 
 
 class Progress:
@@ -62,6 +61,7 @@ class Live(Summary):
 
     def __init__(self, console: Any = None) -> None:
         super().__init__()
+        # rich takes a fifth of a second to import; only a build on a terminal needs it.
         from rich.console import Console
 
         self.console = console or Console(stderr=True)
@@ -70,6 +70,7 @@ class Live(Summary):
         self.started = time.monotonic()
 
     def _start(self) -> None:
+        # Imported when the bar first shows, as Console is above.
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,

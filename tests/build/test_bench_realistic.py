@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kb.check import load_kb
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import realistic  # noqa: E402

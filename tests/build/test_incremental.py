@@ -16,7 +16,7 @@ from kb.build import build
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.load import load
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from synth import add_relation, edit_statement, generate  # noqa: E402
 

@@ -238,7 +238,7 @@ def test_real_site_html_is_valid(real_site: Path) -> None:
 def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from synth import generate
 
     from kb.check import load_kb
@@ -318,7 +318,7 @@ def test_search_across_merged_shards_finds_what_one_index_finds(tmp_path: Path) 
         pytest.skip("/usr/bin/chromium is missing")
     from playwright import sync_api
 
-    content = Path(__file__).resolve().parent.parent / "claims"
+    content = Path(__file__).resolve().parents[2] / "claims"
     for shards in (1, 3):
         IncrementalBuilder(content, tmp_path / f"s{shards}", use_git=False, shards=shards).build()
     handler = functools.partial(QuietHandler, directory=str(tmp_path))
@@ -352,10 +352,11 @@ def test_search_across_merged_shards_finds_what_one_index_finds(tmp_path: Path) 
 
 
 def test_pagefind_indexes_search_views_exactly_as_whole_pages(tmp_path: Path) -> None:
-    from kb.build import _canonical_bundle, _run_pagefind, html_pages, search_view
+    from kb.build import html_pages, search_view
+    from kb.build.pagefind import canonical_bundle, run_pagefind
 
     site = tmp_path / "site"
-    build(Path(__file__).resolve().parent.parent / "claims", site, search=False)
+    build(Path(__file__).resolve().parents[2] / "claims", site, search=False)
     sizes = {"page": 0, "view": 0}
     for kind in sizes:
         for rel in html_pages(site):
@@ -365,8 +366,8 @@ def test_pagefind_indexes_search_views_exactly_as_whole_pages(tmp_path: Path) ->
                 sizes[kind] += len(data)
                 (tmp_path / kind / rel).parent.mkdir(parents=True, exist_ok=True)
                 (tmp_path / kind / rel).write_bytes(data)
-        _run_pagefind([(tmp_path / kind, tmp_path / f"{kind}-index")])
-        _canonical_bundle(tmp_path / f"{kind}-index")
+        run_pagefind([(tmp_path / kind, tmp_path / f"{kind}-index")])
+        canonical_bundle(tmp_path / f"{kind}-index")
     assert tree(tmp_path / "page-index") == tree(tmp_path / "view-index")
     assert sizes["view"] < sizes["page"] / 2
 

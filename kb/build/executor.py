@@ -1,0 +1,209 @@
+"""Where work runs: page executors (in the spirit of concurrent.futures), and side jobs."""
+# The builder renders pages through a `PageExecutor`; `LocalProcessExecutor` forks workers that
+# share the parent's pages without pickling them, `SerialExecutor` renders here. Another executor (a
+# cluster's, say) maps the same function over the same chunks.
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+from kb.errors import BuildError
+
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_CHUNKS = 4  # fewer chunks than this render here: forking would cost more than it saves
+
+
+class PageExecutor(Protocol):
+    """Runs a function over chunks of work, giving back the results in the chunks' order."""
+
+    def __enter__(self) -> PageExecutor: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def map(self, fn: Callable[[T], R], chunks: Sequence[T]) -> Iterator[R]:
+        """Yield fn(chunk) for each chunk, in order."""
+        ...
+
+
+class SerialExecutor:
+    """Runs every chunk in this process, one after the other."""
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def map(self, fn: Callable[[T], R], chunks: Sequence[T]) -> Iterator[R]:
+        """Yield fn(chunk) for each chunk, in order."""
+        for chunk in chunks:
+            yield fn(chunk)
+
+
+def can_fork() -> bool:
+    """Tell whether this platform forks processes."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _serve(fn: Callable[[Any], Any], chunks: Sequence[Any], conn: Connection) -> None:
+    """Run in a forked worker: render the chunks the parent names until it sends None."""
+    while True:
+        try:
+            i = conn.recv()
+        except (EOFError, OSError):  # the parent is gone: nobody waits for the rest
+            return
+        if i is None:
+            return
+        try:
+            reply: tuple[int, bool, Any] = (i, True, fn(chunks[i]))
+        except Exception as exc:
+            reply = (i, False, exc)
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone
+            return
+        except Exception as exc:  # an unpicklable result or error
+            conn.send((i, False, BuildError(f"a render worker failed: {exc!r}")))
+
+
+class LocalProcessExecutor:
+    """Runs chunks across `jobs` forked processes of this machine (here when that cannot pay)."""
+
+    # The function and chunks reach the workers by fork, not by pickling: only chunk numbers and
+    # results cross between processes.
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._workers: list[tuple[BaseProcess, Connection]] = []
+
+    def __enter__(self) -> LocalProcessExecutor:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop()
+
+    def map(self, fn: Callable[[T], R], chunks: Sequence[T]) -> Iterator[R]:
+        """Yield fn(chunk) for each chunk, in order, computed by forked workers."""
+        if self.jobs <= 1 or len(chunks) < MIN_CHUNKS or not can_fork():
+            yield from SerialExecutor().map(fn, chunks)
+            return
+        gc.freeze()  # the forked workers share the parent's objects without touching them
+        ctx = multiprocessing.get_context("fork")
+        for _ in range(min(self.jobs, len(chunks))):
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(fn, chunks, theirs), daemon=True)
+            proc.start()
+            theirs.close()
+            self._workers.append((proc, mine))
+        try:
+            yield from self._collect(len(chunks))
+        finally:
+            self._stop()
+
+    def _collect(self, count: int) -> Iterator[Any]:
+        """Hand out chunk numbers as workers come free; yield the results in order."""
+        conns = [conn for _, conn in self._workers]
+        sent = 0
+        for conn in conns:
+            conn.send(sent)
+            sent += 1
+        done: dict[int, tuple[bool, Any]] = {}
+        for i in range(count):
+            while i not in done:
+                for ready in wait(conns):
+                    assert isinstance(ready, Connection)
+                    try:
+                        j, ok, value = ready.recv()
+                    except EOFError:
+                        raise BuildError("a render worker died") from None
+                    done[j] = (ok, value)
+                    if sent < count:
+                        ready.send(sent)
+                        sent += 1
+            ok, value = done.pop(i)
+            if not ok:
+                raise value
+            yield value
+
+    def _stop(self) -> None:
+        """Stop the workers: ask them to leave, and end those that do not."""
+        workers, self._workers = self._workers, []
+        for _, conn in workers:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        for proc, _ in workers:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+
+def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Connection) -> None:
+    """Run in a forked process: call fn and send back its value (or its error)."""
+    try:
+        reply: tuple[bool, Any] = (True, fn(*args))
+    except Exception as exc:
+        reply = (False, exc)
+    with contextlib.suppress(OSError):  # the parent is gone: nobody waits for the value
+        conn.send(reply)
+    conn.close()
+
+
+class Ready(Generic[R]):
+    """A value already computed, with SideJob's way of handing it over."""
+
+    def __init__(self, value: R) -> None:
+        self.value = value
+
+    def result(self) -> R:
+        """Return the value."""
+        return self.value
+
+
+class SideJob(Generic[R]):
+    """One call run in a forked process while this one renders (or here, without fork)."""
+
+    def __init__(self, fn: Callable[..., R], *args: Any) -> None:
+        self._conn: Connection | None = None
+        self._proc: BaseProcess | None = None
+        self.value: Any = None
+        if not can_fork() or (os.cpu_count() or 1) < 2:
+            self.value = fn(*args)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._conn, theirs = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_send_result, args=(fn, args, theirs), daemon=True)
+        self._proc.start()
+        theirs.close()
+
+    def result(self) -> R:
+        """Return the call's value, waiting for it."""
+        if self._conn is not None and self._proc is not None:
+            conn, proc, self._conn = self._conn, self._proc, None
+            try:
+                ok, value = conn.recv()
+            except EOFError:
+                raise BuildError("the export of the downloads died") from None
+            finally:
+                conn.close()
+                proc.join()
+            if not ok:
+                raise value
+            self.value = value
+        return cast(R, self.value)

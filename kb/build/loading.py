@@ -1,0 +1,114 @@
+"""Loading a KB with each file's records kept by content hash, and checking it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.check import check
+from kb.check.gaps import unpublishable
+from kb.errors import Problem, ProblemsFound, Severity
+from kb.load import KnowledgeBase, Loader, Where, load
+from kb.load.files import display_path, read_text
+from kb.model.records import Question, Record
+
+
+@dataclass
+class FileMemo:
+    """What loading each file produced, by path, with the hash of the text it came from."""
+
+    files: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = field(
+        default_factory=dict
+    )
+    parsed: int = 0  # files parsed (not replayed) by the last load
+
+
+class _MemoLoader(Loader):
+    """A Loader that replays the records of unchanged files instead of parsing them again."""
+
+    def __init__(self, root: Path, memo: FileMemo) -> None:
+        super().__init__(root)
+        self.memo = memo
+        self.kept: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = {}
+        self.actions: list[tuple[str, Any]] | None = None
+        self.mark = 0
+
+    def add_file(self, path: Path, text: str | None = None) -> None:
+        """Load one file, from the memo when its text is unchanged."""
+        shown = display_path(path)
+        if text is None:
+            text, problem = read_text(path)
+            if problem:
+                self.kb.files.append(shown)
+                self.problems.append(problem)
+                return
+        digest = hashlib.blake2b((text or "").encode("utf-8"), digest_size=16).digest()
+        cached = self.memo.files.get(shown)
+        if cached is not None and cached[0] == digest:
+            self.kb.files.append(shown)
+            self.replay(cached[1])
+            self.kb.invalid_ids |= cached[2]
+            self.kept[shown] = cached
+            return
+        self.memo.parsed += 1
+        self.actions, self.mark = [], len(self.problems)
+        invalid_before = set(self.kb.invalid_ids)
+        try:
+            super().add_file(path, text)
+            self.flush_problems()
+            invalid = frozenset(self.kb.invalid_ids - invalid_before)
+            self.kept[shown] = (digest, self.actions, invalid)
+        finally:
+            self.actions = None
+
+    def flush_problems(self) -> None:
+        """Note the problems met since the last stored record (not those store() reports)."""
+        assert self.actions is not None
+        if len(self.problems) > self.mark:
+            self.actions.append(("problems", self.problems[self.mark :]))
+        self.mark = len(self.problems)
+
+    def store(self, record: Record, where: Where) -> None:
+        """Store a record, noting it for replay when a file is being parsed."""
+        if self.actions is not None:
+            self.flush_problems()
+            # finish() adds claims' answers to questions: the memo keeps a pristine copy.
+            kept = record.model_copy(deep=True) if isinstance(record, Question) else record
+            self.actions.append(("store", (kept, where)))
+        super().store(record, where)
+        if self.actions is not None:
+            self.mark = len(self.problems)
+
+    def replay(self, actions: list[tuple[str, Any]]) -> None:
+        """Store a file's records again, exactly as parsing it did."""
+        for action, value in actions:
+            if action == "store":
+                record, where = value
+                if isinstance(record, Question):
+                    record = record.model_copy(deep=True)
+                super().store(record, where)
+            else:
+                self.problems.extend(value)
+
+
+def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load like kb.load.load, parsing only the files whose text changed since the last call."""
+    memo.parsed = 0
+    loader = _MemoLoader(Path(root), memo)
+    kb, problems = load(Path(root), loader)
+    if Path(root).is_dir():
+        memo.files = loader.kept
+    return kb, problems
+
+
+def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
+    """Load through the memo and check as `kb.check.load_kb` does; raise ProblemsFound on errors."""
+    # The problems that block publishing count as errors here.
+    kb, problems = load_memo(root, memo)
+    problems += check(kb, problems)
+    problems = unpublishable(problems)
+    if any(p.severity is Severity.error for p in problems):
+        raise ProblemsFound(problems)
+    return kb

@@ -1,0 +1,119 @@
+"""BuildMemos: the layouts, graph, analysis and exchanges, kept from one build to the next."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from kb.analysis import Analysis, analyse, inputs_digest
+from kb.analysis.reader import exchange_pairs
+from kb.load import KnowledgeBase
+from kb.model.graph import KBGraph
+from kb.site.memos import Memos, Positions
+
+_GRAPH_TABLES = ("questions", "sources", "actors", "stances", "evidence", "relations")
+_ANALYSIS_MODULES = ("kb.analysis", "kb.analysis.af", "kb.analysis.af_sat", "kb.analysis.gradual")
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _analysis_settings() -> list[tuple[str, Any]]:
+    """Return the analysis modules' limits and budgets, which a result depends on too."""
+    out = []
+    for module in _ANALYSIS_MODULES:
+        for name, value in sorted(vars(sys.modules.get(module) or object()).items()):
+            if name.isupper() and isinstance(value, int | float | str):
+                out.append((f"{module}.{name}", value))
+    return out
+
+
+def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
+    """Tell whether two KBs give the same graph: equal records but claims' (their IDs alone)."""
+    if list(old.claims) != list(new.claims):
+        return False
+    for name in _GRAPH_TABLES:
+        a, b = getattr(old, name), getattr(new, name)
+        if a.keys() != b.keys():
+            return False
+        # Unchanged files replay the same record objects: `is` settles most at once.
+        if any(x is not y and x != y for x, y in zip(a.values(), b.values(), strict=True)):
+            return False
+    return True
+
+
+class BuildMemos(Memos):
+    """Keeps the last build's layouts, graph, analysis and exchanges while their inputs hold."""
+
+    # An edited statement then re-analyses and re-links nothing. Layouts, pure functions of their
+    # inputs, are kept by a digest of those inputs.
+
+    def __init__(self) -> None:
+        self._graph: tuple[KnowledgeBase, KBGraph] | None = None
+        self._analysis: tuple[bytes, Analysis] | None = None
+        self._pairs: tuple[KBGraph, dict[str, list[str]]] | None = None
+        self.layouts: dict[bytes, Positions] = {}  # input digest -> positions, across builds
+        self._new_layouts: dict[bytes, Positions] = {}  # computed here since the last take
+        self._used_layouts: set[bytes] = set()
+
+    def layout(self, fn: Callable[..., Positions], *args: Any, **kwargs: Any) -> Positions:
+        """Return fn(*args, **kwargs), computed once for the same function and inputs."""
+        # repr, not pickle: pickle's output depends on which equal strings are one object.
+        key = _digest(repr((fn.__name__, args, sorted(kwargs.items()))).encode())
+        self._used_layouts.add(key)
+        found = self.layouts.get(key)
+        if found is None:
+            found = self.layouts[key] = self._new_layouts[key] = fn(*args, **kwargs)
+        return dict(found)
+
+    def take_layouts(self) -> tuple[dict[bytes, Positions], set[bytes]]:
+        """Return and forget the layouts computed and used here since the last call."""
+        new, used = self._new_layouts, self._used_layouts
+        self._new_layouts, self._used_layouts = {}, set()
+        return new, used
+
+    def add_layouts(self, new: dict[bytes, Positions], used: set[bytes]) -> None:
+        """Take in the layouts a render worker computed and used."""
+        self.layouts.update(new)
+        self._used_layouts.update(used)
+
+    def trim_layouts(self, used: set[bytes], limit: int) -> None:
+        """Keep only the layouts used when more than limit are kept."""
+        if len(self.layouts) > limit:
+            for key in self.layouts.keys() - used:
+                del self.layouts[key]
+
+    def graph(self, kb: KnowledgeBase) -> KBGraph:
+        """Return the last build's graph when its inputs are unchanged, else a new one."""
+        if self._graph is not None and _same_graph_inputs(self._graph[0], kb):
+            graph = self._graph[1]
+            graph.kb = kb  # its lookups hold equal records; claims are read through kb
+        else:
+            graph = KBGraph(kb)
+        self._graph = (kb, graph)
+        return graph
+
+    def analyse(self, kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
+        """Return the last build's analysis when the KB's analysis inputs are unchanged."""
+        key = _digest(inputs_digest(kb) + repr((cruxes, _analysis_settings())).encode())
+        if self._analysis is None or self._analysis[0] != key:
+            self._analysis = (key, analyse(kb, cruxes))
+        return self._analysis[1]
+
+    def saved(self) -> dict[bytes, Analysis]:
+        """Return what the build state keeps for the next process: the analysis, by its key."""
+        return dict([self._analysis]) if self._analysis is not None else {}
+
+    def restore(self, saved: dict[bytes, Analysis], layouts: dict[bytes, Positions]) -> None:
+        """Take back what `saved` returned in an earlier process, and its layouts."""
+        self._analysis = next(iter(saved.items()), None)
+        self.layouts.update(layouts)
+
+    def exchange_pairs(self, kb: KnowledgeBase, graph: KBGraph) -> dict[str, list[str]]:
+        """Return the last result while the graph (whose inputs are all it reads) is reused."""
+        if not (self._pairs is not None and self._pairs[0] is graph and graph.kb is kb):
+            self._pairs = (graph, exchange_pairs(kb, graph))
+        return {key: list(value) for key, value in self._pairs[1].items()}

@@ -1,0 +1,149 @@
+"""The plan of one build: what changed since the last, and so which pages to render again."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.build.executor import Ready, SideJob
+from kb.build.report import Report
+from kb.build.search import Prepared
+from kb.build.state import Snapshot
+from kb.build.workers import Rendered
+from kb.formats.export import ExportMemo
+from kb.load import KnowledgeBase
+from kb.load.safety import outside
+from kb.site.reads import Calls, Key, tracked, untracked
+from kb.site.render import Site
+
+TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
+# A Site's attributes that are no derived lookup, and whose values the salt need not cover.
+SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates", "memos"}
+Downloads = tuple[dict[str, bytes], ExportMemo]
+
+
+@dataclass
+class Plan:
+    """One build as it goes: what it read, what it renders, and what it wrote."""
+
+    kb: KnowledgeBase
+    site: Site
+    last: Snapshot | None
+    report: Report
+    salt: str = ""
+    derived: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    standings: dict[tuple[str, str], Any] = field(default_factory=dict)
+    full: bool = True
+    streaming: bool = True  # pages go straight to a new folder, swapped in whole
+    changed: set[Key] = field(default_factory=set)
+    side: SideJob[Downloads] | Ready[Downloads] | None = None  # the downloads, being exported
+    extra: dict[str, bytes] = field(default_factory=dict)  # assets and downloads
+    extra_digests: dict[str, bytes] = field(default_factory=dict)
+    pages: list[Any] = field(default_factory=list)
+    todo: list[Any] = field(default_factory=list)
+    prepared: Prepared | None = None  # the search views the render workers write
+    results: list[Rendered] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # to write, besides streamed pages
+    views: dict[str, bytes] = field(default_factory=dict)
+    searching: list[float] = field(default_factory=list)  # seconds spent indexing
+    reads: dict[str, frozenset[Key]] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    changed_pages: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    extra_written: int = 0
+    marks: dict[str, float] = field(default_factory=dict)  # when each stage began
+
+    def paths(self) -> set[str]:
+        """Return the paths of this build's pages."""
+        return {p.path for p in self.pages}
+
+    def last_digests(self) -> dict[str, bytes]:
+        """Return the digests of the last build's pages ({} for a full build)."""
+        return {} if self.full or self.last is None else self.last.digests
+
+
+def digest(data: bytes) -> bytes:
+    """Return the digest by which a build compares a file with the last build's."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def salt(site: Site, extra: Iterable[Path]) -> str:
+    """Return a fingerprint of everything global: settings, scalars, templates and assets."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, value in sorted(vars(site).items()):
+        if name in SKIP_ATTRS or isinstance(value, dict):
+            continue
+        h.update(f"{name}={value!r}\n".encode())
+    h.update(repr(site.kb.config).encode())
+    h.update(f"{site.standings.available}|{site.standings.model}".encode())
+    for folder in extra:
+        if folder.is_dir():
+            within = folder.parent.resolve()
+            for path in sorted(folder.rglob("*")):
+                # A link leading out of the folder's parent (the content folder) is never read.
+                if path.is_file() and not outside(path, within):
+                    h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def derived_lookups(site: Site) -> dict[str, dict[Any, Any]]:
+    """Return the site's derived lookups (its dict attributes), by name."""
+    return {
+        name: value
+        for name, value in vars(site).items()
+        if isinstance(value, dict) and name not in SKIP_ATTRS
+    }
+
+
+def standings_of(site: Site, kb: KnowledgeBase) -> dict[tuple[str, str], Any]:
+    """Return what the site shows of each claim's, question's and evidence's standing."""
+    out: dict[tuple[str, str], Any] = {("claim", c): site.standings.of(c) for c in kb.claims}
+    out.update({("question", q): site.standings.question(q) for q in kb.questions})
+    out.update({("evidence", e): site.standings.evidence(e) for e in kb.evidence})
+    return out
+
+
+def needs_full(plan: Plan, marker: Path) -> bool:
+    """Tell whether nothing of the last build can be reused: none, or other settings."""
+    last = plan.last
+    return (
+        last is None
+        or last.salt != plan.salt
+        or last.derived.keys() != plan.derived.keys()
+        or not marker.is_file()
+    )
+
+
+def track_reads(plan: Plan) -> None:
+    """Wrap the KB's tables and the site's lookups so that each page's reads are noted."""
+    kb, site = plan.kb, plan.site
+    for name in TABLES:
+        setattr(kb, name, tracked(getattr(kb, name), "", name))
+    kb.where = tracked(kb.where, "where", "where")
+    for name, value in plan.derived.items():
+        setattr(site, name, tracked(value, name, name))
+    # Graph lookups note their own keys: a claim's text is no part of the graph.
+    site.graph = Calls(site.graph, "graph")  # type: ignore[assignment]  # reason: a proxy
+    site.standings = Calls(site.standings, "standing")  # type: ignore[assignment]  # reason: same
+
+
+def untrack_reads(kb: KnowledgeBase) -> None:
+    """Put the KB's plain tables back."""
+    for name in TABLES:
+        setattr(kb, name, untracked(getattr(kb, name)))
+    kb.where = untracked(kb.where)
+
+
+def pages_to_render(plan: Plan) -> list[Any]:
+    """Return the pages that are new, or read something that changed (all, in a full build)."""
+    last = plan.last
+    if plan.full or last is None:
+        return list(plan.pages)
+    return [
+        p
+        for p in plan.pages
+        if p.path not in last.reads or not last.reads[p.path].isdisjoint(plan.changed)
+    ]

@@ -1,0 +1,95 @@
+"""The state file: what one build leaves for the next, in this process or a later one."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.analysis import Analysis
+from kb.analysis.gcpause import gc_paused
+from kb.build.loading import FileMemo
+from kb.formats.export import ExportMemo
+from kb.load import KnowledgeBase
+from kb.load.files import code_digest
+from kb.site.memos import Positions
+from kb.site.reads import Key
+
+STATE_NAME = "build-state.pickle"
+STATE_VERSION = "kb-cache-9"
+
+Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
+
+
+def state_version() -> str:
+    """Return the state file's version: the format's and a digest of the package's code."""
+    # An upgraded or edited kb then never reuses what an older one computed.
+    return f"{STATE_VERSION}:{code_digest().hex()}"
+
+
+@dataclass
+class Snapshot:
+    """What one build read: the KB, the site's derived lookups, standings, and page reads."""
+
+    kb: KnowledgeBase
+    salt: str
+    derived: dict[str, dict[Any, Any]]
+    standings: dict[tuple[str, str], Any]  # ("claim" | "question", ID) -> what the site shows
+    reads: dict[str, frozenset[Key]]
+    digests: dict[str, bytes]
+    views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
+    manifest: dict[str, tuple[int, ...]] | None = None  # the site's files as this build left them
+
+
+@dataclass
+class State:
+    """Everything the state file holds besides its version and stamp."""
+
+    memo: FileMemo
+    last: Snapshot | None
+    extra: dict[str, bytes]  # digests of the assets and downloads written
+    layouts: dict[bytes, Positions]
+    analysis: dict[bytes, Analysis]
+    exports: ExportMemo | None
+
+
+def read_state(path: Path, stamp: Stamp | None) -> State | None:
+    """Return the state saved at path, or None when it is missing, unreadable or not for stamp."""
+    try:
+        with open(path, "rb") as handle, gc_paused():
+            version, saved_stamp, memo, last, extra = pickle.load(handle)
+            # Kept for the process's life: later collections need not walk them again.
+            gc.freeze()
+    except Exception:  # missing, truncated or from another version: build in full
+        return None
+    if version != state_version() or saved_stamp is None or saved_stamp != stamp:
+        return None
+    return State(memo, last, extra[0], extra[1], extra[2], extra[3])
+
+
+def write_state(path: Path, stamp: Stamp | None, state: State) -> None:
+    """Write the state for the next run, atomically; remove it when it cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    extra = (state.extra, state.layouts, state.analysis, state.exports)
+    saved = (state_version(), stamp, state.memo, state.last, extra)
+    try:
+        with open(tmp, "wb") as handle, gc_paused():
+            pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # an unpicklable lookup: the next run builds in full
+        tmp.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
+def default_cache_dir(kb_root: Path, out: Path) -> Path | None:
+    """Return the per-user cache folder for one KB and output folder (None when KB_CACHE=0)."""
+    if os.environ.get("KB_CACHE", "1") == "0":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "debate-kb"
+    key = f"{Path(kb_root).resolve()}\0{Path(out).resolve()}"
+    return base / hashlib.blake2b(key.encode(), digest_size=8).hexdigest()

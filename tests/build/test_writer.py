@@ -1,0 +1,48 @@
+"""The site's one writer refuses every path that would leave the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb.build import SiteWriter, write_files
+from kb.errors import BuildError
+
+
+@pytest.mark.parametrize(
+    "rel", ["../x", "a/../../x", "/abs", "/etc/x", "", ".", "a/./b", "a//b", "a\\..\\x", "a/"]
+)
+def test_a_path_leaving_the_folder_is_refused(tmp_path: Path, rel: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with pytest.raises(BuildError, match="refusing to write outside the site"):
+        SiteWriter(site).write(rel, b"x")
+    with pytest.raises(BuildError, match="refusing to write outside the site"):
+        write_files(site, {rel: b"x"})
+    assert list(tmp_path.iterdir()) == [site] and not list(site.iterdir())
+
+
+def test_a_symlinked_parent_is_refused(tmp_path: Path) -> None:
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    site.mkdir()
+    outside.mkdir()
+    (site / "claim").symlink_to(outside)
+    for rel in ("claim/x.html", "claim/deeper/x.html"):
+        with pytest.raises(BuildError, match="refusing to write outside the site"):
+            SiteWriter(site).write(rel, b"x")
+    assert not list(outside.iterdir())
+
+
+def test_files_are_written_as_new_inodes(tmp_path: Path) -> None:
+    site, old = tmp_path / "site", tmp_path / "old.html"
+    old.write_bytes(b"old")
+    (site / "claim").mkdir(parents=True)
+    os.link(old, site / "claim" / "x.html")  # shared with the previous site
+    writer = SiteWriter(site)
+    writer.write("claim/x.html", b"new")
+    writer.write_all({"a/b/c.html": b"c", "index.html": b"i"})
+    assert old.read_bytes() == b"old" and (site / "claim" / "x.html").read_bytes() == b"new"
+    assert (site / "a" / "b" / "c.html").read_bytes() == b"c"
+    assert (site / "index.html").read_bytes() == b"i"
