@@ -19,6 +19,15 @@ CONFIG_NAME = "kb.yaml"
 KIND_NAMES = ("question", "claim", "source", "actor", "stance", "evidence", "relation")
 
 
+def theme_dir() -> Path:
+    """Return the folder of the bundled theme: kb/_site when installed, else the repo's site/."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_site"
+    if (installed / "templates").is_dir():
+        return installed
+    return package.parent / "site"
+
+
 def display_path(path: Path) -> str:
     """Return a path as a user would type it: relative to the working folder when inside it."""
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Direction, Evidence, Relation, RelationType, Stance
 
 SUPPORT = "supports"

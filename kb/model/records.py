@@ -353,3 +353,10 @@ REVERSE_LINK_FIELDS: dict[str, RelationType] = {
     "rebutted_by": RelationType.rebuts,
 }
 Kind = Literal["question", "claim", "source", "actor", "stance", "evidence", "relation"]
+
+
+def relation_id(source: str, rel_type: str, target: str) -> str:
+    """Return the derived ID of a relation; symmetric ones are named in sorted order."""
+    if rel_type in SYMMETRIC and target < source:
+        source, target = target, source
+    return f"{source}--{rel_type}--{target}"
