@@ -12,7 +12,7 @@ from kb.check import run_check
 from kb.cli import main
 from kb.errors.codes import CATALOGUE, CODES, explain
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CODE_RE = re.compile(r"\bKB\d{3}\b")
 
 
