@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kb.errors import Location, Problem, Severity
+from kb.errors.codes import Code
 from kb.load.files import CONFIG_NAME, _kb009, _refused, display_path, read_text
 from kb.load.parse import parse_yaml
 from kb.model.located import LocDict, Where
@@ -32,7 +33,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     if not isinstance(raw, LocDict):
         return Config(), [
             Problem(
-                "KB008",
+                Code.KB008,
                 Severity.error,
                 Location(shown, 1, 1),
                 "expected a mapping",
@@ -52,7 +53,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 def _schema_problems_config(exc: ValidationError, where: Where) -> list[Problem]:
     return [
         Problem(
-            "KB102",
+            Code.KB102,
             Severity.error,
             where.at(tuple(e["loc"])),
             f"kb.yaml: {'.'.join(map(str, e['loc']))}: {e['msg']}",

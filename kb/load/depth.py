@@ -6,6 +6,8 @@ from typing import Any
 
 import yaml
 
+from kb.errors.codes import Code
+
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without LibYAML
@@ -94,5 +96,5 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
 def _too_deep_problem(at: tuple[int, int]) -> _YamlProblem:
     """Return the problem of nesting too deep, at a 1-based line and column."""
     return _YamlProblem(
-        "KB007", at[0], at[1], f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
+        Code.KB007, at[0], at[1], f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
     )

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kb.errors import Location, Problem, Severity, did_you_mean
+from kb.errors.codes import Code
 from kb.model.located import LocDict, LocList, Where
 from kb.model.records import KINDS, PLURALS, relation_id
 
@@ -19,7 +20,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
         return
     if not isinstance(doc, LocDict):
         yield Problem(
-            "KB008",
+            Code.KB008,
             Severity.error,
             Location(path, *getattr(doc, "start", (1, 1))),
             "expected a mapping of record kinds (claims:, sources:, ...)",
@@ -31,7 +32,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
         kind = PLURALS.get(key) or (key if key in KINDS else None)
         if kind is None:
             yield Problem(
-                "KB008",
+                Code.KB008,
                 Severity.error,
                 Location(path, line, col),
                 f"unknown record kind {key!r}",
@@ -46,7 +47,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
                     yield kind, item, at
                 else:
                     yield Problem(
-                        "KB102",
+                        Code.KB102,
                         Severity.error,
                         Location(path, *at),
                         f"expected a {kind} record (a mapping), got {_type_name(item)}",
@@ -56,7 +57,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
             yield kind, value, doc.values_at[key]
         else:
             yield Problem(
-                "KB102",
+                Code.KB102,
                 Severity.error,
                 Location(path, *doc.values_at[key]),
                 f"expected a list of {kind} records, got {_type_name(value)}",
@@ -110,7 +111,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             hint = did_you_mean(str(name), fields) if len(loc) == 1 else None
             out.append(
                 Problem(
-                    "KB101",
+                    Code.KB101,
                     Severity.error,
                     location,
                     f"unknown key {name!r} in {kind}",
@@ -121,7 +122,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
             location = where.at(loc[:-1]) if len(loc) > 1 else where.location
             out.append(
                 Problem(
-                    "KB103",
+                    Code.KB103,
                     Severity.error,
                     location,
                     f"{kind} is missing required key {name!r}",
@@ -129,7 +130,7 @@ def _schema_problems(exc: ValidationError, kind: str, where: Where) -> list[Prob
                 )
             )
         else:
-            code = "KB104" if loc == ("id",) else "KB102"
+            code = Code.KB104 if loc == ("id",) else Code.KB102
             got = err.get("input")
             shown = repr(got) if isinstance(got, (str, int, float, bool)) else _type_name(got)
             shown = shown if len(shown) <= 80 else f"{shown[:60]}... ({len(str(got))} characters)"

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from kb.errors import Location, Problem, Severity
+from kb.errors.codes import Code
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FOLDER_DEPTH = 32
@@ -91,7 +92,7 @@ def _refused(path: Path, real_root: Path, folder: bool = False) -> tuple[str, st
 
 
 def _kb009(path: Path, message: str, hint: str) -> Problem:
-    return Problem("KB009", Severity.error, Location(display_path(path), 1, 1), message, hint)
+    return Problem(Code.KB009, Severity.error, Location(display_path(path), 1, 1), message, hint)
 
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
@@ -101,7 +102,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return None, Problem(
-            "KB009",
+            Code.KB009,
             Severity.error,
             Location(display_path(path), 1, 1),
             "the file disappeared while being read",
@@ -109,7 +110,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         )
     except OSError as exc:
         return None, Problem(
-            "KB009",
+            Code.KB009,
             Severity.error,
             Location(display_path(path), 1, 1),
             f"cannot read: {exc.strerror}",
@@ -117,7 +118,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         )
     if len(data) > MAX_FILE_BYTES:
         return None, Problem(
-            "KB003",
+            Code.KB003,
             Severity.error,
             Location(display_path(path), 1, 1),
             f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
@@ -139,7 +140,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, Problem(
-            "KB002",
+            Code.KB002,
             Severity.error,
             Location(path, line, col),
             f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
@@ -150,7 +151,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         line = before.count("\n") + 1
         col = len(before) - (before.rfind("\n") + 1) + 1
         return None, Problem(
-            "KB002",
+            Code.KB002,
             Severity.error,
             Location(path, line, col),
             "the file contains a NUL byte",

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kb.errors import Location, Problem, Severity
+from kb.errors.codes import Code
 from kb.load import files as kbfiles
 from kb.load.cache import ParseCache
 from kb.load.config import load_config
@@ -57,7 +58,7 @@ class Loader:
         if not problems and all(doc is None for doc in docs):
             self.problems.append(
                 Problem(
-                    "KB011",
+                    Code.KB011,
                     Severity.warning,
                     Location(shown, 1, 1),
                     "the file holds no records",
@@ -92,7 +93,7 @@ class Loader:
             if derived is None:
                 self.problems.append(
                     Problem(
-                        "KB103",
+                        Code.KB103,
                         Severity.error,
                         where.location,
                         f"{kind} is missing required key 'id'",
@@ -122,7 +123,7 @@ class Loader:
             previous = first.value("id")
             self.problems.append(
                 Problem(
-                    "KB201",
+                    Code.KB201,
                     Severity.error,
                     where.value("id"),
                     f"duplicate id {record.id!r}: already defined at {previous}",
@@ -165,7 +166,7 @@ class Loader:
         if len(rid) > MAX_ID_LENGTH:
             self.problems.append(
                 Problem(
-                    "KB104",
+                    Code.KB104,
                     Severity.error,
                     item,
                     f"the link's derived ID {rid[:60]!r}... is longer than {MAX_ID_LENGTH}",
@@ -205,7 +206,7 @@ def load(
     root = Path(root)
     if not root.is_dir():
         problem = Problem(
-            "KB010",
+            Code.KB010,
             Severity.error,
             Location(display_path(root)),
             "no knowledge base folder here",

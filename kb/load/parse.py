@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from kb.errors import Location, Problem, Severity
+from kb.errors.codes import Code
 from kb.load.depth import (
     MAX_DEPTH,
     _BaseLoader,
@@ -59,7 +60,7 @@ class _Builder:
         if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
             line, col = _mark(node)
             raise _YamlProblem(
-                "KB007", line, col, f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
+                Code.KB007, line, col, f"nesting deeper than {MAX_DEPTH} levels", "flatten the data"
             )
         if not isinstance(node, yaml.ScalarNode):
             key = id(node)
@@ -68,7 +69,7 @@ class _Builder:
                 if self.aliases > MAX_ALIASES:
                     line, col = _mark(node)
                     raise _YamlProblem(
-                        "KB005",
+                        Code.KB005,
                         line,
                         col,
                         f"more than {MAX_ALIASES} alias uses in one file",
@@ -111,7 +112,11 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _mark(key_node)
                 raise _YamlProblem(
-                    "KB008", line, col, "a mapping key must be a plain word", "write 'key: value'"
+                    Code.KB008,
+                    line,
+                    col,
+                    "a mapping key must be a plain word",
+                    "write 'key: value'",
                 )
             key = self.build(key_node, depth + 1)
             if not isinstance(key, str):
@@ -120,7 +125,7 @@ class _Builder:
                 line, col = _mark(key_node)
                 first = out.keys_at[key]
                 raise _YamlProblem(
-                    "KB004",
+                    Code.KB004,
                     line,
                     col,
                     f"duplicate key {key!r} (first at line {first[0]})",
@@ -136,7 +141,7 @@ class _Builder:
     def _bad_tag(self, node: yaml.Node) -> None:
         line, col = _mark(node)
         raise _YamlProblem(
-            "KB006",
+            Code.KB006,
             line,
             col,
             f"YAML tag {node.tag!r} is not allowed",
@@ -301,12 +306,14 @@ def _parse_exact(text: str, path: str) -> tuple[list[Any], list[Problem]]:
     except yaml.YAMLError as exc:
         if at := _too_deep_at(text):  # the reader's own nesting limit stopped it before ours
             deep = _too_deep_problem(at)
-            return [], [Problem("KB007", Severity.error, Location(path, *at), str(deep), deep.hint)]
+            return [], [
+                Problem(Code.KB007, Severity.error, Location(path, *at), str(deep), deep.hint)
+            ]
         return [], [_syntax_problem(exc, text, path)]
     except RecursionError:
         return [], [
             Problem(
-                "KB007",
+                Code.KB007,
                 Severity.error,
                 Location(path, 1, 1),
                 "nesting too deep",
@@ -322,7 +329,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
     """Locate a YAML syntax error, with a hint for the usual mistakes."""
     if not isinstance(exc, yaml.MarkedYAMLError):
         hint = "fix the YAML syntax"
-        return Problem("KB001", Severity.error, Location(path, 1, 1), str(exc), hint)
+        return Problem(Code.KB001, Severity.error, Location(path, 1, 1), str(exc), hint)
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -334,4 +341,4 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
         if tabbed
         else "check the indentation, colons and quotes around this point"
     )
-    return Problem("KB001", Severity.error, Location(path, line, col), message, hint)
+    return Problem(Code.KB001, Severity.error, Location(path, line, col), message, hint)

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import BuildError, Location, Problem, ProblemsFound, Severity
+from kb.errors.codes import Code
 from kb.load.files import _kb009, _refused, display_path, theme_dir
 from kb.model.located import LocDict, LocList
 
 MARKER = ".kb-site"  # written into every site: only a folder holding it is replaced
-OUT_CODE = "KB701"
-TRUST_CODE = "KB702"
-CONTROL_CODE = "KB012"
+OUT_CODE = Code.KB701
+TRUST_CODE = Code.KB702
+CONTROL_CODE = Code.KB012
 # Files a browser may run as script: a theme override of one of these is code.
 SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".html", ".htm", ".xhtml", ".svg", ".xml", ".wasm")
 _TEMPLATE_SCRIPT = re.compile(r"<\s*script|http-equiv|\son[a-z]+\s*=|javascript:", re.I)
