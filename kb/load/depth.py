@@ -13,6 +13,16 @@ try:
 except ImportError:  # pragma: no cover - PyYAML built without LibYAML
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+# What the readers import from here, the C reader included.
+__all__ = [
+    "MAX_DEPTH",
+    "_BaseLoader",
+    "_YamlProblem",
+    "_depth_bound",
+    "_too_deep_at",
+    "_too_deep_problem",
+]
+
 MAX_DEPTH = 64
 
 

@@ -147,9 +147,9 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
             "save the file as UTF-8",
         )
     if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
+        head = text[: text.index("\x00")]
+        line = head.count("\n") + 1
+        col = len(head) - (head.rfind("\n") + 1) + 1
         return None, Problem(
             Code.KB002,
             Severity.error,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -28,7 +29,7 @@ _SCALAR_TAGS = frozenset(
 )
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """The safe C loader, with a fast path for the plain strings that make up most values."""
 
     _maybe_typed = frozenset("0123456789+-.~:nNtTfFyYoO<=")
@@ -39,7 +40,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             return self._str_tag
         if kind is yaml.ScalarNode and not implicit[0] and implicit[1]:
             return self._str_tag
-        return super().resolve(kind, value, implicit)
+        # PyYAML's stubs leave resolve untyped; it returns a tag.
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -180,7 +183,17 @@ def _fast_parse(text: str) -> list[Any]:
     deep nesting, a scalar it could not construct) raises _Fallback, so that it judges the file.
     """
     loader = _Loader(text)
-    get_event = loader.get_event
+    try:
+        return _read_events(loader)
+    except yaml.YAMLError:
+        raise _Fallback from None
+    finally:
+        loader.dispose()
+
+
+def _read_events(loader: Any) -> list[Any]:
+    """Build the located values of every document from the loader's events."""
+    get_event: Callable[[], Any] = loader.get_event  # an event of one of the types tested below
     maybe_typed, typed_words = _TYPED_FIRST, _TYPED_WORDS
     docs: list[Any] = []
     # The open collection and where its next item goes, in locals for speed; the enclosing
@@ -190,76 +203,85 @@ def _fast_parse(text: str) -> list[Any]:
     mode = 0
     key: Any = None
     key_at: Any = None
-    keys_at: dict[str, tuple[int, int]] = {}
-    values_at: dict[str, tuple[int, int]] = {}
-    items_at: list[tuple[int, int]] = []
-    try:
-        get_event()  # the stream's start
-        while True:
-            event = get_event()
-            kind = type(event)
-            # Anchors alone change nothing: only an alias (which falls back) could repeat a value.
-            if kind is _Scalar:
-                if event.tag is not None:
-                    raise _Fallback
-                value: Any = event.value
-                implicit = event.implicit
-                if implicit[0]:
-                    if not value or value[0] in maybe_typed or value in typed_words:
-                        value = _typed_scalar(loader, event)
-                elif not implicit[1]:
-                    raise _Fallback
-                mark = event.start_mark
-                at = (mark.line + 1, mark.column + 1)
-            elif kind is _MapStart or kind is _SeqStart:
-                if event.tag is not None or len(stack) >= _FAST_DEPTH:
-                    raise _Fallback
-                if mode == 2:  # a collection as a mapping key
-                    raise _Fallback
-                stack.append((cur, mode, key, key_at, keys_at, values_at, items_at))
-                mark = event.start_mark
-                if kind is _MapStart:
-                    cur = LocDict()
-                    cur.keys_at = keys_at = {}
-                    cur.values_at = values_at = {}
-                    mode = 2
-                else:
-                    cur = LocList()
-                    cur.items_at = items_at = []
-                    mode = 1
-                cur.start = (mark.line + 1, mark.column + 1)
-                continue
-            elif kind is _MapEnd or kind is _SeqEnd:
-                value = cur
-                at = cur.start
-                cur, mode, key, key_at, keys_at, values_at, items_at = stack.pop()
-            elif kind is _DocStart or kind is _DocEnd:
-                continue
-            elif kind is _StreamEnd:
-                return docs
-            else:  # an alias
+    get_event()  # the stream's start
+    while True:
+        event = get_event()
+        kind = type(event)
+        # Anchors alone change nothing: only an alias (which falls back) could repeat a value.
+        if kind is _Scalar:
+            value: Any = event.value
+            implicit = event.implicit
+            # Most scalars are plain text; the rest may be typed, tagged or need the exact reader.
+            if (
+                event.tag is not None
+                or not (implicit[0] or implicit[1])
+                or (implicit[0] and (not value or value[0] in maybe_typed or value in typed_words))
+            ):
+                value = _special_scalar(loader, event)
+            mark = event.start_mark
+            at = (mark.line + 1, mark.column + 1)
+        elif kind is _MapStart or kind is _SeqStart:
+            opened = _open(event, len(stack), mode)
+            stack.append((cur, mode, key, key_at))
+            cur, mode = opened, 2 if kind is _MapStart else 1
+            continue
+        elif kind is _MapEnd or kind is _SeqEnd:
+            value = cur
+            at = cur.start
+            cur, mode, key, key_at = stack.pop()
+        elif kind is _DocStart or kind is _DocEnd:
+            continue
+        elif kind is _StreamEnd:
+            return docs
+        else:  # an alias
+            raise _Fallback
+        if mode == 3:
+            cur[key] = value
+            cur.keys_at[key] = key_at
+            cur.values_at[key] = at
+            mode = 2
+        elif mode == 2:
+            key = value if type(value) is str else _key_text(value)
+            if key in cur:
                 raise _Fallback
-            if mode == 3:
-                cur[key] = value
-                keys_at[key] = key_at
-                values_at[key] = at
-                mode = 2
-            elif mode == 2:
-                if type(value) is not str:
-                    value = str(value).lower() if isinstance(value, bool) else str(value)
-                if value in cur:
-                    raise _Fallback
-                key, key_at = value, at
-                mode = 3
-            elif mode == 1:
-                cur.append(value)
-                items_at.append(at)
-            else:
-                docs.append(value)
-    except yaml.YAMLError:
-        raise _Fallback from None
-    finally:
-        loader.dispose()
+            key_at = at
+            mode = 3
+        elif mode == 1:
+            cur.append(value)
+            cur.items_at.append(at)
+        else:
+            docs.append(value)
+
+
+def _special_scalar(loader: Any, event: Any) -> Any:
+    """Return a scalar that is not plain text, or raise _Fallback where the exact reader judges."""
+    if event.tag is not None or not (event.implicit[0] or event.implicit[1]):
+        raise _Fallback
+    return _typed_scalar(loader, event)
+
+
+def _open(event: Any, depth: int, mode: int) -> LocDict | LocList:
+    """Return the empty located collection an event opens, at depth open collections."""
+    if event.tag is not None or depth >= _FAST_DEPTH:
+        raise _Fallback
+    if mode == 2:  # a collection as a mapping key
+        raise _Fallback
+    mark = event.start_mark
+    opened: LocDict | LocList
+    if type(event) is _MapStart:
+        opened = LocDict()
+        opened.keys_at = {}
+        opened.values_at = {}
+    else:
+        opened = LocList()
+        opened.items_at = []
+    opened.start = (mark.line + 1, mark.column + 1)
+    return opened
+
+
+def _key_text(value: Any) -> str:
+    """Return a mapping key as the text the exact reader makes of it."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _typed_scalar(loader: Any, event: Any) -> Any:

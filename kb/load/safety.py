@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -210,12 +210,14 @@ def contained_loader(folder: Path, within: Path) -> Any:
     """Return a Jinja loader of folder that refuses a file whose links lead out of `within`."""
     # Imported here, not at the top: loading and checking never need Jinja, only a build does.
     from jinja2 import FileSystemLoader
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     real = Path(within).resolve()
 
     class ContainedLoader(FileSystemLoader):
-        def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+        def get_source(
+            self, environment: Any, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
             source, filename, uptodate = super().get_source(environment, template)
             if filename is not None and outside(Path(filename), real):
                 raise SecurityError(f"{filename}: a link pointing outside the knowledge base")

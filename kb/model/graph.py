@@ -36,7 +36,9 @@ def record_edges(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, dict[str, s
     """
     nodes = {rid for name in NODE_TABLES for rid in getattr(kb, name)}
 
-    def edge(u: str, v: str, key: str, attrs: dict[str, str]) -> tuple[str, str, str, dict]:
+    def edge(
+        u: str, v: str, key: str, attrs: dict[str, str]
+    ) -> tuple[str, str, str, dict[str, str]]:
         nodes.add(u)
         nodes.add(v)
         return u, v, key, attrs
@@ -129,7 +131,7 @@ class KBGraph:
 
     def incoming(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links into a claim of the given types, in a stable order."""
-        out = []
+        out: list[Link] = []
         if claim_id not in self.g:
             return out
         for src, _, key, data in self.g.in_edges(claim_id, keys=True, data=True):
@@ -141,7 +143,7 @@ class KBGraph:
 
     def outgoing(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links out of a claim of the given types, in a stable order."""
-        out = []
+        out: list[Link] = []
         if claim_id not in self.g:
             return out
         for _, dst, key, data in self.g.out_edges(claim_id, keys=True, data=True):

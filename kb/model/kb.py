@@ -39,12 +39,13 @@ class KnowledgeBase:
 
     def table(self, kind: str) -> dict[str, Any]:
         """Return the records of one kind ('claim', 'source', ...)."""
-        return getattr(self, _TABLES[kind])
+        table: dict[str, Any] = getattr(self, _TABLES[kind])
+        return table
 
     def get(self, record_id: str) -> Record | None:
         """Return the record with this ID, of any kind."""
         for name in _TABLES.values():
-            record = getattr(self, name).get(record_id)
+            record: Record | None = getattr(self, name).get(record_id)
             if record is not None:
                 return record
         return None

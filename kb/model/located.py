@@ -8,16 +8,21 @@ from typing import Any
 from kb.errors import Location
 
 
-class LocDict(dict):
+class LocDict(dict[str, Any]):
     """A mapping that remembers where each key and value stands (1-based line, col)."""
 
     __slots__ = ("start", "keys_at", "values_at")
+    start: tuple[int, int]
+    keys_at: dict[str, tuple[int, int]]
+    values_at: dict[str, tuple[int, int]]
 
 
-class LocList(list):
+class LocList(list[Any]):
     """A sequence that remembers where each item stands."""
 
     __slots__ = ("start", "items_at")
+    start: tuple[int, int]
+    items_at: list[tuple[int, int]]
 
 
 @dataclass
