@@ -1,5 +1,4 @@
-"""The example files of the problem-code catalogue: a YAML file that, alone in a content folder,
-makes `kb check` report its code."""
+"""For each problem code it can show, a YAML file that alone in a content folder is reported so."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The record files of a knowledge base: which are read, and their text or why it cannot be read.
 
-Kept apart from kb.load, which needs pydantic and the models, so that `kb check` can tell
-whether anything changed since its last run without importing them.
+It imports neither pydantic nor the models itself, so that telling whether anything changed
+since the last run stays cheap.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Guards on what the tool writes and reads: the site's folder, the content folder's own theme
-files, and control characters in text."""
+"""Guards on what the tool writes and reads: the site's folder, theme overrides, control text."""
 
 from __future__ import annotations
 
