@@ -6,9 +6,12 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
+    """How much a problem matters: errors fail a check, warnings fail it under --strict."""
+
     error = "error"
     warning = "warning"
     advice = "advice"  # a gap worth an editor's look; printed, never failing, even under --strict
@@ -39,11 +42,11 @@ class Problem:
     hint: str | None = None
     related: tuple[Location, ...] = field(default=())
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.col, self.code, self.message)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         loc = self.location
         return {
             "code": self.code,

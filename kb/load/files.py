@@ -1,7 +1,7 @@
 """The record files of a knowledge base: which are read, and their text or why it cannot be read.
 
-Kept apart from kb.load, which needs pydantic and the models, so that `kb check` can tell
-whether anything changed since its last run without importing them.
+It imports neither pydantic nor the models itself, so that telling whether anything changed
+since the last run stays cheap.
 """
 
 from __future__ import annotations
@@ -11,12 +11,22 @@ import os
 from pathlib import Path
 
 from kb.errors import Location, Problem, Severity
+from kb.errors.codes import Code
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FOLDER_DEPTH = 32
 CONFIG_NAME = "kb.yaml"
 # The kinds of record a file holds: kb.models.KINDS's keys, for `kb new` to list without pydantic.
 KIND_NAMES = ("question", "claim", "source", "actor", "stance", "evidence", "relation")
+
+
+def theme_dir() -> Path:
+    """Return the folder of the bundled theme: kb/_site when installed, else the repo's site/."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_site"
+    if (installed / "templates").is_dir():
+        return installed
+    return package.parent / "site"
 
 
 def display_path(path: Path) -> str:
@@ -82,7 +92,7 @@ def _refused(path: Path, real_root: Path, folder: bool = False) -> tuple[str, st
 
 
 def _kb009(path: Path, message: str, hint: str) -> Problem:
-    return Problem("KB009", Severity.error, Location(display_path(path), 1, 1), message, hint)
+    return Problem(Code.KB009, Severity.error, Location(display_path(path), 1, 1), message, hint)
 
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
@@ -92,7 +102,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return None, Problem(
-            "KB009",
+            Code.KB009,
             Severity.error,
             Location(display_path(path), 1, 1),
             "the file disappeared while being read",
@@ -100,7 +110,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         )
     except OSError as exc:
         return None, Problem(
-            "KB009",
+            Code.KB009,
             Severity.error,
             Location(display_path(path), 1, 1),
             f"cannot read: {exc.strerror}",
@@ -108,7 +118,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         )
     if len(data) > MAX_FILE_BYTES:
         return None, Problem(
-            "KB003",
+            Code.KB003,
             Severity.error,
             Location(display_path(path), 1, 1),
             f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
@@ -130,18 +140,18 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, Problem(
-            "KB002",
+            Code.KB002,
             Severity.error,
             Location(path, line, col),
             f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
         )
     if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
+        head = text[: text.index("\x00")]
+        line = head.count("\n") + 1
+        col = len(head) - (head.rfind("\n") + 1) + 1
         return None, Problem(
-            "KB002",
+            Code.KB002,
             Severity.error,
             Location(path, line, col),
             "the file contains a NUL byte",

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb.errors import UsageError
-from kb.load import load
+from kb.load.loader import load
 from kb.model.records import ID_RE, KINDS, MAX_ID_LENGTH, PLURALS
 
 PLURAL_OF = {kind: plural for plural, kind in PLURALS.items()}

@@ -1,20 +1,22 @@
-"""Guards on what the tool writes and reads: the site's folder, the content folder's own theme
-files, and control characters in text."""
+"""Guards on what the tool writes and reads: the site's folder, theme overrides, control text."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from kb.errors import BuildError, Location, Problem, ProblemsFound, Severity
+from kb.errors.codes import Code
+from kb.load.files import _kb009, _refused, display_path, theme_dir
+from kb.model.located import LocDict, LocList
 
 MARKER = ".kb-site"  # written into every site: only a folder holding it is replaced
-OUT_CODE = "KB701"
-TRUST_CODE = "KB702"
-CONTROL_CODE = "KB012"
+OUT_CODE = Code.KB701
+TRUST_CODE = Code.KB702
+CONTROL_CODE = Code.KB012
 # Files a browser may run as script: a theme override of one of these is code.
 SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".html", ".htm", ".xhtml", ".svg", ".xml", ".wasm")
 _TEMPLATE_SCRIPT = re.compile(r"<\s*script|http-equiv|\son[a-z]+\s*=|javascript:", re.I)
@@ -27,8 +29,6 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def output_problem(out: Path, kb_root: Path) -> Problem | None:
     """Return why a site must not be written into `out`, or None when it may."""
-    from kb.load import display_path
-
     out = Path(out).resolve()
     kb = Path(kb_root).resolve()
     refusal = _refusal(out, kb)
@@ -96,8 +96,6 @@ def outside(path: Path, real_root: Path) -> bool:
 
 def theme_files(folder: Path, real_root: Path) -> tuple[list[Path], list[Problem]]:
     """List the plain files below folder; refuse links leading out of real_root and non-files."""
-    from kb.load import _kb009, _refused
-
     if not folder.is_dir() and not folder.is_symlink():
         return [], []
     refused = _refused(folder, real_root, folder=True)
@@ -139,8 +137,6 @@ def theme_files(folder: Path, real_root: Path) -> tuple[list[Path], list[Problem
 
 def read_theme_file(path: Path, real_root: Path) -> bytes:
     """Read one of the content folder's theme files, refusing one that leads out of it."""
-    from kb.load import _kb009
-
     if outside(path, real_root) or not path.is_file():
         raise ProblemsFound(
             [
@@ -171,8 +167,6 @@ def site_problems(root: Path, trusted: bool) -> list[Problem]:
 
 def _untrusted(assets: list[Path], templates: list[Path]) -> Iterator[Problem]:
     """Yield a KB702 for each override that adds or replaces script, or may drop the CSP."""
-    from kb.load import display_path
-
     hint = "review it as code, then set 'trust_theme_scripts: true' in kb.yaml"
     for path in assets:
         if path.suffix.lower() in SCRIPT_SUFFIXES:
@@ -185,8 +179,6 @@ def _untrusted(assets: list[Path], templates: list[Path]) -> Iterator[Problem]:
             )
     if not templates:
         return
-    from kb.site.render import theme_dir  # only now: it loads the whole renderer
-
     theme = theme_dir() / "templates"
     for path in templates:
         text = path.read_text("utf-8", errors="replace")
@@ -215,13 +207,16 @@ def _untrusted(assets: list[Path], templates: list[Path]) -> Iterator[Problem]:
 
 def contained_loader(folder: Path, within: Path) -> Any:
     """Return a Jinja loader of folder that refuses a file whose links lead out of `within`."""
+    # Imported here, not at the top: loading and checking never need Jinja, only a build does.
     from jinja2 import FileSystemLoader
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     real = Path(within).resolve()
 
     class ContainedLoader(FileSystemLoader):
-        def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+        def get_source(
+            self, environment: Any, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
             source, filename, uptodate = super().get_source(environment, template)
             if filename is not None and outside(Path(filename), real):
                 raise SecurityError(f"{filename}: a link pointing outside the knowledge base")
@@ -261,8 +256,6 @@ def control_problems(docs: list[Any], path: str) -> list[Problem]:
 
 def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[tuple[int, int], str]]:
     """Yield each string of a parsed document with where it stands (keys included)."""
-    from kb.load import LocDict, LocList
-
     stack = [(node, at)]
     while stack:
         value, here = stack.pop()

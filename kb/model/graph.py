@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Direction, Evidence, Relation, RelationType, Stance
 
 SUPPORT = "supports"
@@ -28,24 +28,35 @@ class Link:
 NODE_TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence")
 
 
-def record_edges(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, dict[str, str]]]:
+Edge = tuple[str, str, str, dict[str, str]]
+
+
+def record_edges(kb: KnowledgeBase) -> Iterator[Edge]:
     """Yield every edge of the record graph as (from, to, key, attributes), in a stable order.
 
     An edge's ends become nodes, so a later edge may start at a relation that a "quotes" edge
     made a node. `KBGraph` builds its graph from these, and the GraphML export its file.
     """
     nodes = {rid for name in NODE_TABLES for rid in getattr(kb, name)}
+    for part in (_answer_edges, _relation_edges, _evidence_edges, _stance_edges, _source_edges):
+        # Each part tests `nodes` lazily, so it sees the nodes of every edge yielded before.
+        for edge in part(kb, nodes):
+            nodes.add(edge[0])
+            nodes.add(edge[1])
+            yield edge
 
-    def edge(u: str, v: str, key: str, attrs: dict[str, str]) -> tuple[str, str, str, dict]:
-        nodes.add(u)
-        nodes.add(v)
-        return u, v, key, attrs
 
+def _answer_edges(kb: KnowledgeBase, nodes: set[str]) -> Iterator[Edge]:
+    """Yield the edges from claims to the questions they answer."""
     for q in kb.questions.values():
         for side in ("pro", "con", "mixed"):
             for c in getattr(q.positions, side):
                 if c in kb.claims:
-                    yield edge(c, q.id, f"{c}@{q.id}", {"type": "answers", "side": side})
+                    yield c, q.id, f"{c}@{q.id}", {"type": "answers", "side": side}
+
+
+def _relation_edges(kb: KnowledgeBase, nodes: set[str]) -> Iterator[Edge]:
+    """Yield the edges of relations, and from each relation to the source it quotes."""
     for r in kb.relations.values():
         target = r.to
         attrs = {"type": r.type.value}
@@ -56,19 +67,31 @@ def record_edges(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, dict[str, s
             target = support.to if isinstance(support, Relation) else support.claim
             attrs["target"] = r.to
         if r.from_ in nodes and target in nodes:
-            yield edge(r.from_, target, r.id, attrs)
+            yield r.from_, target, r.id, attrs
         if r.source and r.source in nodes:
-            yield edge(r.id, r.source, f"{r.id}>src", {"type": "quotes"})
+            yield r.id, r.source, f"{r.id}>src", {"type": "quotes"}
+
+
+def _evidence_edges(kb: KnowledgeBase, nodes: set[str]) -> Iterator[Edge]:
+    """Yield the edges from evidence to its claim and to its source."""
     for e in kb.evidence.values():
         if e.claim in nodes:
-            yield edge(e.id, e.claim, e.id, {"type": e.direction.value})
+            yield e.id, e.claim, e.id, {"type": e.direction.value}
         if e.source in nodes:
-            yield edge(e.id, e.source, f"{e.id}>src", {"type": "quotes"})
+            yield e.id, e.source, f"{e.id}>src", {"type": "quotes"}
+
+
+def _stance_edges(kb: KnowledgeBase, nodes: set[str]) -> Iterator[Edge]:
+    """Yield the edges from actors to the claims they take a stance on, and stances' sources."""
     for s in kb.stances.values():
         if s.actor in nodes and s.claim in nodes:
-            yield edge(s.actor, s.claim, s.id, {"type": "stance", "position": s.position.value})
+            yield s.actor, s.claim, s.id, {"type": "stance", "position": s.position.value}
         if s.source in nodes:
-            yield edge(s.id, s.source, f"{s.id}>src", {"type": "quotes"})
+            yield s.id, s.source, f"{s.id}>src", {"type": "quotes"}
+
+
+def _source_edges(kb: KnowledgeBase, nodes: set[str]) -> Iterator[Edge]:
+    """Yield the authorship edges of sources and the citations between them."""
     cited_via: dict[str, set[str]] = defaultdict(set)
     for src in kb.sources.values():
         if src.cited_via:
@@ -76,10 +99,10 @@ def record_edges(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, dict[str, s
     for src in kb.sources.values():
         for a in src.authors:
             if a in nodes:
-                yield edge(a, src.id, f"{a}>{src.id}", {"type": "authored"})
+                yield a, src.id, f"{a}>{src.id}", {"type": "authored"}
         for c in sorted(set(src.cites) | cited_via[src.id]):
             if c in nodes:
-                yield edge(src.id, c, f"{src.id}>{c}", {"type": "cites"})
+                yield src.id, c, f"{src.id}>{c}", {"type": "cites"}
 
 
 class KBGraph:
@@ -129,7 +152,7 @@ class KBGraph:
 
     def incoming(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links into a claim of the given types, in a stable order."""
-        out = []
+        out: list[Link] = []
         if claim_id not in self.g:
             return out
         for src, _, key, data in self.g.in_edges(claim_id, keys=True, data=True):
@@ -141,7 +164,7 @@ class KBGraph:
 
     def outgoing(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links out of a claim of the given types, in a stable order."""
-        out = []
+        out: list[Link] = []
         if claim_id not in self.g:
             return out
         for _, dst, key, data in self.g.out_edges(claim_id, keys=True, data=True):

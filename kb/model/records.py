@@ -260,7 +260,7 @@ class Stance(Record, Quoted):
     """An actor asserting, denying or qualifying a claim, in their own words."""
 
     kind_name: ClassVar[str] = "stance"
-    id: RecordId = ""  # type: ignore[assignment]  # derived by the loader when left out
+    id: RecordId = ""  # derived by the loader when left out
     actor: RecordId
     claim: RecordId
     position: Position = Position.asserts
@@ -275,7 +275,7 @@ class Evidence(Record, Quoted):
     """Support for or against a claim, grounded in a source."""
 
     kind_name: ClassVar[str] = "evidence"
-    id: RecordId = ""  # type: ignore[assignment]
+    id: RecordId = ""
     claim: RecordId
     direction: Direction = Direction.supports
     kind: EvidenceKind = EvidenceKind.argument
@@ -290,7 +290,7 @@ class Relation(Record, Quoted):
     """A typed link between two claims; an undercut targets a support (a relation or evidence)."""
 
     kind_name: ClassVar[str] = "relation"
-    id: RecordId = ""  # type: ignore[assignment]
+    id: RecordId = ""
     from_: RecordId = Field(alias="from")
     type: RelationType
     to: RecordId
@@ -353,3 +353,10 @@ REVERSE_LINK_FIELDS: dict[str, RelationType] = {
     "rebutted_by": RelationType.rebuts,
 }
 Kind = Literal["question", "claim", "source", "actor", "stance", "evidence", "relation"]
+
+
+def relation_id(source: str, rel_type: str, target: str) -> str:
+    """Return the derived ID of a relation; symmetric ones are named in sorted order."""
+    if rel_type in SYMMETRIC and target < source:
+        source, target = target, source
+    return f"{source}--{rel_type}--{target}"

@@ -25,7 +25,7 @@ import kb.load
 import kb.load.files
 from kb.cli import main
 
-CORPUS = Path(__file__).parent / "data" / "invalid"
+CORPUS = Path(__file__).parents[1] / "data" / "invalid"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.yaml").is_file())
 MAX_SECONDS = 5.0  # of CPU time: however busy the machine, a case fails only by itself
 MAX_WALL_SECONDS = 60.0  # waiting, not computing (a FIFO read), shows in wall time only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,19 +11,22 @@ from click.testing import CliRunner
 
 from kb.check import run_check
 from kb.cli import main
-from kb.errors.codes import CATALOGUE, CODES, explain
+from kb.errors import Location, Problem, Severity
+from kb.errors.codes import CATALOGUE, CODES, Code, explain
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CODE_RE = re.compile(r"\bKB\d{3}\b")
 
 
 def _codes_used_in(folder: Path) -> set[str]:
-    """Return every code written as a string in the Python files of a folder."""
+    """Return every code written as a string or a Code member in the Python files of a folder."""
     found: set[str] = set()
     for path in folder.rglob("*.py"):
-        if path.name == "codes.py":
+        if path.name in ("codes.py", "examples.py"):
             continue
-        found |= set(re.findall(r"[\"'](KB\d{3})[\"']", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r"[\"'](KB\d{3})[\"']", text))
+        found |= set(re.findall(r"\bCode\.(KB\d{3})\b", text))
     return found
 
 
@@ -30,6 +34,37 @@ def test_codes_are_unique_and_ordered() -> None:
     names = [c.code for c in CODES]
     assert len(names) == len(set(names))
     assert names == sorted(names)
+
+
+def test_each_member_is_its_own_code_text() -> None:
+    assert list(Code) == list(CODES)
+    for member in Code:
+        assert member.name == member.value == member.code == str(member) == f"{member}"
+        assert isinstance(member, str) and member == member.value
+        assert isinstance(member.severity, Severity)
+        assert member.title and member.hint and member.explanation
+    assert Code.KB207.severity is Severity.error and Code.KB501.severity is Severity.warning
+    assert Code.KB602.severity is Severity.advice
+    assert Code("KB207") is Code.KB207 is CATALOGUE["KB207"]
+
+
+def test_a_problem_with_a_member_reads_like_one_with_the_text() -> None:
+    """A Code member and its text make the same problem, printed and exported alike."""
+    at = Location("a.yaml", 2, 3)
+    by_member = Problem(Code.KB207, Severity.error, at, "undercut", "fix it")
+    by_text = Problem("KB207", Severity.error, at, "undercut", "fix it")
+    assert by_member == by_text and hash(by_member) == hash(by_text)
+    assert str(by_member) == str(by_text) == "a.yaml:2:3: error KB207: undercut (hint: fix it)"
+    assert json.dumps(by_member.as_dict()) == json.dumps(by_text.as_dict())
+    assert by_member.sort_key() == by_text.sort_key()
+
+
+def test_only_codes_without_a_single_file_example_lack_one() -> None:
+    without = {c.code for c in CODES if c.example is None}
+    assert without == {
+        "KB002", "KB003", "KB005", "KB009", "KB010", "KB401", "KB402", "KB507", "KB603",
+        "KB604", "KB605", "KB606", "KB701", "KB702", "KB801", "KB802",
+    }  # fmt: skip
 
 
 def test_every_code_the_package_reports_is_in_the_catalogue() -> None:

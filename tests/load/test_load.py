@@ -13,22 +13,21 @@ from helpers import write_kb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kb.load
+import kb.load.cache
+import kb.load.depth
+import kb.load.parse
 from kb.check import load_kb
 from kb.errors import KBError, Location
 from kb.load import (
-    _TYPED_WORDS,
     LocDict,
     LocList,
     ParseCache,
-    _Fallback,
-    _fast_parse,
-    _parse_exact,
     default_parse_cache,
     load,
     parse_yaml,
     relation_id,
 )
+from kb.load.parse import _TYPED_WORDS, _Fallback, _fast_parse, _parse_exact
 
 
 def test_marks_are_one_based_for_keys_values_and_items() -> None:
@@ -205,12 +204,12 @@ def test_deep_nesting_is_refused_where_it_starts_whatever_the_readers_own_limit(
     """KB007 at the first level past the bound, whether or not LibYAML stops first on its own."""
     text, where = DEEP[case]
     if limit is not None:
-        monkeypatch.setattr(kb.load, "_Loader", _limited(kb.load._Loader, limit))
-        readers = (_limited(kb.load._BaseLoader, limit), *kb.load._DEPTH_READERS[1:])
-        monkeypatch.setattr(kb.load, "_DEPTH_READERS", readers)
+        monkeypatch.setattr(kb.load.parse, "_Loader", _limited(kb.load.parse._Loader, limit))
+        readers = (_limited(kb.load.depth._BaseLoader, limit), *kb.load.depth._DEPTH_READERS[1:])
+        monkeypatch.setattr(kb.load.depth, "_DEPTH_READERS", readers)
         if where:  # the simulated limit does fire on every deep case
             with pytest.raises(yaml.scanner.ScannerError):
-                kb.load._Loader(text).check_node()
+                kb.load.parse._Loader(text).check_node()
     _, problems = parse_yaml(text, "deep.yaml")
     found = [(p.code, p.location.line, p.location.col) for p in problems]
     assert found == ([("KB007", *where)] if where else [])
@@ -223,7 +222,7 @@ def test_a_plain_syntax_error_is_not_read_twice(monkeypatch: pytest.MonkeyPatch)
         def __init__(self, text: str) -> None:
             raise AssertionError("the second reader was asked")
 
-    monkeypatch.setattr(kb.load, "_DEPTH_READERS", (kb.load._BaseLoader, Untouchable))
+    monkeypatch.setattr(kb.load.depth, "_DEPTH_READERS", (kb.load.depth._BaseLoader, Untouchable))
     line = "  - {id: claim-x, text: Scaling keeps lowering loss, tags: [a, b]}\n"
     text = "claims:\n" + line * 3000 + "  - id: [unclosed\n"
     _, problems = parse_yaml(text, "big.yaml")
@@ -248,7 +247,7 @@ def test_the_event_scan_and_the_node_builder_refuse_the_same_level(text: str) ->
     """Both count levels of collections: the 65th is refused, at its first character."""
     _, problems = _parse_exact(text, "deep.yaml")  # short text: the node builder judges it
     by_builder = [(p.location.line, p.location.col) for p in problems if p.code == "KB007"]
-    by_events = kb.load._first_too_deep(yaml.SafeLoader, text)
+    by_events = kb.load.depth._first_too_deep(yaml.SafeLoader, text)
     assert by_builder == ([by_events] if by_events else [])
     assert problems == [] or [p.code for p in problems] == ["KB007"]
 
@@ -361,7 +360,7 @@ def test_fast_reader_agrees_with_exact_reader(text: str) -> None:
 
 
 def test_fast_reader_reads_the_bundled_and_test_files() -> None:
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("claims/**/*.yaml"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted(root.glob("tests/data/**/*.yaml"))]
     read_fast = [_assert_readers_agree(text) for text in texts]
@@ -473,7 +472,7 @@ def test_corrupt_or_foreign_cache_files_are_misses(tmp_path: Path, content: byte
 def test_a_cache_of_another_loader_version_is_not_read(tmp_path: Path, monkeypatch) -> None:
     folder = write_kb(tmp_path)
     load(folder, cache=ParseCache(tmp_path / "cache"))
-    monkeypatch.setattr("kb.load.PARSE_CACHE_FORMAT", 2)
+    monkeypatch.setattr(kb.load.cache, "PARSE_CACHE_FORMAT", kb.load.cache.PARSE_CACHE_FORMAT + 1)
     cache = ParseCache(tmp_path / "cache")
     load(folder, cache=cache)
     assert cache.wrote  # every key differs, so everything was parsed (and stored) again
