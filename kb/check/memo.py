@@ -9,9 +9,12 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from importlib.metadata import entry_points, version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import kb.plugins
 from kb.errors import Location, Problem, Severity
 from kb.load import files as kbfiles
 from kb.load.files import CONFIG_NAME
@@ -104,15 +107,15 @@ def default_check_memo(root: Path) -> CheckMemo | None:
 def _code_salt() -> bytes:
     """Return a hash of the package's modules and of the libraries the loader and checks use."""
     # Their installed versions, not the modules: a memo hit imports neither pydantic nor PyYAML.
-    from importlib.metadata import version
-    from importlib.util import find_spec
-
     digest = hashlib.blake2b(kbfiles.code_digest(), digest_size=32)
-    versions = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
+    versions: list[object] = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
     yaml_spec = find_spec("yaml")  # finding yaml._yaml would import yaml
     folder = Path(yaml_spec.origin).parent if yaml_spec and yaml_spec.origin else None
     libyaml = folder is not None and any(folder.glob("_yaml*"))  # the C reader or the pure one
     versions += [sys.version, libyaml]
+    # Installed plugins add checks: installing, removing or upgrading one checks again.
+    for ep in entry_points(group=kb.plugins.ENTRY_POINTS):
+        versions.append((ep.name, ep.value, ep.dist and (ep.dist.name, ep.dist.version)))
     digest.update(repr(versions).encode())
     return digest.digest()
 
