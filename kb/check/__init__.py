@@ -1,5 +1,4 @@
-"""Cross-record checks (references, links, dates, cycles, quotes, quality) and the entry point
-that loads and checks a knowledge base."""
+"""Cross-record checks, their registry, and the one entry point that loads and checks a KB."""
 
 from kb.check.context import Check, CheckContext, RunMemo
 from kb.check.entry import PrereadLoader, load_and_check, load_kb, raise_errors, run_check

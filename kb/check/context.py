@@ -36,11 +36,10 @@ CheckFunction = Callable[[KnowledgeBase, CheckContext], list[Problem]]
 
 @dataclass(frozen=True)
 class Check:
-    """One check: its name, the codes it may report, what it looks for, and how.
+    """One check: its name, the codes it may report, what it looks for, and how."""
 
-    An `advice` check runs after all others, and only when advice is asked for and nothing
-    (loading included) found an error: on a broken knowledge base advice would only add noise.
-    """
+    # An `advice` check runs after all others, and only when advice is asked for and nothing
+    # (loading included) found an error: on a broken knowledge base advice would only add noise.
 
     name: str
     codes: tuple[str, ...]

@@ -1,5 +1,4 @@
-"""Checks for gaps in a debate's map: placeholders, unreached claims, one-sided questions,
-no engagement between actors, and quotes that do not ground their claim."""
+"""Gap checks: placeholders, unreached claims, one-sided questions, no engagement, loose quotes."""
 
 from __future__ import annotations
 
@@ -197,8 +196,8 @@ def question_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def is_question(quote: str) -> bool:
-    """Tell whether every sentence of a quote is a question (a rhetorical one after a statement
-    does not make the quote a question)."""
+    """Tell whether every sentence of a quote is a question."""
+    # A rhetorical question after a statement does not make the quote a question.
     text = _ELISION_RE.sub(" ", quote)
     sentences = [t.rstrip(_TRAILING) for t in _SENTENCE_END_RE.split(text)]
     sentences = [t for t in sentences if t]

@@ -33,14 +33,13 @@ class CheckInputs:
 
 
 class CheckMemo:
-    """One knowledge base's last check result, keyed on all its inputs.
+    """One knowledge base's last check result, keyed on all its inputs."""
 
-    The key covers the code (every module of the package, pydantic, PyYAML, Python), the working
-    folder (shown paths are relative to it), the options, today's date (future-date checks), the
-    record files' listing with its refusals and every file's text or read error, and kb.yaml.
-    Inputs the key does not cover turn the memo off: a site/ folder (its overrides are checked),
-    a linked kb.yaml, an archive of source texts.
-    """
+    # The key covers the code (every module of the package, pydantic, PyYAML, Python, installed
+    # plugins' versions), the working folder (shown paths are relative to it), the options,
+    # today's date (future-date checks), the record files' listing with its refusals and every
+    # file's text or read error, and kb.yaml. Inputs the key does not cover turn the memo off:
+    # a site/ folder (its overrides are checked), a linked kb.yaml, an archive of source texts.
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

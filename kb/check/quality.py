@@ -16,8 +16,7 @@ MAX_QUOTE_WORDS = 60
 
 
 def forecasts(kb: KnowledgeBase, context: CheckContext) -> list[Problem]:
-    """Report forecasts without a forecast block, and the reverse (KB506), and unsettled ones
-    resolved without evidence (KB507)."""
+    """Report forecast blocks missing or misplaced (KB506), resolutions without evidence (KB507)."""
     problems: list[Problem] = []
     for c in kb.claims.values():
         where = kb.where[c.id]
@@ -81,8 +80,7 @@ def contradictory_stances(kb: KnowledgeBase, context: CheckContext) -> list[Prob
 
 
 def quality(kb: KnowledgeBase, context: CheckContext) -> list[Problem]:
-    """Report ungrounded claims, unused sources, silent actors, one-sided questions and long
-    quotes (KB501-KB505)."""
+    """Report ungrounded, unused, silent, one-sided and overlong records (KB501-KB505)."""
     return [
         *_ungrounded(kb),
         *_unused_sources(kb),

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from kb.check.context import CheckContext
-from kb.errors import Location, Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase
+from kb.errors import Problem, Severity, did_you_mean
+from kb.load import KnowledgeBase, Where
 from kb.model.records import KINDS, Claim, Direction, Relation, RelationType
 
 E = Severity.error
@@ -35,7 +35,7 @@ def relations(kb: KnowledgeBase, context: CheckContext) -> list[Problem]:
                 )
             )
         if r.type is RelationType.undercuts:
-            problems.extend(_undercut(kb, r, where.value("to")))
+            problems.extend(_undercut(kb, r, where))
     return problems
 
 
@@ -47,28 +47,35 @@ class _References:
         self.tables = {kind: kb.table(kind) for kind in KINDS}
         self.suggestions = 0
 
-    def all(self) -> Iterator[Problem | None]:
-        """Yield a problem, or None, for each reference, in the order of the records."""
+    def all(self) -> list[Problem | None]:
+        """Return a problem, or None, for each reference, in the order of the records."""
         kb = self.kb
-        yield from self.positions()
+        ref = self.ref
+        # One list appended to throughout: generators would cost a tenth more on a large KB.
+        out: list[Problem | None] = list(self.positions())
         for c in kb.claims.values():
-            yield from self.claim(c)
+            self.claim(c, out)
         for s in kb.sources.values():
             for i, author in enumerate(s.authors):
-                yield self.ref(s.id, "authors", author, ("actor",), i)
+                out.append(ref(s.id, "authors", author, ("actor",), i))
             if s.cited_via:
-                yield self.ref(s.id, "cited_via", s.cited_via, ("source",))
+                out.append(ref(s.id, "cited_via", s.cited_via, ("source",)))
             for i, cited in enumerate(s.cites):
-                yield self.ref(s.id, "cites", cited, ("source",), i)
+                out.append(ref(s.id, "cites", cited, ("source",), i))
         for st in kb.stances.values():
-            yield self.ref(st.id, "actor", st.actor, ("actor",))
-            yield self.ref(st.id, "claim", st.claim, ("claim",))
-            yield self.ref(st.id, "source", st.source, ("source",))
+            out.append(ref(st.id, "actor", st.actor, ("actor",)))
+            out.append(ref(st.id, "claim", st.claim, ("claim",)))
+            out.append(ref(st.id, "source", st.source, ("source",)))
         for ev in kb.evidence.values():
-            yield self.ref(ev.id, "claim", ev.claim, ("claim",))
-            yield self.ref(ev.id, "source", ev.source, ("source",))
+            out.append(ref(ev.id, "claim", ev.claim, ("claim",)))
+            out.append(ref(ev.id, "source", ev.source, ("source",)))
         for r in kb.relations.values():
-            yield from self.relation(r)
+            out.append(ref(r.id, "from", r.from_, ("claim",)))
+            if r.type is not RelationType.undercuts:
+                out.append(ref(r.id, "to", r.to, ("claim",)))
+            if r.source:
+                out.append(ref(r.id, "source", r.source, ("source",)))
+        return out
 
     def ref(
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None
@@ -122,44 +129,40 @@ class _References:
                             did_you_mean(claim_id, kb.claims) or "list claim IDs here",
                         )
 
-    def claim(self, c: Claim) -> Iterator[Problem | None]:
+    def claim(self, c: Claim, out: list[Problem | None]) -> None:
         """Check a claim's negation, the questions it answers and the evidence resolving it."""
         kb = self.kb
         if c.negation:
-            yield self.ref(c.id, "negation", c.negation, ("claim",))
+            out.append(self.ref(c.id, "negation", c.negation, ("claim",)))
         for i, answer in enumerate(c.answers):
             if answer.question not in kb.questions:
                 at = kb.where[c.id].at(("answers", i, "question"))
                 if isinstance(kb.where[c.id].raw.get("answers"), dict):
                     at = kb.where[c.id].at(("answers", "question"))
-                yield Problem(
-                    "KB202",
-                    E,
-                    at,
-                    f"answers: no question with id {answer.question!r}",
-                    did_you_mean(answer.question, kb.questions) or "name a question ID",
+                out.append(
+                    Problem(
+                        "KB202",
+                        E,
+                        at,
+                        f"answers: no question with id {answer.question!r}",
+                        did_you_mean(answer.question, kb.questions) or "name a question ID",
+                    )
                 )
         if c.forecast:
             for i, ev in enumerate(c.forecast.resolved_by):
                 if ev not in kb.evidence:
-                    yield Problem(
-                        "KB202",
-                        E,
-                        kb.where[c.id].at(("forecast", "resolved_by", i)),
-                        f"resolved_by: no evidence with id {ev!r}",
-                        did_you_mean(ev, kb.evidence) or "list evidence IDs here",
+                    out.append(
+                        Problem(
+                            "KB202",
+                            E,
+                            kb.where[c.id].at(("forecast", "resolved_by", i)),
+                            f"resolved_by: no evidence with id {ev!r}",
+                            did_you_mean(ev, kb.evidence) or "list evidence IDs here",
+                        )
                     )
 
-    def relation(self, r: Relation) -> Iterator[Problem | None]:
-        """Check a relation's ends and its source."""
-        yield self.ref(r.id, "from", r.from_, ("claim",))
-        if r.type is not RelationType.undercuts:
-            yield self.ref(r.id, "to", r.to, ("claim",))
-        if r.source:
-            yield self.ref(r.id, "source", r.source, ("source",))
 
-
-def _undercut(kb: KnowledgeBase, r: Relation, where: Location) -> Iterator[Problem]:
+def _undercut(kb: KnowledgeBase, r: Relation, at: Where) -> Iterator[Problem]:
     """Report an undercut that targets no support link, or one its attacker is part of."""
     target = kb.relations.get(r.to)
     evidence = kb.evidence.get(r.to)
@@ -169,7 +172,7 @@ def _undercut(kb: KnowledgeBase, r: Relation, where: Location) -> Iterator[Probl
         yield Problem(
             "KB207",
             E,
-            where,
+            at.value("to"),
             f"undercuts: {r.to!r} is "
             + (f"a {kind}" if kind else "not a relation or evidence ID")
             + "; an undercut targets a support link",
@@ -181,7 +184,7 @@ def _undercut(kb: KnowledgeBase, r: Relation, where: Location) -> Iterator[Probl
         yield Problem(
             "KB207",
             E,
-            where,
+            at.value("to"),
             f"undercuts: {r.to!r} is not a support link",
             "an undercut attacks the link between a supporter and what it supports",
         )
@@ -189,7 +192,7 @@ def _undercut(kb: KnowledgeBase, r: Relation, where: Location) -> Iterator[Probl
         yield Problem(
             "KB204",
             E,
-            where,
+            at.value("to"),
             f"{r.from_!r} undercuts a link it is part of",
             "a claim cannot attack its own support; rebut the claim instead",
         )
@@ -197,7 +200,7 @@ def _undercut(kb: KnowledgeBase, r: Relation, where: Location) -> Iterator[Probl
         yield Problem(
             "KB204",
             E,
-            where,
+            at.value("to"),
             f"{r.from_!r} undercuts evidence for itself",
             "a claim cannot attack its own support; rebut the evidence's claim instead",
         )

@@ -16,10 +16,8 @@ class DuplicateCheck(ValueError):
 
 
 def checks(pm: pluggy.PluginManager | None = None) -> list[Check]:
-    """Return every registered check: the built-ins in their order, then plugins' by name.
-
-    Without a manager, the installed plugins (the `debate_kb` entry points) are used.
-    """
+    """Return every registered check: the built-ins in their order, then plugins' by name."""
+    # Without a manager, the installed plugins (the `debate_kb` entry points) are used.
     pm = kb.plugins.ensure_registered(pm or kb.plugins.plugin_manager(), builtin)
     found: dict[str, tuple[Check, str]] = {}
     ours = builtin.kb_checks()

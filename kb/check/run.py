@@ -22,12 +22,10 @@ def check(
     advice: bool = False,
     pm: pluggy.PluginManager | None = None,
 ) -> list[Problem]:
-    """Run every registered check over a loaded knowledge base and return the problems found.
-
-    With `advice`, the advice checks (the gap checks, which `kb check` runs) add their advice,
-    when neither loading (`earlier`) nor the other checks found an error. Without a plugin
-    manager `pm`, the installed plugins' checks run after the built-ins.
-    """
+    """Run every registered check over a loaded knowledge base; return the problems found."""
+    # With `advice`, the advice checks (the gap checks, which `kb check` runs) add their advice
+    # when neither loading (`earlier`) nor the other checks found an error. Without a plugin
+    # manager `pm`, the installed plugins' checks run after the built-ins.
     context = CheckContext(
         earlier=tuple(earlier),
         archive=None if archive is None else Path(archive),
