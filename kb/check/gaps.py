@@ -1,17 +1,18 @@
-"""Checks for gaps in a debate's map: placeholders, unreached claims, one-sided questions,
-no engagement between actors, and quotes that do not ground their claim."""
+"""Gap checks: placeholders, unreached claims, one-sided questions, no engagement, loose quotes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from kb.analysis.engagement import Engagements, positions, reached
+from kb.check.context import CheckContext
+from kb.check.words import WordMemo, shared_share
 from kb.errors import Problem, Severity
 from kb.load import KnowledgeBase
+from kb.load.new import SKELETONS
 from kb.model.records import Direction, Evidence, Position, Stance
 
 W, A = Severity.warning, Severity.advice
@@ -33,22 +34,9 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
 # on the bundled debate, quotes under 5% are pointers ("this view rests on a misconception")
 # or off the claim, while those from 6% up paraphrase it or give an example in other words.
 MIN_SHARED = 0.05
-_WORD_RE = re.compile(r"[a-z]+")
 _ELISION_RE = re.compile(r"\[?(?:\.\.\.|\u2026)\]?")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?:;])[\s\"'\u2019\u201d)\]]*\s+")
 _TRAILING = " \t\n\"'\u2019\u201d)]*_"
-_STOPWORDS_TEXT = """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each even ever few for
-    from further had has have having he her here hers him his how i if in into is it its itself
-    just least less let like made make makes many may me might more most much must my no nor not
-    now of off on once one only or other our ours out over own per rather same says said see seem
-    seems she should since so some such than that the their theirs them then there these they
-    this those though through thus to too under until up upon us very via was way we well were
-    what when where whether which while who whom whose why will with within without would yet you
-    your get gets got going go goes still really quite thing things lot lots something anything
-    new use used using"""
-STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def unpublishable(problems: list[Problem]) -> list[Problem]:
@@ -93,8 +81,6 @@ def _texts(record: Any, names: tuple[str, ...]) -> Iterator[tuple[tuple[str | in
 
 
 def _template_sentences() -> frozenset[str]:
-    from kb.load.new import SKELETONS
-
     values = (v for fields in SKELETONS.values() for v in fields.values())
     return frozenset(_bare(v.removeprefix("TODO:")) for v in values if v.startswith("TODO:"))
 
@@ -116,15 +102,26 @@ _TEMPLATE_STARTS = frozenset(t[:2] for t in _TEMPLATE_SENTENCES)
 _LONGEST_TEMPLATE = max(map(len, _TEMPLATE_SENTENCES), default=0) + 8  # room for spaces, "?"
 
 
-def advice(kb: KnowledgeBase) -> Iterator[Problem]:
+def placeholder_check(kb: KnowledgeBase, context: CheckContext) -> list[Problem]:
+    """Report placeholder text (KB601), which `kb build` refuses to publish."""
+    return list(placeholders(kb))
+
+
+def advice_check(kb: KnowledgeBase, context: CheckContext) -> list[Problem]:
+    """Advise on the gaps in the map's structure and grounding (KB602-KB606)."""
+    return list(advice(kb, context.memo.words))
+
+
+def advice(kb: KnowledgeBase, words: WordMemo | None = None) -> Iterator[Problem]:
     """Report the gaps in the map's structure and grounding, as advice."""
+    words = words or WordMemo()
     if kb.questions:
         yield from unreached(kb)
         e = Engagements(kb)
         yield from one_sided(kb, e)
         yield from no_engagement(kb, e)
     yield from question_quotes(kb)
-    yield from unrelated_quotes(kb)
+    yield from unrelated_quotes(kb, words)
 
 
 def unreached(kb: KnowledgeBase) -> Iterator[Problem]:
@@ -199,77 +196,35 @@ def question_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def is_question(quote: str) -> bool:
-    """Tell whether every sentence of a quote is a question (a rhetorical one after a statement
-    does not make the quote a question)."""
+    """Tell whether every sentence of a quote is a question."""
+    # A rhetorical question after a statement does not make the quote a question.
     text = _ELISION_RE.sub(" ", quote)
     sentences = [t.rstrip(_TRAILING) for t in _SENTENCE_END_RE.split(text)]
     sentences = [t for t in sentences if t]
     return bool(sentences) and all(t.endswith("?") for t in sentences)
 
 
-@lru_cache(maxsize=8192)  # a claim's text is compared with each of its quotes
-def content_words(text: str) -> frozenset[str]:
-    """Return a text's content words: lowercase alphabetic tokens, stemmed, minus stopwords."""
-    words = _WORD_RE.findall(text.lower().replace("\u2019", "'").replace("'s", ""))
-    return frozenset(stem(w) for w in words if w not in STOPWORDS and len(w) > 1)
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Strip common English suffixes, enough to match a word's inflections."""
-    for suffix, keep in (
-        ("ies", "y"),
-        ("ied", "y"),
-        ("ing", ""),
-        ("ers", ""),
-        ("ed", ""),
-        ("er", ""),
-        ("es", ""),
-        ("ly", ""),
-        ("s", ""),
-        ("e", ""),
-    ):
-        if suffix == "s" and word.endswith("ss"):
-            break
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + keep
-            # "capping" and "cap", "stopped" and "stop": undo the doubled consonant.
-            if suffix in ("ing", "ed", "er") and word[-1] == word[-2] and word[-1] not in "aeiouls":
-                word = word[:-1]
-            return word
-    return word
-
-
-def shared_share(quote: str, claim_texts: list[str]) -> float:
-    """Return the largest share of a claim text's content words that the quote contains."""
-    quoted = content_words(quote)
-    best = 0.0
-    for text in claim_texts:
-        words = content_words(text)
-        if words:
-            best = max(best, len(words & quoted) / len(words))
-    return best
-
-
-def _attribution(kb: KnowledgeBase, record: Stance | Evidence) -> bool:
+def _attribution(kb: KnowledgeBase, record: Stance | Evidence, words: WordMemo) -> bool:
     """Tell whether a stance quotes another's text naming its actor: that grounds who, not what."""
     if not isinstance(record, Stance) or record.actor not in kb.actors:
         return False
     source = kb.sources.get(record.source)
     if source is not None and record.actor in source.authors:
         return False
-    return bool(content_words(kb.actors[record.actor].name) & content_words(record.quote))
+    return bool(
+        words.content_words(kb.actors[record.actor].name) & words.content_words(record.quote)
+    )
 
 
-def unrelated_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
+def unrelated_quotes(kb: KnowledgeBase, words: WordMemo) -> Iterator[Problem]:
     """Report stances and evidence whose quote shares almost no content words with its claim."""
     records: list[Stance | Evidence] = [*kb.stances.values(), *kb.evidence.values()]
     for record in records:
         claim = kb.claims.get(record.claim)
         if claim is None or record.id not in kb.where:
             continue
-        share = shared_share(record.quote, [claim.text, *claim.aka])
-        if share < MIN_SHARED and not _attribution(kb, record):
+        share = shared_share(record.quote, [claim.text, *claim.aka], words.content_words)
+        if share < MIN_SHARED and not _attribution(kb, record, words):
             yield Problem(
                 "KB606",
                 A,

@@ -9,9 +9,12 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from importlib.metadata import entry_points, version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import kb.plugins
 from kb.errors import Location, Problem, Severity
 from kb.load import files as kbfiles
 from kb.load.files import CONFIG_NAME
@@ -30,14 +33,13 @@ class CheckInputs:
 
 
 class CheckMemo:
-    """One knowledge base's last check result, keyed on all its inputs.
+    """One knowledge base's last check result, keyed on all its inputs."""
 
-    The key covers the code (every module of the package, pydantic, PyYAML, Python), the working
-    folder (shown paths are relative to it), the options, today's date (future-date checks), the
-    record files' listing with its refusals and every file's text or read error, and kb.yaml.
-    Inputs the key does not cover turn the memo off: a site/ folder (its overrides are checked),
-    a linked kb.yaml, an archive of source texts.
-    """
+    # The key covers the code (every module of the package, pydantic, PyYAML, Python, installed
+    # plugins' versions), the working folder (shown paths are relative to it), the options,
+    # today's date (future-date checks), the record files' listing with its refusals and every
+    # file's text or read error, and kb.yaml. Inputs the key does not cover turn the memo off:
+    # a site/ folder (its overrides are checked), a linked kb.yaml, an archive of source texts.
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -104,15 +106,15 @@ def default_check_memo(root: Path) -> CheckMemo | None:
 def _code_salt() -> bytes:
     """Return a hash of the package's modules and of the libraries the loader and checks use."""
     # Their installed versions, not the modules: a memo hit imports neither pydantic nor PyYAML.
-    from importlib.metadata import version
-    from importlib.util import find_spec
-
     digest = hashlib.blake2b(kbfiles.code_digest(), digest_size=32)
-    versions = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
+    versions: list[object] = [version(name) for name in ("pydantic", "pydantic-core", "PyYAML")]
     yaml_spec = find_spec("yaml")  # finding yaml._yaml would import yaml
     folder = Path(yaml_spec.origin).parent if yaml_spec and yaml_spec.origin else None
     libyaml = folder is not None and any(folder.glob("_yaml*"))  # the C reader or the pure one
     versions += [sys.version, libyaml]
+    # Installed plugins add checks: installing, removing or upgrading one checks again.
+    for ep in entry_points(group=kb.plugins.ENTRY_POINTS):
+        versions.append((ep.name, ep.value, ep.dist and (ep.dist.name, ep.dist.version)))
     digest.update(repr(versions).encode())
     return digest.digest()
 

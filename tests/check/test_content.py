@@ -9,7 +9,7 @@ import pytest
 
 from kb.check import load_kb, run_check
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "claims"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_FILES = (

@@ -11,7 +11,8 @@ from gap_kb import files
 from helpers import write_kb
 
 from kb.check import run_check
-from kb.check.gaps import content_words, is_question, shared_share, stem
+from kb.check.gaps import is_question
+from kb.check.words import content_words, shared_share, stem
 from kb.cli import main
 from kb.errors import ProblemsFound, Severity
 

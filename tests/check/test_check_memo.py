@@ -11,6 +11,7 @@ import pytest
 from gap_kb import files
 from helpers import write_kb
 
+import kb.check.entry
 import kb.check.memo
 import kb.load
 from kb.check import run_check
@@ -27,7 +28,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         made.append(root)
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(kb.check, "load", counted)
+    monkeypatch.setattr(kb.check.entry, "load", counted)
     return made
 
 

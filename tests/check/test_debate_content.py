@@ -18,7 +18,7 @@ from helpers import write_kb
 from kb.check import load_kb
 from kb.load import KnowledgeBase
 
-CONTENT = Path(__file__).parent.parent / "claims"
+CONTENT = Path(__file__).parents[2] / "claims"
 ATTACKS = ("rebuts", "contradicts", "undercuts")
 Group = frozenset[str]
 
