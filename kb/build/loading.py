@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.check import check
-from kb.check.gaps import unpublishable
-from kb.errors import Problem, ProblemsFound, Severity
+from kb.check import load_and_check, raise_errors
+from kb.errors import Problem
 from kb.load import KnowledgeBase, Loader, Where, load
 from kb.load.files import display_path, read_text
 from kb.model.records import Question, Record
@@ -104,11 +103,11 @@ def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]
 
 
 def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
-    """Load through the memo and check as `kb.check.load_kb` does; raise ProblemsFound on errors."""
-    # The problems that block publishing count as errors here.
-    kb, problems = load_memo(root, memo)
-    problems += check(kb, problems)
-    problems = unpublishable(problems)
-    if any(p.severity is Severity.error for p in problems):
-        raise ProblemsFound(problems)
+    """Load through the memo and check, through `kb.check`'s one entry point, for publishing."""
+    memo.parsed = 0
+    loader = _MemoLoader(Path(root), memo)
+    kb, problems = load_and_check(root, loader=loader, publishing=True)
+    if Path(root).is_dir():
+        memo.files = loader.kept
+    raise_errors(problems)
     return kb
