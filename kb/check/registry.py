@@ -9,10 +9,15 @@ from kb.check import builtin
 from kb.check.context import Check as Check
 from kb.check.context import CheckContext as CheckContext
 from kb.check.context import CheckFunction as CheckFunction
+from kb.errors import UsageError
 
 
-class DuplicateCheck(ValueError):
+class DuplicateCheck(UsageError):
     """Two checks are registered under the same name."""
+
+
+class NotACheck(UsageError, TypeError):
+    """A plugin's kb_checks hook returned something other than a list of Check."""
 
 
 def checks(pm: pluggy.PluginManager | None = None) -> list[Check]:
@@ -33,14 +38,14 @@ def checks(pm: pluggy.PluginManager | None = None) -> list[Check]:
 def _answer(answer: object, where: str) -> list[object]:
     """Return a plugin's answer to kb_checks, refusing what is not a list."""
     if not isinstance(answer, list | tuple):
-        raise TypeError(f"plugin {where} returned {answer!r} from kb_checks, not a list of Check")
+        raise NotACheck(f"plugin {where} returned {answer!r} from kb_checks, not a list of Check")
     return list(answer)
 
 
 def _add(found: dict[str, tuple[Check, str]], check: object, where: str) -> None:
     """Add one plugin's check to found, refusing what is not a Check and a name taken."""
     if not isinstance(check, Check):
-        raise TypeError(f"plugin {where} returned {check!r} from kb_checks, not a Check")
+        raise NotACheck(f"plugin {where} returned {check!r} from kb_checks, not a Check")
     if check.name in found:
         raise DuplicateCheck(
             f"plugin {where} registers a check named {check.name!r}, as {found[check.name][1]}"
