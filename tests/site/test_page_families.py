@@ -131,7 +131,7 @@ def test_a_family_name_given_twice_is_refused() -> None:
 
 
 def test_a_plugin_returning_something_else_is_refused() -> None:
-    pm = kb.plugins.plugin_manager(_plugin("hello.html"), entry_points=False)  # type: ignore[arg-type]
+    pm = kb.plugins.plugin_manager(_plugin("hello.html"), entry_points=False)  # type: ignore[arg-type]  # reason: a wrong return, on purpose
     with pytest.raises(KBError, match="as a page family"):
         page_families(pm)
 
