@@ -226,12 +226,14 @@ def _group_site(monkeypatch: Any) -> Any:
 
 
 def test_the_map_of_questions_reaches_every_claim(monkeypatch: Any) -> None:
+    from kb.site.families.questions import question_page
+    from kb.site.families.tags import tag_page
     from kb.site.render import Paths
 
     site = _group_site(monkeypatch)
     kb = site.kb
-    html = site._global("map.html", "map.html", "Map")()
-    assert html == _group_site(monkeypatch)._global("map.html", "map.html", "Map")()
+    html = site.page("map.html").render()
+    assert html == _group_site(monkeypatch).page("map.html").render()
     svg = ET.fromstring(re.search(r"<svg class=\"argmap overview groups\".*?</svg>", html).group(0))
     ns = "{http://www.w3.org/2000/svg}"
     hrefs = [a.get("href") for a in svg.iter(ns + "a")]
@@ -243,10 +245,10 @@ def test_the_map_of_questions_reaches_every_claim(monkeypatch: Any) -> None:
     for href in hrefs:
         kind, name = href.split("/")[0], href.split("/")[-1].removesuffix(".html")
         if kind == "question":
-            page = site.question_page(name)
+            page = question_page(site, name)
         else:
             tag = next(t for t in site.tags if Paths.tag(t) == href)
-            page = site.tag_page(tag)
+            page = tag_page(site, tag)
         reached |= set(re.findall(r'href="\.\./claim/([^"]+)\.html"', page))
     on_none = {c for c in kb.claims if not site.claim_sides.get(c) and not kb.claims[c].tags}
     assert reached | on_none == set(kb.claims)
@@ -366,7 +368,7 @@ def test_the_map_of_questions_finds_and_opens_a_question(tmp_path: Path, monkeyp
     from playwright import sync_api
 
     site = _group_site(monkeypatch)
-    (tmp_path / "map.html").write_text(site._global("map.html", "map.html", "Map")())
+    (tmp_path / "map.html").write_text(site.page("map.html").render())
     shutil.copytree(REPO / "site" / "assets", tmp_path / "assets")
     groups = site.overview["groups"]
     for g in groups:  # a stand-in for each page a disc opens
@@ -405,7 +407,7 @@ def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
         "import sys; from kb.site import maps; maps.GROUP_MAP_ABOVE = 50\n"
         "from kb.build import make_site; from kb.check import load_kb\n"
         "site = make_site(load_kb(sys.argv[1]), use_git=False)\n"
-        "sys.stdout.write(site._global('map.html', 'map.html', 'Map')())\n"
+        "sys.stdout.write(site.page('map.html').render())\n"
     )
     pages = []
     for seed in ("1", "2"):

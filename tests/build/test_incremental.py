@@ -15,6 +15,8 @@ import yaml
 from kb.build import build
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.load import load
+from kb.site.settings import Settings
+from kb.site.site import Site
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -175,8 +177,9 @@ def test_random_edits_match_a_full_build(
 ) -> None:
     # per_page 6 splits the claim index into pages by first letters and the timeline into
     # years, which edits move claims between.
-    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", per_page)
-    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", per_page)
+    monkeypatch.setattr(
+        Site, "settings", Settings(claims_per_page=per_page, timeline_per_page=per_page)
+    )
     folder = generate(tmp_path, CLAIMS, seed)
     editor = Editor(folder, random.Random(seed))
     inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
@@ -401,8 +404,7 @@ def test_an_edited_statement_changes_what_search_reads_of_its_own_page_only(
     """Other pages show the statement outside their indexed parts: one shard is re-indexed."""
     from kb.build import search_view
 
-    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", 6)
-    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", 6)
+    monkeypatch.setattr(Site, "settings", Settings(claims_per_page=6, timeline_per_page=6))
     folder = generate(tmp_path / "kb", CLAIMS, seed=8)
 
     def views() -> dict[str, bytes]:

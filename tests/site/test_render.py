@@ -14,16 +14,14 @@ from hypothesis import strategies as st
 
 from kb.build import make_site
 from kb.check import load_kb
-from kb.site.render import (
-    Paths,
-    index_key,
-    make_env,
-    markdown,
-    page_name,
-    safe_url,
-    slug,
-    split_index,
-)
+from kb.load.files import theme_dir
+from kb.site.env import make_env, markdown
+from kb.site.families.claims import claim_page
+from kb.site.paths import Paths, index_key, page_name, safe_url, slug, split_index
+from kb.site.settings import Settings
+from kb.site.site import Site
+from kb.site.standing import Standing
+from kb.site.trees import TreeNode
 
 
 @pytest.mark.parametrize(
@@ -72,8 +70,10 @@ def test_paths_and_slugs() -> None:
     assert slug("../..") == "tag"
 
 
-def _site(tmp_path: Path, files: dict[str, str] | None = None):
+def _site(tmp_path: Path, files: dict[str, str] | None = None, settings: Settings | None = None):
     folder = write_kb(tmp_path, files)
+    if settings is not None:
+        return Site(load_kb(folder), make_env(), settings=settings), folder
     return make_site(load_kb(folder), use_git=False), folder
 
 
@@ -180,11 +180,8 @@ def test_index_key_folds_accents_and_punctuation() -> None:
     assert index_key("«»") == ""
 
 
-def test_long_claim_index_is_split_into_linked_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("kb.site.render.CLAIMS_PER_PAGE", 1)
-    site, _ = _site(tmp_path)
+def test_long_claim_index_is_split_into_linked_pages(tmp_path: Path) -> None:
+    site, _ = _site(tmp_path, settings=Settings(claims_per_page=1))
     assert len(site.kb.claims) > 2
     kb = site.kb
     pages = {p.path: p for p in site.pages()}
@@ -207,9 +204,8 @@ def test_long_claim_index_is_split_into_linked_pages(
     assert sum(counts) == len(kb.claims)
 
 
-def test_long_timeline_is_split_into_years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kb.site.render.TIMELINE_PER_PAGE", 1)
-    site, _ = _site(tmp_path)
+def test_long_timeline_is_split_into_years(tmp_path: Path) -> None:
+    site, _ = _site(tmp_path, settings=Settings(timeline_per_page=1))
     kb = site.kb
     pages = {p.path: p for p in site.pages()}
     years = sorted(p for p in pages if p.startswith("timeline/"))
@@ -237,8 +233,6 @@ TEXT = st.text(st.sampled_from("ab <>&\"'`é—\n"), max_size=12)
 
 
 def _nodes(level: int = 1) -> st.SearchStrategy:
-    from kb.site.render import Standing, TreeNode
-
     children = st.just([]) if level > 3 else st.lists(_nodes_lazy(level + 1), max_size=3)
     return st.builds(
         TreeNode,
@@ -268,7 +262,7 @@ def _nodes_lazy(level: int) -> st.SearchStrategy:
 
 @pytest.fixture(scope="module")
 def bundled_site() -> Any:
-    return make_site(load_kb(Path(__file__).parent.parent / "claims"), use_git=False)
+    return make_site(load_kb(Path(__file__).parents[2] / "claims"), use_git=False)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -279,7 +273,7 @@ def test_the_python_tree_equals_the_tree_macro(bundled_site: Any, nodes: list, r
 
 
 def test_every_claim_tree_equals_the_tree_macro(bundled_site: Any, tmp_path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
     from synth import generate
 
     synthetic = make_site(load_kb(generate(tmp_path, 300, 11)), use_git=False)
@@ -292,8 +286,6 @@ def test_every_claim_tree_equals_the_tree_macro(bundled_site: Any, tmp_path: Pat
 
 
 def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
-    from kb.site.render import theme_dir
-
     folder = write_kb(tmp_path)
     templates = folder / "site" / "templates"
     templates.mkdir(parents=True)
@@ -307,7 +299,7 @@ def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
     shown = [c for c in sorted(site.kb.claims) if site.tree(c)]
     assert shown
     for cid in shown:
-        page = site.claim_page(cid)
+        page = claim_page(site, cid)
         # The page draws its tree in two columns, what supports the claim and what attacks it.
         pro = [n for n in site.tree(cid) if n.link == "supports"]
         con = [n for n in site.tree(cid) if n.link != "supports"]

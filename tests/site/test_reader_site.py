@@ -14,7 +14,9 @@ from helpers import write_kb
 from kb.build import make_site
 from kb.check import load_kb
 from kb.site import maps, qmaps
-from kb.site.render import Site
+from kb.site.families.matrix import matrix_context
+from kb.site.families.timeline import timeline_context
+from kb.site.site import Site
 
 FORECASTS = {
     "forecasts.yaml": """
@@ -54,7 +56,7 @@ def test_forecasts_say_when_they_are_due_or_how_they_resolved(tmp_path: Path) ->
     site = _site(tmp_path, FORECASTS)
     # The latest dated record (the source of 2024-01-15) is "now": not the wall clock.
     assert site.reference_date == "2024-01-15"
-    groups = site.ctx_timeline()["forecasts"]
+    groups = timeline_context(site)["forecasts"]
     status = {r["id"]: r["status"] for rows in groups.values() for r in rows}
     assert status == {
         "due-later": "due 2027",
@@ -161,7 +163,7 @@ def test_the_matrix_opens_on_the_most_opposed_pair(tmp_path: Path) -> None:
     # Ann asserts both claims Cat denies (2); Abe and Ann are each opposed to Bob once, and
     # Abe to Cat once; Bob and Cat both deny, so agree.
     site = _site(tmp_path, OPPOSED)
-    assert site.ctx_matrix()["pair"] == ("ann-author", "cat-critic")
+    assert matrix_context(site)["pair"] == ("ann-author", "cat-critic")
     html = _page(site, "matrix.html")
     assert re.search(r'id="pair-a">.*?<option value="ann-author" selected>', html, re.S)
     assert re.search(r'id="pair-b">.*?<option value="cat-critic" selected>', html, re.S)
@@ -169,7 +171,7 @@ def test_the_matrix_opens_on_the_most_opposed_pair(tmp_path: Path) -> None:
 
 def test_the_matrix_without_disagreement_opens_on_the_first_two(tmp_path: Path) -> None:
     site = _site(tmp_path)  # Ann and Bob hold different claims: never the same one
-    assert site.ctx_matrix()["pair"] is None
+    assert matrix_context(site)["pair"] is None
     html = _page(site, "matrix.html")
     assert re.search(r'id="pair-a"><option value="ann-author" selected>', html)
 
@@ -261,7 +263,7 @@ def test_the_matrix_links_a_pair_to_their_exchanges(tmp_path: Path) -> None:
     # it), or asserts a claim that attacks one the other asserts (Ann's curves-bend rebuts Abe's
     # scaling-works).
     site = _site(tmp_path, OPPOSED)
-    data = json.loads(str(site.ctx_matrix()["matrix_json"]))
+    data = json.loads(str(matrix_context(site)["matrix_json"]))
     assert data["exchanges"] == {
         "abe-ally ann-author": "exchange/abe-ally--ann-author.html",
         "abe-ally bob-sceptic": "exchange/abe-ally--bob-sceptic.html",
@@ -390,4 +392,4 @@ def test_equally_opposed_pairs_open_on_the_one_with_more_in_common(tmp_path: Pat
                  locator: p4}
             """
     }
-    assert _site(tmp_path, files).ctx_matrix()["pair"] == ("ann-author", "cat-critic")
+    assert matrix_context(_site(tmp_path, files))["pair"] == ("ann-author", "cat-critic")
