@@ -167,12 +167,3 @@ def code_digest() -> bytes:
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.digest()
-
-
-def theme_dir() -> Path:
-    """Return the folder of the bundled theme: kb/_site when installed, else the repo's site/."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_site"
-    if (installed / "templates").is_dir():
-        return installed
-    return package.parent / "site"
