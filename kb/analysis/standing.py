@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.model.records import Position
+from kb.model.standing import Label
 
-ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED = "accepted", "defensible", "rejected", "undecided"
+# Plain strings (the enum's values): results are pickled in the build state and compared as text.
+ACCEPTED, DEFENSIBLE = Label.accepted.value, Label.defensible.value
+REJECTED, UNDECIDED = Label.rejected.value, Label.undecided.value
 LABELS = (ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED)
 FIAT = "what-if"  # the unattackable argument that enforces a what-if
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb.model.standing import Label
+
 SIDES = ("pro", "con", "mixed")
 SIDE_NAMES = {"pro": "Yes", "con": "No", "mixed": "Mixed"}
-LABELS = ("accepted", "defensible", "undecided", "rejected")
+LABELS = tuple(label.value for label in Label)
 # The reader's word for each label (the templates' macros say them); "accepted" splits in two.
 VERDICTS = {"defensible": "contested", "undecided": "unsettled", "rejected": "refuted"}
 VERDICT_ORDER = ("unchallenged", "holds", "contested", "unsettled", "refuted")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import kb.analysis
 from kb.model.standing import Label
-from kb.site.render import LABELS
+from kb.site.settings import LABELS
 
 
 def test_the_labels_are_the_pages_words_in_their_order() -> None:
