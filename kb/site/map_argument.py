@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
@@ -14,10 +13,8 @@ from kb.site.map_force import force_layout
 from kb.site.map_index import Drawn, _bearing, _drawn, _local_edges, overview_edges
 from kb.site.map_layered import layout
 from kb.site.map_svg import NODE_W, _edge_path, _edge_svg, _line, _markers, _node_body, _r, _wrap
+from kb.site.map_types import Standings
 from kb.site.memos import Memos
-
-if TYPE_CHECKING:
-    from kb.site.render import Standings
 
 MAX_MAP_NODES = 24
 OVERVIEW_W = 150

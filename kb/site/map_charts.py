@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from kb.site.map_svg import _r
-
-if TYPE_CHECKING:
-    from kb.site.render import Standings
+from kb.site.map_types import Standings
 
 
 def balance_chart(

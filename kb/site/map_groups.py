@@ -5,14 +5,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
 from kb.site.map_index import _claim_links
-
-if TYPE_CHECKING:
-    from kb.site.render import Standings
+from kb.site.map_types import Standings
 
 # Past this many claims a map of every claim is neither legible nor light (7 MB at 10,000): the
 # whole-debate map then draws each question as one disc, its links to other questions as lines.

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
 from kb.site.map_svg import ARG_TYPES
+from kb.site.map_types import Standings
 from kb.site.memo import BuildMemo
-
-if TYPE_CHECKING:
-    from kb.site.render import Standings
 
 _NONE: frozenset[str] = frozenset()
 Drawn = tuple[tuple[str, str, str, bool], float]  # a node's SVG parts and its height

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -29,10 +29,8 @@ from kb.site.map_questions import claim_groups as claim_groups
 from kb.site.map_questions import questions_map as questions_map
 from kb.site.map_questions import questions_model as questions_model
 from kb.site.map_svg import EDGE_STYLE, NODE_W, _edge_path, _line, _markers, _r
+from kb.site.map_types import Standings
 from kb.site.memos import Memos
-
-if TYPE_CHECKING:
-    from kb.site.render import Standings
 
 # A question's argument map -------------------------------------------------------------------
 
