@@ -267,6 +267,7 @@ def _sweep(layers: list[list[str]], up: Links, down: Links) -> tuple[list[list[s
     ]
 
     def total() -> int:
+        """Count the crossings of the layers as they are now."""
         return sum(_crossings(upper, down, pos) for upper in pairs)
 
     best, best_count = [list(layer) for layer in layers], total()
@@ -315,6 +316,7 @@ def _swap(layers: list[list[str]], up: Links, down: Links) -> None:
 
 
 def _mean(values: list[float], default: float) -> float:
+    """Return the mean of values, or default when there are none."""
     return sum(values) / len(values) if values else default
 
 

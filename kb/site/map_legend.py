@@ -9,6 +9,7 @@ from kb.site.map_svg import EDGE_STYLE
 
 
 def _swatch(inner: str, width: int = 44) -> str:
+    """Return a small SVG showing one node or line style in a legend."""
     return (
         f'<svg class="argmap key" width="{width}" height="20" viewBox="0 0 {width} 20" '
         f'aria-hidden="true" focusable="false">{inner}</svg>'

@@ -1,10 +1,10 @@
-"""Build-time SVG: argument maps and small charts; the names the site and tests import.
+"""Build-time SVG maps and charts: the names the site and tests import, from kb.site.map_*."""
 
-The maps are drawn by the kb.site.map_* modules, one per job: map_layered (the layered layout),
-map_force (the force layout), map_svg (shared SVG pieces), map_index (a graph's links indexed),
-map_argument (claim and whole-debate maps), map_groups and map_group_svg (the map of questions
-for large KBs) and map_charts. Settings read at run time (GROUP_MAP_ABOVE) are read from here.
-"""
+# One module per job: map_layered (the layered layout), map_force (the force layout), map_svg
+# (shared SVG pieces), map_index (a graph's links indexed), map_argument (claim and whole-debate
+# maps), map_groups and map_group_svg (the map of questions for large KBs), map_charts. The site
+# reads GROUP_MAP_ABOVE from here alone (tests set it here); other constants are read where
+# they are defined.
 
 from __future__ import annotations
 

@@ -50,6 +50,6 @@ class Memos:
 
     @cached_property
     def _arg_indexes(self) -> weakref.WeakKeyDictionary[Any, ArgIndex]:
-        # Keyed by the networkx graph, as a reused KBGraph keeps it; made on first use, so
-        # that subclasses need not call this class's __init__.
+        """The index of each graph, by its networkx graph (which a reused KBGraph keeps)."""
+        # Made on first use, so that subclasses need not call this class's __init__.
         return weakref.WeakKeyDictionary()

@@ -1,5 +1,4 @@
-"""Maps that start at a question: a question's argument map (yes on the left, no on the right)
-and the whole-debate map of questions, each with its claims grouped under it."""
+"""A question's argument map: the question on top, its answers' panels yes to no below."""
 
 from __future__ import annotations
 

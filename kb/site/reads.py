@@ -45,11 +45,12 @@ class _Tracking(dict[Any, Any]):
         return dict.__contains__(self, key)
 
     def _scan(self) -> None:
+        """Note a read of every key and value."""
         if Reads.now is not None:
             Reads.now.add(self._all)
 
     def _scan_keys(self) -> None:
-        # Only the key set was seen: values read later through [] note their own keys.
+        """Note a read of the key set alone: values read later through [] note their own keys."""
         if Reads.now is not None:
             Reads.now.add(self._keys)
 
