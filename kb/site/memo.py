@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kb.site.reads import Reads
+from kb.site.reads import Key, Reads
 
 
 class BuildMemo:
@@ -16,7 +16,7 @@ class BuildMemo:
     """
 
     def __init__(self) -> None:
-        self._found: dict[Any, tuple[Any, frozenset]] = {}
+        self._found: dict[Any, tuple[Any, frozenset[Key]]] = {}
 
     def __repr__(self) -> str:
         # The build's fingerprint of global state includes the site's attributes' reprs.
@@ -27,7 +27,8 @@ class BuildMemo:
         found = self._found.get(key)
         outer = Reads.now
         if found is None:
-            Reads.now = reads = set()
+            reads: set[Key] = set()
+            Reads.now = reads
             try:
                 value = compute()
             finally:

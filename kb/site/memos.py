@@ -7,13 +7,16 @@ remembers them, without replacing any function of this package at run time.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from kb.analysis import Analysis, analyse
 from kb.analysis.reader import exchange_pairs
 from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.site.map_index import ArgIndex
 
 Positions = dict[str, tuple[float, float]]
 
@@ -36,3 +39,17 @@ class Memos:
     def exchange_pairs(self, kb: KnowledgeBase, graph: KBGraph) -> dict[str, list[str]]:
         """Return who answers whom, by claim (`kb.analysis.reader.exchange_pairs`)."""
         return exchange_pairs(kb, graph)
+
+    def arg_index(self, graph: KBGraph) -> ArgIndex:
+        """Return the index of a graph's argumentative links, made once per graph."""
+        g = graph.g
+        found = self._arg_indexes.get(g)
+        if found is None:
+            found = self._arg_indexes[g] = ArgIndex(g)
+        return found
+
+    @cached_property
+    def _arg_indexes(self) -> weakref.WeakKeyDictionary[Any, ArgIndex]:
+        """The index of each graph, by its networkx graph (which a reused KBGraph keeps)."""
+        # Made on first use, so that subclasses need not call this class's __init__.
+        return weakref.WeakKeyDictionary()

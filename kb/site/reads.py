@@ -14,83 +14,104 @@ class Reads:
     now: set[Key] | None = None
 
 
-def _tracked_type(base: type) -> type:
-    """Return a subclass of a dict type that notes every key read and every full scan."""
+class _Tracking(dict[Any, Any]):
+    """The methods of a tracking dict: every key read and every full scan is noted in Reads.
 
-    class Tracked(base):  # type: ignore[valid-type, misc]
-        __slots__ = ("_ns", "_all", "_keys", "_has")
+    Made into a dict and a defaultdict once each (TrackedDict, TrackedDefaultdict); both inherit
+    these methods from dict alone, so dict's own are called. `_base` makes copies and pickles.
+    """
 
-        def __getitem__(self, key: Any) -> Any:
-            if Reads.now is not None:
-                Reads.now.add((self._ns, key))
-            return base.__getitem__(self, key)
+    __slots__ = ()  # the attributes' slots are the subclasses': defaultdict has its own layout
+    _base: Any
+    _ns: str
+    _all: Key
+    _keys: Key
+    _has: str
 
-        def get(self, key: Any, default: Any = None) -> Any:
-            if Reads.now is not None:
-                Reads.now.add((self._ns, key))
-            return base.get(self, key, default)
+    def __getitem__(self, key: Any) -> Any:
+        if Reads.now is not None:
+            Reads.now.add((self._ns, key))
+        return dict.__getitem__(self, key)
 
-        def __contains__(self, key: Any) -> bool:
-            # Only presence was seen: it changes when the key comes or goes, not its value.
-            if Reads.now is not None:
-                Reads.now.add((self._has, key))
-            return base.__contains__(self, key)
+    def get(self, key: Any, default: Any = None) -> Any:
+        if Reads.now is not None:
+            Reads.now.add((self._ns, key))
+        return dict.get(self, key, default)
 
-        def _scan(self) -> None:
-            if Reads.now is not None:
-                Reads.now.add(self._all)
+    def __contains__(self, key: Any) -> bool:
+        # Only presence was seen: it changes when the key comes or goes, not its value.
+        if Reads.now is not None:
+            Reads.now.add((self._has, key))
+        return dict.__contains__(self, key)
 
-        def _scan_keys(self) -> None:
-            # Only the key set was seen: values read later through [] note their own keys.
-            if Reads.now is not None:
-                Reads.now.add(self._keys)
+    def _scan(self) -> None:
+        """Note a read of every key and value."""
+        if Reads.now is not None:
+            Reads.now.add(self._all)
 
-        def __iter__(self) -> Any:
-            self._scan_keys()
-            return base.__iter__(self)
+    def _scan_keys(self) -> None:
+        """Note a read of the key set alone: values read later through [] note their own keys."""
+        if Reads.now is not None:
+            Reads.now.add(self._keys)
 
-        def __len__(self) -> int:
-            self._scan_keys()
-            return base.__len__(self)
+    def __iter__(self) -> Any:
+        self._scan_keys()
+        return dict.__iter__(self)
 
-        def keys(self) -> Any:
-            self._scan_keys()
-            return base.keys(self)
+    def __len__(self) -> int:
+        self._scan_keys()
+        return dict.__len__(self)
 
-        def values(self) -> Any:
-            self._scan()
-            return base.values(self)
+    def keys(self) -> Any:
+        self._scan_keys()
+        return dict.keys(self)
 
-        def items(self) -> Any:
-            self._scan()
-            return base.items(self)
+    def values(self) -> Any:
+        self._scan()
+        return dict.values(self)
 
-        def copy(self) -> Any:
-            self._scan()
-            return base(self)
+    def items(self) -> Any:
+        self._scan()
+        return dict.items(self)
 
-        def __eq__(self, other: object) -> bool:
-            self._scan()
-            return base.__eq__(self, other)
+    def copy(self) -> Any:
+        self._scan()
+        return self._base(self)
 
-        __hash__ = None  # type: ignore[assignment]
+    def __eq__(self, other: object) -> bool:
+        self._scan()
+        return dict.__eq__(self, other)
 
-        def __reduce__(self) -> Any:
-            return (base, (), None, None, iter(base.items(self)))
+    __hash__ = None
 
-    Tracked.__name__ = "Tracked" + base.__name__.capitalize()
-    return Tracked
-
-
-_TRACKED: dict[type, type] = {}
+    def __reduce__(self) -> Any:
+        return (self._base, (), None, None, iter(dict.items(self)))
 
 
-def tracked(value: dict, ns: str, name: str) -> dict:
-    """Return a tracking copy of a dict; reads note (ns, key), full scans ('*', name), scans of
-    the keys alone ('#', name), membership tests (ns + '?', key)."""
-    base = type(value)
-    cls = _TRACKED.get(base) or _TRACKED.setdefault(base, _tracked_type(base))
-    out = cls(value.default_factory, value) if isinstance(value, defaultdict) else cls(value)
+class TrackedDict(_Tracking):
+    """A dict that notes every key read and every full scan."""
+
+    __slots__ = ("_ns", "_all", "_keys", "_has")
+    _base = dict
+
+
+class TrackedDefaultdict(_Tracking, defaultdict[Any, Any]):
+    """A defaultdict that notes every key read and every full scan."""
+
+    __slots__ = ("_ns", "_all", "_keys", "_has")
+    _base = defaultdict
+
+
+def tracked(value: dict[Any, Any], ns: str, name: str) -> dict[Any, Any]:
+    """Return a tracking copy of a dict or defaultdict; reads note (ns, key), full scans
+    ('*', name), scans of the keys alone ('#', name), membership tests (ns + '?', key)."""
+    out: _Tracking
+    if isinstance(value, defaultdict):
+        out = TrackedDefaultdict(value.default_factory, value)
+    elif type(value) is dict:
+        out = TrackedDict(value)
+    else:
+        raise TypeError(f"cannot track reads of a {type(value).__name__}")
     out._ns, out._all, out._keys, out._has = ns, ("*", name), ("#", name), ns + "?"
     return out
 
@@ -98,8 +119,8 @@ def tracked(value: dict, ns: str, name: str) -> dict:
 def untracked(value: Any) -> Any:
     """Return the plain dict behind a tracking copy (or the value itself)."""
     cls = type(value)
-    if cls in _TRACKED.values():
-        base = cls.__mro__[1]
+    if cls is TrackedDict or cls is TrackedDefaultdict:
+        base: Any = cls._base
         if issubclass(base, defaultdict):
             return base(value.default_factory, base.items(value))
         return base(base.items(value))

@@ -368,10 +368,11 @@ def test_a_claim_map_shows_what_bears_on_it_not_its_conclusions_other_premises(
             """,
     }
     site = _site(tmp_path, files)
-    nodes = maps._bearing(site.graph, "focus", maps.MAX_MAP_NODES)
+    index = site.memos.arg_index(site.graph)
+    nodes = maps._bearing(index, "focus", maps.MAX_MAP_NODES)
     assert nodes[0] == "focus"
     assert sorted(nodes) == ["deeper", "focus", "objection", "reason", "target"]
-    assert len(maps._bearing(site.graph, "focus", 3)) == 3  # the limit holds
+    assert len(maps._bearing(index, "focus", 3)) == 3  # the limit holds
 
 
 def test_equally_opposed_pairs_open_on_the_one_with_more_in_common(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.site import maps
+from kb.site import map_argument, maps
+from kb.site.memos import Memos
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -95,7 +96,7 @@ def test_labels_wrap_to_four_lines_with_an_ellipsis() -> None:
     assert len(lines) == maps.MAX_LINES and lines[-1].endswith("…")
     assert all(len(line) <= maps.LINE_CHARS for line in lines)
     assert maps._wrap("Short  claim\n text.") == ("Short claim text.",)
-    assert maps._wrap(text) is lines  # wrapped once
+    assert maps._wrap(text) == lines
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), unique=True, max_size=20))
@@ -114,7 +115,7 @@ def test_crossings_between_layers_match_a_pairwise_count(links: list) -> None:
 
 # The whole-debate map ---------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 
 
 def test_the_array_force_layout_matches_networkx_loop() -> None:
@@ -469,7 +470,6 @@ def test_greedy_fill_equals_textwrap(words: list) -> None:
 def test_wrap_equals_textwrap_for_any_spacing_and_hyphens(text: str) -> None:
     import textwrap
 
-    maps._WRAPPED.clear()
     lines = textwrap.wrap(" ".join(text.split()), maps.LINE_CHARS) or [""]
     if len(lines) > maps.MAX_LINES:
         lines = lines[: maps.MAX_LINES]
@@ -483,14 +483,71 @@ def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
     from kb.check import load_kb
     from kb.model.graph import KBGraph
 
-    kb = load_kb(Path(__file__).parent.parent / "claims")
+    kb = load_kb(REPO / "claims")
     graph = KBGraph(kb)
+    index = Memos().arg_index(graph)
     starts = sorted(kb.claims)
     for cid in starts:
         for depth, limit in ((1, 5), (2, maps.MAX_MAP_NODES), (3, 1000)):
-            nodes = maps._limit(graph, [cid], depth, limit)
+            nodes = maps._limit(index, [cid], depth, limit)
             assert nodes == layout_reference._limit(graph, [cid], depth, limit)
-            assert maps._local_edges(graph, set(nodes)) == maps._map_edges(kb, graph, set(nodes))
-    assert maps._limit(graph, starts[:12], 1, 30) == layout_reference._limit(
+            assert maps._local_edges(index, set(nodes)) == maps._map_edges(kb, graph, set(nodes))
+    assert maps._limit(index, starts[:12], 1, 30) == layout_reference._limit(
         graph, starts[:12], 1, 30
     )
+
+
+class _CountingMemos(Memos):
+    """Memos that note each layout asked for: its function's name and its arguments."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, tuple, dict]] = []
+
+    def layout(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.asked.append((fn.__name__, args, kwargs))
+        return super().layout(fn, *args, **kwargs)
+
+
+def test_maps_lay_out_through_the_memos_they_are_given() -> None:
+    from kb.build import make_site
+    from kb.check import load_kb
+
+    site = make_site(load_kb(REPO / "claims"), use_git=False)
+    kb, cid = site.kb, max(site.kb.claims, key=lambda c: len(site.graph.g.adj.get(c, ())))
+    memos = _CountingMemos()
+    svg = maps.claim_map(kb, site.graph, cid, site.standings, memos=memos)
+    assert svg == maps.claim_map(kb, site.graph, cid, site.standings)
+    # The build's memo keys a layout by its function's name and positional arguments.
+    [(name, args, kwargs)] = memos.asked
+    assert name == "layout" and len(args) == 3 and not kwargs
+    nodes, edges, sizes = args
+    assert cid in nodes and edges and set(sizes) == set(nodes)
+    overview = maps.overview_map(kb, site.graph, site.claim_sides, site.standings, memos=memos)
+    assert overview == maps.overview_map(kb, site.graph, site.claim_sides, site.standings)
+    name, args, kwargs = memos.asked[1]
+    assert name == "force_layout" and args[0] == sorted(kb.claims) and not kwargs
+
+
+def test_each_node_is_drawn_once_per_graph_and_standings(monkeypatch: Any) -> None:
+    from kb.build import make_site
+    from kb.check import load_kb
+
+    site = make_site(load_kb(REPO / "claims"), use_git=False)
+    drawn: list[str] = []
+    real = map_argument._draw_node
+
+    def draw(*args: Any) -> Any:
+        drawn.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(map_argument, "_draw_node", draw)
+    memos = Memos()
+    cids = sorted(site.kb.claims)[:8]
+    first = [maps.claim_map(site.kb, site.graph, c, site.standings, memos=memos) for c in cids]
+    assert drawn and len(drawn) == len(set(drawn))  # each node once, however many maps show it
+    count = len(drawn)
+    again = [maps.claim_map(site.kb, site.graph, c, site.standings, memos=memos) for c in cids]
+    assert again == first and len(drawn) == count
+    # Other memos (another build) draw afresh: nothing is kept by the module.
+    maps.claim_map(site.kb, site.graph, cids[0], site.standings, memos=Memos())
+    assert len(drawn) > count
