@@ -52,6 +52,7 @@ class BuildMemos(Memos):
     # inputs, are kept by a digest of those inputs.
 
     def __init__(self) -> None:
+        super().__init__()
         self._graph: tuple[KnowledgeBase, KBGraph] | None = None
         self._analysis: tuple[bytes, Analysis] | None = None
         self._pairs: tuple[KBGraph, dict[str, list[str]]] | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
 from kb.analysis import Analysis, analyse
@@ -23,6 +22,10 @@ Positions = dict[str, tuple[float, float]]
 
 class Memos:
     """Computes each shared value afresh; subclasses may keep results between builds."""
+
+    def __init__(self) -> None:
+        # The link index of each graph, by its networkx graph (which a reused KBGraph keeps).
+        self._arg_indexes: weakref.WeakKeyDictionary[Any, ArgIndex] = weakref.WeakKeyDictionary()
 
     def layout(self, fn: Callable[..., Positions], *args: Any, **kwargs: Any) -> Positions:
         """Return fn(*args, **kwargs): the positions of a map's nodes."""
@@ -47,9 +50,3 @@ class Memos:
         if found is None:
             found = self._arg_indexes[g] = ArgIndex(g)
         return found
-
-    @cached_property
-    def _arg_indexes(self) -> weakref.WeakKeyDictionary[Any, ArgIndex]:
-        """The index of each graph, by its networkx graph (which a reused KBGraph keeps)."""
-        # Made on first use, so that subclasses need not call this class's __init__.
-        return weakref.WeakKeyDictionary()

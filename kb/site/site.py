@@ -138,7 +138,7 @@ class Site(Trees):
             )
         # Each claim's question on the whole-debate map (a small KB's): the nearest by links.
         self.claim_group: dict[str, str] = (
-            {} if self.overview else qmaps.claim_groups(self.kb, self.graph)
+            {} if self.overview else qmaps.claim_groups(self.kb, self.graph, memos=self.memos)
         )
 
     def _latest_date(self) -> str:

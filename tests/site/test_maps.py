@@ -501,6 +501,7 @@ class _CountingMemos(Memos):
     """Memos that note each layout asked for: its function's name and its arguments."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.asked: list[tuple[str, tuple, dict]] = []
 
     def layout(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -190,7 +190,7 @@ def claim_page(site: Site, cid: str) -> str:
         changed=changed,
         permalink=permalink,
         cite=_cite_line(site, claim, quoted_by),
-        svg=maps.claim_map(kb, site.graph, cid, site.standings),
+        svg=maps.claim_map(kb, site.graph, cid, site.standings, memos=site.memos),
         jsonld=_jsonld(site, cid, permalink),
         filters={
             "kind": claim.kind.value,

@@ -64,7 +64,7 @@ def question_page(site: Site, qid: str) -> str:
     for side in summary["sides"]:
         order = sorted(side["claims"], key=lambda c: (-site.standings.strength(c), c))
         positions.append(View(**side, entries=[_entry(site, cid) for cid in order]))
-    svg = qmaps.question_map(site.kb, site.graph, qid, site.standings)
+    svg = qmaps.question_map(site.kb, site.graph, qid, site.standings, memos=site.memos)
     analysis = summary["analysis"]
     cruxes = []
     if analysis:
