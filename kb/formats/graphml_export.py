@@ -9,6 +9,7 @@ from typing import Any
 from kb.formats.context import KIND_OF_TABLE, TABLES, Context, export_once
 from kb.formats.writer import Writer
 from kb.load import KnowledgeBase
+from kb.model.edges import NODE_TABLES, record_edges
 from kb.model.records import (
     Record,
 )
@@ -46,10 +47,6 @@ def _graph_parts(
 ) -> tuple[dict[str, str | None], dict[tuple[str, str, str], dict[str, str]]]:
     """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds, from the
     same `record_edges` but without networkx, which took most of the time of an export."""
-    # Lazy: kb.model.graph imports networkx, which the commands that only list the formats
-    # (`kb --help`, `kb check`) must not load.
-    from kb.model.graph import NODE_TABLES, record_edges
-
     nodes: dict[str, str | None] = {}
     for name in NODE_TABLES:
         for rid, record in getattr(kb, name).items():
