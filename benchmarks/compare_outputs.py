@@ -85,7 +85,7 @@ def compare(before: Path, after: Path, work: Path) -> int:
         old = snapshot(before, kb, work / "before" / kb.name)
         new = snapshot(after, kb, work / "after" / kb.name)
         changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-        same = len(old.keys() & new.keys()) - len(changed)
+        same = sum(1 for k in old.keys() & new.keys() if old[k] == new[k])
         print(f"{name}: {len(new)} outputs, {same} byte-identical, {len(changed)} different")
         for key in changed[:40]:
             state = (
