@@ -516,7 +516,7 @@ def test_claim_jsonld_with_given_stances_matches(fixture_kb: KnowledgeBase) -> N
         assert given == claim_jsonld(fixture_kb, claim_id)
 
 
-def testcsv_cells_never_start_a_formula() -> None:
+def test_csv_cells_never_start_a_formula() -> None:
     assert csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
     assert csv_cell("+1") == "'+1"
