@@ -2,7 +2,7 @@
 
 Run from the repository root: `python benchmarks/bench_af.py [--quick]`. Part 1 enumerates the
 extensions of every instance in tests/data/iccma with kb (`extensions`) and with clingo (the
-ASP encodings of tests/test_af.py), both in this process, and times the build's per-argument
+ASP encodings of tests/analysis/test_af.py), both in this process, and times the build's per-argument
 standing (`acceptance`). Goal (issue 18): every instance clingo solves within 20 s is solved in
 at most 2x clingo's CPU time. Part 2 runs the build's `acceptance`, with the analysis's budget,
 on dense random frameworks shaped like the hard published ones (890 arguments / 37,125 attacks;
