@@ -19,6 +19,7 @@ from kb.cli.group import KBGroup
 from kb.cli.problems import print_problems
 from kb.errors import UsageError, did_you_mean
 from kb.formats.choice import FormatChoice
+from kb.load import default_parse_cache
 from kb.load.safety import printable
 
 
@@ -42,7 +43,7 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
     # `kb check` never need.
     from kb.cli.console import claim_tree
 
-    kb = load_kb(kb_path)
+    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
     if claim_id not in kb.claims:
         raise UsageError(
             f"no claim {claim_id!r}"

@@ -33,7 +33,7 @@ from kb.formats.memo import ExportMemo as ExportMemo
 from kb.formats.registry import Exporter, Format, exporting, formats
 from kb.formats.xaif_export import export_xaif as export_xaif
 from kb.formats.xaif_export import kb_to_xaif as kb_to_xaif
-from kb.load import KnowledgeBase
+from kb.load import KnowledgeBase, default_parse_cache
 from kb.plugins import plugin_manager
 
 # The built-in formats alone, without installed plugins: the site's downloads are the same
@@ -67,7 +67,7 @@ def run_export(
     write = exporting(formats() if registry is None else registry).get(fmt)
     if write is None:
         raise UsageError(f"unknown export format {fmt!r}")
-    data = as_bytes(write(load_kb(root)))
+    data = as_bytes(write(load_kb(root, cache=default_parse_cache(root))))
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -10,6 +10,7 @@ from rich.console import Console
 from kb.check import load_kb
 from kb.cli.common import kb_option, out
 from kb.cli.reports import engagement_tables
+from kb.load import default_parse_cache
 
 
 @click.command()
@@ -21,7 +22,7 @@ from kb.cli.reports import engagement_tables
 )
 def stats(kb_path: Path, engagement: bool) -> None:
     """Count the records of each kind, or (--engagement) who answers whom."""
-    kb = load_kb(kb_path)
+    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
     if not engagement:
         # Lazy: kb.cli.console imports the graph, and with it networkx, which `kb --help` and
         # `kb check` never need.
