@@ -91,6 +91,7 @@ class AifBuilder:
             self._relation(r)
         self._stances()
         # A memo keeps the graph: not the KB, nor the lookups only building needs.
+        # reason: kb is None from here on; only building, which is over, reads it.
         self.kb, self.node_of, self.dates = None, {}, {}  # type: ignore[assignment]
         return self
 

@@ -10,9 +10,7 @@ from kb.formats.context import KIND_OF_TABLE, TABLES, Context, export_once
 from kb.formats.writer import Writer
 from kb.load import KnowledgeBase
 from kb.model.edges import NODE_TABLES, record_edges
-from kb.model.records import (
-    Record,
-)
+from kb.model.records import Claim, Record
 
 
 def label_of(record: Record) -> str:
@@ -121,9 +119,9 @@ def _graph_structure(ctx: Context, last: GraphStructure | None) -> GraphStructur
 
 def _node_attrs(node: str, kind: str, record: Record | None) -> dict[str, str]:
     attrs = {"label": label_of(record) if record else node, "kind": kind}
-    if record is not None and kind == "claim":
-        attrs["claim_kind"] = record.kind.value  # type: ignore[attr-defined]
-        attrs["tags"] = " ".join(record.tags)  # type: ignore[attr-defined]
+    if isinstance(record, Claim) and kind == "claim":
+        attrs["claim_kind"] = record.kind.value
+        attrs["tags"] = " ".join(record.tags)
     return attrs
 
 

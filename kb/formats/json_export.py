@@ -11,9 +11,7 @@ import yaml
 from kb.formats.context import TABLES, Context, dump, export_once, sorted_records
 from kb.formats.writer import Writer, json_list, jstr
 from kb.load import KnowledgeBase
-from kb.model.records import (
-    Record,
-)
+from kb.model.records import Claim, Evidence, Record, Stance
 
 FORMAT_NAME = "debate-kb"
 FORMAT_VERSION = 1
@@ -37,14 +35,12 @@ def _plain_floats(record: Record) -> bool:
     Both write the shortest round-trip digits, but below 1e-4 Python switches to `1e-05` and
     pydantic writes `0.00001`.
     """
-    kind = record.kind_name
-    if kind == "claim":
-        forecast = record.forecast  # type: ignore[attr-defined]
-        value = forecast.probability if forecast is not None else None
-    elif kind == "stance":
-        value = record.confidence  # type: ignore[attr-defined]
-    elif kind == "evidence":
-        value = record.weight  # type: ignore[attr-defined]
+    if isinstance(record, Claim):
+        value = record.forecast.probability if record.forecast is not None else None
+    elif isinstance(record, Stance):
+        value = record.confidence
+    elif isinstance(record, Evidence):
+        value = record.weight
     else:
         return True
     return value is None or 1e-4 <= value <= 1 or repr(value) == "0.0"

@@ -11,6 +11,7 @@ from kb.errors.codes import Code
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without LibYAML
+    # reason: the pure-Python reader stands in for the C one, which mypy sees as its type
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 # What the readers import from here, the C reader included.

@@ -40,7 +40,7 @@ class _Loader(_BaseLoader):
             return self._str_tag
         if kind is yaml.ScalarNode and not implicit[0] and implicit[1]:
             return self._str_tag
-        # PyYAML's stubs leave resolve untyped; it returns a tag.
+        # reason: PyYAML's stubs leave resolve untyped; it returns a tag.
         tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
         return tag
 
