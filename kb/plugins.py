@@ -8,6 +8,7 @@ module on the manager it is given, and third-party plugins are found through the
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
@@ -54,3 +55,15 @@ def ensure_registered(pm: pluggy.PluginManager, plugin: object) -> pluggy.Plugin
     if not pm.is_registered(plugin):
         pm.register(plugin)
     return pm
+
+
+def installed() -> list[tuple[str, str, str | None, str | None]]:
+    """Return each installed plugin's entry point and distribution (name and version)."""
+    # What a result kept between runs depends on, beside kb's own code: installing, removing or
+    # upgrading a plugin must not reuse what was worked out without it.
+    found: list[tuple[str, str, str | None, str | None]] = []
+    for ep in entry_points(group=ENTRY_POINTS):
+        dist = ep.dist
+        name, version = (dist.name, dist.version) if dist is not None else (None, None)
+        found.append((ep.name, ep.value, name, version))
+    return sorted(found, key=repr)

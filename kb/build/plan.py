@@ -72,13 +72,7 @@ def digest(data: bytes) -> bytes:
 
 def salt(site: Site, extra: Iterable[Path]) -> str:
     """Return a fingerprint of everything global: settings, scalars, templates and assets."""
-    h = hashlib.blake2b(digest_size=16)
-    for name, value in sorted(vars(site).items()):
-        if name in SKIP_ATTRS or isinstance(value, dict):
-            continue
-        h.update(f"{name}={value!r}\n".encode())
-    h.update(repr(site.kb.config).encode())
-    h.update(f"{site.standings.available}|{site.standings.model}".encode())
+    h = hashlib.blake2b(site.fingerprint().encode(), digest_size=16)
     for folder in extra:
         if folder.is_dir():
             within = folder.parent.resolve()

@@ -16,6 +16,7 @@ from kb.build.loading import FileMemo
 from kb.formats.export import ExportMemo
 from kb.load import KnowledgeBase
 from kb.load.files import code_digest
+from kb.plugins import installed
 from kb.site.memos import Positions
 from kb.site.reads import Key
 
@@ -27,8 +28,9 @@ Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode an
 
 def state_version() -> str:
     """Return the state file's version: the format's and a digest of the package's code."""
-    # An upgraded or edited kb then never reuses what an older one computed.
-    return f"{STATE_VERSION}:{code_digest().hex()}"
+    # An upgraded or edited kb, or another set of plugins, never reuses what was computed before.
+    plugins = hashlib.blake2b(repr(installed()).encode(), digest_size=8).hexdigest()
+    return f"{STATE_VERSION}:{code_digest().hex()}:{plugins}"
 
 
 @dataclass

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from importlib.metadata import entry_points, version
+from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -113,8 +113,7 @@ def _code_salt() -> bytes:
     libyaml = folder is not None and any(folder.glob("_yaml*"))  # the C reader or the pure one
     versions += [sys.version, libyaml]
     # Installed plugins add checks: installing, removing or upgrading one checks again.
-    for ep in entry_points(group=kb.plugins.ENTRY_POINTS):
-        versions.append((ep.name, ep.value, ep.dist and (ep.dist.name, ep.dist.version)))
+    versions += kb.plugins.installed()
     digest.update(repr(versions).encode())
     return digest.digest()
 

@@ -177,6 +177,18 @@ class Site(Trees):
             out[resolves[:4]]["forecasts"].append(cid)
         return dict(sorted(out.items(), reverse=True))
 
+    def fingerprint(self) -> str:
+        """Return what every page may read besides the records: settings, dates, families."""
+        # The incremental builder re-renders every page when this changes. Each attribute of a
+        # Site that is not a lookup (a dict, whose reads are tracked one by one) is either here
+        # or one of the objects that hold no setting (tests/site/test_render.py checks it).
+        families = [
+            (f.name, f.description, f.pages.__module__, f.pages.__qualname__) for f in self.families
+        ]
+        shown = (self.base_url, self.downloads, families, self.reference_date, self.settings)
+        standings = (self.standings.available, self.standings.model)
+        return repr((shown, self.timeline_split, self.kb.config, standings))
+
     # Pages -------------------------------------------------------------------------------------
 
     def pages(self) -> Iterator[Page]:

@@ -307,3 +307,43 @@ def test_an_overridden_tree_macro_draws_the_claim_tree(tmp_path: Path) -> None:
             if column:
                 assert f"<p>Our tree of {len(column)}</p>" in page
         assert 'class="tree level-1"' not in page
+
+
+# Every setting a page may read, besides the records, is in the site's fingerprint ----------------
+
+FINGERPRINTED = {
+    "base_url",
+    "downloads",
+    "families",
+    "reference_date",
+    "settings",
+    "timeline_split",
+}
+# The records and lookups (read one by one, tracked), the machinery, and memos without settings.
+NOT_SETTINGS = {"kb", "env", "graph", "standings", "memos", "memo", "escaped"}
+
+
+def test_every_site_attribute_is_a_lookup_or_in_the_fingerprint(tmp_path: Path) -> None:
+    site = make_site(load_kb(write_kb(tmp_path)), use_git=False)
+    scalars = {name for name, value in vars(site).items() if not isinstance(value, dict)}
+    # A new attribute must be added to Site.fingerprint (or here, if it holds no setting).
+    assert scalars == FINGERPRINTED | NOT_SETTINGS
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda site: setattr(site, "base_url", "https://example.org/"),
+        lambda site: setattr(site, "reference_date", "1999-01-01"),
+        lambda site: setattr(site, "timeline_split", not site.timeline_split),
+        lambda site: setattr(site, "settings", Settings(claims_per_page=7)),
+        lambda site: setattr(site, "downloads", []),
+        lambda site: setattr(site, "families", site.families[1:]),
+    ],
+)
+def test_each_setting_changes_the_fingerprint(tmp_path: Path, change: Any) -> None:
+    site = make_site(load_kb(write_kb(tmp_path)), use_git=False)
+    before = site.fingerprint()
+    assert make_site(load_kb(write_kb(tmp_path)), use_git=False).fingerprint() == before
+    change(site)
+    assert site.fingerprint() != before
