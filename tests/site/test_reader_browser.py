@@ -16,7 +16,7 @@ from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 INVISIBLE = {"script", "style", "template", "title", "head"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}

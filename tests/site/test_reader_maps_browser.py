@@ -16,7 +16,7 @@ from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-output" / "screenshots"
 PHONE, DESKTOP = 390, 1280
 
