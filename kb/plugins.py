@@ -1,10 +1,8 @@
-"""The plugin hooks through which formats, checks and page families register, built in or not.
-
-Built-in formats, checks and page families are plugins like any other: each layer's registry
-(`kb.formats.registry`, `kb.check.registry`, `kb.site.registry`) registers its own built-in
-module on the manager it is given, and third-party plugins are found through the
-`debate_kb` entry point group, as pytest and datasette find theirs.
-"""
+"""The plugin hooks through which formats, checks and page families register, built in or not."""
+# Built-in formats, checks and page families are plugins like any other: each layer's registry
+# (`kb.formats.registry`, `kb.check.registry`, `kb.site.registry`) registers its own built-in module
+# on the manager it is given, and third-party plugins are found through the `debate_kb` entry point
+# group, as pytest and datasette find theirs.
 
 from __future__ import annotations
 

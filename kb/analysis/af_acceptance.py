@@ -44,15 +44,13 @@ def acceptance(
     cache: Cache | None = None,
     strict: bool = True,
 ) -> Acceptance:
-    """Return grounded labels and preferred standing without enumerating whole extensions.
-
-    The undecided part splits into weak components that do not interact, so each one is
-    solved on its own and the counts never multiply across components. A `cache` shared
-    between calls on frameworks that differ only by added arguments reuses the result of
-    every component whose members and settled attackers are unchanged. Arguments the SAT
-    search cannot settle within `budget` (None: no limit) raise TooManyLabellings, or with
-    `strict=False` are left undecided and listed in `unresolved`.
-    """
+    """Return grounded labels and preferred standing without enumerating whole extensions."""
+    # The undecided part splits into weak components that do not interact, so each one is solved on
+    # its own and the counts never multiply across components. A `cache` shared between calls on
+    # frameworks that differ only by added arguments reuses the result of every component whose
+    # members and settled attackers are unchanged. Arguments the SAT search cannot settle within
+    # `budget` (None: no limit) raise TooManyLabellings, or with `strict=False` are left undecided
+    # and listed in `unresolved`.
     label = grounded_labelling(n, targets)
     grounded = label[:]
     credulous = [v == IN for v in label]
@@ -109,16 +107,14 @@ def acceptance_after_fiat(
     cache: Cache,
     used: list[int] | None = None,
 ) -> dict[int, Standing]:
-    """Return the standing of the arguments a new unattacked argument attacking `fiat` may move.
-
-    Equals `acceptance` on the framework with that argument added (same budget, same cache)
-    on every argument it returns, and leaves the rest as in `acc`: grounded labels change
-    only where grounded_after_fiat says; an undecided component is solved again only if it
-    holds or touches an argument whose grounded label changed, since any other component has
-    the same members and settled attackers as before, so `acceptance` would find it in the
-    cache. `work` must hold `acc.grounded`; it is used as scratch and restored. `used[0]`,
-    if given, grows by the work of the preferred searches (see `component_standing`).
-    """
+    """Return the standing of the arguments a new unattacked argument attacking `fiat` may move."""
+    # Equals `acceptance` on the framework with that argument added (same budget, same cache) on
+    # every argument it returns, and leaves the rest as in `acc`: grounded labels change only where
+    # grounded_after_fiat says; an undecided component is solved again only if it holds or touches
+    # an argument whose grounded label changed, since any other component has the same members and
+    # settled attackers as before, so `acceptance` would find it in the cache. `work` must hold
+    # `acc.grounded`; it is used as scratch and restored. `used[0]`, if given, grows by the work of
+    # the preferred searches (see `component_standing`).
     changed = grounded_after_fiat(acc.grounded, step, targets, attackers, fiat)
     out: dict[int, Standing] = {}
     for x, v in changed.items():
@@ -171,12 +167,10 @@ def component_standing(
     budget: Budget | None,
     used: list[int] | None = None,
 ) -> list[tuple[bool, bool, bool] | None]:
-    """Return (credulous, sceptical, rejected) per member of one undecided component.
-
-    A small component enumerates its few preferred labellings exactly; a larger one asks a
-    SAT solver, within `budget`: a member it could not settle gets None. `used[0]`, if
-    given, grows by the work done (labellings, or SAT work units).
-    """
+    """Return (credulous, sceptical, rejected) per member of one undecided component."""
+    # A small component enumerates its few preferred labellings exactly; a larger one asks a SAT
+    # solver, within `budget`: a member it could not settle gets None. `used[0]`, if given, grows by
+    # the work done (labellings, or SAT work units).
     if len(members) > EXACT_MAX_MEMBERS:
         sccs, start = [], 0
         for scc in comp:  # `members` lists the SCCs one after the other

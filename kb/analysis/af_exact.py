@@ -16,11 +16,9 @@ def scc_labellings(
     targets: list[list[int]],
     allow_undec: bool,
 ) -> list[dict[int, int]]:
-    """Return the complete labellings of one SCC given the fixed labels of everything upstream.
-
-    A backtracking search with sound propagation; every leaf is verified against the
-    definition, so propagation only prunes and never decides correctness.
-    """
+    """Return the complete labellings of one SCC given the fixed labels of everything upstream."""
+    # A backtracking search with sound propagation; every leaf is verified against the definition,
+    # so propagation only prunes and never decides correctness.
     return _Complete(scc, label, attackers, targets, allow_undec).labellings()
 
 
@@ -147,11 +145,9 @@ def scc_preferred(
     attackers: list[list[int]],
     targets: list[list[int]],
 ) -> list[dict[int, int]]:
-    """Return the preferred labellings of one SCC given the fixed labels upstream.
-
-    Enumerates the admissible IN sets by branching IN / not-IN (after Nofal, Atkinson and
-    Dunne 2014), keeps the maximal ones, and labels the rest OUT or UNDEC.
-    """
+    """Return the preferred labellings of one SCC given the fixed labels upstream."""
+    # Enumerates the admissible IN sets by branching IN / not-IN (after Nofal, Atkinson and Dunne
+    # 2014), keeps the maximal ones, and labels the rest OUT or UNDEC.
     search = _Preferred(scc, label, attackers, targets)
     search.search(0)
     found = search.found
@@ -292,10 +288,8 @@ def labellings_of(
     targets: list[list[int]],
     semantics: str,
 ) -> Iterator[list[int]]:
-    """Yield the PR or ST labellings of a region, SCC by SCC (Baroni, Giacomin, Guida 2005).
-
-    `label` holds the grounded labelling and is updated in place: copy what you keep.
-    """
+    """Yield the PR or ST labellings of a region, SCC by SCC (Baroni, Giacomin, Guida 2005)."""
+    # `label` holds the grounded labelling and is updated in place: copy what you keep.
     # An SCC's labellings depend only on the labels of its attackers outside it, which
     # recur across the combinations upstream: solve each SCC once per such boundary.
     boundary = []

@@ -19,12 +19,10 @@ def _component_ins(
     targets: list[list[int]],
     semantics: str,
 ) -> Iterator[list[int]]:
-    """Yield the IN members of each PR or ST labelling of one undecided weak component.
-
-    Its attackers from outside are all OUT in the grounded labelling `label`, so it is a
-    framework of its own. A small one goes through the exact SCC-by-SCC search, which beats
-    setting up a SAT solver there; a larger one through SAT.
-    """
+    """Yield the IN members of each PR or ST labelling of one undecided weak component."""
+    # Its attackers from outside are all OUT in the grounded labelling `label`, so it is a framework
+    # of its own. A small one goes through the exact SCC-by-SCC search, which beats setting up a SAT
+    # solver there; a larger one through SAT.
     members = [x for scc in comp for x in scc]
     if len(members) <= EXACT_MAX_MEMBERS:
         for lab in labellings_of(comp, label, attackers, targets, semantics):
@@ -37,12 +35,10 @@ def _component_ins(
 
 
 def _iter_ins(af: Framework, semantics: str) -> Iterator[list[int]]:
-    """Yield the IN sets (argument indices) of the PR or ST labellings, as they are found.
-
-    The grounded part is common to all; the undecided rest splits into weak components that
-    do not interact, and each extension picks one labelling per component. The component with
-    the most arguments is the outer loop and streams; the others are enumerated first and held.
-    """
+    """Yield the IN sets (argument indices) of the PR or ST labellings, as they are found."""
+    # The grounded part is common to all; the undecided rest splits into weak components that do not
+    # interact, and each extension picks one labelling per component. The component with the most
+    # arguments is the outer loop and streams; the others are enumerated first and held.
     n = len(af)
     label = grounded_labelling(n, af.targets)
     base = [i for i in range(n) if label[i] == IN]
@@ -77,10 +73,8 @@ def _semantics(semantics: str) -> str:
 
 
 def iter_extensions(af: Framework, semantics: str) -> Iterator[list[str]]:
-    """Yield the extensions under GR, PR or ST as they are found, each sorted by name.
-
-    The order is the search's: deterministic for a given framework, but not sorted.
-    """
+    """Yield the extensions under GR, PR or ST as they are found, each sorted by name."""
+    # The order is the search's: deterministic for a given framework, but not sorted.
     semantics = _semantics(semantics)
     rank = {i: k for k, i in enumerate(sorted(range(len(af)), key=af.names.__getitem__))}
     if semantics == "GR":

@@ -70,10 +70,8 @@ class Framework:
 
 
 def strongly_connected(nodes: list[Node], succ: Successors[Node]) -> list[list[Node]]:
-    """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative).
-
-    Every node in `nodes` needs an entry in `succ`; successors outside `nodes` are ignored.
-    """
+    """Return the SCCs of the subgraph on `nodes`, each sorted, sinks first (Tarjan, iterative)."""
+    # Every node in `nodes` needs an entry in `succ`; successors outside `nodes` are ignored.
     keep = set(nodes)
     index: dict[Node, int] = {}
     low: dict[Node, int] = {}
@@ -122,13 +120,11 @@ def strongly_connected(nodes: list[Node], succ: Successors[Node]) -> list[list[N
 def condensation_order(
     nodes: list[int], succ: Sequence[list[int]] | Mapping[int, list[int]]
 ) -> list[list[list[int]]]:
-    """Split the subgraph on `nodes` into weak components, each a list of SCCs upstream first.
-
-    Within a component the SCCs come in lexicographic topological order of their smallest
-    members (always the upstream SCC with the smallest member next), components in order of
-    their smallest members: the order networkx's condensation and
-    lexicographical_topological_sort gave, without building a graph object.
-    """
+    """Split the subgraph on `nodes` into weak components, each a list of SCCs upstream first."""
+    # Within a component the SCCs come in lexicographic topological order of their smallest members
+    # (always the upstream SCC with the smallest member next), components in order of their smallest
+    # members: the order networkx's condensation and lexicographical_topological_sort gave, without
+    # building a graph object.
     sccs = strongly_connected(nodes, succ)
     of = {x: k for k, scc in enumerate(sccs) for x in scc}
     parent = list(range(len(sccs)))  # union-find over SCCs, for the weak components

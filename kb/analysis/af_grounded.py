@@ -34,11 +34,9 @@ def grounded_labelling(n: int, targets: list[list[int]]) -> list[int]:
 
 
 def grounded_times(n: int, targets: list[list[int]]) -> tuple[list[int], list[int]]:
-    """Return the grounded labelling and, per decided argument, the step it was decided at.
-
-    Runs the same queue as grounded_labelling; an argument's step is later than the steps of
-    the arguments that decided it, which is what `grounded_after_fiat` needs.
-    """
+    """Return the grounded labelling and, per decided argument, the step it was decided at."""
+    # Runs the same queue as grounded_labelling; an argument's step is later than the steps of the
+    # arguments that decided it, which is what `grounded_after_fiat` needs.
     count = [0] * n
     for t in chain.from_iterable(targets):
         count[t] += 1
@@ -73,15 +71,14 @@ def grounded_after_fiat(
     attackers: list[list[int]],
     fiat: list[int],
 ) -> dict[int, int]:
-    """Return the arguments whose grounded label changes, with their new labels, when one new
-    unattacked argument attacks `fiat`; `label` and `step` come from grounded_times.
-
-    First retract what may lose its reason: the fiat's targets, an IN argument with an
-    attacker retracted, an OUT argument whose every IN attacker decided before it is
-    retracted (steps keep these reasons well founded). Everything else keeps its label. Then
-    run the grounded queue again from the retracted arguments and whatever they free, so the
-    work follows the change rather than the size of the framework.
-    """
+    """Return the grounded labels that change when a new unattacked argument attacks `fiat`."""
+    # `label` and `step` come from grounded_times.
+    #
+    # First retract what may lose its reason: the fiat's targets, an IN argument with an attacker
+    # retracted, an OUT argument whose every IN attacker decided before it is retracted (steps keep
+    # these reasons well founded). Everything else keeps its label. Then run the grounded queue
+    # again from the retracted arguments and whatever they free, so the work follows the change
+    # rather than the size of the framework.
     retracted = _retracted(label, step, targets, attackers, fiat)
     return _Reground(label, targets, attackers, retracted).run(fiat)
 

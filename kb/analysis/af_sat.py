@@ -1,11 +1,9 @@
-"""Preferred and stable semantics by SAT (PySAT): enumeration and acceptance with a fixed budget.
-
-The complete-labelling encoding of Caminada and Gabbay, with the iterative maximisation of
-PrefSat (Cerutti, Dunne, Giacomin, Vallati 2013) and the counterexample-guided acceptance
-checks of CEGARTIX (Dvořák, Järvisalo, Wallner, Woltran 2014). The budget counts SAT
-conflicts and propagations, not seconds, so that a hard tangle is given up at the same point
-on every machine and the output stays byte-identical.
-"""
+"""Preferred and stable semantics by SAT (PySAT): enumeration and acceptance within a budget."""
+# The complete-labelling encoding of Caminada and Gabbay, with the iterative maximisation of PrefSat
+# (Cerutti, Dunne, Giacomin, Vallati 2013) and the counterexample-guided acceptance checks of
+# CEGARTIX (Dvořák, Järvisalo, Wallner, Woltran 2014). The budget counts SAT conflicts and
+# propagations, not seconds, so that a hard tangle is given up at the same point on every machine
+# and the output stays byte-identical.
 
 from __future__ import annotations
 
@@ -202,16 +200,13 @@ def standing(
     spent: list[int] | None = None,
     sccs: Sequence[Sequence[int]] | None = None,
 ) -> list[tuple[bool, bool, bool] | None]:
-    """Return (credulous, sceptical, rejected) per argument under preferred semantics.
-
-    One solver answers for the whole framework. If that takes more than half the budget and
-    the SCCs are given, each SCC is then asked about on its upstream closure alone, which
-    preferred semantics allows (it is directional): on a long sparse tangle every SAT call
-    propagates through a few dozen arguments instead of thousands, and an SCC that exhausts
-    its share of the rest (an eighth, then what the others left) leaves only its own
-    members undecided (None). `spent[0]`, if given, grows by the work done, which
-    never exceeds `budget`.
-    """
+    """Return (credulous, sceptical, rejected) per argument under preferred semantics."""
+    # One solver answers for the whole framework. If that takes more than half the budget and the
+    # SCCs are given, each SCC is then asked about on its upstream closure alone, which preferred
+    # semantics allows (it is directional): on a long sparse tangle every SAT call propagates
+    # through a few dozen arguments instead of thousands, and an SCC that exhausts its share of the
+    # rest (an eighth, then what the others left) leaves only its own members undecided (None).
+    # `spent[0]`, if given, grows by the work done, which never exceeds `budget`.
     total = Meter(budget)
     whole = [(list(range(n)), list(range(n)))]
     regions = _regions(n, attackers, sccs)
@@ -267,11 +262,9 @@ def _settle(
 def _regions(
     n: int, attackers: Sequence[Sequence[int]], sccs: Sequence[Sequence[int]] | None
 ) -> list[tuple[list[int], list[int]]]:
-    """Return (upstream closure, members) per SCC, or the whole framework once.
-
-    The whole framework when there is one SCC, or when the closures overlap so much that
-    encoding them would cost more than a few times the framework itself.
-    """
+    """Return (upstream closure, members) per SCC, or the whole framework once."""
+    # The whole framework when there is one SCC, or when the closures overlap so much that encoding
+    # them would cost more than a few times the framework itself.
     whole = [(list(range(n)), list(range(n)))]
     if not sccs or len(sccs) < 2:
         return whole
@@ -343,13 +336,11 @@ class _Standing:
                     self.credulous[x] = False
 
     def always(self, cand: list[int], flags: list[bool], want_out: bool) -> set[int]:
-        """Return the candidates IN (or OUT) in every preferred labelling.
-
-        Asks for a labelling where some candidate is not, whose IN set lies within no
-        preferred labelling found where all of them are (any other preferred labelling
-        qualifies, being maximal); grows it to a preferred one, which either clears some
-        candidates (`flags`) or is found and excluded from then on, until none is left.
-        """
+        """Return the candidates IN (or OUT) in every preferred labelling."""
+        # Asks for a labelling where some candidate is not, whose IN set lies within no preferred
+        # labelling found where all of them are (any other preferred labelling qualifies, being
+        # maximal); grows it to a preferred one, which either clears some candidates (`flags`) or is
+        # found and excluded from then on, until none is left.
         n = self.sat.n
         while cand:
             lits = [-(n + x + 1) if want_out else -(x + 1) for x in cand]

@@ -38,15 +38,13 @@ def crux_scores(
     balances: dict[str, tuple[float, float, float]],
     cache: Cache,
 ) -> bool:
-    """Flip each claim in turn (accept what stands, reject what does not) and measure.
-
-    Each flip recomputes only what it can move, with the results of a full solve
-    (`solve(d, accept/reject, baseline=sol)`): grounded labels from where the flip
-    retracts them (`acceptance_after_fiat`), the undecided components that touch a changed
-    label, strengths downstream of the claim, and the balances of the questions on which a
-    claim moved. `cache` must be the one the baseline solve filled. Gives up, leaving every
-    score at zero, and returns False when the work would exceed CRUX_WORK_BUDGET.
-    """
+    """Flip each claim in turn (accept what stands, reject what does not) and measure."""
+    # Each flip recomputes only what it can move, with the results of a full solve
+    # (`solve(d, accept/reject, baseline=sol)`): grounded labels from where the flip retracts them
+    # (`acceptance_after_fiat`), the undecided components that touch a changed label, strengths
+    # downstream of the claim, and the balances of the questions on which a claim moved. `cache`
+    # must be the one the baseline solve filled. Gives up, leaving every score at zero, and returns
+    # False when the work would exceed CRUX_WORK_BUDGET.
     return _CruxPass(d, sol, claims, balances, cache).run(questions)
 
 

@@ -60,8 +60,8 @@ def base_scores(kb: KnowledgeBase) -> dict[str, float]:
 
 
 def equivalence_classes(kb: KnowledgeBase) -> dict[str, str]:
-    """Return, for each claim marked equivalent to another, the claim that stands for its class
-    (the smallest ID of the class, which the map leaves out)."""
+    """Return, for each claim marked equivalent to another, the claim that stands for its class."""
+    # The claim standing for a class is its smallest ID, which the map leaves out.
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -193,11 +193,9 @@ def _answers(kb: KnowledgeBase, alias: dict[str, str]) -> dict[str, dict[str, li
 
 
 def build(kb: KnowledgeBase) -> Debate:
-    """Build the attack graph (with inference nodes for supports) and the bipolar graph.
-
-    Claims marked equivalent say the same thing in other words: one claim stands for each
-    such class, and every link to or from a member is a link to or from it.
-    """
+    """Build the attack graph (with inference nodes for supports) and the bipolar graph."""
+    # Claims marked equivalent say the same thing in other words: one claim stands for each such
+    # class, and every link to or from a member is a link to or from it.
     claims = list(kb.claims)
     alias = equivalence_classes(kb)
     links = _sort_links(kb, alias)

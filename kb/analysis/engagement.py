@@ -135,14 +135,13 @@ def reached(kb: KnowledgeBase) -> set[str]:
 
 
 class Scopes:
-    """The claims bearing on each question, as bit sets over the claims.
+    """The claims bearing on each question, as bit sets over the claims."""
 
-    A claim bears on another when it supports, attacks or refines it (the link points at it),
-    or is equivalent to or contradicts it; walking links both ways instead would reach most of
-    a connected map from every question, and every question would look the same. Each strongly
-    connected component's closure is computed once, as an int used as a bit set, so that a
-    thousand questions over ten thousand claims cost a few OR operations each, not a walk.
-    """
+    # A claim bears on another when it supports, attacks or refines it (the link points at it), or
+    # is equivalent to or contradicts it; walking links both ways instead would reach most of a
+    # connected map from every question, and every question would look the same. Each strongly
+    # connected component's closure is computed once, as an int used as a bit set, so that a
+    # thousand questions over ten thousand claims cost a few OR operations each, not a walk.
 
     def __init__(self, kb: KnowledgeBase) -> None:
         upstream: dict[str, list[str]] = {cid: [] for cid in kb.claims}
@@ -262,8 +261,9 @@ class Engagements:
         return self.voices.get(cid, frozenset())
 
     def crossings(self, scope: int) -> tuple[Counter[tuple[Voice, Voice]], set[str]]:
-        """Count the attacks inside a set of claims from a voice's claim on another's (neither
-        asserts both ends), per (attacker, attacked) pair; return them and the relations."""
+        """Count attacks within a set of claims from one voice's claim on another's, per pair."""
+        # Neither voice asserts both ends of a counted attack; pairs are (attacker, attacked).
+        # Return the counts and the relations.
         counts: Counter[tuple[Voice, Voice]] = Counter()
         crossing: set[str] = set()
         for attack, ends, pairs in self.crossing:
@@ -315,8 +315,8 @@ def engagement_report(kb: KnowledgeBase) -> list[Engagement]:
 
 
 def method_context(kb: KnowledgeBase, paths: Any) -> dict[str, Any]:
-    """Return what the 'How this map was made' page shows: the texts, the counts, who answers
-    whom (actors by name with the paths of their pages, never IDs)."""
+    """Return what the 'How this map was made' page shows: texts, counts and who answers whom."""
+    # Actors are given by name with the paths of their pages, never by ID.
     seeds = sorted(
         (s for s in kb.sources.values() if s.archive),
         key=lambda s: (s.date or "", s.title),

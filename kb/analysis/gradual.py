@@ -12,11 +12,10 @@ QUADRATIC_ENERGY = "quadratic-energy"
 
 @dataclass
 class BipolarGraph:
-    """Arguments with base scores, attackers and supporters (lists of indices).
+    """Arguments with base scores, attackers and supporters (lists of indices)."""
 
-    `premise[i] >= 0` makes node i an inference node: its base score is the strength of that
-    premise node rather than a constant (how a support undercut by others is weakened).
-    """
+    # `premise[i] >= 0` makes node i an inference node: its base score is the strength of that
+    # premise node rather than a constant (how a support undercut by others is weakened).
 
     names: list[str] = field(default_factory=list)
     base: list[float] = field(default_factory=list)
@@ -212,10 +211,8 @@ def reevaluate(
     max_steps: int = 200_000,
     children: list[list[int]] | None = None,
 ) -> Strengths:
-    """Recompute only the nodes downstream of `changed`, warm-starting cycles from `prev`.
-
-    `children` (a superset of the true dependants will do) saves rebuilding them per call.
-    """
+    """Recompute only the nodes downstream of `changed`, warm-starting cycles from `prev`."""
+    # `children` (a superset of the true dependants will do) saves rebuilding them per call.
     out = Strengths(prev.strength[:], prev.model[:], prev.converged[:])
     reevaluate_in_place(g, out, changed, tol, max_steps, children)
     return out
@@ -229,11 +226,9 @@ def reevaluate_in_place(
     max_steps: int = 200_000,
     children: list[list[int]] | None = None,
 ) -> list[int]:
-    """Recompute, inside `out`, the nodes downstream of `changed`; return them, sorted.
-
-    Copying every strength costs more than recomputing a few hundred nodes, so callers that
-    try many changes in turn write into one Strengths and put back the returned nodes.
-    """
+    """Recompute, inside `out`, the nodes downstream of `changed`; return them, sorted."""
+    # Copying every strength costs more than recomputing a few hundred nodes, so callers that try
+    # many changes in turn write into one Strengths and put back the returned nodes.
     if children is None:
         children = dependants(g)
     down = set(changed)

@@ -1,10 +1,10 @@
-"""What the reader pages say in words: where a question stands, what a claim argues, the exchanges
-between two actors and the worked example of "How to read this map", as plain data.
-
-Every function here reads the knowledge base through the site's lookups (`site.kb`, `site.graph`,
-`site.standings` and its derived dicts), which the incremental builder tracks; the sentences
-themselves are written by the templates.
-"""
+"""What the reader pages say in words, as plain data."""
+# Where a question stands, what a claim argues, the exchanges between two actors and the worked
+# example of "How to read this map".
+#
+# Every function here reads the knowledge base through the site's lookups (`site.kb`, `site.graph`,
+# `site.standings` and its derived dicts), which the incremental builder tracks; the sentences
+# themselves are written by the templates.
 
 from __future__ import annotations
 
@@ -63,8 +63,9 @@ def actor_view(site: Any, aid: str) -> dict[str, Any]:
 
 
 def exchange_pairs(kb: Any, graph: Any) -> dict[str, list[str]]:
-    """Return, per actor, the actors they disagree with: one asserts what the other denies, or
-    asserts a claim that rebuts, contradicts or undercuts a support of one the other asserts."""
+    """Return, per actor, the actors they disagree with."""
+    # Two actors disagree when one asserts what the other denies, or asserts a claim that rebuts,
+    # contradicts or undercuts a support of one the other asserts.
     asserted: dict[str, set[str]] = defaultdict(set)
     denied: dict[str, set[str]] = defaultdict(set)
     for s in kb.stances.values():
@@ -137,8 +138,9 @@ def _names(site: Any, actors: list[str]) -> dict[str, Any]:
 
 
 def where_it_stands(site: Any, qid: str, sides: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return what the "Where it stands" prose of a question says: the balance, each side's
-    holders and strongest case with its best reasons, the main exchanges and the cruxes."""
+    """Return what the "Where it stands" prose of a question says."""
+    # The balance, each side's holders and strongest case with its best reasons, the main exchanges
+    # and the cruxes.
     out_sides = []
     for side in sides:
         claims = sorted(side["claims"], key=lambda c: (-site.standings.strength(c), c))
@@ -181,8 +183,9 @@ def where_it_stands(site: Any, qid: str, sides: list[dict[str, Any]]) -> dict[st
 
 
 def main_exchanges(site: Any, positions: list[str]) -> list[dict[str, Any]]:
-    """Return the main exchanges about a question's positions: a held claim, a held claim of
-    someone else's that attacks it, and the first side's answer when there is one."""
+    """Return the main exchanges about a question's positions."""
+    # Each is a held claim, a held claim of someone else's that attacks it, and the first side's
+    # answer when there is one.
     found = []
     for x in sorted(set(positions)):
         a = holders(site, x)
@@ -222,8 +225,8 @@ def main_exchanges(site: Any, positions: list[str]) -> list[dict[str, Any]]:
 
 
 def claim_argues(site: Any, cid: str) -> dict[str, list[dict[str, Any]]]:
-    """Return what a claim argues for and against: the claims it supports or attacks, the
-    supports it undercuts, as statements."""
+    """Return what a claim argues for and against, as statements."""
+    # The claims it supports or attacks, and the supports it undercuts.
     kb = site.kb
     out: dict[str, list[dict[str, Any]]] = {"supports": [], "against": [], "undercuts": []}
     for link in site.graph.outgoing(cid, "supports", "rebuts", "contradicts", "undercuts"):
@@ -278,8 +281,8 @@ def _step(site: Any, actor: str, verb: str, cid: str, stance: Stance | None) -> 
 
 
 def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
-    """Return two actors' exchanges: the claims one asserts and the other denies, and threads of
-    claims each asserts against the other's ("A says X, B replies Y, A answers Z")."""
+    """Return two actors' exchanges: claims one asserts and the other denies, and reply threads."""
+    # A thread is claims each asserts against the other's ("A says X, B replies Y, A answers Z").
     mine = {a: site.graph.stances_by(a), b: site.graph.stances_by(b)}
     held = {
         who: {s.claim for s in mine[who] if s.position.value == "asserts"} & set(site.kb.claims)
@@ -345,9 +348,9 @@ def _thread(
 
 
 def verdict_examples(site: Any) -> dict[str, Any]:
-    """Return how many claims have each standing, one example of each, and a worked example:
-    a claim with reasons on both sides, preferring one that is refuted, then one that holds, and
-    the one with the fewest links (the shortest to follow)."""
+    """Return how many claims have each standing, one example of each, and a worked example."""
+    # The worked example is a claim with reasons on both sides, preferring one that is refuted, then
+    # one that holds, and the one with the fewest links (the shortest to follow).
     counts: Counter[str] = Counter()
     example: dict[str, tuple[float, str]] = {}
     worked: tuple[Any, ...] | None = None

@@ -51,11 +51,9 @@ def solve(
     baseline: Solution | None = None,
     cache: Cache | None = None,
 ) -> Solution:
-    """Label and weigh the debate, forcing the given claims to be accepted or rejected.
-
-    With a baseline (the solution without what-ifs), strengths are recomputed only
-    downstream of the forced claims.
-    """
+    """Label and weigh the debate, forcing the given claims to be accepted or rejected."""
+    # With a baseline (the solution without what-ifs), strengths are recomputed only downstream of
+    # the forced claims.
     targets = d.targets
     n = len(d.names)
     if accept or reject:

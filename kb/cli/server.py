@@ -197,8 +197,9 @@ def watch_and_rebuild(
     watcher: Callable[..., Iterable[set[tuple[Any, str]]]] | None = None,
     poll_ms: int = 500,
 ) -> None:
-    """Rebuild on every change until stopped; watch the content folder again when it is
-    deleted and put back (a watch on a deleted folder never reports again)."""
+    """Rebuild on every change until stopped, watching the content folder again once recreated."""
+    # A watch on a deleted folder never reports again, so a folder deleted and put back is watched
+    # anew.
     if watcher is None:
         watcher = watch
     root = os.path.abspath(kb_root)

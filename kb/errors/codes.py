@@ -12,10 +12,9 @@ E, W, A = Severity.error, Severity.warning, Severity.advice
 
 
 class Code(StrEnum):
-    """One problem code: what it means, how to fix it, and a file that shows it.
+    """One problem code: what it means, how to fix it, and a file that shows it."""
 
-    A member is the code's own text ("KB207"), so it stands wherever a code is written.
-    """
+    # A member is the code's own text ("KB207"), so it stands wherever a code is written.
 
     severity: Severity
     title: str  # type: ignore[assignment]  # reason: the catalogue's word; a code is never title-cased

@@ -182,10 +182,8 @@ def build_aif(kb: KnowledgeBase) -> AifBuilder:
 
 
 def _aif_structure(ctx: Context, last: AifBuilder | None) -> AifBuilder:
-    """Return the AIF graph: the last one, with new claim texts, while nothing else changed.
-
-    Claims give the graph nothing but their IDs and the texts of their I-nodes.
-    """
+    """Return the AIF graph: the last one, with new claim texts, while nothing else changed."""
+    # Claims give the graph nothing but their IDs and the texts of their I-nodes.
     tokens = ctx.tokens["claims"]
     built = (
         build_aif(ctx.kb) if last is None else last.with_claims(ctx.kb, ctx.ids("claims"), tokens)

@@ -166,13 +166,11 @@ def write_argdown(ctx: Context, writer: Writer) -> None:
 
 
 def export_argdown(kb: KnowledgeBase) -> bytes:
-    """Return the claims, evidence and links as an Argdown document (loose mode).
-
-    Claims are titled statements `[claim-id]: text #tags`; a support `+`, a rebuttal `-` and a
-    contradiction `><` hang under the claim they point at. A support that is undercut, or whose
-    premises are linked (a group), becomes a reconstructed argument `<relation-id>` with its
-    premise-conclusion structure, so that the undercut `_>` can attack its inference. Evidence
-    becomes a sketched argument `<evidence-id>`. Refinements and equivalences, which Argdown has
-    no relation for, are kept as YAML data on the claim.
-    """
+    """Return the claims, evidence and links as an Argdown document (loose mode)."""
+    # Claims are titled statements `[claim-id]: text #tags`; a support `+`, a rebuttal `-` and a
+    # contradiction `><` hang under the claim they point at. A support that is undercut, or whose
+    # premises are linked (a group), becomes a reconstructed argument `<relation-id>` with its
+    # premise-conclusion structure, so that the undercut `_>` can attack its inference. Evidence
+    # becomes a sketched argument `<evidence-id>`. Refinements and equivalences, which Argdown has
+    # no relation for, are kept as YAML data on the claim.
     return export_once(kb, write_argdown)

@@ -89,8 +89,9 @@ def read_argdown(data: Any, name: str, batch: Batch) -> None:
 def _read_statements(
     statements: dict[str, Any], batch: Batch
 ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Add a claim per statement; return their IDs by title, and the refinements and
-    equivalences their data names (title, relation type, other title)."""
+    """Add a claim per statement; return the IDs by title, and the refinements and equivalences."""
+    # Refinements and equivalences are those the statements' data names, as (title, relation type,
+    # other title).
     claim_of: dict[str, str] = {}
     extra: list[tuple[str, str, str]] = []
     for title, ec in statements.items():

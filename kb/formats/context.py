@@ -25,12 +25,11 @@ def sorted_records(table: dict[str, Any]) -> list[Any]:
 
 
 class Context:
-    """One knowledge base as the exporters read it: records in ID order, with version tokens.
+    """One knowledge base as the exporters read it: records in ID order, with version tokens."""
 
-    A record's token stays the same from one export to the next while the record is equal to
-    the one the token was given for, so a key made of tokens stands for record values. A
-    table's versions (of its set of IDs, of its records) likewise change only with it.
-    """
+    # A record's token stays the same from one export to the next while the record is equal to the
+    # one the token was given for, so a key made of tokens stands for record values. A table's
+    # versions (of its set of IDs, of its records) likewise change only with it.
 
     def __init__(
         self,
@@ -66,10 +65,8 @@ class Context:
     def _per_table(
         self, kind: str, table: str, make: Callable[[list[str]], list[Any]]
     ) -> list[Any]:
-        """Return a list made per record of a table, the last one while the table is unchanged.
-
-        A list of records may hold last time's objects: they equal this time's.
-        """
+        """Return a list made per record of a table, the last one while the table is unchanged."""
+        # A list of records may hold last time's objects: they equal this time's.
         tokens, version = self.tokens[table], self.versions[table]
         last = self.memo._lists.get((kind, table))
         if last is None or last[0] is not tokens or last[1] != version:
@@ -79,11 +76,9 @@ class Context:
     def structure(
         self, name: str, ids_of: Iterable[str], records_of: Iterable[str], make: Callable[..., Any]
     ) -> Any:
-        """Return what make(ctx, last) derives from some tables' IDs and others' records.
-
-        `last` is what the last export derived, if it read the same tables unchanged since;
-        make may return it as it is, or patch it.
-        """
+        """Return what make(ctx, last) derives from some tables' IDs and others' records."""
+        # `last` is what the last export derived, if it read the same tables unchanged since; make
+        # may return it as it is, or patch it.
         if name not in self._shared:
             deps = (
                 tuple(self.versions[t][0] for t in ids_of),
@@ -102,11 +97,9 @@ class Context:
         items_of: Mapping[str, Sequence[int]],
         key: Callable[[Sequence[int]], list[Any]],
     ) -> list[Any]:
-        """Return the keys of a structure's items, made by key(indices).
-
-        Kept from the last export while the structure is the same, remaking only the keys of
-        the items (`items_of` each table) of the tables whose records changed.
-        """
+        """Return the keys of a structure's items, made by key(indices)."""
+        # Kept from the last export while the structure is the same, remaking only the keys of the
+        # items (`items_of` each table) of the tables whose records changed.
         last = self.memo._keys.get(name)
         if last is not None and last[0] is base:
             keys = last[2]

@@ -43,8 +43,9 @@ GraphRows = tuple[list[tuple[str, dict[str, str]]], list[tuple[str, str, str, di
 def _graph_parts(
     kb: KnowledgeBase,
 ) -> tuple[dict[str, str | None], dict[tuple[str, str, str], dict[str, str]]]:
-    """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds, from the
-    same `record_edges` but without networkx, which took most of the time of an export."""
+    """Return the nodes (with their `kind` attribute) and edges that `KBGraph` builds."""
+    # Made from the same `record_edges` but without networkx, which took most of the time of an
+    # export.
     nodes: dict[str, str | None] = {}
     for name in NODE_TABLES:
         for rid, record in getattr(kb, name).items():
@@ -98,11 +99,9 @@ GraphStructure = tuple[list[GraphNode], list[NumberedEdge], list[str], dict[str,
 
 
 def _graph_structure(ctx: Context, last: GraphStructure | None) -> GraphStructure:
-    """Return the graph's nodes, its numbered edges and each node's table.
-
-    The last ones while they hold: the graph reads every table's IDs but only the records of
-    the tables that make edges.
-    """
+    """Return the graph's nodes, its numbered edges and each node's table."""
+    # The last ones while they hold: the graph reads every table's IDs but only the records of the
+    # tables that make edges.
     if last is not None:
         return last
     kb = ctx.kb

@@ -49,8 +49,8 @@ def render_yaml(batch: Batch, fmt: str, origin: str) -> str:
 
 
 def _write_new(folder: Path, stem: str, text: str, root: Path | None = None) -> Path:
-    """Write text into a new file named after stem; never overwrite an existing one, and never
-    name it as the settings file of the content folder `root`."""
+    """Write text into a new file named after stem; never overwrite an existing one."""
+    # Never name it as the settings file of the content folder `root` either.
     folder.mkdir(parents=True, exist_ok=True)
     base = slugify(stem) or "imported"
     n = 1

@@ -30,11 +30,9 @@ def kb_to_data(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _plain_floats(record: Record) -> bool:
-    """Return whether pydantic writes the record's numbers as json.dumps does.
-
-    Both write the shortest round-trip digits, but below 1e-4 Python switches to `1e-05` and
-    pydantic writes `0.00001`.
-    """
+    """Return whether pydantic writes the record's numbers as json.dumps does."""
+    # Both write the shortest round-trip digits, but below 1e-4 Python switches to `1e-05` and
+    # pydantic writes `0.00001`.
     if isinstance(record, Claim):
         value = record.forecast.probability if record.forecast is not None else None
     elif isinstance(record, Stance):

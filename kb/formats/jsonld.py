@@ -64,11 +64,9 @@ def claim_jsonld(
     url: str | None = None,
     stances: Iterable[Stance] | None = None,
 ) -> dict[str, Any]:
-    """Return a schema.org Claim: its text, the works it appears in, and who asserts it.
-
-    Pass the claim's `stances` (e.g. `KBGraph.stances_on(claim_id)`) when rendering many
-    claims; without them every stance of the knowledge base is scanned.
-    """
+    """Return a schema.org Claim: its text, the works it appears in, and who asserts it."""
+    # Pass the claim's `stances` (e.g. `KBGraph.stances_on(claim_id)`) when rendering many claims;
+    # without them every stance of the knowledge base is scanned.
     claim = kb.claims[claim_id]
     if stances is None:
         stances = [s for s in kb.stances.values() if s.claim == claim_id]

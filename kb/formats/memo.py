@@ -28,15 +28,13 @@ MEMO_FORMATS = (*WRITERS, "csv")
 
 
 class ExportMemo(ExportState):
-    """The last export of each format, so that the next one serialises only what changed.
+    """The last export of each format, so that the next one serialises only what changed."""
 
-    Keep one per knowledge base and call `export_all` (or `export`) with each new load: the
-    output is byte for byte what a fresh export gives, but the parts made from records equal
-    to last time's are copied from the last output. The memo holds the last outputs (the very
-    bytes objects it returned), each item's key and length, the records it last saw and some
-    structures derived from them; it pickles, and shares those objects with whatever is
-    pickled alongside it.
-    """
+    # Keep one per knowledge base and call `export_all` (or `export`) with each new load: the output
+    # is byte for byte what a fresh export gives, but the parts made from records equal to last
+    # time's are copied from the last output. The memo holds the last outputs (the very bytes
+    # objects it returned), each item's key and length, the records it last saw and some structures
+    # derived from them; it pickles, and shares those objects with whatever is pickled alongside it.
 
     def __init__(self) -> None:
         super().__init__()

@@ -48,11 +48,10 @@ Render = Callable[[Sequence[int]], list[bytes]]
 
 
 class Writer:
-    """Assembles one output from literal chunks and runs of keyed items.
+    """Assembles one output from literal chunks and runs of keyed items."""
 
-    An item's bytes must depend on nothing but its key, so that an item whose key the last
-    output had can be copied from there instead of being serialised again.
-    """
+    # An item's bytes must depend on nothing but its key, so that an item whose key the last output
+    # had can be copied from there instead of being serialised again.
 
     def __init__(self, old: Layout | None) -> None:
         self.old = old
@@ -97,10 +96,8 @@ class Writer:
         self.runs[name] = Run(keys, lengths, start, self.pos - start, sep)
 
     def _in_place(self, old: Run, keys: list[Any], render: Render) -> array[int] | None:
-        """Copy the last run, replacing the items whose key changed at their position.
-
-        Return None, having added nothing, when most items changed: a fresh run is quicker.
-        """
+        """Copy the last run, replacing the items whose key changed at their position."""
+        # Return None, having added nothing, when most items changed: a fresh run is quicker.
         changed = _differences(keys, old.keys)
         if 2 * len(changed) > len(keys):
             return None
@@ -118,10 +115,8 @@ class Writer:
         return lengths
 
     def _by_key(self, old: Run, keys: list[Any], render: Render) -> array[int] | None:
-        """Copy each item whose key the last run had from there (in whatever order it comes).
-
-        Return None, having added nothing, when most items are new: a fresh run is quicker.
-        """
+        """Copy each item whose key the last run had from there (in whatever order it comes)."""
+        # Return None, having added nothing, when most items are new: a fresh run is quicker.
         index = {key: j for j, key in enumerate(old.keys)}
         found = [index.get(key, -1) for key in keys]
         missing = [i for i, j in enumerate(found) if j < 0]
@@ -195,10 +190,8 @@ def json_list(
 
 
 def json_object(depth: int, **fields: str) -> str:
-    """Return a %-template of a JSON object laid out as json.dumps(indent=2) does at a depth.
-
-    Each field's value is JSON text, or a %-placeholder for it.
-    """
+    """Return a %-template of a JSON object laid out as json.dumps(indent=2) does at a depth."""
+    # Each field's value is JSON text, or a %-placeholder for it.
     pad = "  " * depth
     body = ",\n".join(f"{pad}  {json.dumps(name)}: {value}" for name, value in fields.items())
     return f"{pad}{{\n{body}\n{pad}}}"

@@ -17,10 +17,8 @@ def deflate(data: bytes) -> bytes:
 
 
 def zip_members(members: list[tuple[str, bytes, int, bytes]]) -> bytes:
-    """Return the zip archive that zipfile writes of these (name, data, CRC, deflated) members.
-
-    Writing it here lets a member whose text did not change keep its compressed bytes.
-    """
+    """Return the zip archive that zipfile writes of these (name, data, CRC, deflated) members."""
+    # Writing it here lets a member whose text did not change keep its compressed bytes.
     if any(len(data) > 1 << 30 for _, data, _, _ in members):
         return zip_with_zipfile(members)  # zipfile switches to ZIP64 near 4 GiB
     out: list[bytes] = []

@@ -46,12 +46,11 @@ class _CacheUnpickler(pickle.Unpickler):
 
 
 class ParseCache:
-    """The located values of parsed files, one cache file per distinct file text.
+    """The located values of parsed files, one cache file per distinct file text."""
 
-    Keyed on the text's hash salted with the readers' own source, the package, PyYAML and
-    Python versions: a changed loader never reads values an older one wrote. An unreadable,
-    corrupt or foreign cache file counts as a miss.
-    """
+    # Keyed on the text's hash salted with the readers' own source, the package, PyYAML and Python
+    # versions: a changed loader never reads values an older one wrote. An unreadable, corrupt or
+    # foreign cache file counts as a miss.
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)

@@ -1,8 +1,6 @@
-"""The record files of a knowledge base: which are read, and their text or why it cannot be read.
-
-It imports neither pydantic nor the models itself, so that telling whether anything changed
-since the last run stays cheap.
-"""
+"""The record files of a knowledge base: which are read, and their text or why it cannot be read."""
+# It imports neither pydantic nor the models itself, so that telling whether anything changed since
+# the last run stays cheap.
 
 from __future__ import annotations
 

@@ -198,11 +198,10 @@ def load(
     cache: ParseCache | None = None,
     listing: tuple[list[Path], list[Problem]] | None = None,
 ) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load every record below root; return the knowledge base and the problems met.
-
-    A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, a
-    `cache` to reuse the parsed files of earlier runs, and a `listing` (find_files's) already made.
-    """
+    """Load every record below root; return the knowledge base and the problems met."""
+    # A `loader` (a Loader subclass, such as the build cache's) may be passed to reuse work, a
+    # `cache` to reuse the parsed files of earlier runs, and a `listing` (find_files's) already
+    # made.
     root = Path(root)
     if not root.is_dir():
         problem = Problem(

@@ -175,13 +175,11 @@ _TYPED_WORDS = frozenset(
 
 
 def _fast_parse(text: str) -> list[Any]:
-    """Read the documents of a plain YAML text straight from LibYAML's events.
-
-    Builds the same located values as the exact reader (compose, then _Builder) without
-    composing nodes, which cost more than half of loading. Anything that reader would refuse
-    or treat specially (a syntax error, a tag, an anchor or alias, a duplicate or complex key,
-    deep nesting, a scalar it could not construct) raises _Fallback, so that it judges the file.
-    """
+    """Read the documents of a plain YAML text straight from LibYAML's events."""
+    # Builds the same located values as the exact reader (compose, then _Builder) without composing
+    # nodes, which cost more than half of loading. Anything that reader would refuse or treat
+    # specially (a syntax error, a tag, an anchor or alias, a duplicate or complex key, deep
+    # nesting, a scalar it could not construct) raises _Fallback, so that it judges the file.
     loader = _Loader(text)
     try:
         return _read_events(loader)

@@ -151,8 +151,8 @@ def read_theme_file(path: Path, real_root: Path) -> bytes:
 
 
 def site_problems(root: Path, trusted: bool) -> list[Problem]:
-    """Return the problems of the content folder's site/ overrides: links out, and untrusted
-    scripts or Content-Security-Policy changes."""
+    """Return the problems of the content folder's site/ overrides (links out, scripts, CSP)."""
+    # Scripts are reported when untrusted, and so is any change to the Content-Security-Policy.
     real_root = Path(root).resolve()
     site = Path(root) / "site"
     problems: list[Problem] = []

@@ -15,11 +15,9 @@ Edge = tuple[str, str, str, dict[str, str]]
 
 
 def record_edges(kb: KnowledgeBase) -> Iterator[Edge]:
-    """Yield every edge of the record graph as (from, to, key, attributes), in a stable order.
-
-    An edge's ends become nodes, so a later edge may start at a relation that a "quotes" edge
-    made a node. `KBGraph` builds its graph from these, and the GraphML export its file.
-    """
+    """Yield every edge of the record graph as (from, to, key, attributes), in a stable order."""
+    # An edge's ends become nodes, so a later edge may start at a relation that a "quotes" edge made
+    # a node. `KBGraph` builds its graph from these, and the GraphML export its file.
     nodes = {rid for name in NODE_TABLES for rid in getattr(kb, name)}
     for part in (_answer_edges, _relation_edges, _evidence_edges, _stance_edges, _source_edges):
         # Each part tests `nodes` lazily, so it sees the nodes of every edge yielded before.

@@ -28,17 +28,16 @@ class Link:
 
 
 class KBGraph:
-    """A MultiDiGraph of every record, with typed edges keyed by the record that makes them.
+    """A MultiDiGraph of every record, with typed edges keyed by the record that makes them."""
 
-    Nodes are record IDs with a `kind` attribute. Edges:
-    - relation: from → to (`type` = relation type); an undercut runs from the undercutter to the
-      conclusion of the support it attacks, with `target` = the support's ID;
-    - evidence: evidence → claim (`type` supports | rebuts);
-    - stance: actor → claim (`type` = "stance", `position`);
-    - authorship: actor → source ("authored"); citation: source → source ("cites");
-    - grounding: stance / evidence / relation → source ("quotes");
-    - position: claim → question ("answers", `side`).
-    """
+    # Nodes are record IDs with a `kind` attribute. Edges:
+    # - relation: from → to (`type` = relation type); an undercut runs from the undercutter to the
+    #   conclusion of the support it attacks, with `target` = the support's ID;
+    # - evidence: evidence → claim (`type` supports | rebuts);
+    # - stance: actor → claim (`type` = "stance", `position`);
+    # - authorship: actor → source ("authored"); citation: source → source ("cites");
+    # - grounding: stance / evidence / relation → source ("quotes");
+    # - position: claim → question ("answers", `side`).
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb

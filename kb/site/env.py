@@ -56,10 +56,8 @@ def truncate(text: str, length: int = 90) -> str:
 
 
 def make_env(overrides: Path | None = None, within: Path | None = None) -> Environment:
-    """Return the shared Jinja environment: overrides first, then the theme.
-
-    Override templates whose links lead out of `within` (the content folder) are refused.
-    """
+    """Return the shared Jinja environment: overrides first, then the theme."""
+    # Override templates whose links lead out of `within` (the content folder) are refused.
     theme = FileSystemLoader(str(theme_dir() / "templates"))
     loaders: list[Any] = []
     if overrides is not None and overrides.is_dir() and any(overrides.iterdir()):

@@ -62,8 +62,9 @@ class Lookups:
         return claim.text if claim else cid
 
     def source_label(self, sid: str | None) -> str:
-        """Return a short label for a source: "Kaplan (2020)", "Narayanan and Kapoor (2024)",
-        "Villalobos et al. (2024)", the publisher when no author is known, else its title."""
+        """Return a short label for a source, such as "Kaplan (2020)"."""
+        # Or "Narayanan and Kapoor (2024)", "Villalobos et al. (2024)"; the publisher when no author
+        # is known, else its title.
         src = self.kb.sources.get(sid or "")
         if src is None:
             return sid or ""
@@ -90,8 +91,8 @@ class Lookups:
         return " ".join(parts)
 
     def statements(self, text: str, root: str) -> Markup:
-        """Return an explanation escaped, with the IDs in it replaced by what they name: a
-        claim's statement, "evidence from" its source, a support by its two statements."""
+        """Return an explanation escaped, with the IDs in it replaced by what they name."""
+        # A claim's statement, "evidence from" its source, a support by its two statements.
         out = []
         last = 0
         for m in _ID_TOKEN.finditer(text):
@@ -197,8 +198,8 @@ class Lookups:
         return "a support"
 
     def question_summary(self, qid: str) -> dict[str, Any]:
-        """Return a question with its positions, their standings, and the weight of each side
-        (the summed strengths of its claims) as a bar from 0 to 100."""
+        """Return a question with its positions, their standings, and the weight of each side."""
+        # A side's weight is the summed strengths of its claims, as a bar from 0 to 100.
         q = self.kb.questions[qid]
         sides: list[dict[str, Any]] = []
         for side in SIDES:

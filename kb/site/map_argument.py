@@ -94,8 +94,9 @@ def argument_map(
 
 
 def _draw_node(kb: KnowledgeBase, standings: Standings, n: str, root: str) -> Drawn:
-    """Return a node's opening tag up to its class, its class, what follows its transform and
-    whether it can be the focus; and its height."""
+    """Return a node's SVG in parts and its height."""
+    # The parts: its opening tag up to its class, its class, what follows its transform and whether
+    # it can be the focus.
     if n in kb.evidence:
         ev = kb.evidence[n]
         text = ev.summary or ev.quote
@@ -123,8 +124,8 @@ def claim_map(
     *,
     memos: Memos | None = None,
 ) -> Markup:
-    """Return the SVG map of a claim: what it bears on above it, what bears on it below, and
-    what bears on those."""
+    """Return the SVG map of a claim: what it bears on above it, what bears on it below."""
+    # Below, it also shows what bears on those.
     memos = Memos() if memos is None else memos
     nodes = _bearing(memos.arg_index(graph), cid, MAX_MAP_NODES)
     return argument_map(

@@ -46,11 +46,9 @@ def _spring(nodes: list[str], edges: list[tuple[str, str]]) -> Positions:
 def _dense_spring(
     nodes: list[str], edges: list[tuple[str, str]]
 ) -> tuple[list[float], list[float]]:
-    """Return networkx's seeded Fruchterman-Reingold positions, every node's step at once.
-
-    The same arithmetic as networkx's per-node loop (float32 positions, float64 forces), so
-    the positions agree with it to rounding.
-    """
+    """Return networkx's seeded Fruchterman-Reingold positions, every node's step at once."""
+    # The same arithmetic as networkx's per-node loop (float32 positions, float64 forces), so the
+    # positions agree with it to rounding.
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
     adjacency = np.zeros((n, n), dtype=np.float32)

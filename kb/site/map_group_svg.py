@@ -16,8 +16,9 @@ SIDE_WORDS = {"pro": "yes", "con": "no", "mixed": "mixed", "none": "on no side"}
 
 
 def group_map(model: Mapping[str, Any]) -> Markup:
-    """Return the map of questions: a disc per group of claims, sized by its claims, cut by the
-    sides they take and ringed by the attacks they receive; a line per linked pair of groups."""
+    """Return the map of questions: a disc per group of claims, a line per linked pair of groups."""
+    # A disc is sized by its claims, cut by the sides they take and ringed by the attacks they
+    # receive.
     groups = {g["id"]: g for g in model["groups"]}
     width, height = model["width"], model["height"]
     parts = [
@@ -61,8 +62,9 @@ def _counted(counts: Iterable[int]) -> str:
 
 
 def _group_link(a: Mapping[str, Any], b: Mapping[str, Any], counts: tuple[int, ...]) -> str:
-    """Return the curved line between two groups: coloured by the kind most of its claim links
-    are, as thick as they are many, its title counting them each way."""
+    """Return the curved line between two groups, drawn from their claim links."""
+    # Coloured by the kind most of its claim links are, as thick as they are many, its title
+    # counting them each way.
     sup, att, other = counts[0] + counts[3], counts[1] + counts[4], counts[2] + counts[5]
     kind = "rebuts" if att >= max(sup, other) else "supports" if sup >= other else "refines"
     total = sup + att + other
@@ -87,8 +89,8 @@ def _group_link(a: Mapping[str, Any], b: Mapping[str, Any], counts: tuple[int, .
 
 
 def _group_node(g: Mapping[str, Any]) -> str:
-    """Return a group's disc (a pie of the sides its claims take), ring and two-line label,
-    drawn about (0, 0) and moved into place."""
+    """Return a group's disc (a pie of the sides its claims take), ring and two-line label."""
+    # Drawn about (0, 0) and moved into place.
     x, y, r, n = g["x"], g["y"], g["r"], g["claims"]
     sides = ", ".join(f"{g['sides'][s]} {SIDE_WORDS[s]}" for s in GROUP_SIDES if g["sides"][s])
     labels = ", ".join(f"{g['labels'][s]} {s}" for s in GROUP_LABELS if g["labels"][s])

@@ -46,14 +46,12 @@ def overview_groups(
     standings: Standings,
     hrefs: Hrefs,
 ) -> dict[str, Any]:
-    """Return the question map: every claim in one group, groups' counts, links and places.
-
-    A claim belongs to the first question it answers; a claim answering none to its first tag;
-    one with neither to a last group. Each group links to the page listing all its claims
-    (hrefs["question"], hrefs["tag"], hrefs["claims"]), so that every claim is two clicks away.
-    Only plain data: the incremental builder compares it between builds, and a map drawn from
-    it alone is not re-rendered when a statement changes.
-    """
+    """Return the question map: every claim in one group, groups' counts, links and places."""
+    # A claim belongs to the first question it answers; a claim answering none to its first tag; one
+    # with neither to a last group. Each group links to the page listing all its claims
+    # (hrefs["question"], hrefs["tag"], hrefs["claims"]), so that every claim is two clicks away.
+    # Only plain data: the incremental builder compares it between builds, and a map drawn from it
+    # alone is not re-rendered when a statement changes.
     member, groups = _grouped(kb, claim_sides, standings, hrefs)
     pairs, links = _count_links(member, groups, graph)
     heaviest = heapq.nsmallest(
@@ -135,8 +133,8 @@ def _grouped(
 def _count_links(
     member: Mapping[str, str], groups: dict[str, dict[str, Any]], graph: KBGraph
 ) -> tuple[Pairs, int]:
-    """Count each group's links in and within, and each pair of groups' links; return the
-    pairs' counts (supports, attacks, others; each way) and the number of links."""
+    """Count links per group and per pair of groups; return the pairs' counts and the total."""
+    # A group counts its links in and within; a pair, its supports, attacks and others, each way.
     pairs: Pairs = {}
     links = 0
     # Only counts are kept, so the links are read in any order.
@@ -163,8 +161,8 @@ def _count_links(
 def _group_order(
     groups: Mapping[str, Mapping[str, Any]], pairs: Mapping[tuple[str, str], list[int]]
 ) -> list[str]:
-    """Return the groups in breadth-first order from the largest, heaviest links first, so that
-    linked groups come close in the order and so on the map."""
+    """Return the groups in breadth-first order from the largest, heaviest links first."""
+    # So linked groups come close in the order, and so on the map.
     weight: dict[str, dict[str, int]] = {g: {} for g in groups}
     for (a, b), counts in pairs.items():
         weight[a][b] = weight[b][a] = sum(counts)
@@ -196,8 +194,9 @@ def _group_width(group: Mapping[str, Any]) -> float:
 def _shelf_pack(
     order: list[str], groups: Mapping[str, Mapping[str, Any]]
 ) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """Place groups in rows, in order, every other row right to left so that neighbours in the
-    order stay neighbours on the map; no two cells overlap. Return the disc centres and size."""
+    """Place groups in rows, in order; return the disc centres and size."""
+    # Every other row runs right to left so that neighbours in the order stay neighbours on the map;
+    # no two cells overlap.
     cells = {g: _group_width(groups[g]) for g in order}
     area = sum(
         w * (2 * group_radius(groups[g]["claims"]) + GROUP_LABEL_H + GROUP_GAP)
@@ -229,8 +228,8 @@ def _shelf_pack(
 
 
 def _heats(groups: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Return how contested each group is, 0 to 3, by its rank in attacks received per claim:
-    the top HEAT_SHARES of the attacked groups get 3, 2 and 1; equal rates get equal heat."""
+    """Return how contested each group is, 0 to 3, by its rank in attacks received per claim."""
+    # The top HEAT_SHARES of the attacked groups get 3, 2 and 1; equal rates get equal heat.
     rates = {g["id"]: g["attacks_in"] / g["claims"] for g in groups}
     ranked = sorted((r for r in rates.values() if r > 0), reverse=True)
     floors = []

@@ -16,11 +16,10 @@ Drawn = tuple[tuple[str, str, str, bool], float]  # a node's SVG parts and its h
 
 
 class ArgIndex:
-    """A graph's argumentative links by the node they leave, and each node's neighbours.
+    """A graph's argumentative links by the node they leave, and each node's neighbours."""
 
-    Made once per graph (see `Memos.arg_index`): each map then reads its links in time
-    proportional to its own nodes instead of walking networkx's edge views.
-    """
+    # Made once per graph (see `Memos.arg_index`): each map then reads its links in time
+    # proportional to its own nodes instead of walking networkx's edge views.
 
     def __init__(self, g: Any) -> None:
         self.out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -53,11 +52,9 @@ def _drawn(index: ArgIndex, standings: Standings) -> BuildMemo:
 def _claim_links(
     claims: set[str], graph: KBGraph
 ) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
-    """Yield the argumentative links between claims (from, to, id, data), in no set order.
-
-    The same links as _map_edges over every claim, read from the graph's own dict of
-    successors (networkx's documented _succ): its views cost more than the rest of the map.
-    """
+    """Yield the argumentative links between claims (from, to, id, data), in no set order."""
+    # The same links as _map_edges over every claim, read from the graph's own dict of successors
+    # (networkx's documented _succ): its views cost more than the rest of the map.
     succ = graph.g._succ
     for u in claims:
         for v, keyed in succ.get(u, {}).items():
@@ -102,11 +99,9 @@ def _local_edges(index: ArgIndex, nodes: set[str]) -> list[dict[str, Any]]:
 
 
 def _limit(index: ArgIndex, start: Iterable[str], depth: int, limit: int) -> list[str]:
-    """Return nodes within depth links of start, nearest first, at most limit of them.
-
-    Every node whose neighbours are read here is in the result, so a page that draws the map
-    (and so looks each node up in the KB) records reading it for incremental builds.
-    """
+    """Return nodes within depth links of start, nearest first, at most limit of them."""
+    # Every node whose neighbours are read here is in the result, so a page that draws the map (and
+    # so looks each node up in the KB) records reading it for incremental builds.
     near = index.near
     seen = list(dict.fromkeys(start))
     seen_set = set(seen)
@@ -127,9 +122,9 @@ def _limit(index: ArgIndex, start: Iterable[str], depth: int, limit: int) -> lis
 
 
 def _bearing(index: ArgIndex, cid: str, limit: int) -> list[str]:
-    """Return a claim, what it is linked to, and what bears on the claims that bear on it (two
-    levels, as on its page), at most limit of them: not the other premises of what it bears on,
-    which are that claim's story, a link away."""
+    """Return a claim, what it links to, and what bears on the claims bearing on it, up to limit."""
+    # Two levels, as on its page; not the other premises of what it bears on, which are that claim's
+    # story, a link away.
     near = index.near.get(cid, _NONE)
     first = sorted(near)[: limit - 1]
     seen = [cid, *first]

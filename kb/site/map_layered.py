@@ -29,8 +29,8 @@ class _View:
 def _components(
     nodes: list[str], edges: list[tuple[str, str]], sizes: Sizes
 ) -> tuple[list[list[str]], dict[str, list[str]]]:
-    """Return the connected components (largest first) and each node's successors: one link
-    per pair, whichever way, the first one given."""
+    """Return the connected components (largest first) and each node's successors."""
+    # One link per pair, whichever way, the first one given.
     near: dict[str, list[str]] = {n: [] for n in nodes}
     pairs: set[tuple[str, str]] = set()
     succ: dict[str, list[str]] = {}
@@ -104,8 +104,9 @@ def _sugiyama(group: list[str], succ: Links, sizes: Sizes) -> Positions:
 
 
 class _Layered:
-    """One component's layered graph: real nodes plus a dummy on every layer a long link
-    passes, with each node's links up and down, its size and its layer."""
+    """One component's layered graph: real nodes plus a dummy on every layer a long link passes."""
+
+    # Each node keeps its links up and down, its size and its layer.
 
     def __init__(self, group: list[str], sizes: Sizes) -> None:
         self.down: dict[str, list[str]] = {n: [] for n in group}
@@ -129,8 +130,8 @@ class _Layered:
 
 
 def _kahn(group: list[str], succ: Links) -> tuple[list[str], dict[str, list[str]], Links] | None:
-    """Return the component's nodes in topological order, their predecessors and their sorted
-    successors; None if it has a cycle."""
+    """Return the component in topological order, with each node's links; None if it has a cycle."""
+    # The links: each node's predecessors and its sorted successors.
     preds: dict[str, list[str]] = {n: [] for n in group}
     kids: dict[str, list[str]] = {}
     for a in group:
@@ -180,12 +181,10 @@ def _first_layers(order: list[str], rank: Mapping[str, int], graph: _Layered) ->
 
 
 def _layered(group: list[str], succ: Links, sizes: Sizes) -> Positions | None:
-    """Lay out one acyclic component in layers in linear time per sweep; None if it has a cycle.
-
-    Longest-path layers from the roots, dummy nodes on long links, barycentre ordering sweeps,
-    then each layer's x solved as an order-preserving least-squares fit to its neighbours (pool
-    adjacent violators), which centres a conclusion over its premises without overlaps.
-    """
+    """Lay out one acyclic component in layers in linear time per sweep; None if it has a cycle."""
+    # Longest-path layers from the roots, dummy nodes on long links, barycentre ordering sweeps,
+    # then each layer's x solved as an order-preserving least-squares fit to its neighbours (pool
+    # adjacent violators), which centres a conclusion over its premises without overlaps.
     sorted_ = _kahn(group, succ)
     if sorted_ is None:
         return None
@@ -247,8 +246,8 @@ def _crossings(upper: list[str], down: Links, pos: Mapping[str, int]) -> int:
 
 
 def _order(layers: list[list[str]], up: Links, down: Links) -> list[list[str]]:
-    """Return the layers reordered to few crossings: barycentre sweeps, then swaps of
-    neighbours, keeping the best order seen."""
+    """Return the layers reordered to few crossings, keeping the best order seen."""
+    # Barycentre sweeps, then swaps of neighbours.
     layers, crossings = _sweep(layers, up, down)
     if crossings > 0:
         _swap(layers, up, down)
@@ -256,8 +255,7 @@ def _order(layers: list[list[str]], up: Links, down: Links) -> list[list[str]]:
 
 
 def _sweep(layers: list[list[str]], up: Links, down: Links) -> tuple[list[list[str]], int]:
-    """Return the layers in the order with fewest crossings that barycentre sweeps found, and
-    how many crossings it has."""
+    """Return the layer order with fewest crossings that barycentre sweeps found, and that count."""
     pos = {n: i for layer in layers for i, n in enumerate(layer)}
     # Links between a layer and the next cross only when both hold two nodes or more.
     pairs = [

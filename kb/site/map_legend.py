@@ -26,8 +26,8 @@ NODE_KEYS = (
 
 
 def legend(answers: bool = False, focus: bool = False) -> Markup:
-    """Return the HTML legend of every node and line style a map draws: with answers, the
-    question map's lines to its question; with focus, a claim map's own claim."""
+    """Return the HTML legend of every node and line style a map draws."""
+    # With answers, the question map's lines to its question; with focus, a claim map's own claim.
     keys = NODE_KEYS[1:] if focus else NODE_KEYS
     if focus:
         keys = (("node claim focus", 8, "the claim this page is about (blue)"), *keys)

@@ -21,8 +21,9 @@ from kb.site.memos import Memos
 def claim_groups(
     kb: KnowledgeBase, graph: KBGraph, *, memos: Memos | None = None
 ) -> dict[str, str]:
-    """Return the question each claim is grouped under: the nearest by argument links from the
-    question's positions (earlier questions first on ties), '' for claims linked to none."""
+    """Return the question each claim is grouped under: the nearest by argument links."""
+    # Nearest from the question's positions, earlier questions first on ties; '' for claims linked
+    # to none.
     near = (Memos() if memos is None else memos).arg_index(graph).near
     out: dict[str, str] = {}
     frontier: list[tuple[str, str]] = []
@@ -44,8 +45,8 @@ def claim_groups(
 
 
 def questions_model(kb: KnowledgeBase, graph: KBGraph, groups: Mapping[str, str]) -> dict[str, Any]:
-    """Return the questions (in their file's order) with their claims, and the links between
-    the claims of two questions counted per pair: supports, attacks, others."""
+    """Return the questions (in their file's order) with their claims, and cross-question links."""
+    # Links between the claims of two questions are counted per pair: supports, attacks, others.
     order = [q for q in kb.questions if any(g == q for g in groups.values())]
     members: dict[str, list[str]] = {q: [] for q in kb.questions}
     for c, g in groups.items():
@@ -93,8 +94,9 @@ def _ring(sizes: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def questions_map(kb: KnowledgeBase, model: Mapping[str, Any], sides: Mapping[str, Any]) -> Markup:
-    """Return the whole-debate map: a box per question, on a ring, and a curved line between
-    two questions whose claims support or attack each other, as thick as they are many."""
+    """Return the whole-debate map: a box per question on a ring, and lines between them."""
+    # A curved line joins two questions whose claims support or attack each other, as thick as they
+    # are many.
     order = model["order"]
     if not order:
         return Markup("")

@@ -83,8 +83,9 @@ def _wrap(text: str) -> tuple[str, ...]:
 
 
 def _fill(words: list[str]) -> list[str]:
-    """Return textwrap.wrap(" ".join(words), LINE_CHARS) for words without hyphens, none longer
-    than a line: greedy filling, which is what textwrap does then, at a fraction of its cost."""
+    """Return textwrap.wrap(" ".join(words), LINE_CHARS) for words without hyphens."""
+    # The words must also be no longer than a line: textwrap then does greedy filling, which this
+    # does at a fraction of its cost.
     lines: list[str] = []
     line = ""
     for w in words:

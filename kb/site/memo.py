@@ -9,11 +9,10 @@ from kb.site.reads import Key, Reads
 
 
 class BuildMemo:
-    """Values computed once per build and shared by its pages, each kept with what it read.
+    """Values computed once per build and shared by its pages, each kept with what it read."""
 
-    Incremental builds re-render a page when a record it read changes: a page that takes a value
-    from here records the keys that computing it read, as if it had computed it itself.
-    """
+    # Incremental builds re-render a page when a record it read changes: a page that takes a value
+    # from here records the keys that computing it read, as if it had computed it itself.
 
     def __init__(self) -> None:
         self._found: dict[Any, tuple[Any, frozenset[Key]]] = {}

@@ -1,9 +1,7 @@
-"""How a site computes what its pages share: layouts, the graph, the analysis, the exchanges.
-
-The site asks its `Memos` object for each of these instead of calling the functions directly,
-so that a builder that keeps results between builds (`kb.build`) passes a subclass that
-remembers them, without replacing any function of this package at run time.
-"""
+"""How a site computes what its pages share: layouts, the graph, the analysis, the exchanges."""
+# The site asks its `Memos` object for each of these instead of calling the functions directly, so
+# that a builder that keeps results between builds (`kb.build`) passes a subclass that remembers
+# them, without replacing any function of this package at run time.
 
 from __future__ import annotations
 

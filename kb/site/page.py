@@ -30,8 +30,10 @@ class PageFamily:
 
 
 class View(SimpleNamespace):
-    """What a template shows of one item, as attributes: Jinja reads a dict's keys only after a
-    failed attribute lookup and its exception, which a page of many items pays for every read."""
+    """What a template shows of one item, as attributes."""
+
+    # Attributes, not a dict: Jinja reads a dict's keys only after a failed attribute lookup and its
+    # exception, which a page of many items pays for every read.
 
     def __getitem__(self, key: str) -> Any:
         return self.__dict__[key]

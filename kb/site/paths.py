@@ -113,12 +113,10 @@ def _head(key: str, depth: int) -> str:
 
 
 def split_index(keys: dict[str, str], limit: int) -> dict[str, list[str]]:
-    """Group IDs by the first letters of their keys, longer prefixes only where a group is large.
-
-    Every ID lands in exactly one group; groups are named by a prefix ('c', 'co'), '0-9' for
-    keys starting with a digit, 'other' for empty keys. A group over `limit` is split by one
-    more letter, up to three letters; IDs whose key ends before the prefix does keep the prefix.
-    """
+    """Group IDs by the first letters of their keys, longer prefixes only where a group is large."""
+    # Every ID lands in exactly one group; groups are named by a prefix ('c', 'co'), '0-9' for keys
+    # starting with a digit, 'other' for empty keys. A group over `limit` is split by one more
+    # letter, up to three letters; IDs whose key ends before the prefix does keep the prefix.
     groups: dict[str, list[str]] = {}
     todo: list[tuple[int, list[str]]] = [(1, sorted(keys, key=lambda i: (keys[i], i)))]
     while todo:

@@ -43,8 +43,9 @@ COLUMNS = 4  # position columns across the sides together; more positions wrap i
 
 
 def _homes(start: Mapping[str, str], nodes: list[str], index: ArgIndex) -> dict[str, list[str]]:
-    """Return each position's column: the neighbours drawn under it, each under the first
-    position (sides left to right, in the question's order) it is linked to."""
+    """Return each position's column: the neighbours drawn under it."""
+    # Each neighbour goes under the first position (sides left to right, in the question's order) it
+    # is linked to.
     near = index.near
     column: dict[str, list[str]] = {c: [] for c in start}
     placed = set(start)
@@ -90,8 +91,9 @@ def question_map(
     *,
     memos: Memos | None = None,
 ) -> Markup:
-    """Return a question's map: the question on top, then a panel per side (yes on the left,
-    no on the right) of its positions, each with what supports or attacks it listed beneath."""
+    """Return a question's map: the question on top, then a panel per side of its positions."""
+    # Yes on the left, no on the right; each position with what supports or attacks it listed
+    # beneath.
     q = kb.questions[qid]
     start: dict[str, str] = {}
     for side in SIDE_ORDER:
@@ -114,8 +116,9 @@ def question_map(
 def _lay_out(
     title: str, start: Mapping[str, str], column: Mapping[str, list[str]], heights: dict[str, float]
 ) -> _Laid:
-    """Place the question, a panel per side of its positions in rows of columns, and each
-    position's neighbours stacked under it, indented for the lines that join them."""
+    """Place the question, a panel per side of its positions, and each position's neighbours."""
+    # Positions go in rows of columns; neighbours are stacked under their position, indented for the
+    # lines that join them.
     indent = {c: min(60.0, 14.0 + 6.0 * max(0, len(column[c]) - 1)) for c in start}
     col_w = NODE_W + max(indent.values())
     counts = {s: sum(1 for v in start.values() if v == s) for s in SIDE_ORDER}
@@ -215,8 +218,8 @@ def _draw_qmap(
 def _column_link(
     laid: _Laid, e: dict[str, Any], elbowed: set[str]
 ) -> list[tuple[float, float]] | None:
-    """Return the elbow a link between a position and a neighbour under it takes (its own lane
-    left of the column), or None for a link drawn straight; one elbow per neighbour."""
+    """Return the elbow of a link from a position to a neighbour under it, or None if straight."""
+    # The elbow runs in its own lane left of the column; one elbow per neighbour.
     if e["type"] == "undercuts":
         return None
     a_end, b_end = e["from"], e["to"]

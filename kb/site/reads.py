@@ -15,11 +15,10 @@ class Reads:
 
 
 class _Tracking(dict[Any, Any]):
-    """The methods of a tracking dict: every key read and every full scan is noted in Reads.
+    """The methods of a tracking dict: every key read and every full scan is noted in Reads."""
 
-    Made into a dict and a defaultdict once each (TrackedDict, TrackedDefaultdict); both inherit
-    these methods from dict alone, so dict's own are called. `_base` makes copies and pickles.
-    """
+    # Made into a dict and a defaultdict once each (TrackedDict, TrackedDefaultdict); both inherit
+    # these methods from dict alone, so dict's own are called. `_base` makes copies and pickles.
 
     __slots__ = ()  # the attributes' slots are the subclasses': defaultdict has its own layout
     _base: Any
@@ -103,8 +102,9 @@ class TrackedDefaultdict(_Tracking, defaultdict[Any, Any]):
 
 
 def tracked(value: dict[Any, Any], ns: str, name: str) -> dict[Any, Any]:
-    """Return a tracking copy of a dict or defaultdict; reads note (ns, key), full scans
-    ('*', name), scans of the keys alone ('#', name), membership tests (ns + '?', key)."""
+    """Return a tracking copy of a dict or defaultdict."""
+    # Reads note (ns, key), full scans ('*', name), scans of the keys alone ('#', name), membership
+    # tests (ns + '?', key).
     out: _Tracking
     if isinstance(value, defaultdict):
         out = TrackedDefaultdict(value.default_factory, value)

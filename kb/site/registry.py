@@ -1,8 +1,6 @@
-"""The page families a site is made of: the built-in ones, then those of installed plugins.
-
-`PageFamily` is defined with `Page` (kb.site.page), where the built-in families can import it
-without importing this module, which registers them.
-"""
+"""The page families a site is made of: the built-in ones, then those of installed plugins."""
+# `PageFamily` is defined with `Page` (kb.site.page), where the built-in families can import it
+# without importing this module, which registers them.
 
 from __future__ import annotations
 
@@ -20,8 +18,9 @@ __all__ = ["PageFamily", "page_families"]
 
 
 def page_families(pm: pluggy.PluginManager | None = None) -> tuple[PageFamily, ...]:
-    """Return every plugin's page families: the built-in ones first, in the order the site
-    has always written its pages, then the others by plugin name; refuse a name given twice."""
+    """Return every plugin's page families, built-in ones first; refuse a name given twice."""
+    # The built-in ones in the order the site has always written its pages, then the others by
+    # plugin name.
     pm = kb.plugins.ensure_registered(
         pm if pm is not None else kb.plugins.plugin_manager(), builtin
     )

@@ -159,8 +159,9 @@ class Site(Trees):
         return dict(sorted(first_date.items()))
 
     def _timeline_index(self) -> dict[str, dict[str, list[str]]]:
-        """Return, by year, the sources dated then, the claims first dated then (by the earliest
-        source stating or arguing them) and the forecasts resolving then ('' : undated sources)."""
+        """Return by year the sources dated, claims first dated and forecasts resolving then."""
+        # A claim is first dated by the earliest source stating or arguing it; '' holds the undated
+        # sources.
         kb = self.kb
         out: dict[str, dict[str, list[str]]] = defaultdict(
             lambda: {"sources": [], "claims": [], "forecasts": []}

@@ -69,8 +69,9 @@ class Trees(Lookups):
         return found
 
     def _arguments(self, cid: str) -> list[Argument]:
-        """Return a claim's supporters then attackers (other end, type, link ID), each with the
-        claims that undercut the link (claim, relation ID); looked up once per build."""
+        """Return a claim's supporters then attackers (other end, type, link ID), with undercuts."""
+        # Each with the claims that undercut the link (claim, relation ID); looked up once per
+        # build.
 
         def compute() -> list[Argument]:
             out = []
@@ -160,8 +161,8 @@ class Trees(Lookups):
         return found
 
     def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
-        """Return the HTML of the tree macro for these nodes, built here without Jinja's per-call
-        cost; None when a KB overrides macros.html, whose tree the template then calls."""
+        """Return the tree macro's HTML for these nodes, without Jinja's per-call cost."""
+        # None when a KB overrides macros.html, whose tree the template then calls.
         if not self._macros()[1]:
             return None
         out: list[str] = []

@@ -93,9 +93,9 @@ def _exchange_links(site: Site) -> dict[str, str]:
 def most_opposed(
     positions: dict[str, dict[str, str]], names: dict[str, str]
 ) -> tuple[str, str] | None:
-    """Return the two actors (in name order) opposed on the most claims, one asserting what
-    the other denies; ties go to the pair with more claims in common to compare, then to the
-    first names; None when no two actors disagree."""
+    """Return the two actors (in name order) opposed on the most claims; None when none disagree."""
+    # Opposed: one asserts what the other denies. Ties go to the pair with more claims in common to
+    # compare, then to the first names.
     sides: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for actor in sorted(positions):
         for cid, pos in positions[actor].items():

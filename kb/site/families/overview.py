@@ -74,8 +74,8 @@ def _questions_context(site: Site) -> dict[str, Any]:
 
 
 def map_context(site: Site) -> dict[str, Any]:
-    """Return the whole-debate map and its filters: past maps.GROUP_MAP_ABOVE claims, the
-    map of questions and the most contested of them, read from site.overview alone."""
+    """Return the whole-debate map and its filters, read from site.overview alone."""
+    # Past maps.GROUP_MAP_ABOVE claims: the map of questions and the most contested of them.
     if site.overview:
         return _groups_context(site.overview)
     return _questions_context(site)

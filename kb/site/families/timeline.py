@@ -1,5 +1,5 @@
-"""The timeline: sources and claims by year and forecasts by when they resolve; a long
-timeline gets a page per year."""
+"""The timeline: sources and claims by year, forecasts by when they resolve."""
+# A long timeline gets a page per year.
 
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ def _by_year(site: Site, shown: list[str], year: str | None) -> dict[str, Any]:
 
 
 def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
-    """Return sources and claims by date and forecasts by resolution: every year's, one
-    year's, or (for a long timeline) the years with their counts."""
+    """Return sources and claims by date and forecasts by resolution, for all years or one."""
+    # Every year's, one year's, or (for a long timeline) the years with their counts.
     years = site.timeline_years
     # A year's page leaves out the chart of every year: it would read every year's sources.
     chart = (
