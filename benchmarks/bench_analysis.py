@@ -19,7 +19,7 @@ from pathlib import Path
 from kb.analysis import analyse
 from kb.analysis.af import IN, OUT, UNDEC, grounded_labelling
 from kb.analysis.gradual import BipolarGraph, evaluate
-from kb.check import load_kb
+from kb.check.entry import load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from synth import edit_statement, generate  # noqa: E402
 
 from kb.build import build  # noqa: E402
 from kb.build.incremental import IncrementalBuilder  # noqa: E402
-from kb.check import load_kb  # noqa: E402
+from kb.check.entry import load_kb  # noqa: E402
 
 
 def timed_build(kb_root: Path, out: Path, repeat: int) -> float:

@@ -23,10 +23,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import generate  # noqa: E402
 
-from kb.check import check  # noqa: E402
+from kb.check.run import check
 from kb.errors import Severity  # noqa: E402
-from kb.load import ParseCache, find_files, load, parse_yaml, read_text  # noqa: E402
-from kb.load import parse as kb_load  # noqa: E402
+from kb.load import parse as kb_load
+from kb.load.cache import ParseCache
+from kb.load.files import find_files, read_text
+from kb.load.loader import load
+from kb.load.parse import parse_yaml
 
 
 def best(fn, repeat: int) -> tuple[float, object]:

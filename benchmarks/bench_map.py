@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from kb.build import make_site
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.site import maps
 from kb.site.families.overview import map_context
 from kb.site.render import Paths, Site

@@ -58,8 +58,8 @@ def _out_of_time(signum: int, frame: object) -> None:
 
 def measure_stages(folder: Path, analysis_limit: int) -> dict:
     """Time load, check and the analysis on their own; return them as part of a row."""
-    from kb.check import check
-    from kb.load import load
+    from kb.check.run import check
+    from kb.load.loader import load
 
     row: dict = {}
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def measure_one(
         t7 = time.perf_counter()
         build(folder, work / "baseline", search=search)
         row["baseline"] = time.perf_counter() - t7
-    from kb.load import load as load_again
+    from kb.load.loader import load as load_again
 
     kb, _ = load_again(folder)
     row["hugo_pages"] = write_site(kb, work / "hugo")

@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kb.load import KnowledgeBase, load  # noqa: E402
+from kb.load.loader import load
+from kb.model.kb import KnowledgeBase
 
 CONFIG = """\
 baseURL = "https://example.org/"

@@ -8,9 +8,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["kb", "yaml"]):
-    from kb.check import check
+    from kb.check.run import check
     from kb.errors import Problem, Severity
-    from kb.load import Loader, decode
+    from kb.load.files import decode
+    from kb.load.loader import Loader
 
 ROOT = Path("fuzz-kb")
 

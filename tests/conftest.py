@@ -81,6 +81,6 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def kb() -> Any:
     """Return the bundled content, loaded and checked once."""
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     return load_kb(REPO / "claims")

@@ -35,7 +35,7 @@ from kb.analysis.standing import Change as Change
 from kb.analysis.standing import ClaimStanding as ClaimStanding
 from kb.analysis.standing import Disagreement as Disagreement
 from kb.analysis.standing import QuestionStanding as QuestionStanding
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 
 def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kb.analysis.gradual import BipolarGraph, dependants
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Direction, Evidence, RelationType
 
 # Base scores by evidence kind, and for claims; kb.yaml `base_scores` overrides any of them.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.analysis.af import strongly_connected
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Position, RelationType
 
 ATTACK_TYPES = (RelationType.rebuts, RelationType.contradicts, RelationType.undercuts)

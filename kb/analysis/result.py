@@ -11,7 +11,7 @@ from kb.analysis.debate import base_scores, build
 from kb.analysis.explain import equivalents_note, why_label, why_strength
 from kb.analysis.solve import solve
 from kb.analysis.standing import Analysis, ClaimStanding, QuestionStanding
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Position
 
 

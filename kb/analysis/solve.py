@@ -9,7 +9,7 @@ from kb.analysis.af import IN, Acceptance, Budget, Cache, Framework, acceptance
 from kb.analysis.debate import Debate, build
 from kb.analysis.gradual import BipolarGraph, Strengths, evaluate, reevaluate
 from kb.analysis.standing import ACCEPTED, DEFENSIBLE, REJECTED, UNDECIDED, Change
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 # A tangle whose preferred standing the SAT search cannot settle within this many conflicts and
 # propagations is left undecided (and listed as such). Counted in work, not seconds, so every

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kb.build.state import Snapshot
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.site.reads import Key
 
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")

@@ -7,8 +7,8 @@ from pathlib import Path
 from kb.build.gitdates import git_dates
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name
-from kb.load import KnowledgeBase
 from kb.load.safety import read_theme_file, theme_files
+from kb.model.kb import KnowledgeBase
 from kb.site.memos import Memos
 from kb.site.render import Site, make_env, theme_dir
 

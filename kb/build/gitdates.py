@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 

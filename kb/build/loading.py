@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.check import load_and_check, raise_errors
+from kb.check.entry import load_and_check, raise_errors
 from kb.errors import Problem
-from kb.load import KnowledgeBase, Loader, Where, load
 from kb.load.files import display_path, read_text
+from kb.load.loader import Loader, load
+from kb.model.kb import KnowledgeBase
+from kb.model.located import Where
 from kb.model.records import Question, Record
 
 

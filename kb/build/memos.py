@@ -9,8 +9,8 @@ from typing import Any
 
 from kb.analysis import Analysis, analyse, inputs_digest
 from kb.analysis.reader import exchange_pairs
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.memos import Memos, Positions
 
 _GRAPH_TABLES = ("questions", "sources", "actors", "stances", "evidence", "relations")

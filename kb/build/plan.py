@@ -14,8 +14,8 @@ from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
 from kb.formats.export import ExportMemo
-from kb.load import KnowledgeBase
 from kb.load.safety import outside
+from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
 from kb.site.render import Site
 

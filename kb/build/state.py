@@ -14,8 +14,8 @@ from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
 from kb.formats.export import ExportMemo
-from kb.load import KnowledgeBase
 from kb.load.files import code_digest
+from kb.model.kb import KnowledgeBase
 from kb.plugins import installed
 from kb.site.memos import Positions
 from kb.site.reads import Key

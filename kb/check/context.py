@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kb.check.words import WordMemo
 from kb.errors import Problem
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 
 class RunMemo:

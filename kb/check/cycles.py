@@ -7,7 +7,7 @@ from collections import defaultdict
 from kb.analysis.af import strongly_connected
 from kb.check.context import CheckContext
 from kb.errors import Problem, Severity
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import RelationType
 
 W = Severity.warning

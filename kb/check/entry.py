@@ -11,8 +11,10 @@ from kb.check.gaps import unpublishable
 from kb.check.memo import CheckInputs, CheckMemo
 from kb.check.run import check
 from kb.errors import Problem, ProblemsFound, Severity
-from kb.load import KnowledgeBase, Loader, ParseCache, load
+from kb.load.cache import ParseCache
 from kb.load.files import display_path
+from kb.load.loader import Loader, load
+from kb.model.kb import KnowledgeBase
 
 
 def load_and_check(

@@ -11,8 +11,8 @@ from kb.analysis.engagement import Engagements, positions, reached
 from kb.check.context import CheckContext
 from kb.check.words import WordMemo, shared_share
 from kb.errors import Problem, Severity
-from kb.load import KnowledgeBase
 from kb.load.new import SKELETONS
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Direction, Evidence, Position, Stance
 
 W, A = Severity.warning, Severity.advice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kb.check.context import CheckContext
 from kb.errors import Problem, Severity
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 E = Severity.error
 SAFE_SCHEMES = ("http://", "https://", "doi:")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from kb.check.context import CheckContext
 from kb.check.quotes import quoted
 from kb.errors import Problem, Severity
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Position, RelationType
 
 W = Severity.warning

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.check.context import CheckContext
 from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 E = Severity.error
 _TAG_RE = re.compile(r"<[^>]*>")

@@ -7,7 +7,8 @@ from typing import Any
 
 from kb.check.context import CheckContext
 from kb.errors import Problem, Severity, did_you_mean
-from kb.load import KnowledgeBase, Where
+from kb.model.kb import KnowledgeBase
+from kb.model.located import Where
 from kb.model.records import KINDS, Claim, Direction, Relation, RelationType
 
 E = Severity.error

@@ -11,7 +11,7 @@ import pluggy
 from kb.check.context import CheckContext
 from kb.check.registry import checks
 from kb.errors import Problem, Severity
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 
 def check(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from kb.analysis.af import convert
-from kb.check import load_kb
+from kb.cli.choice import FormatChoice
 from kb.cli.commands.check import check
 from kb.cli.commands.new import new
 from kb.cli.commands.schema import schema
@@ -18,8 +17,6 @@ from kb.cli.common import err, kb_option, out
 from kb.cli.group import KBGroup
 from kb.cli.problems import print_problems
 from kb.errors import UsageError, did_you_mean
-from kb.formats.choice import FormatChoice
-from kb.load import default_parse_cache
 from kb.load.safety import printable
 
 
@@ -39,9 +36,11 @@ for command in (check, stats, schema, new, build, serve):
 @click.option("--depth", default=3, show_default=True, help="Levels of supporters and attackers.")
 def show(kb_path: Path, claim_id: str, depth: int) -> None:
     """Show a claim with its supporters, attackers and stances as a tree."""
-    # Lazy: kb.cli.console imports the graph, and with it networkx, which `kb --help` and
-    # `kb check` never need.
+    # Lazy, as every loading below: `kb --help` needs neither the loader (pydantic) nor
+    # kb.cli.console, which imports the graph and with it networkx.
+    from kb.check.entry import load_kb
     from kb.cli.console import claim_tree
+    from kb.load.cache import default_parse_cache
 
     kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
     if claim_id not in kb.claims:
@@ -144,6 +143,8 @@ def af_export(kb_path: Path, fmt: str) -> None:
 @AF_INPUT
 def af_import(file: Path, fmt: str, source_fmt: str | None) -> None:
     """Read an ICCMA instance (in --from, or the format its suffix names); print it in --format."""
+    from kb.analysis.af import convert  # lazy: the analysis is heavy to import
+
     click.echo(convert(file, fmt, source_fmt), nl=False)
 
 

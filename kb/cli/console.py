@@ -12,9 +12,9 @@ from kb.cli.problems import FORMATS as FORMATS
 from kb.cli.problems import format_problems as format_problems
 from kb.cli.problems import print_problems as print_problems
 from kb.cli.problems import summary as summary
-from kb.load import KnowledgeBase
 from kb.load.safety import printable
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 
 
 def claim_tree(kb: KnowledgeBase, claim_id: str, depth: int = 3) -> Tree:

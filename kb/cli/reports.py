@@ -12,9 +12,10 @@ from rich.table import Table
 from kb.analysis import analyse, framework, whatif
 from kb.analysis.af import format_af, iter_extensions, read_af, witness_lines
 from kb.analysis.engagement import LEADING_CLAIMS, engagement_report
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.errors import UsageError, did_you_mean
-from kb.load import KnowledgeBase, default_parse_cache
+from kb.load.cache import default_parse_cache
+from kb.model.kb import KnowledgeBase
 
 EMPTY_ENGAGEMENT = {
     False: "(fewer than two actors assert these claims)",

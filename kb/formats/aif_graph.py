@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from kb.formats.context import Context, sorted_records
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import (
     Direction,
     Position,

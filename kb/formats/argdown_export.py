@@ -10,7 +10,7 @@ from typing import Any
 
 from kb.formats.context import Context, export_once
 from kb.formats.writer import Writer
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import (
     Direction,
     Relation,

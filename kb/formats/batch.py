@@ -11,10 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from kb.errors import UsageError
-from kb.load import relation_id
 from kb.load.new import slugify
 from kb.load.safety import CONTROLS
-from kb.model.records import ID_RE, KINDS, MAX_ID_LENGTH, RelationType
+from kb.model.records import ID_RE, KINDS, MAX_ID_LENGTH, RelationType, relation_id
 
 CLAIM_SLUG_LENGTH = 48
 DEFAULT_SCHEMES = {"default inference", "default conflict", "default rephrase", ""}

@@ -8,7 +8,7 @@ from itertools import count
 from typing import Any
 
 from kb.formats.writer import Writer
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import PLURALS, Record
 
 TABLES = tuple(PLURALS)

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from kb.formats.context import KIND_OF_TABLE, TABLES, Context, ExportState
 from kb.formats.writer import Layout, Writer
 from kb.formats.ziparchive import deflate, zip_members
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import (
     KINDS,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.errors import UsageError
 from kb.formats.aif_export import export_aif as export_aif
 from kb.formats.aif_export import kb_to_aif as kb_to_aif
@@ -33,7 +33,8 @@ from kb.formats.memo import ExportMemo as ExportMemo
 from kb.formats.registry import Exporter, Format, exporting, formats
 from kb.formats.xaif_export import export_xaif as export_xaif
 from kb.formats.xaif_export import kb_to_xaif as kb_to_xaif
-from kb.load import KnowledgeBase, default_parse_cache
+from kb.load.cache import default_parse_cache
+from kb.model.kb import KnowledgeBase
 from kb.plugins import plugin_manager
 
 # The built-in formats alone, without installed plugins: the site's downloads are the same

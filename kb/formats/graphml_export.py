@@ -8,8 +8,8 @@ from typing import Any
 
 from kb.formats.context import KIND_OF_TABLE, TABLES, Context, export_once
 from kb.formats.writer import Writer
-from kb.load import KnowledgeBase
 from kb.model.edges import NODE_TABLES, record_edges
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Claim, Record
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from kb.check import run_check
+from kb.check.entry import run_check
 from kb.errors import Problem, Severity, UsageError
 from kb.formats.aif_import import read_aif as read_aif
 from kb.formats.argdown_import import read_argdown as read_argdown
@@ -19,8 +19,8 @@ from kb.formats.batch import Skipped as Skipped
 from kb.formats.batch import shorten as shorten
 from kb.formats.kialo_import import read_kialo as read_kialo
 from kb.formats.registry import Format, Reader, formats, reading
-from kb.load import load
 from kb.load.files import CONFIG_NAME, MAX_FILE_BYTES, display_path
+from kb.load.loader import load
 from kb.load.new import slugify
 from kb.load.safety import printable
 

@@ -10,7 +10,7 @@ import yaml
 
 from kb.formats.context import TABLES, Context, dump, export_once, sorted_records
 from kb.formats.writer import Writer, json_list, jstr
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Claim, Evidence, Record, Stance
 
 FORMAT_NAME = "debate-kb"

@@ -13,7 +13,7 @@ from kb.formats.graphml_export import write_graphml
 from kb.formats.json_export import write_json
 from kb.formats.writer import Layout, Writer
 from kb.formats.xaif_export import write_xaif
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 # The formats each written by one Writer; `csv` writes one per table and zips them.
 WRITERS: dict[str, Callable[[Context, Writer], None]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kb.formats.graphml_export import graph_rows
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 
 def to_networkx(kb: KnowledgeBase) -> nx.MultiDiGraph:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.formats.batch import Batch
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 Exporter = Callable[[KnowledgeBase], bytes | str]
 Reader = Callable[[Path, Batch], None]

@@ -8,7 +8,7 @@ from typing import Any
 from kb.formats.aif_graph import aif_of, build_aif
 from kb.formats.context import Context, export_once
 from kb.formats.writer import Writer, json_list, json_object, jstr
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 XAIF_COLUMNS = 8
 

@@ -10,8 +10,8 @@ from jinja2 import Environment, Template
 from markupsafe import Markup, escape
 
 from kb.analysis.reader import family_name
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Evidence, Relation, Source, Stance
 from kb.site.env import truncate
 from kb.site.paths import Paths, doi_url, safe_url

@@ -7,8 +7,8 @@ from functools import partial
 
 from markupsafe import Markup, escape
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_force import force_layout
 from kb.site.map_index import Drawn, _bearing, _drawn, _local_edges, overview_edges
 from kb.site.map_layered import layout

@@ -7,8 +7,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_index import _claim_links
 from kb.site.map_types import Standings
 

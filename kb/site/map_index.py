@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_svg import ARG_TYPES
 from kb.site.map_types import Standings
 from kb.site.memo import BuildMemo

@@ -8,8 +8,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_group_svg import _counted
 from kb.site.map_groups import ATTACK_TYPES
 from kb.site.map_index import _claim_links

@@ -11,8 +11,8 @@ from typing import Any
 
 from kb.analysis import Analysis, analyse
 from kb.analysis.reader import exchange_pairs
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_index import ArgIndex
 
 Positions = dict[str, tuple[float, float]]

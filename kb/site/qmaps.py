@@ -9,8 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.map_argument import MAX_MAP_NODES, _draw_node
 from kb.site.map_index import ArgIndex, _drawn, _limit, _local_edges
 from kb.site.map_legend import NODE_KEYS as NODE_KEYS

@@ -9,7 +9,7 @@ from typing import Any
 import pluggy
 from jinja2 import Environment, Template
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.model.records import Evidence, Relation, Stance
 from kb.site import maps, qmaps
 from kb.site.memo import BuildMemo

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.site.memos import Memos
 from kb.site.settings import LABELS, VERDICTS
 

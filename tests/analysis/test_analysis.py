@@ -20,7 +20,7 @@ from kb.analysis import (
     whatif,
 )
 from kb.analysis.gradual import DF_QUAD, QUADRATIC_ENERGY
-from kb.check import load_kb
+from kb.check.entry import load_kb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -355,7 +355,7 @@ def test_cruxes_past_the_work_budget_are_skipped_and_said_so(tmp_path, monkeypat
     from synth import generate
 
     import kb.analysis.cruxes as analysis
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     kb = load_kb(generate(tmp_path, 300))
     assert analyse(kb).cruxes_computed is True  # within the budget

@@ -13,7 +13,7 @@ from helpers import write_kb
 
 from kb.analysis.engagement import engagement_report
 from kb.build import make_site
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.cli import main
 
 # On q-one, the claims bearing on it are a-pro, k-pro, b-con, i-con (its answers), f-sup (it

@@ -13,7 +13,7 @@ import pytest
 
 from kb.analysis import analyse
 from kb.build import make_site
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.cli.reports import explain_report
 from kb.site.render import Paths
 

@@ -241,7 +241,7 @@ def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from synth import generate
 
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
     from kb.model.graph import KBGraph
     from kb.site.maps import overview_map
     from kb.site.render import Standing

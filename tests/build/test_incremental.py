@@ -14,7 +14,7 @@ import yaml
 
 from kb.build import build
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
-from kb.load import load
+from kb.load.loader import load
 from kb.site.settings import Settings
 from kb.site.site import Site
 
@@ -247,7 +247,7 @@ def test_memo_load_matches_a_plain_load_with_problems(tmp_path: Path) -> None:
 
 def test_tracked_parallel_render_matches_a_plain_render(tmp_path: Path) -> None:
     from kb.build import make_site
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     folder = generate(tmp_path, CLAIMS, 6)
     report = IncrementalBuilder(folder, tmp_path / "inc", search=False, jobs=2).build()

@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 from helpers import VALID, write_kb
 
-from kb.check import (
-    closest_passage,
-    normalise,
-    quote_in,
-    run_check,
-)
+from kb.check.entry import run_check
+from kb.check.quotes import closest_passage, normalise, quote_in
 from kb.errors import Severity
-from kb.load import ParseCache
+from kb.load.cache import ParseCache
 
 
 def located(problems, code: str) -> list[str]:

@@ -13,8 +13,8 @@ from helpers import write_kb
 
 import kb.check.entry
 import kb.check.memo
-import kb.load
-from kb.check import run_check
+import kb.load.loader
+from kb.check.entry import run_check
 from kb.check.memo import CheckMemo
 
 
@@ -22,7 +22,7 @@ from kb.check.memo import CheckMemo
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Count the loads run_check makes: a memo hit makes none."""
     made: list[Path] = []
-    real = kb.load.load
+    real = kb.load.loader.load
 
     def counted(root: Path, *args, **kwargs):
         made.append(root)

@@ -13,12 +13,16 @@ from click.testing import CliRunner
 from helpers import VALID, write_kb
 
 import kb.plugins
-from kb.check import Check, CheckContext, DuplicateCheck, check, checks, load_kb, run_check
 from kb.check import builtin as check_builtin
+from kb.check.context import Check, CheckContext
+from kb.check.entry import load_kb, run_check
+from kb.check.registry import DuplicateCheck, checks
+from kb.check.run import check
 from kb.cli import main
 from kb.errors import Problem, ProblemsFound, Severity
 from kb.errors.codes import CODES
-from kb.load import KnowledgeBase, load
+from kb.load.loader import load
+from kb.model.kb import KnowledgeBase
 
 BUILT_IN = [
     "references",
@@ -134,7 +138,7 @@ def test_advice_runs_only_without_errors(tmp_path: Path) -> None:
 PLUGIN = '''
 """A check installed from outside the package."""
 
-from kb.check import Check
+from kb.check.context import Check
 from kb.errors import Problem, Severity
 from kb.plugins import hookimpl
 

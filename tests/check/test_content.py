@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.check import load_kb, run_check
+from kb.check.entry import load_kb, run_check
 
 ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "claims"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from helpers import write_kb
 
-from kb.check import load_kb
-from kb.load import KnowledgeBase
+from kb.check.entry import load_kb
+from kb.model.kb import KnowledgeBase
 
 CONTENT = Path(__file__).parents[2] / "claims"
 ATTACKS = ("rebuts", "contradicts", "undercuts")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from gap_kb import files
 from helpers import write_kb
 
-from kb.check import run_check
+from kb.check.entry import run_check
 from kb.check.gaps import is_question
 from kb.check.words import content_words, shared_share, stem
 from kb.cli import main

@@ -10,9 +10,10 @@ from helpers import VALID, write_kb
 
 import kb.check.quotes
 import kb.check.words
-from kb.check import check, run_check
+from kb.check.entry import run_check
+from kb.check.run import check
 from kb.check.words import WordMemo, content_words, stem
-from kb.load import load
+from kb.load.loader import load
 
 SECOND = """
     sources:

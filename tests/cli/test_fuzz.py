@@ -13,9 +13,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.check import check
+from kb.check.run import check
 from kb.errors import Problem, Severity
-from kb.load import Loader, decode
+from kb.load.files import decode
+from kb.load.loader import Loader
 from kb.model.records import KINDS, PLURALS
 
 # CI runs a fixed, quick sample; KB_FUZZ_EXAMPLES=5000 explores further with fresh seeds.

@@ -435,7 +435,7 @@ def test_control_characters_in_yaml_text_are_located_errors(tmp_path: Path) -> N
 
 
 def test_kb_show_escapes_control_characters(tmp_path: Path) -> None:
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
     from kb.cli.console import claim_tree
 
     kb = load_kb(write_kb(tmp_path))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.check import run_check
+from kb.check.entry import run_check
 from kb.cli import main
 from kb.errors import Location, Problem, Severity
 from kb.errors.codes import CATALOGUE, CODES, Code, explain

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from helpers import write_kb
 from interop_helpers import FIXTURE_KB, REAL_KB, canonical, node_counts
 
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.cli import main
 from kb.formats.csv_export import csv_cell
 from kb.formats.export import (
@@ -38,8 +38,9 @@ from kb.formats.export import (
 from kb.formats.imports import Batch, read_argdown
 from kb.formats.networkx_graph import to_networkx
 from kb.formats.schema import render
-from kb.load import KnowledgeBase, load
+from kb.load.loader import load
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 
 ROOT = Path(__file__).parents[2]
 

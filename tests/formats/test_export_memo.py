@@ -30,7 +30,8 @@ from kb.formats.export import (
 from kb.formats.json_export import json_record
 from kb.formats.writer import Writer
 from kb.formats.ziparchive import deflate, zip_members, zip_with_zipfile
-from kb.load import KnowledgeBase, load
+from kb.load.loader import load
+from kb.model.kb import KnowledgeBase
 from kb.model.records import KINDS, Claim, Evidence
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from helpers import write_kb
 from interop_helpers import FIXTURE_KB, INTEROP, canonical, node_counts, same_structure
 
-from kb.check import load_kb, run_check
+from kb.check.entry import load_kb, run_check
 from kb.cli import main
 from kb.formats.export import kb_to_aif
 from kb.formats.imports import Batch, ImportFailed, import_files, read_aif
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 BASIC = INTEROP / "aif" / "nodeset-basic.json"
 INTEGERS = INTEROP / "aif" / "integer-ids.json"
@@ -350,7 +350,7 @@ def test_cli_import(tmp_path: Path) -> None:
 def test_real_content_round_trips_through_aif(tmp_path: Path) -> None:
     from interop_helpers import REAL_KB
 
-    from kb.load import load
+    from kb.load.loader import load
 
     kb, _ = load(REAL_KB)
     first = kb_to_aif(kb)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from helpers import write_kb
 
 import kb.plugins
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.cli import main
 from kb.errors import UsageError
 from kb.formats.batch import Batch
@@ -20,7 +20,7 @@ from kb.formats.export import DESCRIPTIONS, EXPORTERS, MEDIA_TYPES, file_name, r
 from kb.formats.imports import import_files
 from kb.formats.memo import MEMO_FORMATS
 from kb.formats.registry import Format, FormatConflict, exporting, formats, reading
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 
 BUILT_IN = ["json", "graphml", "dot", "csv", "aif", "xaif", "kialo", "argdown"]
 EXPORTING = ["json", "graphml", "dot", "csv", "aif", "xaif", "argdown"]

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import kb.load
 import kb.load.files
+import kb.load.loader
 from kb.cli import main
 
 CORPUS = Path(__file__).parents[1] / "data" / "invalid"
@@ -274,7 +274,7 @@ FOUND_BY_FUZZING = {
 @pytest.mark.parametrize("name", sorted(FOUND_BY_FUZZING))
 def test_fuzzing_findings_stay_fixed(name: str, tmp_path: Path) -> None:
     """Inputs that once crashed the loader now give located errors."""
-    loader = kb.load.Loader(tmp_path)
+    loader = kb.load.loader.Loader(tmp_path)
     loader.add_file(tmp_path / "f.yaml", text=FOUND_BY_FUZZING[name])
     errors = [p for p in loader.problems if p.severity == "error"]
     assert errors and all(p.location.line >= 1 and p.hint for p in errors), loader.problems

@@ -16,18 +16,13 @@ from hypothesis import strategies as st
 import kb.load.cache
 import kb.load.depth
 import kb.load.parse
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.errors import KBError, Location
-from kb.load import (
-    LocDict,
-    LocList,
-    ParseCache,
-    default_parse_cache,
-    load,
-    parse_yaml,
-    relation_id,
-)
-from kb.load.parse import _TYPED_WORDS, _Fallback, _fast_parse, _parse_exact
+from kb.load.cache import ParseCache, default_parse_cache
+from kb.load.loader import load
+from kb.load.parse import _TYPED_WORDS, _Fallback, _fast_parse, _parse_exact, parse_yaml
+from kb.model.located import LocDict, LocList
+from kb.model.records import relation_id
 
 
 def test_marks_are_one_based_for_keys_values_and_items() -> None:

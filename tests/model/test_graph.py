@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import write_kb
 
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.model.graph import KBGraph
 
 EXTRA = {

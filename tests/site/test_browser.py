@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from helpers import page_kinds
 
-from kb.load import KnowledgeBase
 from kb.model.graph import KBGraph
+from kb.model.kb import KnowledgeBase
 from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser

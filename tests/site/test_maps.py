@@ -220,7 +220,7 @@ def test_a_pie_is_cut_clockwise_from_the_top() -> None:
 def _group_site(monkeypatch: Any) -> Any:
     """Return the bundled content's Site with its map drawn as the map of questions."""
     from kb.build import make_site
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     monkeypatch.setattr(maps, "GROUP_MAP_ABOVE", 50)
     return make_site(load_kb(REPO / "claims"), use_git=False)
@@ -406,7 +406,7 @@ def test_the_map_of_questions_is_the_same_whatever_the_hash_seed() -> None:
 
     script = (
         "import sys; from kb.site import maps; maps.GROUP_MAP_ABOVE = 50\n"
-        "from kb.build import make_site; from kb.check import load_kb\n"
+        "from kb.build import make_site; from kb.check.entry import load_kb\n"
         "site = make_site(load_kb(sys.argv[1]), use_git=False)\n"
         "sys.stdout.write(site.page('map.html').render())\n"
     )
@@ -480,7 +480,7 @@ def test_wrap_equals_textwrap_for_any_spacing_and_hyphens(text: str) -> None:
 def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
     import layout_reference
 
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
     from kb.model.graph import KBGraph
 
     kb = load_kb(REPO / "claims")
@@ -511,7 +511,7 @@ class _CountingMemos(Memos):
 
 def test_maps_lay_out_through_the_memos_they_are_given() -> None:
     from kb.build import make_site
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     site = make_site(load_kb(REPO / "claims"), use_git=False)
     kb, cid = site.kb, max(site.kb.claims, key=lambda c: len(site.graph.g.adj.get(c, ())))
@@ -531,7 +531,7 @@ def test_maps_lay_out_through_the_memos_they_are_given() -> None:
 
 def test_each_node_is_drawn_once_per_graph_and_standings(monkeypatch: Any) -> None:
     from kb.build import make_site
-    from kb.check import load_kb
+    from kb.check.entry import load_kb
 
     site = make_site(load_kb(REPO / "claims"), use_git=False)
     drawn: list[str] = []

@@ -13,7 +13,7 @@ from helpers import write_kb
 
 import kb.plugins
 from kb.build import build
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.errors import KBError
 from kb.site.env import make_env
 from kb.site.page import Page

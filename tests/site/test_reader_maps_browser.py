@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from helpers import page_kinds
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.site.render import Paths
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from typing import Any
 from helpers import write_kb
 
 from kb.build import make_site
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.site import maps, qmaps
 from kb.site.families.matrix import matrix_context
 from kb.site.families.timeline import timeline_context

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.build import make_site
-from kb.check import load_kb
+from kb.check.entry import load_kb
 from kb.load.files import theme_dir
 from kb.site.env import make_env, markdown
 from kb.site.families.claims import claim_page

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import click
 
-from kb.check import run_check
 from kb.check.memo import default_check_memo
 from kb.cli.common import kb_option, out
 from kb.cli.problems import FORMATS, format_problems, print_problems
 from kb.errors import Problem, Severity
 from kb.errors.codes import explain
-from kb.load import default_parse_cache
 
 
 @click.command()
@@ -56,5 +54,9 @@ def checked(kb_path: Path, archive: Path | None) -> list[Problem]:
     problems = memo.get(inputs.key) if memo is not None and inputs is not None else None
     if problems is not None:
         return problems
+    # Lazy: a memo hit (and `kb --help`) needs neither the loader (pydantic) nor the checks.
+    from kb.check.entry import run_check
+    from kb.load.cache import default_parse_cache
+
     cache = default_parse_cache(kb_path)
     return run_check(kb_path, archive, cache, advice=True, memo=memo, inputs=inputs)

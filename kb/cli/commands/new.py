@@ -8,7 +8,6 @@ import click
 
 from kb.cli.common import kb_option, out
 from kb.load.files import KIND_NAMES
-from kb.load.new import new_record, parse_values
 from kb.load.safety import printable
 
 
@@ -27,5 +26,7 @@ def new(
     kb_path: Path, kind: str, text: str | None, record_id: str | None, values: tuple[str, ...]
 ) -> None:
     """Write a valid skeleton record with a fresh ID (never overwrites)."""
+    from kb.load.new import new_record, parse_values  # lazy: the loader, for `kb --help`
+
     path = new_record(kb_path, kind, record_id, text, parse_values(values))
     out.print(printable(f"wrote {path}"), markup=False)

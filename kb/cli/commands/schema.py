@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from kb.cli.common import out
-from kb.formats.schema import write_schemas
 
 
 @click.command()
@@ -20,5 +19,7 @@ from kb.formats.schema import write_schemas
 )
 def schema(folder: Path) -> None:
     """Write the JSON Schemas of the YAML format."""
+    from kb.formats.schema import write_schemas  # lazy: the exports, for `kb --help`
+
     for path in write_schemas(folder):
         out.print(f"wrote {path}")

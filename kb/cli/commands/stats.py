@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from kb.check import load_kb
 from kb.cli.common import kb_option, out
-from kb.cli.reports import engagement_tables
-from kb.load import default_parse_cache
 
 
 @click.command()
@@ -22,6 +19,10 @@ from kb.load import default_parse_cache
 )
 def stats(kb_path: Path, engagement: bool) -> None:
     """Count the records of each kind, or (--engagement) who answers whom."""
+    # Lazy, so that `kb --help` imports neither the loader nor the checks.
+    from kb.check.entry import load_kb
+    from kb.load.cache import default_parse_cache
+
     kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
     if not engagement:
         # Lazy: kb.cli.console imports the graph, and with it networkx, which `kb --help` and
@@ -30,6 +31,8 @@ def stats(kb_path: Path, engagement: bool) -> None:
 
         out.print(stats_table(kb))
         return
+    from kb.cli.reports import engagement_tables  # lazy: the analysis
+
     # A console made now, not at import, so that its width follows this run's COLUMNS.
     tables = Console(highlight=False, soft_wrap=True)
     for table in engagement_tables(kb):

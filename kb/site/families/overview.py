@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from kb.load import KnowledgeBase
+from kb.model.kb import KnowledgeBase
 from kb.site import maps, qmaps
 from kb.site.families.base import single_page
 from kb.site.page import Page, PageFamily

@@ -7,8 +7,6 @@ from typing import Literal
 
 import click
 
-from kb.formats.registry import exporting, formats, reading
-
 
 class FormatChoice(click.Choice[str]):
     """The names of the formats that export (or import), from the plugins installed now."""
@@ -20,6 +18,9 @@ class FormatChoice(click.Choice[str]):
     @property
     def choices(self) -> Sequence[str]:
         """Return the format names, in registry order."""
+        # Lazy: the registry imports every format, which `kb --help` does not need.
+        from kb.formats.registry import exporting, formats, reading
+
         registry = formats()
         return list(exporting(registry) if self.role == "export" else reading(registry))
 
