@@ -16,13 +16,13 @@ class FormatChoice(click.Choice[str]):
         super().__init__(())
 
     @property
-    def choices(self) -> Sequence[str]:
+    def choices(self) -> tuple[str, ...]:
         """Return the format names, in registry order."""
         # Lazy: the registry imports every format, which `kb --help` does not need.
         from kb.formats.registry import exporting, formats, reading
 
         registry = formats()
-        return list(exporting(registry) if self.role == "export" else reading(registry))
+        return tuple(exporting(registry) if self.role == "export" else reading(registry))
 
     @choices.setter
     def choices(self, value: Sequence[str]) -> None:

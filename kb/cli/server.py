@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -122,6 +123,13 @@ class Server(ThreadingHTTPServer):
 
     request_queue_size = LISTEN_QUEUE
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing when a browser drops a connection; report anything else as usual."""
+        # A reload or a closed tab resets connections mid-answer: not worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:

@@ -94,3 +94,23 @@ def test_serve_watches_and_rebuilds_on_save(tmp_path: Path, capsys: pytest.Captu
     thread.join(timeout=10)
     assert "Scaling still lowers loss." in page.read_text("utf-8")
     assert "serving" in capsys.readouterr().err
+
+
+def test_a_dropped_connection_prints_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A browser that resets a connection mid-answer is not an error; anything else still is."""
+    server = make_server(tmp_path, State(), port=0)
+    try:
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a real fault")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a real fault" in capsys.readouterr().err
+    finally:
+        server.server_close()
