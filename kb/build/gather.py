@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pluggy
+
 from kb.build.gitdates import git_dates
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name
@@ -33,6 +35,7 @@ def make_site(
     base_url: str | None = None,
     use_git: bool = True,
     memos: Memos | None = None,
+    pm: pluggy.PluginManager | None = None,
 ) -> Site:
     """Return the Site of a loaded knowledge base, with git dates when it is a repository."""
     dates, head = git_dates(kb) if use_git else ({}, None)
@@ -45,6 +48,7 @@ def make_site(
         head_date=head,
         downloads=download_list(),
         memos=memos,
+        pm=pm,
     )
 
 

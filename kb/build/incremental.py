@@ -46,6 +46,7 @@ from kb.build.workers import Rendered, render_pages
 from kb.build.writer import SiteWriter, link_tree, site_manifest, write_files
 from kb.formats.export import ExportMemo
 from kb.load.safety import MARKER, guard_output
+from kb.plugins import plugin_manager
 from kb.site.reads import untracked
 from kb.site.render import theme_dir
 
@@ -89,6 +90,8 @@ class IncrementalBuilder:
         self.atomic = atomic
         self.memo = FileMemo()
         self.memos = BuildMemos()  # layouts, the graph and analysis, kept between builds
+        # One plugin manager for every build: its checks and page families.
+        self.pm = plugin_manager()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
         self.exports: ExportMemo | None = None  # what the last export made, to redo only changes
@@ -144,11 +147,11 @@ class IncrementalBuilder:
         report = Report()
         marks = {"load": time.perf_counter()}
         self.progress.stage("loading")
-        kb = load_checked(self.kb_root, self.memo)
+        kb = load_checked(self.kb_root, self.memo, self.pm)
         report.parsed_files = self.memo.parsed
         marks["site"] = time.perf_counter()
         self.progress.stage("analysing")
-        site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos)
+        site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)
         plan = Plan(kb, site, self.last, report, marks=marks)
         self._step("planning", "plan", self._plan, plan)
         self._step(None, "choose", self._choose, plan)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pluggy
+
 from kb.check.entry import load_and_check, raise_errors
 from kb.errors import Problem
 from kb.load.files import display_path, read_text
@@ -104,11 +106,13 @@ def load_memo(root: Path, memo: FileMemo) -> tuple[KnowledgeBase, list[Problem]]
     return kb, problems
 
 
-def load_checked(root: Path, memo: FileMemo) -> KnowledgeBase:
+def load_checked(
+    root: Path, memo: FileMemo, pm: pluggy.PluginManager | None = None
+) -> KnowledgeBase:
     """Load through the memo and check, through `kb.check`'s one entry point, for publishing."""
     memo.parsed = 0
     loader = _MemoLoader(Path(root), memo)
-    kb, problems = load_and_check(root, loader=loader, publishing=True)
+    kb, problems = load_and_check(root, loader=loader, publishing=True, pm=pm)
     if Path(root).is_dir():
         memo.files = loader.kept
     raise_errors(problems)
