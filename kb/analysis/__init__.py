@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kb.analysis import af_acceptance, af_sat, cruxes, solver
 from kb.analysis.af import IN as IN
 from kb.analysis.af import OUT as OUT
 from kb.analysis.af import Framework as Framework
@@ -17,13 +18,13 @@ from kb.analysis.gcpause import gc_paused
 from kb.analysis.gradual import DF_QUAD as DF_QUAD
 from kb.analysis.result import _analyse as _analyse
 from kb.analysis.result import inputs_digest as inputs_digest
-from kb.analysis.solve import SAT_BUDGET as SAT_BUDGET
-from kb.analysis.solve import SAT_CONFLICT_BUDGET as SAT_CONFLICT_BUDGET
-from kb.analysis.solve import SAT_PROPAGATION_BUDGET as SAT_PROPAGATION_BUDGET
-from kb.analysis.solve import Solution as Solution
-from kb.analysis.solve import framework as framework
-from kb.analysis.solve import solve as solve
-from kb.analysis.solve import whatif as whatif
+from kb.analysis.solver import SAT_BUDGET as SAT_BUDGET
+from kb.analysis.solver import SAT_CONFLICT_BUDGET as SAT_CONFLICT_BUDGET
+from kb.analysis.solver import SAT_PROPAGATION_BUDGET as SAT_PROPAGATION_BUDGET
+from kb.analysis.solver import Solution as Solution
+from kb.analysis.solver import framework as framework
+from kb.analysis.solver import solve as solve
+from kb.analysis.solver import whatif as whatif
 from kb.analysis.standing import ACCEPTED as ACCEPTED
 from kb.analysis.standing import DEFENSIBLE as DEFENSIBLE
 from kb.analysis.standing import FIAT as FIAT
@@ -43,3 +44,19 @@ def analyse(kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
     # Calls `_analyse` through this package's namespace: a test counts analyses by replacing it.
     with gc_paused():
         return _analyse(kb, cruxes)
+
+
+def limits() -> tuple[tuple[str, object], ...]:
+    """Return the budgets and limits a result depends on besides its inputs, as they are now."""
+    # Read from the modules that use them at call time, so that a kept result is reused only
+    # under the same limits.
+    return (
+        ("CRUX_WORK_BUDGET", cruxes.CRUX_WORK_BUDGET),
+        ("SAT_CONFLICT_BUDGET", solver.SAT_CONFLICT_BUDGET),
+        ("SAT_PROPAGATION_BUDGET", solver.SAT_PROPAGATION_BUDGET),
+        ("EXACT_MAX_MEMBERS", af_acceptance.EXACT_MAX_MEMBERS),
+        ("PROPAGATIONS_PER_UNIT", af_sat.PROPAGATIONS_PER_UNIT),
+        ("REGION_FACTOR", af_sat.REGION_FACTOR),
+        ("REGION_SHARE", af_sat.REGION_SHARE),
+        ("SOLVER", af_sat.SOLVER),
+    )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from kb.analysis.af import Cache, acceptance_after_fiat, grounded_times
 from kb.analysis.debate import Debate
 from kb.analysis.gradual import Strengths, reevaluate_in_place
-from kb.analysis.solve import SAT_BUDGET, Solution, label_of, reaches_other_claims
+from kb.analysis.solver import SAT_BUDGET, Solution, label_of, reaches_other_claims
 from kb.analysis.standing import ACCEPTED, DEFENSIBLE, ClaimStanding, QuestionStanding
 
 # Crux scores flip every claim in turn and recompute what each flip can move. The work is

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from kb.analysis.debate import Debate
 from kb.analysis.gradual import DF_QUAD
-from kb.analysis.solve import Solution
+from kb.analysis.solver import Solution
 from kb.analysis.standing import ACCEPTED, DEFENSIBLE, REJECTED
 
 

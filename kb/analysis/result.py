@@ -9,7 +9,7 @@ from kb.analysis.af import IN, OUT, Cache
 from kb.analysis.cruxes import crux_scores, question_balances
 from kb.analysis.debate import base_scores, build
 from kb.analysis.explain import equivalents_note, why_label, why_strength
-from kb.analysis.solve import solve
+from kb.analysis.solver import solve
 from kb.analysis.standing import Analysis, ClaimStanding, QuestionStanding
 from kb.model.kb import KnowledgeBase
 from kb.model.records import Position

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from kb.analysis import Analysis, analyse, inputs_digest
+from kb.analysis import Analysis, analyse, inputs_digest, limits
 from kb.analysis.reader import exchange_pairs
 from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
 from kb.site.memos import Memos, Positions
 
 _GRAPH_TABLES = ("questions", "sources", "actors", "stances", "evidence", "relations")
-_ANALYSIS_MODULES = ("kb.analysis", "kb.analysis.af", "kb.analysis.af_sat", "kb.analysis.gradual")
 
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def _analysis_settings() -> list[tuple[str, Any]]:
-    """Return the analysis modules' limits and budgets, which a result depends on too."""
-    out = []
-    for module in _ANALYSIS_MODULES:
-        for name, value in sorted(vars(sys.modules.get(module) or object()).items()):
-            if name.isupper() and isinstance(value, int | float | str):
-                out.append((f"{module}.{name}", value))
-    return out
 
 
 def _same_graph_inputs(old: KnowledgeBase, new: KnowledgeBase) -> bool:
@@ -99,7 +87,7 @@ class BuildMemos(Memos):
 
     def analyse(self, kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
         """Return the last build's analysis when the KB's analysis inputs are unchanged."""
-        key = _digest(inputs_digest(kb) + repr((cruxes, _analysis_settings())).encode())
+        key = _digest(inputs_digest(kb) + repr((cruxes, limits())).encode())
         if self._analysis is None or self._analysis[0] != key:
             self._analysis = (key, analyse(kb, cruxes))
         return self._analysis[1]

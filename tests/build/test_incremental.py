@@ -373,7 +373,7 @@ def test_statement_edit_rebuild_does_not_analyse_again(
     builder.build()
     assert len(calls) == 2
     # A limit of the analysis is part of what it read: changing one analyses again.
-    monkeypatch.setattr(analysis, "CRUX_WORK_BUDGET", analysis.CRUX_WORK_BUDGET + 1)
+    monkeypatch.setattr(analysis.cruxes, "CRUX_WORK_BUDGET", analysis.cruxes.CRUX_WORK_BUDGET + 1)
     edit_statement(folder, 6, "Another statement the analysis never reads.")
     builder.build()
     assert len(calls) == 3
