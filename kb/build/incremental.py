@@ -274,7 +274,8 @@ class IncrementalBuilder:
             done = index_search(folder, shards=self.shards, prepared=plan.prepared)
         else:
             changed = {p for p, d, _, _ in plan.results if last.digests.get(p) != d}
-            changed |= {p for p in last.digests if p not in plan.paths()}
+            paths = plan.paths()
+            changed |= {p for p in last.digests if p not in paths}
             done = index_search(
                 folder, self.out, changed, self.shards, last.views, removals=self.removals
             )
