@@ -16,7 +16,8 @@ from kb.build import make_site
 from kb.check.entry import load_kb
 from kb.site import maps
 from kb.site.families.overview import map_context
-from kb.site.render import Paths, Site
+from kb.site.paths import Paths
+from kb.site.site import Site
 
 
 def _layout_seconds(site: Site) -> float:

@@ -93,7 +93,7 @@ def write_kb(root: Path, files: dict[str, str] | None = None, base: bool = True)
 def page_kinds(kb: Any) -> dict[str, str]:
     """Return the path of a page of every kind of the site of `kb`, the richest of each."""
     from kb.model.graph import KBGraph
-    from kb.site.render import Paths
+    from kb.site.paths import Paths
 
     graph = KBGraph(kb)
     claim = max(sorted(kb.claims), key=lambda c: len(graph.supporters(c)) + len(graph.attackers(c)))

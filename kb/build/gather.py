@@ -9,10 +9,12 @@ import pluggy
 from kb.build.gitdates import git_dates
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name
+from kb.load.files import theme_dir
 from kb.load.safety import read_theme_file, theme_files
 from kb.model.kb import KnowledgeBase
+from kb.site.env import make_env
 from kb.site.memos import Memos
-from kb.site.render import Site, make_env, theme_dir
+from kb.site.site import Site
 
 
 def download_list() -> list[tuple[str, str, str]]:

@@ -45,10 +45,10 @@ from kb.build.swap import swap_in
 from kb.build.workers import Rendered, render_pages
 from kb.build.writer import SiteWriter, link_tree, site_manifest, write_files
 from kb.formats.export import ExportMemo
+from kb.load.files import theme_dir
 from kb.load.safety import MARKER, guard_output
 from kb.plugins import plugin_manager
 from kb.site.reads import untracked
-from kb.site.render import theme_dir
 
 MARKER_TEXT = b"debate-kb site\n"
 

@@ -17,7 +17,7 @@ from kb.formats.export import ExportMemo
 from kb.load.safety import outside
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
-from kb.site.render import Site
+from kb.site.site import Site
 
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 # A Site's attributes that are no derived lookup, and whose values the salt need not cover.

@@ -11,7 +11,7 @@ from kb.check.gaps import unpublishable
 from kb.check.memo import CheckInputs, CheckMemo
 from kb.check.run import check
 from kb.errors import Problem, ProblemsFound, Severity
-from kb.load.cache import ParseCache
+from kb.load.cache import ParseCache, default_parse_cache
 from kb.load.files import display_path
 from kb.load.loader import Loader, load
 from kb.model.kb import KnowledgeBase
@@ -56,6 +56,11 @@ def load_kb(
     kb, problems = load_and_check(root, archive, cache, loader=loader, publishing=publishing, pm=pm)
     raise_errors(problems)
     return kb
+
+
+def load_cached(root: Path) -> KnowledgeBase:
+    """Load and check a knowledge base as a command does: unchanged files from the parse cache."""
+    return load_kb(root, cache=default_parse_cache(root))
 
 
 def run_check(

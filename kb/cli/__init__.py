@@ -38,11 +38,10 @@ def show(kb_path: Path, claim_id: str, depth: int) -> None:
     """Show a claim with its supporters, attackers and stances as a tree."""
     # Lazy, as every loading below: `kb --help` needs neither the loader (pydantic) nor
     # kb.cli.console, which imports the graph and with it networkx.
-    from kb.check.entry import load_kb
+    from kb.check.entry import load_cached
     from kb.cli.console import claim_tree
-    from kb.load.cache import default_parse_cache
 
-    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
+    kb = load_cached(kb_path)
     if claim_id not in kb.claims:
         raise UsageError(
             f"no claim {claim_id!r}"

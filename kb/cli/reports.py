@@ -12,9 +12,8 @@ from rich.table import Table
 from kb.analysis import analyse, framework, whatif
 from kb.analysis.af import format_af, iter_extensions, read_af, witness_lines
 from kb.analysis.engagement import LEADING_CLAIMS, engagement_report
-from kb.check.entry import load_kb
+from kb.check.entry import load_cached
 from kb.errors import UsageError, did_you_mean
-from kb.load.cache import default_parse_cache
 from kb.model.kb import KnowledgeBase
 
 EMPTY_ENGAGEMENT = {
@@ -43,7 +42,7 @@ def _claim_or_fail(kb: KnowledgeBase, claim_id: str) -> None:
 
 def explain_report(kb_path: Path, claim_id: str) -> str:
     """Return the text of `kb explain ID`: label, strength, crux and the reasons."""
-    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
+    kb = load_cached(kb_path)
     _claim_or_fail(kb, claim_id)
     s = analyse(kb).claims[claim_id]
     state = "converged" if s.converged else "did not converge"
@@ -61,7 +60,7 @@ def explain_report(kb_path: Path, claim_id: str) -> str:
 
 def whatif_report(kb_path: Path, accept: Sequence[str], reject: Sequence[str]) -> str:
     """Return the text of `kb whatif`: every claim whose label or strength moves."""
-    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
+    kb = load_cached(kb_path)
     if not accept and not reject:
         raise UsageError("give at least one --accept ID or --reject ID")
     for c in [*accept, *reject]:
@@ -83,18 +82,14 @@ def whatif_report(kb_path: Path, accept: Sequence[str], reject: Sequence[str]) -
 
 def export_framework(kb_path: Path, fmt: str) -> str:
     """Return the knowledge base's attack graph in an ICCMA format."""
-    return format_af(framework(load_kb(kb_path, cache=default_parse_cache(kb_path))), fmt)
+    return format_af(framework(load_cached(kb_path)), fmt)
 
 
 def solve_report(
     path: Path | None, kb_path: Path, semantics: str, fmt: str | None = None
 ) -> Iterator[str]:
     """Yield the witness lines of an ICCMA file's extensions (or the KB's), as they are found."""
-    af = (
-        read_af(path, fmt)
-        if path is not None
-        else framework(load_kb(kb_path, cache=default_parse_cache(kb_path)))
-    )
+    af = read_af(path, fmt) if path is not None else framework(load_cached(kb_path))
     return witness_lines(iter_extensions(af, semantics))
 
 

@@ -22,8 +22,8 @@ from kb.build.incremental import IncrementalBuilder
 from kb.build.progress import Progress
 from kb.cli.problems import format_problems
 from kb.errors import KBError, ProblemsFound
+from kb.load.files import theme_dir
 from kb.load.safety import guard_output
-from kb.site.render import theme_dir
 
 IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
 LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kb.check.entry import load_kb
+from kb.check.entry import load_cached
 from kb.errors import UsageError
 from kb.formats.aif_export import export_aif as export_aif
 from kb.formats.aif_export import kb_to_aif as kb_to_aif
@@ -33,7 +33,6 @@ from kb.formats.memo import ExportMemo as ExportMemo
 from kb.formats.registry import Exporter, Format, exporting, formats
 from kb.formats.xaif_export import export_xaif as export_xaif
 from kb.formats.xaif_export import kb_to_xaif as kb_to_xaif
-from kb.load.cache import default_parse_cache
 from kb.model.kb import KnowledgeBase
 from kb.plugins import plugin_manager
 
@@ -68,7 +67,7 @@ def run_export(
     write = exporting(formats() if registry is None else registry).get(fmt)
     if write is None:
         raise UsageError(f"unknown export format {fmt!r}")
-    data = as_bytes(write(load_kb(root, cache=default_parse_cache(root))))
+    data = as_bytes(write(load_cached(root)))
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -15,7 +15,7 @@ from kb.analysis import analyse
 from kb.build import make_site
 from kb.check.entry import load_kb
 from kb.cli.reports import explain_report
-from kb.site.render import Paths
+from kb.site.paths import Paths
 
 FILES = {
     # Written with the second question first: the home page must keep this order, not sort it.

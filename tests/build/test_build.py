@@ -244,7 +244,7 @@ def test_the_whole_map_stays_light_at_1000_claims(tmp_path: Path) -> None:
     from kb.check.entry import load_kb
     from kb.model.graph import KBGraph
     from kb.site.maps import overview_map
-    from kb.site.render import Standing
+    from kb.site.standing import Standing
 
     class Undecided:
         def of(self, cid: str) -> Standing:

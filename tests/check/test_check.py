@@ -259,3 +259,28 @@ def test_run_check_with_the_parse_cache_reports_the_same(tmp_path: Path) -> None
     assert [p.code for p in expected if p.severity is Severity.error] == ["KB202"]
     for _ in range(2):  # cold, then warm
         assert run_check(folder, cache=ParseCache(tmp_path / "cache")) == expected
+
+
+def test_commands_load_through_the_parse_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_cached fills the parse cache, and a second load parses no file again."""
+    from kb.check.entry import load_cached
+    from kb.load import parse
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = write_kb(tmp_path)
+    first = load_cached(folder)
+    parsed: list[str] = []
+    real = parse.parse_yaml
+
+    def counted(text: str, path: str):  # type: ignore[no-untyped-def]
+        parsed.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(parse, "parse_yaml", counted)
+    monkeypatch.setattr("kb.load.loader.parse_yaml", counted)
+    again = load_cached(folder)
+    assert sorted(again.claims) == sorted(first.claims)
+    assert parsed == []
+    assert any((tmp_path / "cache").rglob("*.parsed"))

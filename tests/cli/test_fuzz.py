@@ -265,7 +265,7 @@ class _Html(html.parser.HTMLParser):
 @given(text=markdown_texts)
 def test_markdown_never_emits_script_handlers_or_hostile_links(text: str) -> None:
     """Rendered notes hold no script, no event handler, and links only to http(s) or in-page."""
-    from kb.site.render import markdown
+    from kb.site.env import markdown
 
     parser = _Html()
     parser.feed(str(markdown(text)))
@@ -279,7 +279,7 @@ def test_markdown_is_fast_on_pathological_input(text: str) -> None:
     """Bracket and emphasis soups render in bounded time."""
     import time
 
-    from kb.site.render import markdown
+    from kb.site.env import markdown
 
     started = time.process_time()  # CPU time: other processes' load cannot fail the test
     markdown(text)

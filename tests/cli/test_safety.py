@@ -200,7 +200,7 @@ def test_the_template_loader_refuses_a_link_out_even_unchecked(
 ) -> None:
     from jinja2.sandbox import SecurityError
 
-    from kb.site.render import make_env
+    from kb.site.env import make_env
 
     kb = write_kb(tmp_path)
     templates = kb / "site" / "templates"

@@ -13,7 +13,7 @@ from helpers import page_kinds
 
 from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
-from kb.site.render import Paths
+from kb.site.paths import Paths
 
 pytestmark = pytest.mark.browser
 

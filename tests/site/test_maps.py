@@ -229,7 +229,7 @@ def _group_site(monkeypatch: Any) -> Any:
 def test_the_map_of_questions_reaches_every_claim(monkeypatch: Any) -> None:
     from kb.site.families.questions import question_page
     from kb.site.families.tags import tag_page
-    from kb.site.render import Paths
+    from kb.site.paths import Paths
 
     site = _group_site(monkeypatch)
     kb = site.kb

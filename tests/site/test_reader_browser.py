@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from kb.model.kb import KnowledgeBase
-from kb.site.render import Paths
+from kb.site.paths import Paths
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from helpers import page_kinds
 
 from kb.model.kb import KnowledgeBase
-from kb.site.render import Paths
+from kb.site.paths import Paths
 
 pytestmark = pytest.mark.browser
 

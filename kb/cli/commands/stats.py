@@ -20,10 +20,9 @@ from kb.cli.common import kb_option, out
 def stats(kb_path: Path, engagement: bool) -> None:
     """Count the records of each kind, or (--engagement) who answers whom."""
     # Lazy, so that `kb --help` imports neither the loader nor the checks.
-    from kb.check.entry import load_kb
-    from kb.load.cache import default_parse_cache
+    from kb.check.entry import load_cached
 
-    kb = load_kb(kb_path, cache=default_parse_cache(kb_path))
+    kb = load_cached(kb_path)
     if not engagement:
         # Lazy: kb.cli.console imports the graph, and with it networkx, which `kb --help` and
         # `kb check` never need.
