@@ -23,6 +23,7 @@ PARSE_CACHE_FORMAT = 3
 _PACK_NAME = "pack.parsed"
 _MAGIC = b"debate-kb parse cache pack 3\n"
 _KEY_LENGTH = 32
+Buffer = bytes | memoryview  # an entry: pickled documents
 _UNPICKLABLE = {
     ("kb.model.located", "LocDict"): LocDict,
     ("kb.model.located", "LocList"): LocList,
@@ -61,7 +62,7 @@ class ParseCache:
         self.used: set[str] = set()
         self.wrote = False
         self.salt = _cache_salt()
-        self.entries: dict[str, bytes] | None = None  # the pack's, read at the first get
+        self.entries: dict[str, Buffer] | None = None  # the pack's, read at the first get
         self.added = False
 
     @property
@@ -104,7 +105,8 @@ class ParseCache:
         tmp = self.pack.with_name(f"{_PACK_NAME}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_packed(kept))
+            with tmp.open("wb") as out:  # piece by piece: joined, the pack would be held twice
+                out.writelines(_packed(kept))
             os.replace(tmp, self.pack)
             self.wrote = True
             for entry in os.scandir(self.folder):  # older formats' entries, crashed runs' tmp
@@ -114,7 +116,7 @@ class ParseCache:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
 
-    def _entries(self) -> dict[str, bytes]:
+    def _entries(self) -> dict[str, Buffer]:
         if self.entries is None:
             try:
                 self.entries = _unpacked(self.pack.read_bytes())
@@ -123,24 +125,26 @@ class ParseCache:
         return self.entries
 
 
-def _packed(entries: dict[str, bytes]) -> bytes:
-    """Return entries as the pack's bytes: a magic line, then key, length and pickle each."""
-    parts = [_MAGIC]
+def _packed(entries: dict[str, Buffer]) -> list[Buffer]:
+    """Return entries as the pieces of a pack: a magic line, then key, length and pickle each."""
+    parts: list[Buffer] = [_MAGIC]
     for key, data in entries.items():
         parts += [key.encode("ascii"), struct.pack("<I", len(data)), data]
-    return b"".join(parts)
+    return parts
 
 
-def _unpacked(pack: bytes) -> dict[str, bytes]:
+def _unpacked(data: bytes) -> dict[str, Buffer]:
     """Return the entries of a pack's bytes; raise ValueError when they are not a pack."""
-    if not pack.startswith(_MAGIC):
+    # Views into the pack, not copies: a copy of every entry would double the peak memory.
+    pack = memoryview(data)
+    if not data.startswith(_MAGIC):
         raise ValueError("not a parse cache pack")
-    entries: dict[str, bytes] = {}
+    entries: dict[str, Buffer] = {}
     at, end, head = len(_MAGIC), len(pack), _KEY_LENGTH + 4
     while at < end:
         if at + head > end:
             raise ValueError("truncated pack")
-        key = pack[at : at + _KEY_LENGTH].decode("ascii")
+        key = bytes(pack[at : at + _KEY_LENGTH]).decode("ascii")
         (size,) = struct.unpack_from("<I", pack, at + _KEY_LENGTH)
         at += head
         if at + size > end:

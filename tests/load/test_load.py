@@ -466,7 +466,7 @@ def test_corrupt_or_foreign_cache_files_are_misses(tmp_path: Path, content: byte
     assert _snapshot(folder, ParseCache(tmp_path / "cache")) == expected
     # The same contents as entries of a well-formed pack: each one is a miss.
     entries = {key: content for key in _cache_files(cache)}
-    cache.pack.write_bytes(kb.load.cache._packed(entries))
+    cache.pack.write_bytes(b"".join(kb.load.cache._packed(entries)))
     again = ParseCache(tmp_path / "cache")
     assert _snapshot(folder, again) == expected and again.wrote
 
