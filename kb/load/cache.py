@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import pickle
+import struct
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ import yaml
 from kb.model import located
 from kb.model.located import LocDict, LocList
 
-# 2: the located values moved from kb.load to kb.model.located, which pickles name.
-PARSE_CACHE_FORMAT = 2
-_CACHE_SUFFIX = ".parsed"
+# 2: the located values moved from kb.load to kb.model.located, which pickles name; 3: one pack.
+PARSE_CACHE_FORMAT = 3
+_PACK_NAME = "pack.parsed"
+_MAGIC = b"debate-kb parse cache pack 3\n"
+_KEY_LENGTH = 32
+Buffer = bytes | memoryview  # an entry: pickled documents
 _UNPICKLABLE = {
     ("kb.model.located", "LocDict"): LocDict,
     ("kb.model.located", "LocList"): LocList,
@@ -46,58 +50,108 @@ class _CacheUnpickler(pickle.Unpickler):
 
 
 class ParseCache:
-    """The located values of parsed files, one cache file per distinct file text."""
+    """The located values of parsed files, kept in one pack file per knowledge base."""
 
     # Keyed on the text's hash salted with the readers' own source, the package, PyYAML and Python
     # versions: a changed loader never reads values an older one wrote. An unreadable, corrupt or
-    # foreign cache file counts as a miss.
+    # foreign pack counts as empty, a corrupt entry as a miss. One pack, not a file per entry:
+    # creating hundreds of small files cost more than parsing them.
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.used: set[str] = set()
         self.wrote = False
         self.salt = _cache_salt()
+        self.entries: dict[str, Buffer] | None = None  # the pack's, read at the first get
+        self.added = False
+
+    @property
+    def pack(self) -> Path:
+        """Return the path of the pack file."""
+        return self.folder / _PACK_NAME
 
     def key(self, text: str) -> str:
         """Return the cache key of a file's text."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=self.salt)
-        return digest.hexdigest()[:32]
+        return digest.hexdigest()[:_KEY_LENGTH]
 
     def get(self, key: str) -> list[Any] | None:
         """Return the parsed documents stored under key, or None."""
         self.used.add(key)
+        data = self._entries().get(key)
+        if data is None:
+            return None
         try:
-            data = (self.folder / (key + _CACHE_SUFFIX)).read_bytes()
             docs = _CacheUnpickler(io.BytesIO(data)).load()
-        except Exception:  # missing, truncated, foreign: parse the file instead
+        except Exception:  # truncated, foreign: parse the file instead
             return None
         return docs if isinstance(docs, list) else None
 
     def put(self, key: str, docs: list[Any]) -> None:
-        """Store parsed documents under key, atomically; a read-only disk only costs speed."""
+        """Keep parsed documents under key, for prune to write; unpicklable ones are not kept."""
         self.used.add(key)
-        path = self.folder / (key + _CACHE_SUFFIX)
-        tmp = path.with_name(f"{key}.{os.getpid()}.tmp")
+        try:
+            self._entries()[key] = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError):
+            return
+        self.added = True
+
+    def prune(self) -> None:
+        """Write the pack with the entries of this run's file texts, atomically, if it changed."""
+        entries = self._entries()
+        kept = {key: data for key, data in entries.items() if key in self.used}
+        if not self.added and len(kept) == len(entries):
+            return  # nothing changed since a run that wrote the pack
+        tmp = self.pack.with_name(f"{_PACK_NAME}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
+            with tmp.open("wb") as out:  # piece by piece: joined, the pack would be held twice
+                out.writelines(_packed(kept))
+            os.replace(tmp, self.pack)
             self.wrote = True
-        except (OSError, pickle.PicklingError, RecursionError):
+            for entry in os.scandir(self.folder):  # older formats' entries, crashed runs' tmp
+                if entry.name != _PACK_NAME:
+                    os.unlink(entry.path)
+        except OSError:  # a read-only disk only costs speed
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
 
-    def prune(self) -> None:
-        """Remove the entries of file texts that this run no longer has."""
-        if not self.wrote:
-            return  # nothing changed since a run that pruned already
-        try:
-            for entry in os.scandir(self.folder):
-                stem = entry.name.partition(".")[0]
-                if stem not in self.used:
-                    os.unlink(entry.path)
-        except OSError:
-            pass
+    def _entries(self) -> dict[str, Buffer]:
+        if self.entries is None:
+            try:
+                self.entries = _unpacked(self.pack.read_bytes())
+            except (OSError, ValueError, struct.error):  # missing, truncated, foreign
+                self.entries = {}
+        return self.entries
+
+
+def _packed(entries: dict[str, Buffer]) -> list[Buffer]:
+    """Return entries as the pieces of a pack: a magic line, then key, length and pickle each."""
+    parts: list[Buffer] = [_MAGIC]
+    for key, data in entries.items():
+        parts += [key.encode("ascii"), struct.pack("<I", len(data)), data]
+    return parts
+
+
+def _unpacked(data: bytes) -> dict[str, Buffer]:
+    """Return the entries of a pack's bytes; raise ValueError when they are not a pack."""
+    # Views into the pack, not copies: a copy of every entry would double the peak memory.
+    pack = memoryview(data)
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a parse cache pack")
+    entries: dict[str, Buffer] = {}
+    at, end, head = len(_MAGIC), len(pack), _KEY_LENGTH + 4
+    while at < end:
+        if at + head > end:
+            raise ValueError("truncated pack")
+        key = bytes(pack[at : at + _KEY_LENGTH]).decode("ascii")
+        (size,) = struct.unpack_from("<I", pack, at + _KEY_LENGTH)
+        at += head
+        if at + size > end:
+            raise ValueError("truncated pack")
+        entries[key] = pack[at : at + size]
+        at += size
+    return entries
 
 
 def _cache_salt() -> bytes:

@@ -406,7 +406,9 @@ def _snapshot(folder: Path, cache: ParseCache | None) -> tuple:
 
 
 def _cache_files(cache: ParseCache) -> list[str]:
-    return sorted(p.name for p in cache.folder.iterdir())
+    """Return the keys of the entries in the cache's pack, as a fresh cache reads them."""
+    assert sorted(p.name for p in cache.folder.iterdir()) == ["pack.parsed"]
+    return sorted(ParseCache(cache.folder)._entries())
 
 
 def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
@@ -462,6 +464,31 @@ def test_corrupt_or_foreign_cache_files_are_misses(tmp_path: Path, content: byte
     for path in cache.folder.iterdir():
         path.write_bytes(content)
     assert _snapshot(folder, ParseCache(tmp_path / "cache")) == expected
+    # The same contents as entries of a well-formed pack: each one is a miss.
+    entries = {key: content for key in _cache_files(cache)}
+    cache.pack.write_bytes(b"".join(kb.load.cache._packed(entries)))
+    again = ParseCache(tmp_path / "cache")
+    assert _snapshot(folder, again) == expected and again.wrote
+
+
+@pytest.mark.parametrize("cut", [1, 20, 40, -1])
+def test_a_truncated_pack_is_empty(tmp_path: Path, cut: int) -> None:
+    folder = write_kb(tmp_path)
+    cache = ParseCache(tmp_path / "cache")
+    expected = _snapshot(folder, cache)
+    cache.pack.write_bytes(cache.pack.read_bytes()[:cut])
+    again = ParseCache(tmp_path / "cache")
+    assert _snapshot(folder, again) == expected and again.wrote
+
+
+def test_the_pack_replaces_the_files_of_the_older_format(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    old = tmp_path / "cache" / f"{'0' * 32}.parsed"
+    old.parent.mkdir()
+    old.write_bytes(pickle.dumps([LocDict()]))
+    cache = ParseCache(tmp_path / "cache")
+    assert _snapshot(folder, cache) == _snapshot(folder, None)
+    assert not old.exists() and len(_cache_files(cache)) == len(list(folder.glob("*.yaml")))
 
 
 def test_a_cache_of_another_loader_version_is_not_read(tmp_path: Path, monkeypatch) -> None:
