@@ -11,7 +11,7 @@ from typing import Any
 
 from helpers import write_kb
 
-from kb.build import make_site
+from kb.build import make_site, search_view
 from kb.check.entry import load_kb
 from kb.site import maps, qmaps
 from kb.site.families.matrix import matrix_context
@@ -274,6 +274,17 @@ def test_the_matrix_links_a_pair_to_their_exchanges(tmp_path: Path) -> None:
     }
     pages = {page.path for page in site.pages()}
     assert set(data["exchanges"].values()) <= pages
+
+
+def test_exchange_pages_index_the_pair_not_the_claims_they_show(tmp_path: Path) -> None:
+    # The claims and quotes on an exchange page are indexed on their own pages (docs/speed.md).
+    site = _site(tmp_path, OPPOSED)
+    page = _page(site, "exchange/abe-ally--ann-author.html")
+    view = _text(search_view(page.encode()).decode())
+    assert "Abe Ally and Ann Author" in view
+    assert "Scaling keeps lowering loss." in _text(page)
+    assert "Scaling keeps lowering loss." not in view and "q5" not in view
+    assert '<p class="lede" data-pagefind-ignore>' in page  # the same words on every exchange
 
 
 def test_question_maps_escape_every_text_and_allow_one_side(tmp_path: Path) -> None:
