@@ -94,6 +94,14 @@ def _attacking(graph: Any, cid: str) -> list[str]:
     return sorted({x for x in found if x in graph.kb.claims and x != cid})
 
 
+def attacking(site: Any, cid: str) -> list[str]:
+    """Return what `_attacking` does for a claim of a site, computed once per build."""
+    # Exchange and question pages ask for the same claims' attackers over and over; the memo
+    # replays the reads that computing it made, so each page still records them.
+    found: list[str] = site.memo.get(("attacking", cid), lambda: _attacking(site.graph, cid))
+    return found
+
+
 # Where a question stands ----------------------------------------------------------------------
 
 
@@ -191,13 +199,11 @@ def main_exchanges(site: Any, positions: list[str]) -> list[dict[str, Any]]:
         a = holders(site, x)
         if not a:
             continue
-        for y in _attacking(site.graph, x):
+        for y in attacking(site, x):
             b = [h for h in holders(site, y) if h not in a]
             if not b:
                 continue
-            answers = [
-                z for z in _attacking(site.graph, y) if z != x and set(holders(site, z)) & set(a)
-            ]
+            answers = [z for z in attacking(site, y) if z != x and set(holders(site, z)) & set(a)]
             z = answers[0] if answers else None
             weight = site.standings.strength(x) + site.standings.strength(y)
             found.append((z is None, -weight, x, y, z, a, b))
@@ -284,8 +290,9 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     """Return two actors' exchanges: claims one asserts and the other denies, and reply threads."""
     # A thread is claims each asserts against the other's ("A says X, B replies Y, A answers Z").
     mine = {a: site.graph.stances_by(a), b: site.graph.stances_by(b)}
+    claims = site.kb.claims
     held = {
-        who: {s.claim for s in mine[who] if s.position.value == "asserts"} & set(site.kb.claims)
+        who: {s.claim for s in mine[who] if s.position.value == "asserts" and s.claim in claims}
         for who in (a, b)
     }
     direct = []
@@ -302,7 +309,7 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     attackers_of_any: set[str] = set()
     for who, other in ((a, b), (b, a)):
         for x in sorted(held[who]):
-            for y in _attacking(site.graph, x):
+            for y in attacking(site, x):
                 if y in held[other]:
                     edges[x].append((y, other))
                     attackers_of_any.add(y)

@@ -14,6 +14,7 @@ from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
 from kb.model.records import Evidence, Relation, Source, Stance
 from kb.site.env import truncate
+from kb.site.page import View
 from kb.site.paths import Paths, doi_url, safe_url
 from kb.site.settings import SIDES
 from kb.site.standing import Standings
@@ -138,24 +139,25 @@ class Lookups:
             "sides": self.claim_sides.get(cid, []),
         }
 
-    def stance_view(self, s: Stance) -> dict[str, Any]:
+    def stance_view(self, s: Stance) -> View:
         """Return what a stance shows: who, how, their words and where."""
+        # A View, not a dict: the stance macro reads a dozen attributes of each of many stances.
         actor = self.kb.actors.get(s.actor)
-        return {
-            "id": s.id,
-            "actor": s.actor,
-            "actor_name": actor.name if actor else s.actor,
-            "claim": s.claim,
-            "claim_text": self.claim_text(s.claim),
-            "position": s.position.value,
-            "quote": s.quote,
-            "locator": s.locator,
-            "source": s.source,
-            "source_label": self.source_label(s.source),
-            "source_url": self._source_link(s.source),
-            "confidence": s.confidence,
-            "note": s.note,
-        }
+        return View(
+            id=s.id,
+            actor=s.actor,
+            actor_name=actor.name if actor else s.actor,
+            claim=s.claim,
+            claim_text=self.claim_text(s.claim),
+            position=s.position.value,
+            quote=s.quote,
+            locator=s.locator,
+            source=s.source,
+            source_label=self.source_label(s.source),
+            source_url=self._source_link(s.source),
+            confidence=s.confidence,
+            note=s.note,
+        )
 
     def _source_link(self, sid: str | None) -> str | None:
         src = self.kb.sources.get(sid or "")

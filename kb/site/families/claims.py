@@ -13,7 +13,7 @@ from kb.model.records import Claim, Relation
 from kb.site import maps
 from kb.site.env import truncate
 from kb.site.families.base import record_page, single_page
-from kb.site.page import Page, PageFamily
+from kb.site.page import Page, PageFamily, View
 from kb.site.paths import Paths
 from kb.site.settings import VERDICT_ORDER
 
@@ -124,13 +124,13 @@ def _cite_line(site: Site, claim: Claim, names: list[str]) -> str:
     return f"“{claim.text}” In {site.kb.config.title}.{who} {url}"
 
 
-def _stances(site: Site, cid: str) -> dict[str, list[dict[str, Any]]]:
+def _stances(site: Site, cid: str) -> dict[str, list[View]]:
     """Return the stances on a claim, by who asserts, qualifies or denies it."""
     stances = [site.stance_view(s) for s in site.graph.stances_on(cid)]
     return {
-        "proponents": [s for s in stances if s["position"] == "asserts"],
-        "qualifiers": [s for s in stances if s["position"] == "qualifies"],
-        "skeptics": [s for s in stances if s["position"] == "denies"],
+        "proponents": [s for s in stances if s.position == "asserts"],
+        "qualifiers": [s for s in stances if s.position == "qualifies"],
+        "skeptics": [s for s in stances if s.position == "denies"],
     }
 
 
@@ -161,7 +161,7 @@ def claim_page(site: Site, cid: str) -> str:
     added, changed = site.dates.get(cid, ("", ""))
     permalink = site.base_url + Paths.claim(cid) if site.base_url else None
     quoted_by = sorted(
-        {kb.actors[s["actor"]].name for s in stances["proponents"] if s["actor"] in kb.actors}
+        {kb.actors[s.actor].name for s in stances["proponents"] if s.actor in kb.actors}
     )
     arguments = _arguments(site, cid)
     standing = site.standings.of(cid)
