@@ -12,7 +12,7 @@ from kb.load.files import theme_dir
 from kb.site.lookups import Lookups
 from kb.site.memo import BuildMemo
 from kb.site.paths import Paths
-from kb.site.settings import TREE_DEPTH
+from kb.site.settings import POSITION_VERB, TREE_DEPTH
 from kb.site.standing import Standing
 
 Argument = tuple[str, str, str, list[tuple[str, str]]]
@@ -213,3 +213,52 @@ class Trees(Lookups):
                 f"{n.more} argument{plural} on its page</a>"
             )
         out.append("</div>\n")
+
+    def stances_html(
+        self, stances: list[Any], root: str, show_claim: bool = False
+    ) -> Markup | None:
+        """Return what the stance macro writes for each stance, joined; None for a KB's macros."""
+        # Pages list many stances, and a Jinja macro call costs more than the stance's own text.
+        if not self._macros()[1]:
+            return None
+        out: list[str] = []
+        for s in stances:
+            self._stance_into(out, s, root, show_claim)
+        return Markup("".join(out))
+
+    def _stance_into(self, out: list[str], s: Any, root: str, show_claim: bool) -> None:
+        """Append what the bundled stance macro writes (kept in step by tests/site)."""
+        esc = self.escaped
+        root = esc(root)
+        position = esc(s.position)
+        verb = esc(POSITION_VERB[s.position])
+        out.append(
+            f'<li class="stance stance-{position}" id="stance-{escape(s.id)}">\n  <p class="who">\n'
+        )
+        if show_claim:
+            out.append(
+                f'    <span class="pos-label pos-{position}">{verb}</span> with\n'
+                f'    <a href="{root}{escape(Paths.claim(s.claim))}" data-pagefind-ignore>'
+                f"{escape(s.claim_text)}</a>\n"
+            )
+        else:
+            out.append(
+                f'    <a href="{root}{escape(Paths.actor(s.actor))}">{escape(s.actor_name)}</a>\n'
+                f'    <span class="pos-label pos-{position}">{verb}</span>\n'
+            )
+        if s.confidence is not None:
+            out.append(f'<span class="conf">confidence {int(round(s.confidence * 100, 0))}%</span>')
+        out.append(
+            f"  </p>\n  <blockquote>\n    <p>{escape(s.quote)}</p>\n"
+            f'    <footer>— <a href="{root}{escape(Paths.source(s.source))}">'
+            f"{escape(s.source_label)}</a>, {escape(s.locator)}"
+        )
+        if s.source_url:
+            url = escape(s.source_url)
+            out.append(f' · <a href="{url}" rel="noopener noreferrer external">original</a>')
+        out.append("</footer>\n  </blockquote>\n")
+        if s.note:
+            note = escape(s.note)
+            label = '<span class="note-label">Editorial note:</span>'
+            out.append(f'<p class="note">{label} {note}</p>')
+        out.append("</li>")

@@ -165,6 +165,7 @@ def claim_page(site: Site, cid: str) -> str:
     )
     arguments = _arguments(site, cid)
     standing = site.standings.of(cid)
+    listed = {group: site.stances_html(views, "../") for group, views in stances.items()}
     return site.render(
         "claim.html",
         Paths.claim(cid),
@@ -176,6 +177,8 @@ def claim_page(site: Site, cid: str) -> str:
         why_strength=site.statements(site.standings.of(cid).why_strength, "../"),
         analysis=site.standings.available,
         **stances,
+        # None when a KB overrides macros.html: the template then calls its stance macro.
+        stances_html=None if None in listed.values() else listed,
         **arguments,
         undercuts=undercuts,
         own_undercuts=own_undercuts,
