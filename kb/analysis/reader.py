@@ -44,6 +44,15 @@ def family_name(name: str, kind: str) -> str:
 
 def holders(site: Any, cid: str, position: str = "asserts") -> list[str]:
     """Return the actors who take a position on a claim, in a stable order."""
+    # Once per build: a question's exchanges ask again for the holders of the same claims.
+    found: list[str] = site.memo.get(
+        ("holders", cid, position), lambda: _holders(site, cid, position)
+    )
+    return list(found)
+
+
+def _holders(site: Any, cid: str, position: str) -> list[str]:
+    """Return what `holders` does, looked up."""
     seen: list[str] = []
     for s in site.graph.stances_on(cid):
         if s.position.value == position and s.actor in site.kb.actors and s.actor not in seen:

@@ -169,14 +169,11 @@ class Lookups:
         actor = self.kb.actors.get(aid)
         return actor.name if actor else aid
 
-    def _source_row(self, sid: str | None) -> dict[str, Any]:
+    def _source_row(self, sid: str | None) -> View:
         src = self.kb.sources[sid or ""]
-        return {
-            "id": src.id,
-            "title": src.title,
-            "label": self.source_label(src.id),
-            "href": Paths.source(src.id),
-        }
+        return View(
+            id=src.id, title=src.title, label=self.source_label(src.id), href=Paths.source(src.id)
+        )
 
     def _source_listing(self, sid: str) -> dict[str, Any]:
         """Return what a list item of a source shows."""

@@ -143,7 +143,10 @@ class Calls:
         def call(*args: Any, **kwargs: Any) -> Any:
             now = Reads.now
             if now is not None:
-                for arg in (*args, *kwargs.values()):
+                for arg in args:
+                    if isinstance(arg, str):
+                        now.add((ns, arg))
+                for arg in kwargs.values():
                     if isinstance(arg, str):
                         now.add((ns, arg))
             return attr(*args, **kwargs)
