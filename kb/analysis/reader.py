@@ -295,15 +295,26 @@ def _step(site: Any, actor: str, verb: str, cid: str, stance: Stance | None) -> 
     }
 
 
+def _asserted(site: Any, actor: str) -> frozenset[str]:
+    """Return the claims an actor asserts, looked up once per build: they recur in every pair."""
+
+    def compute() -> frozenset[str]:
+        claims = site.kb.claims
+        return frozenset(
+            s.claim
+            for s in site.graph.stances_by(actor)
+            if s.position.value == "asserts" and s.claim in claims
+        )
+
+    found: frozenset[str] = site.memo.get(("asserted", actor), compute)
+    return found
+
+
 def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     """Return two actors' exchanges: claims one asserts and the other denies, and reply threads."""
     # A thread is claims each asserts against the other's ("A says X, B replies Y, A answers Z").
     mine = {a: site.graph.stances_by(a), b: site.graph.stances_by(b)}
-    claims = site.kb.claims
-    held = {
-        who: {s.claim for s in mine[who] if s.position.value == "asserts" and s.claim in claims}
-        for who in (a, b)
-    }
+    held = {who: _asserted(site, who) for who in (a, b)}
     direct = []
     for d in site.standings.disagreements(a, b):
         if d.claim not in site.kb.claims or not d.full:
