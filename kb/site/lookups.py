@@ -14,6 +14,7 @@ from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
 from kb.model.records import Evidence, Relation, Source, Stance
 from kb.site.env import truncate
+from kb.site.memo import BuildMemo
 from kb.site.page import View
 from kb.site.paths import Paths, doi_url, safe_url
 from kb.site.settings import SIDES
@@ -33,6 +34,7 @@ class Lookups:
     base_url: str
     claim_sides: dict[str, list[tuple[str, str]]]
     _templates: dict[str, Template]
+    memo: BuildMemo
 
     def render(self, template: str, path: str, **ctx: Any) -> str:
         """Render one template for the page at path."""
@@ -63,7 +65,12 @@ class Lookups:
         return claim.text if claim else cid
 
     def source_label(self, sid: str | None) -> str:
-        """Return a short label for a source, such as "Kaplan (2020)"."""
+        """Return a short label for a source, such as "Kaplan (2020)", made once per build."""
+        found: str = self.memo.get(("source label", sid), lambda: self._source_label(sid))
+        return found
+
+    def _source_label(self, sid: str | None) -> str:
+        """Return what `source_label` does, looked up."""
         # Or "Narayanan and Kapoor (2024)", "Villalobos et al. (2024)"; the publisher when no author
         # is known, else its title.
         src = self.kb.sources.get(sid or "")
