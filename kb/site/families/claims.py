@@ -32,7 +32,7 @@ def claim_index_context(site: Site) -> dict[str, Any]:
             for name, ids in site.claim_index.items()
         ]
         total = sum(p["count"] for p in parts)
-        return {"rows": [], "parts": parts, "part": None, "total": total}
+        return {"rows": [], "parts": parts, "part": None, "total": total, "badge_html": site.badge}
     ids = sorted(site.kb.claims, key=lambda c: (site.kb.claims[c].text.lower(), c))
     return {**claim_table(site, ids), "parts": [], "part": None, "total": len(ids)}
 
@@ -47,7 +47,13 @@ def claim_table(site: Site, ids: list[str]) -> dict[str, Any]:
         row["attackers"] = len(site.graph.attackers(cid))
         rows.append(row)
     kinds = sorted({r["kind"] for r in rows})
-    return {"rows": rows, "kinds": kinds, "tags": sorted(site.tags), "verdicts": VERDICT_ORDER}
+    return {
+        "rows": rows,
+        "kinds": kinds,
+        "tags": sorted(site.tags),
+        "verdicts": VERDICT_ORDER,
+        "badge_html": site.badge,  # the badge macro's HTML, made once per build for each
+    }
 
 
 def claims_part_page(site: Site, part: str) -> str:
@@ -176,6 +182,7 @@ def claim_page(site: Site, cid: str) -> str:
         why=site.statements(standing.why, "../"),
         why_strength=site.statements(site.standings.of(cid).why_strength, "../"),
         analysis=site.standings.available,
+        badge_html=site.badge,
         **stances,
         # None when a KB overrides macros.html: the template then calls its stance macro.
         stances_html=None if None in listed.values() else listed,
