@@ -160,6 +160,23 @@ class Trees(Lookups):
         found: Markup = self.memo.get(key, lambda: module.badge(standing, root))
         return found
 
+    def side_tag(self, side: str) -> Markup:
+        """Return the side_tag macro's HTML for a side, rendered once per build for each."""
+        module = self._macros()[0]
+        found: Markup = self.memo.get(("side_tag", side), lambda: module.side_tag(side))
+        return found
+
+    def claim_item(self, row: Any, root: str) -> Markup:
+        """Return what the claim_item macro writes for a claim's row (the bundled one in Python)."""
+        module, bundled = self._macros()
+        if not bundled:
+            return Markup(module.claim_item(row, root))
+        # The bundled macro: the claim's link, its badge and its kind.
+        link = f'<a class="claim-link" href="{self.escaped(root)}{escape(row["href"])}">'
+        badge = self.badge(row["standing"], root)
+        kind = f'<span class="kind">{escape(row["kind"])}</span>'
+        return Markup(f"{link}{escape(row['text'])}</a>\n{badge} {kind}")
+
     def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
         """Return the tree macro's HTML for these nodes, without Jinja's per-call cost."""
         # None when a KB overrides macros.html, whose tree the template then calls.

@@ -32,7 +32,8 @@ def claim_index_context(site: Site) -> dict[str, Any]:
             for name, ids in site.claim_index.items()
         ]
         total = sum(p["count"] for p in parts)
-        return {"rows": [], "parts": parts, "part": None, "total": total, "badge_html": site.badge}
+        listing = {"badge_html": site.badge, "side_tag_html": site.side_tag}
+        return {"rows": [], "parts": parts, "part": None, "total": total, **listing}
     ids = sorted(site.kb.claims, key=lambda c: (site.kb.claims[c].text.lower(), c))
     return {**claim_table(site, ids), "parts": [], "part": None, "total": len(ids)}
 
@@ -52,7 +53,9 @@ def claim_table(site: Site, ids: list[str]) -> dict[str, Any]:
         "kinds": kinds,
         "tags": sorted(site.tags),
         "verdicts": VERDICT_ORDER,
-        "badge_html": site.badge,  # the badge macro's HTML, made once per build for each
+        # The badge and side_tag macros' HTML, made once per build for each.
+        "badge_html": site.badge,
+        "side_tag_html": site.side_tag,
     }
 
 
