@@ -1,10 +1,8 @@
 """What the reader pages say in words, as plain data."""
 # Where a question stands, what a claim argues, the exchanges between two actors and the worked
-# example of "How to read this map".
-#
-# Every function here reads the knowledge base through the site's lookups (`site.kb`, `site.graph`,
-# `site.standings` and its derived dicts), which the incremental builder tracks; the sentences
-# themselves are written by the templates.
+# example of "How to read this map". Every function here reads the knowledge base through the
+# site's lookups (`site.kb`, `site.graph`, `site.standings` and its derived dicts), which the
+# incremental builder tracks; the sentences themselves are written by the templates.
 
 from __future__ import annotations
 
@@ -44,20 +42,16 @@ def family_name(name: str, kind: str) -> str:
 
 def holders(site: Any, cid: str, position: str = "asserts") -> list[str]:
     """Return the actors who take a position on a claim, in a stable order."""
-    # Once per build: a question's exchanges ask again for the holders of the same claims.
-    found: list[str] = site.memo.get(
-        ("holders", cid, position), lambda: _holders(site, cid, position)
-    )
-    return list(found)
 
+    def compute() -> list[str]:
+        seen: list[str] = []
+        for s in site.graph.stances_on(cid):
+            if s.position.value == position and s.actor in site.kb.actors and s.actor not in seen:
+                seen.append(s.actor)
+        return seen
 
-def _holders(site: Any, cid: str, position: str) -> list[str]:
-    """Return what `holders` does, looked up."""
-    seen: list[str] = []
-    for s in site.graph.stances_on(cid):
-        if s.position.value == position and s.actor in site.kb.actors and s.actor not in seen:
-            seen.append(s.actor)
-    return seen
+    # Once per build, as `attacking`: a question's exchanges ask again for the same claims.
+    return list(site.memo.get(("holders", cid, position), compute))
 
 
 def actor_view(site: Any, aid: str) -> dict[str, Any]:
@@ -105,10 +99,8 @@ def _attacking(graph: Any, cid: str) -> list[str]:
 
 def attacking(site: Any, cid: str) -> list[str]:
     """Return what `_attacking` does for a claim of a site, computed once per build."""
-    # Exchange and question pages ask for the same claims' attackers over and over; the memo
-    # replays the reads that computing it made, so each page still records them.
-    found: list[str] = site.memo.get(("attacking", cid), lambda: _attacking(site.graph, cid))
-    return found
+    # Pages ask for the same claims' attackers again and again; the memo replays its reads.
+    return list(site.memo.get(("attacking", cid), lambda: _attacking(site.graph, cid)))
 
 
 # Where a question stands ----------------------------------------------------------------------
@@ -299,15 +291,12 @@ def _asserted(site: Any, actor: str) -> frozenset[str]:
     """Return the claims an actor asserts, looked up once per build: they recur in every pair."""
 
     def compute() -> frozenset[str]:
-        claims = site.kb.claims
+        mine, claims = site.graph.stances_by(actor), site.kb.claims
         return frozenset(
-            s.claim
-            for s in site.graph.stances_by(actor)
-            if s.position.value == "asserts" and s.claim in claims
+            s.claim for s in mine if s.position.value == "asserts" and s.claim in claims
         )
 
-    found: frozenset[str] = site.memo.get(("asserted", actor), compute)
-    return found
+    return frozenset(site.memo.get(("asserted", actor), compute))
 
 
 def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
@@ -342,12 +331,8 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
             continue
         owner = a if x in held[a] else b
         threads.append(_thread(site, x, owner, edges, mine, seen, THREAD_DEPTH))
-    return {
-        "a": actor_view(site, a),
-        "b": actor_view(site, b),
-        "direct": direct,
-        "threads": threads,
-    }
+    views = {"a": actor_view(site, a), "b": actor_view(site, b)}
+    return {**views, "direct": direct, "threads": threads}
 
 
 def _thread(
