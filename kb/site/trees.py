@@ -166,6 +166,21 @@ class Trees(Lookups):
         found: Markup = self.memo.get(("side_tag", side), lambda: module.side_tag(side))
         return found
 
+    def strength_line(self, standing: Standing, root: str) -> Markup:
+        """Return the strength_line macro's HTML for a standing, rendered once per build."""
+        module, bundled = self._macros()
+        # The bundled macro shows the strength alone: standings that share it share the line.
+        key = ("strength_line", standing.strength if bundled else standing, root)
+        found: Markup = self.memo.get(key, lambda: module.strength_line(standing, root))
+        return found
+
+    def tags_html(self, tags: list[str], root: str) -> Markup:
+        """Return the tags macro's HTML for a list of tags, rendered once per build for each."""
+        module = self._macros()[0]
+        key = ("tags", tuple(tags), root)
+        found: Markup = self.memo.get(key, lambda: module.tags(tags, root))
+        return found
+
     def claim_item(self, row: Any, root: str) -> Markup:
         """Return what the claim_item macro writes for a claim's row (the bundled one in Python)."""
         module, bundled = self._macros()

@@ -27,6 +27,11 @@ def test_claim_items_and_side_tags_equal_the_bundled_macros() -> None:
             assert site.claim_item(row, root) == macros.claim_item(row, root)
     for side in ("pro", "con", "mixed"):
         assert site.side_tag(side) == macros.side_tag(side)
+    for cid in sorted(site.kb.claims):
+        standing, tags = site.standings.of(cid), site.kb.claims[cid].tags
+        for root in ("../", "a&b/"):
+            assert site.strength_line(standing, root) == macros.strength_line(standing, root)
+            assert site.tags_html(tags, root) == macros.tags(tags, root)
 
 
 def test_a_kb_s_own_claim_item_and_side_tag_are_used(tmp_path: Path) -> None:
@@ -38,6 +43,7 @@ def test_a_kb_s_own_claim_item_and_side_tag_are_used(tmp_path: Path) -> None:
     for name, body in (
         ("claim_item(", "{% macro claim_item(row, root) -%}<b>{{ row.text }}</b>"),
         ("side_tag(", "{% macro side_tag(side) -%}<i>{{ side }}</i>"),
+        ("strength_line(", "{% macro strength_line(s, root) -%}<u>{{ s.label }}</u>"),
     ):
         start = theirs.index("{% macro " + name)
         end = theirs.index("{%- endmacro %}", start)
@@ -47,4 +53,7 @@ def test_a_kb_s_own_claim_item_and_side_tag_are_used(tmp_path: Path) -> None:
     rows, _ = _rows_and_macros(site)
     assert site.claim_item(rows[0], "../") == f"<b>{rows[0]['text']}</b>"
     assert site.side_tag("pro") == "<i>pro</i>"
+    # A KB's strength line may show more than the strength: each standing is its own key.
+    labels = {site.strength_line(site.standings.of(c), "../") for c in site.kb.claims}
+    assert labels == {f"<u>{site.standings.of(c).label}</u>" for c in site.kb.claims}
     assert "<b>A tagged claim.</b>" in site.page(Paths.tag("scale")).render()

@@ -185,7 +185,10 @@ def claim_page(site: Site, cid: str) -> str:
         why=site.statements(standing.why, "../"),
         why_strength=site.statements(site.standings.of(cid).why_strength, "../"),
         analysis=site.standings.available,
+        # Macros' HTML that claims share, rendered once per build for each.
         badge_html=site.badge,
+        strength_line_html=site.strength_line,
+        tags_html=site.tags_html,
         **stances,
         # None when a KB overrides macros.html: the template then calls its stance macro.
         stances_html=None if None in listed.values() else listed,
