@@ -1,10 +1,8 @@
 """What the reader pages say in words, as plain data."""
 # Where a question stands, what a claim argues, the exchanges between two actors and the worked
-# example of "How to read this map".
-#
-# Every function here reads the knowledge base through the site's lookups (`site.kb`, `site.graph`,
-# `site.standings` and its derived dicts), which the incremental builder tracks; the sentences
-# themselves are written by the templates.
+# example of "How to read this map". Every function here reads the knowledge base through the
+# site's lookups (`site.kb`, `site.graph`, `site.standings` and its derived dicts), which the
+# incremental builder tracks; the sentences themselves are written by the templates.
 
 from __future__ import annotations
 
@@ -44,11 +42,16 @@ def family_name(name: str, kind: str) -> str:
 
 def holders(site: Any, cid: str, position: str = "asserts") -> list[str]:
     """Return the actors who take a position on a claim, in a stable order."""
-    seen: list[str] = []
-    for s in site.graph.stances_on(cid):
-        if s.position.value == position and s.actor in site.kb.actors and s.actor not in seen:
-            seen.append(s.actor)
-    return seen
+
+    def compute() -> list[str]:
+        seen: list[str] = []
+        for s in site.graph.stances_on(cid):
+            if s.position.value == position and s.actor in site.kb.actors and s.actor not in seen:
+                seen.append(s.actor)
+        return seen
+
+    # Once per build, as `attacking`: a question's exchanges ask again for the same claims.
+    return list(site.memo.get(("holders", cid, position), compute))
 
 
 def actor_view(site: Any, aid: str) -> dict[str, Any]:
@@ -92,6 +95,12 @@ def _attacking(graph: Any, cid: str) -> list[str]:
     found = [link.other for link in graph.attackers(cid)]
     found += [link.other for link in graph.undercuts_into(cid)]
     return sorted({x for x in found if x in graph.kb.claims and x != cid})
+
+
+def attacking(site: Any, cid: str) -> list[str]:
+    """Return what `_attacking` does for a claim of a site, computed once per build."""
+    # Pages ask for the same claims' attackers again and again; the memo replays its reads.
+    return list(site.memo.get(("attacking", cid), lambda: _attacking(site.graph, cid)))
 
 
 # Where a question stands ----------------------------------------------------------------------
@@ -191,13 +200,11 @@ def main_exchanges(site: Any, positions: list[str]) -> list[dict[str, Any]]:
         a = holders(site, x)
         if not a:
             continue
-        for y in _attacking(site.graph, x):
+        for y in attacking(site, x):
             b = [h for h in holders(site, y) if h not in a]
             if not b:
                 continue
-            answers = [
-                z for z in _attacking(site.graph, y) if z != x and set(holders(site, z)) & set(a)
-            ]
+            answers = [z for z in attacking(site, y) if z != x and set(holders(site, z)) & set(a)]
             z = answers[0] if answers else None
             weight = site.standings.strength(x) + site.standings.strength(y)
             found.append((z is None, -weight, x, y, z, a, b))
@@ -280,14 +287,23 @@ def _step(site: Any, actor: str, verb: str, cid: str, stance: Stance | None) -> 
     }
 
 
+def _asserted(site: Any, actor: str) -> frozenset[str]:
+    """Return the claims an actor asserts, looked up once per build: they recur in every pair."""
+
+    def compute() -> frozenset[str]:
+        mine, claims = site.graph.stances_by(actor), site.kb.claims
+        return frozenset(
+            s.claim for s in mine if s.position.value == "asserts" and s.claim in claims
+        )
+
+    return frozenset(site.memo.get(("asserted", actor), compute))
+
+
 def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     """Return two actors' exchanges: claims one asserts and the other denies, and reply threads."""
     # A thread is claims each asserts against the other's ("A says X, B replies Y, A answers Z").
     mine = {a: site.graph.stances_by(a), b: site.graph.stances_by(b)}
-    held = {
-        who: {s.claim for s in mine[who] if s.position.value == "asserts"} & set(site.kb.claims)
-        for who in (a, b)
-    }
+    held = {who: _asserted(site, who) for who in (a, b)}
     direct = []
     for d in site.standings.disagreements(a, b):
         if d.claim not in site.kb.claims or not d.full:
@@ -302,7 +318,7 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
     attackers_of_any: set[str] = set()
     for who, other in ((a, b), (b, a)):
         for x in sorted(held[who]):
-            for y in _attacking(site.graph, x):
+            for y in attacking(site, x):
                 if y in held[other]:
                     edges[x].append((y, other))
                     attackers_of_any.add(y)
@@ -315,12 +331,8 @@ def exchange(site: Any, a: str, b: str) -> dict[str, Any]:
             continue
         owner = a if x in held[a] else b
         threads.append(_thread(site, x, owner, edges, mine, seen, THREAD_DEPTH))
-    return {
-        "a": actor_view(site, a),
-        "b": actor_view(site, b),
-        "direct": direct,
-        "threads": threads,
-    }
+    views = {"a": actor_view(site, a), "b": actor_view(site, b)}
+    return {**views, "direct": direct, "threads": threads}
 
 
 def _thread(

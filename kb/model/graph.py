@@ -17,7 +17,7 @@ SUPPORT = "supports"
 ATTACKS = ("rebuts", "contradicts")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """One incoming or outgoing argumentative link of a claim."""
 
@@ -25,6 +25,14 @@ class Link:
     type: str  # supports | rebuts | undercuts | contradicts | refines | equivalent
     other: str  # the claim or evidence at the other end
     record: Relation | Evidence
+
+
+def _sorted_links(found: dict[str, dict[str, list[Link]]]) -> dict[str, dict[str, list[Link]]]:
+    """Return links by node and type as plain dicts, each list in (other end, ID) order."""
+    return {
+        node: {kind: sorted(links, key=lambda x: (x.other, x.id)) for kind, links in by.items()}
+        for node, by in found.items()
+    }
 
 
 class KBGraph:
@@ -48,6 +56,7 @@ class KBGraph:
                 g.add_node(rid, kind=record.kind_name)
         for u, v, key, attrs in record_edges(kb):
             g.add_edge(u, v, key=key, **attrs)
+        self._index_links(kb)
 
     def _index(self, kb: KnowledgeBase) -> None:
         # Lookups by claim, actor and source, so that rendering every page stays linear.
@@ -69,31 +78,43 @@ class KBGraph:
             if r.type is RelationType.undercuts:
                 self._undercutters[r.to].append(r)
 
+    def _index_links(self, kb: KnowledgeBase) -> None:
+        # Each node's links in and out by type, each in (other end, ID) order: pages ask for a
+        # claim's links many times over, and networkx's edge views are slow to walk.
+        into: dict[str, dict[str, list[Link]]] = defaultdict(lambda: defaultdict(list))
+        out_of: dict[str, dict[str, list[Link]]] = defaultdict(lambda: defaultdict(list))
+        for u, v, key, data in self.g.edges(keys=True, data=True):
+            kind = data["type"]
+            record = kb.relations.get(key) or kb.evidence.get(key)
+            if record is not None:
+                into[v][kind].append(Link(key, kind, u, record))
+            relation = kb.relations.get(key)
+            if relation is not None:
+                out_of[u][kind].append(Link(key, kind, v, relation))
+        self._in = _sorted_links(into)
+        self._out = _sorted_links(out_of)
+
     # Claim links -------------------------------------------------------------------------
+
+    def _linked(self, way: str, claim_id: str, types: tuple[str, ...]) -> list[Link]:
+        """Return a node's links one way, of the given types, by (type, other end, ID)."""
+        by_type = (self._in if way == "in" else self._out).get(claim_id)
+        if by_type is None:
+            return []
+        out: list[Link] = []
+        for kind in sorted(set(types)):
+            found = by_type.get(kind)
+            if found:
+                out += found
+        return out
 
     def incoming(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links into a claim of the given types, in a stable order."""
-        out: list[Link] = []
-        if claim_id not in self.g:
-            return out
-        for src, _, key, data in self.g.in_edges(claim_id, keys=True, data=True):
-            if data["type"] in types:
-                record = self.kb.relations.get(key) or self.kb.evidence.get(key)
-                if record is not None:
-                    out.append(Link(key, data["type"], src, record))
-        return sorted(out, key=lambda link: (link.type, link.other, link.id))
+        return self._linked("in", claim_id, types)
 
     def outgoing(self, claim_id: str, *types: str) -> list[Link]:
         """Return the links out of a claim of the given types, in a stable order."""
-        out: list[Link] = []
-        if claim_id not in self.g:
-            return out
-        for _, dst, key, data in self.g.out_edges(claim_id, keys=True, data=True):
-            if data["type"] in types:
-                record = self.kb.relations.get(key)
-                if record is not None:
-                    out.append(Link(key, data["type"], dst, record))
-        return sorted(out, key=lambda link: (link.type, link.other, link.id))
+        return self._linked("out", claim_id, types)
 
     def supporters(self, claim_id: str) -> list[Link]:
         """Return the claims and evidence that support a claim."""

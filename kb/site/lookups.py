@@ -14,6 +14,8 @@ from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
 from kb.model.records import Evidence, Relation, Source, Stance
 from kb.site.env import truncate
+from kb.site.memo import BuildMemo
+from kb.site.page import View
 from kb.site.paths import Paths, doi_url, safe_url
 from kb.site.settings import SIDES
 from kb.site.standing import Standings
@@ -32,6 +34,7 @@ class Lookups:
     base_url: str
     claim_sides: dict[str, list[tuple[str, str]]]
     _templates: dict[str, Template]
+    memo: BuildMemo
 
     def render(self, template: str, path: str, **ctx: Any) -> str:
         """Render one template for the page at path."""
@@ -62,7 +65,12 @@ class Lookups:
         return claim.text if claim else cid
 
     def source_label(self, sid: str | None) -> str:
-        """Return a short label for a source, such as "Kaplan (2020)"."""
+        """Return a short label for a source, such as "Kaplan (2020)", made once per build."""
+        found: str = self.memo.get(("source label", sid), lambda: self._source_label(sid))
+        return found
+
+    def _source_label(self, sid: str | None) -> str:
+        """Return what `source_label` does, looked up."""
         # Or "Narayanan and Kapoor (2024)", "Villalobos et al. (2024)"; the publisher when no author
         # is known, else its title.
         src = self.kb.sources.get(sid or "")
@@ -138,24 +146,25 @@ class Lookups:
             "sides": self.claim_sides.get(cid, []),
         }
 
-    def stance_view(self, s: Stance) -> dict[str, Any]:
+    def stance_view(self, s: Stance) -> View:
         """Return what a stance shows: who, how, their words and where."""
+        # A View, not a dict: the stance macro reads a dozen attributes of each of many stances.
         actor = self.kb.actors.get(s.actor)
-        return {
-            "id": s.id,
-            "actor": s.actor,
-            "actor_name": actor.name if actor else s.actor,
-            "claim": s.claim,
-            "claim_text": self.claim_text(s.claim),
-            "position": s.position.value,
-            "quote": s.quote,
-            "locator": s.locator,
-            "source": s.source,
-            "source_label": self.source_label(s.source),
-            "source_url": self._source_link(s.source),
-            "confidence": s.confidence,
-            "note": s.note,
-        }
+        return View(
+            id=s.id,
+            actor=s.actor,
+            actor_name=actor.name if actor else s.actor,
+            claim=s.claim,
+            claim_text=self.claim_text(s.claim),
+            position=s.position.value,
+            quote=s.quote,
+            locator=s.locator,
+            source=s.source,
+            source_label=self.source_label(s.source),
+            source_url=self._source_link(s.source),
+            confidence=s.confidence,
+            note=s.note,
+        )
 
     def _source_link(self, sid: str | None) -> str | None:
         src = self.kb.sources.get(sid or "")
@@ -167,14 +176,11 @@ class Lookups:
         actor = self.kb.actors.get(aid)
         return actor.name if actor else aid
 
-    def _source_row(self, sid: str | None) -> dict[str, Any]:
+    def _source_row(self, sid: str | None) -> View:
         src = self.kb.sources[sid or ""]
-        return {
-            "id": src.id,
-            "title": src.title,
-            "label": self.source_label(src.id),
-            "href": Paths.source(src.id),
-        }
+        return View(
+            id=src.id, title=src.title, label=self.source_label(src.id), href=Paths.source(src.id)
+        )
 
     def _source_listing(self, sid: str) -> dict[str, Any]:
         """Return what a list item of a source shows."""

@@ -138,13 +138,20 @@ class Calls:
         attr = getattr(self._inner, name)
         if not callable(attr) or name.startswith("__"):
             return attr
+        ns = self._ns
 
         def call(*args: Any, **kwargs: Any) -> Any:
             now = Reads.now
             if now is not None:
-                for arg in (*args, *kwargs.values()):
+                for arg in args:
                     if isinstance(arg, str):
-                        now.add((self._ns, arg))
+                        now.add((ns, arg))
+                for arg in kwargs.values():
+                    if isinstance(arg, str):
+                        now.add((ns, arg))
             return attr(*args, **kwargs)
 
+        # Kept, so that the next call of the method skips this lookup: pages call a few methods
+        # (a claim's standing, its links) a great many times.
+        self.__dict__[name] = call
         return call

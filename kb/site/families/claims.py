@@ -13,7 +13,7 @@ from kb.model.records import Claim, Relation
 from kb.site import maps
 from kb.site.env import truncate
 from kb.site.families.base import record_page, single_page
-from kb.site.page import Page, PageFamily
+from kb.site.page import Page, PageFamily, View
 from kb.site.paths import Paths
 from kb.site.settings import VERDICT_ORDER
 
@@ -32,7 +32,8 @@ def claim_index_context(site: Site) -> dict[str, Any]:
             for name, ids in site.claim_index.items()
         ]
         total = sum(p["count"] for p in parts)
-        return {"rows": [], "parts": parts, "part": None, "total": total}
+        listing = {"badge_html": site.badge, "side_tag_html": site.side_tag}
+        return {"rows": [], "parts": parts, "part": None, "total": total, **listing}
     ids = sorted(site.kb.claims, key=lambda c: (site.kb.claims[c].text.lower(), c))
     return {**claim_table(site, ids), "parts": [], "part": None, "total": len(ids)}
 
@@ -47,7 +48,15 @@ def claim_table(site: Site, ids: list[str]) -> dict[str, Any]:
         row["attackers"] = len(site.graph.attackers(cid))
         rows.append(row)
     kinds = sorted({r["kind"] for r in rows})
-    return {"rows": rows, "kinds": kinds, "tags": sorted(site.tags), "verdicts": VERDICT_ORDER}
+    return {
+        "rows": rows,
+        "kinds": kinds,
+        "tags": sorted(site.tags),
+        "verdicts": VERDICT_ORDER,
+        # The badge and side_tag macros' HTML, made once per build for each.
+        "badge_html": site.badge,
+        "side_tag_html": site.side_tag,
+    }
 
 
 def claims_part_page(site: Site, part: str) -> str:
@@ -124,13 +133,13 @@ def _cite_line(site: Site, claim: Claim, names: list[str]) -> str:
     return f"“{claim.text}” In {site.kb.config.title}.{who} {url}"
 
 
-def _stances(site: Site, cid: str) -> dict[str, list[dict[str, Any]]]:
+def _stances(site: Site, cid: str) -> dict[str, list[View]]:
     """Return the stances on a claim, by who asserts, qualifies or denies it."""
     stances = [site.stance_view(s) for s in site.graph.stances_on(cid)]
     return {
-        "proponents": [s for s in stances if s["position"] == "asserts"],
-        "qualifiers": [s for s in stances if s["position"] == "qualifies"],
-        "skeptics": [s for s in stances if s["position"] == "denies"],
+        "proponents": [s for s in stances if s.position == "asserts"],
+        "qualifiers": [s for s in stances if s.position == "qualifies"],
+        "skeptics": [s for s in stances if s.position == "denies"],
     }
 
 
@@ -161,10 +170,11 @@ def claim_page(site: Site, cid: str) -> str:
     added, changed = site.dates.get(cid, ("", ""))
     permalink = site.base_url + Paths.claim(cid) if site.base_url else None
     quoted_by = sorted(
-        {kb.actors[s["actor"]].name for s in stances["proponents"] if s["actor"] in kb.actors}
+        {kb.actors[s.actor].name for s in stances["proponents"] if s.actor in kb.actors}
     )
     arguments = _arguments(site, cid)
     standing = site.standings.of(cid)
+    listed = {group: site.stances_html(views, "../") for group, views in stances.items()}
     return site.render(
         "claim.html",
         Paths.claim(cid),
@@ -175,7 +185,13 @@ def claim_page(site: Site, cid: str) -> str:
         why=site.statements(standing.why, "../"),
         why_strength=site.statements(site.standings.of(cid).why_strength, "../"),
         analysis=site.standings.available,
+        # Macros' HTML that claims share, rendered once per build for each.
+        badge_html=site.badge,
+        strength_line_html=site.strength_line,
+        tags_html=site.tags_html,
         **stances,
+        # None when a KB overrides macros.html: the template then calls its stance macro.
+        stances_html=None if None in listed.values() else listed,
         **arguments,
         undercuts=undercuts,
         own_undercuts=own_undercuts,

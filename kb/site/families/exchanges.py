@@ -17,7 +17,8 @@ def exchange_page(site: Site, a: str, b: str) -> str:
     """Render the page of two actors' exchanges, as threads."""
     data = exchange(site, a, b)
     title = f"{data['a']['name']} and {data['b']['name']}: their exchanges"
-    return site.render("exchange.html", Paths.exchange(a, b), title=title, **data)
+    page = Paths.exchange(a, b)
+    return site.render("exchange.html", page, title=title, badge_html=site.badge, **data)
 
 
 def _page(site: Site, a: str, b: str) -> Page:

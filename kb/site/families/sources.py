@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb.model.records import Evidence, Relation, Stance
 from kb.site.families.base import record_page, single_page
-from kb.site.page import Page, PageFamily
+from kb.site.page import Page, PageFamily, View
 from kb.site.paths import Paths, doi_url, safe_url
 from kb.site.settings import POSITION_VERB
 
@@ -33,21 +33,21 @@ def _quoted(site: Site, rec: Stance | Evidence | Relation) -> tuple[str, str]:
     return f"Argument that {rec.type.value}", claim
 
 
-def _quotes(site: Site, sid: str) -> list[dict[str, Any]]:
+def _quotes(site: Site, sid: str) -> list[View]:
     """Return the passages of a source that records quote, in the order of their locators."""
     quotes = []
     for rec in sorted(site.quoting.get(sid, []), key=lambda r: (r.locator or "", r.id)):
         what, claim = _quoted(site, rec)
         quotes.append(
-            {
-                "id": rec.id,
-                "quote": rec.quote,
-                "locator": rec.locator,
-                "what": what,
-                "claim": claim,
-                "claim_text": site.claim_text(claim),
-                "href": Paths.claim(claim) if claim in site.kb.claims else None,
-            }
+            View(
+                id=rec.id,
+                quote=rec.quote,
+                locator=rec.locator,
+                what=what,
+                claim=claim,
+                claim_text=site.claim_text(claim),
+                href=Paths.claim(claim) if claim in site.kb.claims else None,
+            )
         )
     return quotes
 
