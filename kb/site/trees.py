@@ -12,7 +12,7 @@ from kb.load.files import theme_dir
 from kb.site.lookups import Lookups
 from kb.site.memo import BuildMemo
 from kb.site.paths import Paths
-from kb.site.settings import POSITION_VERB, TREE_DEPTH
+from kb.site.settings import TREE_DEPTH
 from kb.site.standing import Standing
 
 Argument = tuple[str, str, str, list[tuple[str, str]]]
@@ -181,17 +181,6 @@ class Trees(Lookups):
         found: Markup = self.memo.get(key, lambda: module.tags(tags, root))
         return found
 
-    def claim_item(self, row: Any, root: str) -> Markup:
-        """Return what the claim_item macro writes for a claim's row (the bundled one in Python)."""
-        module, bundled = self._macros()
-        if not bundled:
-            return Markup(module.claim_item(row, root))
-        # The bundled macro: the claim's link, its badge and its kind.
-        link = f'<a class="claim-link" href="{self.escaped(root)}{escape(row["href"])}">'
-        badge = self.badge(row["standing"], root)
-        kind = f'<span class="kind">{escape(row["kind"])}</span>'
-        return Markup(f"{link}{escape(row['text'])}</a>\n{badge} {kind}")
-
     def tree_html(self, nodes: list[TreeNode], root: str) -> Markup | None:
         """Return the tree macro's HTML for these nodes, without Jinja's per-call cost."""
         # None when a KB overrides macros.html, whose tree the template then calls.
@@ -245,52 +234,3 @@ class Trees(Lookups):
                 f"{n.more} argument{plural} on its page</a>"
             )
         out.append("</div>\n")
-
-    def stances_html(
-        self, stances: list[Any], root: str, show_claim: bool = False
-    ) -> Markup | None:
-        """Return what the stance macro writes for each stance, joined; None for a KB's macros."""
-        # Pages list many stances, and a Jinja macro call costs more than the stance's own text.
-        if not self._macros()[1]:
-            return None
-        out: list[str] = []
-        for s in stances:
-            self._stance_into(out, s, root, show_claim)
-        return Markup("".join(out))
-
-    def _stance_into(self, out: list[str], s: Any, root: str, show_claim: bool) -> None:
-        """Append what the bundled stance macro writes (kept in step by tests/site)."""
-        esc = self.escaped
-        root = esc(root)
-        position = esc(s.position)
-        verb = esc(POSITION_VERB[s.position])
-        out.append(
-            f'<li class="stance stance-{position}" id="stance-{escape(s.id)}">\n  <p class="who">\n'
-        )
-        if show_claim:
-            out.append(
-                f'    <span class="pos-label pos-{position}">{verb}</span> with\n'
-                f'    <a href="{root}{escape(Paths.claim(s.claim))}" data-pagefind-ignore>'
-                f"{escape(s.claim_text)}</a>\n"
-            )
-        else:
-            out.append(
-                f'    <a href="{root}{escape(Paths.actor(s.actor))}">{escape(s.actor_name)}</a>\n'
-                f'    <span class="pos-label pos-{position}">{verb}</span>\n'
-            )
-        if s.confidence is not None:
-            out.append(f'<span class="conf">confidence {int(round(s.confidence * 100, 0))}%</span>')
-        out.append(
-            f"  </p>\n  <blockquote>\n    <p>{escape(s.quote)}</p>\n"
-            f'    <footer>— <a href="{root}{escape(Paths.source(s.source))}">'
-            f"{escape(s.source_label)}</a>, {escape(s.locator)}"
-        )
-        if s.source_url:
-            url = escape(s.source_url)
-            out.append(f' · <a href="{url}" rel="noopener noreferrer external">original</a>')
-        out.append("</footer>\n  </blockquote>\n")
-        if s.note:
-            note = escape(s.note)
-            label = '<span class="note-label">Editorial note:</span>'
-            out.append(f'<p class="note">{label} {note}</p>')
-        out.append("</li>")

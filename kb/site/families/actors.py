@@ -77,7 +77,6 @@ def actor_page(site: Site, aid: str) -> str:
         actor=actor,
         homepage=safe_url(actor.homepage),
         stances=stances,
-        stances_html=site.stances_html(stances, "../", show_claim=True),
         agree=agree,
         disagree=disagree,
         exchanges=[{"name": site._actor_name(b), "href": Paths.exchange(aid, b)} for b in partners],

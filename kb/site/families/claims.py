@@ -174,7 +174,6 @@ def claim_page(site: Site, cid: str) -> str:
     )
     arguments = _arguments(site, cid)
     standing = site.standings.of(cid)
-    listed = {group: site.stances_html(views, "../") for group, views in stances.items()}
     return site.render(
         "claim.html",
         Paths.claim(cid),
@@ -190,8 +189,6 @@ def claim_page(site: Site, cid: str) -> str:
         strength_line_html=site.strength_line,
         tags_html=site.tags_html,
         **stances,
-        # None when a KB overrides macros.html: the template then calls its stance macro.
-        stances_html=None if None in listed.values() else listed,
         **arguments,
         undercuts=undercuts,
         own_undercuts=own_undercuts,

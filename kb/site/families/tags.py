@@ -37,7 +37,6 @@ def tag_page(site: Site, tag: str) -> str:
         title=f"Tag: {tag}",
         tag=tag,
         claims=[site.claim_row(c) for c in site.tags.get(tag, [])],
-        claim_item_html=site.claim_item,
         questions=[
             {"href": Paths.question(q), "title": site.kb.questions[q].title}
             for q in site.question_tags.get(tag, [])
