@@ -249,11 +249,14 @@ class Engagements:
                 self.crossing.append((attack, ends, sorted(pairs)))
                 index = self.scopes.index
                 self._targets[index[attack.source]].add(index[attack.target])
-        asserting: dict[Voice, list[str]] = defaultdict(list)
-        for cid, held_by in self.voices.items():
-            for v in held_by:
-                asserting[v].append(cid)
-        self.voice_claims = {v: self.scopes.mask(cids) for v, cids in asserting.items()}
+        # A scope's counts come from its members' claims and attacks: testing every voice and
+        # attack against a bit set as wide as the map, in every scope, grew with the size cubed.
+        index = self.scopes.index
+        self._voices_at = {index[cid]: held_by for cid, held_by in self.voices.items()}
+        self._crossing_from: dict[int, list[tuple[int, str, list[tuple[Voice, Voice]]]]] = {}
+        for attack, _, pairs in self.crossing:
+            start, end = index[attack.source], index[attack.target]
+            self._crossing_from.setdefault(start, []).append((end, attack.relation, pairs))
         self._memo: dict[int, tuple[int, int, int, list[PairRow]]] = {}
 
     def claim_voices(self, cid: str) -> frozenset[Voice]:
@@ -264,12 +267,17 @@ class Engagements:
         """Count attacks within a set of claims from one voice's claim on another's, per pair."""
         # Neither voice asserts both ends of a counted attack; pairs are (attacker, attacked).
         # Return the counts and the relations.
+        return self._crossings(_members(scope))
+
+    def _crossings(self, members: set[int]) -> tuple[Counter[tuple[Voice, Voice]], set[str]]:
+        """Count the crossing attacks whose two claims are among members, per pair."""
         counts: Counter[tuple[Voice, Voice]] = Counter()
         crossing: set[str] = set()
-        for attack, ends, pairs in self.crossing:
-            if scope & ends == ends:
-                counts.update(pairs)
-                crossing.add(attack.relation)
+        for start in members & self._crossing_from.keys():
+            for end, relation, pairs in self._crossing_from[start]:
+                if end in members:
+                    counts.update(pairs)
+                    crossing.add(relation)
         return counts, crossing
 
     def engaged(self, scope: int) -> bool:
@@ -285,8 +293,11 @@ class Engagements:
     def _rows(self, scope: int) -> tuple[int, int, int, list[PairRow]]:
         if scope in self._memo:
             return self._memo[scope]
-        counts, crossing = self.crossings(scope)
-        asserted = {v: (scope & m).bit_count() for v, m in self.voice_claims.items() if scope & m}
+        members = _members(scope)
+        counts, crossing = self._crossings(members)
+        asserted: Counter[Voice] = Counter()
+        for i in members & self._voices_at.keys():
+            asserted.update(self._voices_at[i])
         size = self.scopes.size(scope)
         floor = max(LEADING_CLAIMS, math.ceil(LEADING_SHARE * size))
         leading = {v for v, n in asserted.items() if n >= floor}

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 from gap_kb import files
 from helpers import write_kb
 
-from kb.analysis.engagement import engagement_report
+from kb.analysis.engagement import Engagements, engagement_report
 from kb.build import make_site
 from kb.check.entry import load_kb
 from kb.cli import main
@@ -94,3 +96,41 @@ def test_method_page_shows_engagement_by_name_with_links(folder: Path) -> None:
     for record_id in ("q-one", "q-two", "a-pro", "b-con", "ann-a", "bob-b", "cy-c", "paper"):
         assert record_id not in text, record_id
     assert 'href="method.html">How this map was made</a>' in pages["index.html"].render()
+
+
+def _by_definition(e: Engagements, scope: int) -> tuple[Counter, set[str], dict]:
+    """Count a scope's crossing attacks and asserting voices straight from the bit sets."""
+    counts: Counter = Counter()
+    crossing: set[str] = set()
+    for attack, ends, pairs in e.crossing:
+        if scope & ends == ends:
+            counts.update(pairs)
+            crossing.add(attack.relation)
+    asserted: Counter = Counter()
+    for cid, held_by in e.voices.items():
+        if scope >> e.scopes.index[cid] & 1:
+            asserted.update(held_by)
+    return counts, crossing, dict(asserted)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_scope_counts_from_members_equal_the_bit_set_definition(tmp_path: Path, seed: int) -> None:
+    # Counting from a scope's members (linear) must give what testing every attack and voice
+    # against the scope's bit set gives (what the code did, cubic in the map's size).
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from synth import generate
+
+    kb = load_kb(generate(tmp_path, 400, seed))
+    e = Engagements(kb)
+    scopes = [e.scopes.of(q) for q in kb.questions] + [e.scopes.everything()]
+    assert any(e.crossings(s)[0] for s in scopes)
+    for scope in scopes:
+        counts, crossing, asserted = _by_definition(e, scope)
+        assert e.crossings(scope) == (counts, crossing)
+        _, n_crossing, n_voices, pair_rows = e._rows(scope)
+        assert (n_crossing, n_voices) == (len(crossing), len(asserted))
+        for row in pair_rows:
+            assert (row.forward, row.backward) == (
+                counts[row.first, row.second],
+                counts[row.second, row.first],
+            )
