@@ -97,10 +97,13 @@ class Paths:
         return "claims/" + slug(key) + ".html"
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
 def index_key(text: str) -> str:
     """Return the letters a claim is filed under: its text folded to ASCII a-z and 0-9."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+    # Exactly the ASCII letters and digits of the folded text (str.isalnum on ASCII characters).
+    return _NOT_ASCII_ALNUM.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 def _head(key: str, depth: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -347,3 +348,10 @@ def test_each_setting_changes_the_fingerprint(tmp_path: Path, change: Any) -> No
     assert make_site(load_kb(write_kb(tmp_path)), use_git=False).fingerprint() == before
     change(site)
     assert site.fingerprint() != before
+
+
+@given(st.text())
+def test_index_key_keeps_exactly_the_ascii_letters_and_digits_of_the_folded_text(text: str) -> None:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    assert index_key(text) == "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+    assert index_key("ℌello Wörld, 42!") == "Helloworld42"
