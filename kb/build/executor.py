@@ -204,7 +204,8 @@ class SideJob(Generic[R]):
 
     # With `early`, fn takes one more argument, a function that hands its value over before fn
     # returns: the process then goes on (saving what the next call needs, say) while this one uses
-    # the value, and `close` waits for it. `setup` runs first in the forked process.
+    # the value, and `close` waits for it. `setup` runs first in the forked process. A process
+    # that is no daemon is waited for when this one exits, rather than ended.
 
     def __init__(
         self,
@@ -212,6 +213,7 @@ class SideJob(Generic[R]):
         *args: Any,
         early: bool = False,
         setup: Callable[[], None] | None = None,
+        daemon: bool = True,
     ) -> None:
         self._conn: Connection | None = None
         self._proc: BaseProcess | None = None
@@ -226,7 +228,7 @@ class SideJob(Generic[R]):
         ctx = multiprocessing.get_context("fork")
         self._conn, theirs = ctx.Pipe(duplex=False)
         job = (fn, args, theirs, early, setup)
-        self._proc = ctx.Process(target=_send_result, args=job, daemon=True)
+        self._proc = ctx.Process(target=_send_result, args=job, daemon=daemon)
         self._proc.start()
         theirs.close()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.executor import Send, SideJob
+from kb.build.state import state_version
 from kb.build.writer import SiteWriter
 from kb.formats.export import file_name
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
@@ -95,5 +96,33 @@ class MemoFolder:
 def start_export(job: ExportJob, folder: Path) -> SideJob[Made]:
     """Start the export job into folder in a forked process (here, where there is no fork)."""
     # Frozen, the objects shared with this process are never walked by the child's collections,
-    # and so never copied into it.
-    return SideJob(job.run, folder, early=True, setup=gc.freeze)
+    # and so never copied into it. No daemon: a process exiting waits for the memo to be saved.
+    return SideJob(job.run, folder, early=True, setup=gc.freeze, daemon=False)
+
+
+class Exports:
+    """A builder's export jobs, one at a time, and the file of their memo."""
+
+    # A job saves its memo after sending its digests; the builder goes on, and the next job starts
+    # once it has ended.
+
+    def __init__(self, owner: object, cache_dir: Path | None) -> None:
+        folder = Path(cache_dir) if cache_dir is not None else MemoFolder(owner).path
+        self.memo_file = folder / EXPORTS_NAME
+        self.last: SideJob[Made] | None = None
+
+    def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
+        """Return an export job of kb (digests of the last downloads in `old`)."""
+        return ExportJob(kb, self.memo_file, state_version(), old)
+
+    def start(self, job: ExportJob, folder: Path) -> SideJob[Made]:
+        """Start a job writing into folder, once the last has ended."""
+        self.settle()
+        self.last = start_export(job, folder)
+        return self.last
+
+    def settle(self) -> None:
+        """Wait until the last job has ended, its memo saved."""
+        if self.last is not None:
+            self.last.close()
+            self.last = None

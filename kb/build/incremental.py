@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kb.build.changes import changes
 from kb.build.executor import LocalProcessExecutor, PageExecutor
-from kb.build.exports import EXPORTS_NAME, ExportJob, MemoFolder, download_paths, start_export
+from kb.build.exports import Exports, download_paths
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
 from kb.build.loading import FileMemo, load_checked, load_memo
@@ -42,7 +42,6 @@ from kb.build.state import (
     State,
     default_cache_dir,
     read_state,
-    state_version,
     write_state,
 )
 from kb.build.swap import swap_in
@@ -99,9 +98,7 @@ class IncrementalBuilder:
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
         self.removals = Removals()  # spent search shards, removed while the site is served
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
-        # The export memo, which only the export job reads, has a file of its own.
-        memos_dir = Path(cache_dir) if cache_dir is not None else MemoFolder(self).path
-        self.exports_file = memos_dir / EXPORTS_NAME
+        self.exports = Exports(self, cache_dir)  # the downloads' jobs, and their memo's file
         if self.state_file is not None:
             self.restore()
 
@@ -162,8 +159,8 @@ class IncrementalBuilder:
             self._step(None, "downloads", self._wait, plan)
             self._step(None, "remember", self._remember, plan)
         finally:
-            if plan.side is not None:
-                plan.side.close()  # the export job saves its memo after sending its digests
+            if plan.pending:  # failed before the downloads were written: the job must end first
+                self.exports.settle()
         marks["end"] = time.perf_counter()
         return finished(plan)
 
@@ -191,7 +188,7 @@ class IncrementalBuilder:
         if plan.full or plan.changed:
             downloads = download_paths()
             old = {} if plan.full else {p: d for p, d in self.extra.items() if p in downloads}
-            plan.export = ExportJob(copy.copy(kb), self.exports_file, state_version(), old)
+            plan.export = self.exports.job(copy.copy(kb), old)
         plan.extra = assets(kb.root)
         plan.extra[MARKER] = MARKER_TEXT
 
@@ -234,7 +231,7 @@ class IncrementalBuilder:
         """Start the export of the downloads into folder, when anything changed."""
         if plan.export is not None:
             plan.pending = set(download_paths())
-            plan.side = start_export(plan.export, folder)
+            plan.side = self.exports.start(plan.export, folder)
 
     def _render_pages(self, plan: Plan, folder: Path | None) -> list[Rendered]:
         """Render the chosen pages into folder, writing those whose digest changed."""

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from kb.build import build
-from kb.build.exports import EXPORTS_NAME, ExportJob, download_paths, read_memo, start_export
+from kb.build.exports import (
+    EXPORTS_NAME,
+    ExportJob,
+    download_paths,
+    read_memo,
+    start_export,
+    write_memo,
+)
 from kb.build.incremental import IncrementalBuilder
 from kb.build.loading import FileMemo, load_checked
 from kb.build.state import STATE_NAME, state_version
@@ -65,7 +72,9 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
 
     monkeypatch.setattr("kb.build.exports.read_memo", noting_read)
     for step in range(3):
-        report = IncrementalBuilder(folder, site, search=False, cache_dir=cache).build()
+        builder = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+        report = builder.build()
+        builder.exports.settle()  # the job saves its memo after the downloads are written
         assert report.full == (step == 0)
         with open(cache / STATE_NAME, "rb") as handle:
             NoExportMemo(handle).load()
@@ -83,7 +92,9 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
 ) -> None:
     folder = generate(tmp_path, CLAIMS, 4)
     cache, site = tmp_path / "cache", tmp_path / "site"
-    IncrementalBuilder(folder, site, search=False, cache_dir=cache).build()
+    first = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+    first.build()
+    first.exports.settle()
     memo_file = cache / EXPORTS_NAME
     if damage is None:  # a memo of another version of kb: not to be trusted
         memo = read_memo(memo_file, state_version())
@@ -91,7 +102,9 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
     else:
         memo_file.write_bytes(damage)
     edit_statement(folder, 2, "A statement edited while the memo was damaged.")
-    report = IncrementalBuilder(folder, site, search=False, cache_dir=cache).build()
+    builder = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+    report = builder.build()
+    builder.exports.settle()
     assert not report.full
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(site) == downloads_of(tmp_path / "fresh")
@@ -143,3 +156,26 @@ def test_a_rebuild_in_place_writes_the_edited_page_before_the_downloads(
     assert seen == [(True, True)]  # the page written, the downloads not yet
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(site) == downloads_of(tmp_path / "fresh") != old
+
+
+def test_a_build_returns_while_its_export_job_saves_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = generate(tmp_path, CLAIMS, 7)
+    cache = tmp_path / "cache"
+    real_write = write_memo
+
+    def slow_write(path: Path, version: str, memo: ExportMemo) -> None:
+        time.sleep(2)  # in the export process, after the digests are sent
+        real_write(path, version, memo)
+
+    monkeypatch.setattr("kb.build.exports.write_memo", slow_write)
+    builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
+    builder.build()
+    assert not (cache / EXPORTS_NAME).exists()  # still being saved
+    edit_statement(folder, 1, "Edited while the memo was being saved.")
+    builder.build()  # its export waits for the last job's memo, and uses it
+    builder.exports.settle()
+    assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+    build(folder, tmp_path / "fresh", search=False)
+    assert downloads_of(tmp_path / "site") == downloads_of(tmp_path / "fresh")
