@@ -50,6 +50,8 @@ class Snapshot:
 class State:
     """Everything the state file holds besides its version and stamp."""
 
+    # Not the export memo: the export job keeps it in a file of its own (kb.build.exports).
+
     memo: FileMemo
     last: Snapshot | None
     extra: dict[str, bytes]  # digests of the assets and downloads written
