@@ -165,14 +165,19 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
     cache = tmp_path / "cache"
     real_write = write_memo
 
-    def slow_write(path: Path, version: str, memo: ExportMemo) -> None:
-        time.sleep(2)  # in the export process, after the digests are sent
+    go = tmp_path / "go"
+
+    def held_write(path: Path, version: str, memo: ExportMemo) -> None:
+        deadline = time.monotonic() + 60  # in the export process, after the digests are sent
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         real_write(path, version, memo)
 
-    monkeypatch.setattr("kb.build.exports.write_memo", slow_write)
+    monkeypatch.setattr("kb.build.exports.write_memo", held_write)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
     builder.build()
-    assert not (cache / EXPORTS_NAME).exists()  # still being saved
+    assert not (cache / EXPORTS_NAME).exists()  # the build is done, the memo not yet saved
+    go.touch()
     edit_statement(folder, 1, "Edited while the memo was being saved.")
     builder.build()  # its export waits for the last job's memo, and uses it
     builder.exports.settle()
