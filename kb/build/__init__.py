@@ -1,8 +1,9 @@
 """`kb build`: gather every page, render what changed, write to a new folder, index, swap in."""
 # The steps, in order: `loading` (a KB through its file memo), `gather` (the Site, downloads and
 # assets), `plan` (what changed, which pages to render), `workers` and `executor` (rendering),
-# `writer` (the one way files are written), `search`/`pagefind` (the index), `swap` (the new folder
-# in place of the old), `state` (what the next build reuses); `incremental` runs them.
+# `writer` (the one way files are written), `exports` (the downloads, in a process of their own),
+# `search`/`pagefind` (the index), `swap` (the new folder in place of the old), `state` (what the
+# next build reuses); `incremental` runs them.
 
 from __future__ import annotations
 

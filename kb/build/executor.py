@@ -154,14 +154,34 @@ class LocalProcessExecutor:
                 proc.join()
 
 
-def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Connection) -> None:
+Send = Callable[[Any], None]  # hands a side job's value to the waiting process
+
+
+def _send_result(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    conn: Connection,
+    early: bool,
+    setup: Callable[[], None] | None,
+) -> None:
     """Run in a forked process: call fn and send back its value (or its error)."""
+    sent = False
+
+    def send(value: Any) -> None:
+        nonlocal sent
+        with contextlib.suppress(OSError):  # the parent is gone: nobody waits for the value
+            conn.send((True, value))
+        sent = True
+
     try:
-        reply: tuple[bool, Any] = (True, fn(*args))
+        if setup is not None:
+            setup()
+        reply: tuple[bool, Any] = (True, fn(*args, send) if early else fn(*args))
     except Exception as exc:
         reply = (False, exc)
-    with contextlib.suppress(OSError):  # the parent is gone: nobody waits for the value
-        conn.send(reply)
+    if not sent:
+        with contextlib.suppress(OSError):
+            conn.send(reply)
     conn.close()
 
 
@@ -175,35 +195,70 @@ class Ready(Generic[R]):
         """Return the value."""
         return self.value
 
+    def close(self) -> None:
+        """Do nothing: there is no process to wait for."""
+
 
 class SideJob(Generic[R]):
     """One call run in a forked process while this one renders (or here, without fork)."""
 
-    def __init__(self, fn: Callable[..., R], *args: Any) -> None:
+    # With `early`, fn takes one more argument, a function that hands its value over before fn
+    # returns: the process then goes on (saving what the next call needs, say) while this one uses
+    # the value, and `close` waits for it. `setup` runs first in the forked process. A process
+    # that is no daemon is waited for when this one exits, rather than ended.
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        early: bool = False,
+        setup: Callable[[], None] | None = None,
+        daemon: bool = True,
+    ) -> None:
         self._conn: Connection | None = None
         self._proc: BaseProcess | None = None
         self.value: Any = None
+        self._early = early
         if not can_fork() or (os.cpu_count() or 1) < 2:
-            self.value = fn(*args)
+            if early:
+                fn(*args, self._keep)
+            else:
+                self.value = fn(*args)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, theirs = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_send_result, args=(fn, args, theirs), daemon=True)
+        job = (fn, args, theirs, early, setup)
+        self._proc = ctx.Process(target=_send_result, args=job, daemon=daemon)
         self._proc.start()
         theirs.close()
 
+    def _keep(self, value: Any) -> None:
+        self.value = value
+
     def result(self) -> R:
         """Return the call's value, waiting for it."""
-        if self._conn is not None and self._proc is not None:
-            conn, proc, self._conn = self._conn, self._proc, None
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
             try:
                 ok, value = conn.recv()
             except EOFError:
+                self.close()
                 raise BuildError("the export of the downloads died") from None
             finally:
                 conn.close()
-                proc.join()
             if not ok:
+                self.close()
                 raise value
             self.value = value
+            if not self._early:
+                self.close()
         return cast(R, self.value)
+
+    def close(self) -> None:
+        """Wait until the forked process has ended."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            proc.join()

@@ -72,9 +72,3 @@ def assets(kb_root: Path) -> dict[str, bytes]:
     if "assets/favicon.svg" in out:
         out["favicon.svg"] = out["assets/favicon.svg"]
     return out
-
-
-def downloads_and_memo(kb: KnowledgeBase) -> tuple[dict[str, bytes], ExportMemo]:
-    """Export every download with a new memo; return both (the memo serves the next build)."""
-    memo = ExportMemo()
-    return downloads(kb, memo), memo

@@ -1,10 +1,11 @@
 """Incremental builds: pages re-rendered only when something they read changed."""
 # Loaded files are cached by content hash and page reads tracked; pages render through a page
 # executor. `IncrementalBuilder._build` reads top to bottom as the build's steps: load, make the
-# site, plan, choose pages, render (and index), collect, write, remember.
+# site, plan, choose pages, render (and index), collect, write, downloads, remember.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -13,15 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.build.changes import changes
-from kb.build.executor import LocalProcessExecutor, PageExecutor, Ready, SideJob
+from kb.build.executor import LocalProcessExecutor, PageExecutor
+from kb.build.exports import Exports, download_paths
 from kb.build.folders import Removals
-from kb.build.gather import assets, downloads, downloads_and_memo, make_site
+from kb.build.gather import assets, make_site
 from kb.build.loading import FileMemo, load_checked, load_memo
 from kb.build.memos import BuildMemos
 from kb.build.plan import (
     Plan,
     derived_lookups,
     digest,
+    finished,
     needs_full,
     pages_to_render,
     salt,
@@ -44,7 +47,6 @@ from kb.build.state import (
 from kb.build.swap import swap_in
 from kb.build.workers import Rendered, render_pages
 from kb.build.writer import SiteWriter, link_tree, site_manifest, write_files
-from kb.formats.export import ExportMemo
 from kb.load.files import theme_dir
 from kb.load.safety import MARKER, guard_output
 from kb.plugins import plugin_manager
@@ -94,9 +96,9 @@ class IncrementalBuilder:
         self.pm = plugin_manager()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
-        self.exports: ExportMemo | None = None  # what the last export made, to redo only changes
         self.removals = Removals()  # spent search shards, removed while the site is served
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
+        self.exports = Exports(self, cache_dir)  # the downloads' jobs, and their memo's file
         if self.state_file is not None:
             self.restore()
 
@@ -114,12 +116,7 @@ class IncrementalBuilder:
         state = read_state(self.state_file, self._stamp())
         if state is None:
             return False
-        self.memo, self.last, self.extra, self.exports = (
-            state.memo,
-            state.last,
-            state.extra,
-            state.exports,
-        )
+        self.memo, self.last, self.extra = state.memo, state.last, state.extra
         self.memos.restore(state.analysis, state.layouts)
         return True
 
@@ -127,7 +124,7 @@ class IncrementalBuilder:
         """Write this build's state for the next run, atomically."""
         assert self.state_file is not None
         layouts, analysis = self.memos.layouts, self.memos.saved()
-        state = State(self.memo, self.last, self.extra, layouts, analysis, self.exports)
+        state = State(self.memo, self.last, self.extra, layouts, analysis)
         write_state(self.state_file, self._stamp(), state)
 
     def build(self) -> Report:
@@ -153,14 +150,19 @@ class IncrementalBuilder:
         self.progress.stage("analysing")
         site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)
         plan = Plan(kb, site, self.last, report, marks=marks)
-        self._step("planning", "plan", self._plan, plan)
-        self._step(None, "choose", self._choose, plan)
-        self._step(None, "render", self._render, plan)
-        self._step(None, "collect", self._collect, plan)
-        self._step(None, "write", self._write, plan)
-        self._step(None, "remember", self._remember, plan)
+        try:
+            self._step("planning", "plan", self._plan, plan)
+            self._step(None, "choose", self._choose, plan)
+            self._step(None, "render", self._render, plan)
+            self._step(None, "collect", self._collect, plan)
+            self._step(None, "write", self._write, plan)
+            self._step(None, "downloads", self._wait, plan)
+            self._step(None, "remember", self._remember, plan)
+        finally:
+            if plan.pending:  # failed before the downloads were written: the job must end first
+                self.exports.settle()
         marks["end"] = time.perf_counter()
-        return self._report(plan)
+        return finished(plan)
 
     def _step(self, stage: str | None, name: str, step: Callable[[Plan], None], plan: Plan) -> None:
         """Note when a step begins, show its stage, and run it."""
@@ -170,7 +172,7 @@ class IncrementalBuilder:
         step(plan)
 
     def _plan(self, plan: Plan) -> None:
-        """Decide between a full build and a rebuild, find what changed, start the downloads."""
+        """Decide between a full build and a rebuild, find what changed, plan the downloads."""
         kb, site, last = plan.kb, plan.site, plan.last
         plan.salt = salt(site, [theme_dir(), self.kb_root / "site"])
         plan.derived = derived_lookups(site)
@@ -181,13 +183,12 @@ class IncrementalBuilder:
             plan.full = plan.report.repaired = True
         if not plan.full and last is not None:
             plan.changed = changes(last, kb, plan.derived, plan.standings)
-        # Downloads export the whole KB. With the last build's export memo only the changed
-        # records are serialised again, here; without one a forked process exports everything
-        # while pages render and sends its memo back for the next build.
-        if (plan.full or plan.changed) and self.exports is not None:
-            plan.side = Ready((downloads(kb, self.exports), self.exports))
-        elif plan.full or plan.changed:
-            plan.side = SideJob(downloads_and_memo, kb)
+        # Downloads export the whole KB, in a forked process while pages render (see _start). A
+        # copy of the KB keeps the plain tables, which pages' reads are about to wrap.
+        if plan.full or plan.changed:
+            downloads = download_paths()
+            old = {} if plan.full else {p: d for p, d in self.extra.items() if p in downloads}
+            plan.export = self.exports.job(copy.copy(kb), old)
         plan.extra = assets(kb.root)
         plan.extra[MARKER] = MARKER_TEXT
 
@@ -215,16 +216,22 @@ class IncrementalBuilder:
                 swap_in({}, self.out, search=index, fill=fill)
                 plan.report.indexed = self.search
             else:
-                # A rebuild writes changed pages into the site as they are rendered.
+                # A rebuild writes changed pages into the site as they are rendered; the downloads
+                # come after the pages and the search index (see _wait).
+                self._start(plan, self.out)
                 plan.results = self._render_pages(plan, self.out)
                 plan.files.update(self._extras(plan))
         finally:
             # Views go to the index inside swap_in; only a full build, which streams, has any.
             if plan.prepared is not None:
                 shutil.rmtree(plan.prepared[0], ignore_errors=True)
-            if plan.side is not None:
-                plan.side.result()
             untrack_reads(plan.kb)
+
+    def _start(self, plan: Plan, folder: Path) -> None:
+        """Start the export of the downloads into folder, when anything changed."""
+        if plan.export is not None:
+            plan.pending = set(download_paths())
+            plan.side = self.exports.start(plan.export, folder)
 
     def _render_pages(self, plan: Plan, folder: Path | None) -> list[Rendered]:
         """Render the chosen pages into folder, writing those whose digest changed."""
@@ -238,11 +245,15 @@ class IncrementalBuilder:
         old = plan.last_digests()
         if not plan.full:
             link_tree(self.out, folder, lambda name: name == "pagefind")
-        plan.results.extend(self._render_pages(plan, folder))
-        plan.files.update(self._extras(plan))
-        writer = SiteWriter(folder)
-        for path, data in plan.files.items():
-            writer.write(path, data)
+        self._start(plan, folder)
+        try:
+            plan.results.extend(self._render_pages(plan, folder))
+            plan.files.update(self._extras(plan))
+            writer = SiteWriter(folder)
+            for path, data in plan.files.items():
+                writer.write(path, data)
+        finally:
+            self._wait(plan)  # the downloads in the folder before it is swapped in
         if not plan.full:
             paths = plan.paths()
             stale = [p for p in self.extra if p not in plan.extra_digests]
@@ -251,12 +262,9 @@ class IncrementalBuilder:
                 (folder / path).unlink(missing_ok=True)
 
     def _extras(self, plan: Plan) -> dict[str, bytes]:
-        """Return the assets and downloads that differ from the last build's."""
-        if plan.side is not None:
-            files, self.exports = plan.side.result()
-            plan.extra.update(files)
+        """Return the assets that differ from the last build's (the export job writes downloads)."""
         plan.extra_digests.update({p: digest(d) for p, d in plan.extra.items()})
-        if plan.side is None:  # nothing changed, so neither did the downloads: theirs stay
+        if plan.export is None:  # nothing changed, so neither did the downloads: theirs stay
             old = {k: v for k, v in self.extra.items() if k.startswith("downloads/")}
             plan.extra_digests.update(old)
         return {
@@ -298,8 +306,7 @@ class IncrementalBuilder:
                     plan.files[path] = data
             plan.digests[path] = page_digest
         plan.extra_written = len(plan.files)
-        plan.gone = [p for p in self.extra if p not in plan.extra_digests]
-        self.extra = plan.extra_digests
+        plan.gone = [p for p in self.extra if p not in plan.extra_digests and p not in plan.pending]
         paths = plan.paths()
         plan.gone += [p for p in plan.digests if p not in paths]
         for path in plan.gone:
@@ -320,8 +327,16 @@ class IncrementalBuilder:
             self._index(plan, self.out)
             plan.report.indexed = True
 
+    def _wait(self, plan: Plan) -> None:
+        """Wait for the export job's downloads (a rebuild in place takes them last)."""
+        if plan.side is not None and plan.pending:
+            digests, written = plan.side.result()
+            plan.extra_digests.update(digests)
+            plan.downloads_written, plan.pending = written, set()
+
     def _remember(self, plan: Plan) -> None:
         """Keep what this build read for the next one, and save it when there is a state file."""
+        self.extra = plan.extra_digests
         last = plan.last
         views = plan.views if plan.searching else last.views if last and self.search else None
         self.last = Snapshot(
@@ -337,26 +352,6 @@ class IncrementalBuilder:
         if self.state_file is not None:
             self.progress.stage("saving")
             self.save()
-
-    def _report(self, plan: Plan) -> Report:
-        """Fill the report: counts, and the seconds of each stage."""
-        report, m = plan.report, plan.marks
-        report.pages, report.rendered = len(plan.pages), len(plan.todo)
-        report.written = len(plan.changed_pages) + plan.extra_written
-        report.removed, report.full = len(plan.gone), plan.full
-        searching = sum(plan.searching)
-        report.seconds = {
-            "load+check": m["site"] - m["load"],
-            "site": m["plan"] - m["site"],
-            "diff+downloads": m["choose"] - m["plan"],
-            "plan": m["render"] - m["choose"],
-            "render": m["collect"] - m["render"] - (searching if plan.streaming else 0.0),
-            "collect": m["write"] - m["collect"],
-            "write": m["remember"] - m["write"] - (0.0 if plan.streaming else searching),
-            "search index": searching,
-            "save state": m["end"] - m["remember"],
-        }
-        return report
 
 
 def build_site(

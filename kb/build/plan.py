@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.build.executor import Ready, SideJob
+from kb.build.executor import SideJob
+from kb.build.exports import ExportJob, Made
 from kb.build.report import Report
 from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
-from kb.formats.export import ExportMemo
 from kb.load.safety import outside
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
@@ -22,7 +22,6 @@ from kb.site.site import Site
 TABLES = ("questions", "claims", "sources", "actors", "stances", "evidence", "relations")
 # A Site's attributes that are no derived lookup, and whose values the salt need not cover.
 SKIP_ATTRS = {"kb", "env", "graph", "standings", "_templates", "memos"}
-Downloads = tuple[dict[str, bytes], ExportMemo]
 
 
 @dataclass
@@ -39,7 +38,10 @@ class Plan:
     full: bool = True
     streaming: bool = True  # pages go straight to a new folder, swapped in whole
     changed: set[Key] = field(default_factory=set)
-    side: SideJob[Downloads] | Ready[Downloads] | None = None  # the downloads, being exported
+    export: ExportJob | None = None  # the downloads' export, when anything changed
+    side: SideJob[Made] | None = None  # that export, running while pages render
+    pending: set[str] = field(default_factory=set)  # downloads being written: not gone
+    downloads_written: int = 0
     extra: dict[str, bytes] = field(default_factory=dict)  # assets and downloads
     extra_digests: dict[str, bytes] = field(default_factory=dict)
     pages: list[Any] = field(default_factory=list)
@@ -141,3 +143,25 @@ def pages_to_render(plan: Plan) -> list[Any]:
         for p in plan.pages
         if p.path not in last.reads or not last.reads[p.path].isdisjoint(plan.changed)
     ]
+
+
+def finished(plan: Plan) -> Report:
+    """Fill the report: counts, and the seconds of each stage."""
+    report, m = plan.report, plan.marks
+    report.pages, report.rendered = len(plan.pages), len(plan.todo)
+    report.written = len(plan.changed_pages) + plan.extra_written + plan.downloads_written
+    report.removed, report.full = len(plan.gone), plan.full
+    searching = sum(plan.searching)
+    report.seconds = {
+        "load+check": m["site"] - m["load"],
+        "site": m["plan"] - m["site"],
+        "diff": m["choose"] - m["plan"],
+        "plan": m["render"] - m["choose"],
+        "render": m["collect"] - m["render"] - (searching if plan.streaming else 0.0),
+        "collect": m["write"] - m["collect"],
+        "write": m["downloads"] - m["write"] - (0.0 if plan.streaming else searching),
+        "downloads": m["remember"] - m["downloads"],
+        "search index": searching,
+        "save state": m["end"] - m["remember"],
+    }
+    return report

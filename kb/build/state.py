@@ -13,7 +13,6 @@ from typing import Any
 from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
-from kb.formats.export import ExportMemo
 from kb.load.files import code_digest
 from kb.model.kb import KnowledgeBase
 from kb.plugins import installed
@@ -21,7 +20,7 @@ from kb.site.memos import Positions
 from kb.site.reads import Key
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-9"
+STATE_VERSION = "kb-cache-10"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
 
@@ -51,12 +50,13 @@ class Snapshot:
 class State:
     """Everything the state file holds besides its version and stamp."""
 
+    # Not the export memo: the export job keeps it in a file of its own (kb.build.exports).
+
     memo: FileMemo
     last: Snapshot | None
     extra: dict[str, bytes]  # digests of the assets and downloads written
     layouts: dict[bytes, Positions]
     analysis: dict[bytes, Analysis]
-    exports: ExportMemo | None
 
 
 def read_state(path: Path, stamp: Stamp | None) -> State | None:
@@ -70,14 +70,14 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
         return None
     if version != state_version() or saved_stamp is None or saved_stamp != stamp:
         return None
-    return State(memo, last, extra[0], extra[1], extra[2], extra[3])
+    return State(memo, last, extra[0], extra[1], extra[2])
 
 
 def write_state(path: Path, stamp: Stamp | None, state: State) -> None:
     """Write the state for the next run, atomically; remove it when it cannot be written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    extra = (state.extra, state.layouts, state.analysis, state.exports)
+    extra = (state.extra, state.layouts, state.analysis)
     saved = (state_version(), stamp, state.memo, state.last, extra)
     try:
         with open(tmp, "wb") as handle, gc_paused():

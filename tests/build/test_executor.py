@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -11,6 +12,7 @@ from typing import TypeVar
 import pytest
 
 from kb.build import BuildMemos, LocalProcessExecutor, SerialExecutor
+from kb.build.executor import SideJob
 from kb.build.incremental import IncrementalBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -104,3 +106,19 @@ def test_layouts_are_kept_from_one_build_to_the_next(tmp_path: Path) -> None:
     assert kept, "no layout went through BuildMemos.layout"
     again = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=tmp_path / "c")
     assert again.memos.layouts == kept  # restored from the state file
+
+
+def _send_then_finish(marker: Path, send: Callable[[int], None]) -> None:
+    send(7)
+    time.sleep(1)
+    marker.write_text("finished")
+
+
+def test_a_side_job_hands_its_value_over_before_it_ends(tmp_path: Path) -> None:
+    marker = tmp_path / "finished"
+    job: SideJob[int] = SideJob(_send_then_finish, marker, early=True)
+    assert job.result() == 7
+    assert not marker.exists()  # still at work after handing the value over
+    job.close()
+    assert marker.read_text() == "finished"
+    assert job.result() == 7

@@ -1,0 +1,186 @@
+"""The downloads' export job: its own memo file, its own process, and never before the pages."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kb.build import build
+from kb.build.exports import (
+    EXPORTS_NAME,
+    ExportJob,
+    download_paths,
+    read_memo,
+    start_export,
+    write_memo,
+)
+from kb.build.incremental import IncrementalBuilder
+from kb.build.loading import FileMemo, load_checked
+from kb.build.state import STATE_NAME, state_version
+from kb.formats.memo import ExportMemo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from synth import edit_statement, generate  # noqa: E402
+
+CLAIMS = 40
+
+
+@pytest.fixture(autouse=True)
+def _own_temp_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the fresh reference builds from a user cache, and temporary folders apart."""
+    monkeypatch.setenv("KB_CACHE", "0")
+    folder = tmp_path_factory.mktemp("tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+
+
+def downloads_of(site: Path) -> dict[str, bytes]:
+    """Return the downloads of a built site, by path."""
+    return {p: (site / p).read_bytes() for p in download_paths()}
+
+
+class NoExportMemo(pickle.Unpickler):
+    """Unpickles a state file, failing if it holds an export memo."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        assert name != "ExportMemo", "the state file holds the export memo"
+        return super().find_class(module, name)
+
+
+def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = generate(tmp_path, CLAIMS, 3)
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    readers = tmp_path / "readers"
+    real_read = read_memo
+
+    def noting_read(path: Path, version: str) -> ExportMemo | None:
+        with open(readers, "a") as handle:  # from whichever process reads it
+            handle.write(f"{os.getpid()}\n")
+        return real_read(path, version)
+
+    monkeypatch.setattr("kb.build.exports.read_memo", noting_read)
+    for step in range(3):
+        builder = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+        report = builder.build()
+        builder.exports.settle()  # the job saves its memo after the downloads are written
+        assert report.full == (step == 0)
+        with open(cache / STATE_NAME, "rb") as handle:
+            NoExportMemo(handle).load()
+        assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+        build(folder, tmp_path / f"fresh-{step}", search=False)
+        assert downloads_of(site) == downloads_of(tmp_path / f"fresh-{step}")
+        edit_statement(folder, 1 + step, f"Edited statement {step}.")
+    pids = {int(line) for line in readers.read_text().split()}
+    assert len(pids) == 6 and os.getpid() not in pids  # three builds here, three fresh ones
+
+
+@pytest.mark.parametrize("damage", [b"not a pickle", None])
+def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
+    tmp_path: Path, damage: bytes | None
+) -> None:
+    folder = generate(tmp_path, CLAIMS, 4)
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    first = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+    first.build()
+    first.exports.settle()
+    memo_file = cache / EXPORTS_NAME
+    if damage is None:  # a memo of another version of kb: not to be trusted
+        memo = read_memo(memo_file, state_version())
+        memo_file.write_bytes(pickle.dumps(("another version", memo)))
+    else:
+        memo_file.write_bytes(damage)
+    edit_statement(folder, 2, "A statement edited while the memo was damaged.")
+    builder = IncrementalBuilder(folder, site, search=False, cache_dir=cache)
+    report = builder.build()
+    builder.exports.settle()
+    assert not report.full
+    build(folder, tmp_path / "fresh", search=False)
+    assert downloads_of(site) == downloads_of(tmp_path / "fresh")
+    assert read_memo(memo_file, state_version()) is not None  # saved again, whole
+
+
+def test_downloads_equal_to_the_last_are_not_written_again(tmp_path: Path) -> None:
+    folder = generate(tmp_path, CLAIMS, 5)
+    kb = load_checked(folder, FileMemo())
+    out, memo_file = tmp_path / "out", tmp_path / "memo" / EXPORTS_NAME
+    first = start_export(ExportJob(kb, memo_file, state_version(), {}), out)
+    digests, written = first.result()
+    first.close()
+    assert written == len(download_paths()) == len(digests)
+    inodes = {p: (out / p).stat().st_ino for p in download_paths()}
+    again = start_export(ExportJob(kb, memo_file, state_version(), digests), out)
+    assert again.result() == (digests, 0)
+    again.close()
+    assert inodes == {p: (out / p).stat().st_ino for p in download_paths()}
+
+
+def test_a_rebuild_in_place_writes_the_edited_page_before_the_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = generate(tmp_path, CLAIMS, 6)
+    site = tmp_path / "site"
+    builder = IncrementalBuilder(folder, site, search=False, atomic=False)
+    builder.build()
+    old = downloads_of(site)
+    real_run = ExportJob.run
+
+    def slow_run(self: ExportJob, where: Path, send: Any) -> None:
+        time.sleep(3)  # in the export process: a large KB's export
+        real_run(self, where, send)
+
+    monkeypatch.setattr(ExportJob, "run", slow_run)
+    seen: list[tuple[bool, bool]] = []
+    real_wait = IncrementalBuilder._wait
+
+    def noting_wait(self: IncrementalBuilder, plan: Any) -> None:
+        pages = [p for p in site.rglob("*.html") if b"Slowly exported statement" in p.read_bytes()]
+        seen.append((bool(pages), downloads_of(site) == old))
+        real_wait(self, plan)
+
+    monkeypatch.setattr(IncrementalBuilder, "_wait", noting_wait)
+    edit_statement(folder, 3, "Slowly exported statement.")
+    report = builder.build()
+    assert not report.full
+    assert seen == [(True, True)]  # the page written, the downloads not yet
+    build(folder, tmp_path / "fresh", search=False)
+    assert downloads_of(site) == downloads_of(tmp_path / "fresh") != old
+
+
+def test_a_build_returns_while_its_export_job_saves_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = generate(tmp_path, CLAIMS, 7)
+    cache = tmp_path / "cache"
+    real_write = write_memo
+
+    go = tmp_path / "go"
+
+    def held_write(path: Path, version: str, memo: ExportMemo) -> None:
+        deadline = time.monotonic() + 60  # in the export process, after the digests are sent
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        real_write(path, version, memo)
+
+    monkeypatch.setattr("kb.build.exports.write_memo", held_write)
+    builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
+    builder.build()
+    assert not (cache / EXPORTS_NAME).exists()  # the build is done, the memo not yet saved
+    go.touch()
+    edit_statement(folder, 1, "Edited while the memo was being saved.")
+    builder.build()  # its export waits for the last job's memo, and uses it
+    builder.exports.settle()
+    assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+    build(folder, tmp_path / "fresh", search=False)
+    assert downloads_of(tmp_path / "site") == downloads_of(tmp_path / "fresh")
