@@ -20,7 +20,6 @@ from kb.build.gather import downloads as downloads
 from kb.build.gather import make_site as make_site
 from kb.build.gitdates import git_dates as git_dates
 from kb.build.incremental import IncrementalBuilder as IncrementalBuilder
-from kb.build.incremental import build_site
 from kb.build.memos import BuildMemos as BuildMemos
 from kb.build.pagefind import SEARCH_EXCLUDE as SEARCH_EXCLUDE
 from kb.build.progress import Progress
@@ -69,3 +68,31 @@ def build(
     if report.repaired:
         print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"
+
+
+def build_site(
+    kb_root: Path,
+    out: Path,
+    *,
+    base_url: str | None = None,
+    search: bool = True,
+    use_git: bool = True,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    executor: PageExecutor | None = None,
+) -> Report:
+    """Build a site; with a cache_dir, re-render only what changed since the last run."""
+    builder = IncrementalBuilder(
+        kb_root,
+        out,
+        base_url=base_url,
+        search=search,
+        use_git=use_git,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        atomic=True,
+        progress=progress,
+        executor=executor,
+    )
+    return builder.build()

@@ -77,8 +77,12 @@ class IncrementalBuilder:
         shards: int | None = None,
         progress: Progress | None = None,
         executor: PageExecutor | None = None,
+        on_visible: Callable[[], None] | None = None,
     ) -> None:
         self.progress = progress or Progress()  # stages and pages done, for the terminal
+        # Called once the new pages can be read, before the index and downloads of a rebuild in
+        # place: `kb serve` reloads the browser then.
+        self.on_visible = on_visible
         self.kb_root = Path(kb_root)
         self.shards = shards  # Pagefind bundles; None: by the number of pages
         self.out = Path(out).resolve()
@@ -316,6 +320,7 @@ class IncrementalBuilder:
     def _write(self, plan: Plan) -> None:
         """Write a rebuild's changed files into the site, remove the gone ones, and index."""
         if plan.streaming:
+            self._visible(plan)
             return  # written and indexed in a new folder, already swapped in
         touched = [*plan.changed_pages, *plan.files, *plan.gone]
         write_files(self.out, plan.files)
@@ -323,9 +328,16 @@ class IncrementalBuilder:
             target = self.out / path
             if target.is_file():
                 target.unlink()
+        self._visible(plan)
         if self.search and any(p.endswith(".html") for p in touched):
             self._index(plan, self.out)
             plan.report.indexed = True
+
+    def _visible(self, plan: Plan) -> None:
+        """Note when the new pages could be read, and say so to whoever waits for that."""
+        plan.report.visible = time.perf_counter() - plan.marks["load"]
+        if self.on_visible is not None:
+            self.on_visible()
 
     def _wait(self, plan: Plan) -> None:
         """Wait for the export job's downloads (a rebuild in place takes them last)."""
@@ -354,40 +366,11 @@ class IncrementalBuilder:
             self.save()
 
 
-def build_site(
-    kb_root: Path,
-    out: Path,
-    *,
-    base_url: str | None = None,
-    search: bool = True,
-    use_git: bool = True,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    executor: PageExecutor | None = None,
-) -> Report:
-    """Build a site; with a cache_dir, re-render only what changed since the last run."""
-    builder = IncrementalBuilder(
-        kb_root,
-        out,
-        base_url=base_url,
-        search=search,
-        use_git=use_git,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        atomic=True,
-        progress=progress,
-        executor=executor,
-    )
-    return builder.build()
-
-
 __all__: list[str] = [
     "VIEWS_PREFIX",
     "FileMemo",
     "IncrementalBuilder",
     "Report",
-    "build_site",
     "default_cache_dir",
     "load_checked",
     "load_memo",

@@ -19,3 +19,6 @@ class Report:
     shards: tuple[int, int] = (0, 0)  # search shards indexed, and reused from the last build
     repaired: bool = False  # the site had been changed by hand since the last build: rebuilt whole
     seconds: dict[str, float] = field(default_factory=dict)
+    # Seconds from the start until the new pages could be read: written in place (`kb serve`,
+    # before re-indexing and downloads) or the new folder swapped in.
+    visible: float | None = None

@@ -149,7 +149,11 @@ class Rebuilder:
         console: Console,
         progress: Progress | None = None,
     ) -> None:
-        self.builder = IncrementalBuilder(Path(kb_root), Path(out), progress=progress)
+        # Open pages reload as soon as the new pages are written, before the search index and
+        # the downloads of the rebuild are done.
+        self.builder = IncrementalBuilder(
+            Path(kb_root), Path(out), progress=progress, on_visible=state.success
+        )
         self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state
         self.console = console
@@ -180,7 +184,8 @@ class Rebuilder:
                 f"in {sum(report.seconds.values()):.2f} s",
                 highlight=False,
             )
-        self.state.success()
+        if report.visible is None:  # no page was shown early: reload now
+            self.state.success()
         return True
 
 

@@ -539,3 +539,28 @@ def test_a_rebuild_lists_its_pages_a_fixed_number_of_times(
     report = builder.build()
     assert report.indexed
     assert len(calls) <= 3  # not once per page of the last build (hundreds here)
+
+
+def test_a_rebuild_in_place_shows_its_pages_before_it_indexes_them(tmp_path: Path) -> None:
+    # `kb serve` reloads open pages when the builder says the pages can be read: the edited page
+    # must be on disk by then, and the search index not yet re-made.
+    folder = generate(tmp_path / "kb", 40, seed=3)
+    out = tmp_path / "site"
+    seen: list[tuple[bool, int]] = []
+
+    def visible() -> None:
+        page = (out / "claim" / "claim-5.html").read_text(encoding="utf-8")
+        shards = (out / "pagefind" / "shards.json").stat().st_mtime_ns
+        seen.append(("Visible at once" in page, shards))
+
+    builder = IncrementalBuilder(folder, out, use_git=False, on_visible=visible)
+    first = builder.build()
+    assert len(seen) == 1 and first.visible is not None
+    index_before = (out / "pagefind" / "shards.json").stat().st_mtime_ns
+    edit_statement(folder, 5, "Visible at once, indexed after.")
+    report = builder.build()
+    assert report.indexed and not report.full
+    assert seen[1] == (True, index_before)  # written, and the index still the old one
+    assert (out / "pagefind" / "shards.json").stat().st_mtime_ns != index_before
+    assert report.visible is not None
+    assert report.visible < sum(report.seconds.values()) - report.seconds["search index"]
