@@ -142,6 +142,7 @@ def measure_one(
     row["edit_rendered"] = report.rendered
     row["edit_search"] = report.seconds.get("search index")
     row["edit_shards"] = report.shards
+    row["edit_visible"] = report.visible  # the edited pages on disk, before index and downloads
     _partial(row)
     add_relation(folder, claims - 7, claims // 3, "rebuts")
     t6 = time.perf_counter()
