@@ -296,7 +296,8 @@ def _asserted(site: Any, actor: str) -> frozenset[str]:
             s.claim for s in mine if s.position.value == "asserts" and s.claim in claims
         )
 
-    return frozenset(site.memo.get(("asserted", actor), compute))
+    found: frozenset[str] = site.memo.get(("asserted", actor), compute)
+    return found
 
 
 def exchange(site: Any, a: str, b: str) -> dict[str, Any]:

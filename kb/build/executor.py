@@ -185,20 +185,6 @@ def _send_result(
     conn.close()
 
 
-class Ready(Generic[R]):
-    """A value already computed, with SideJob's way of handing it over."""
-
-    def __init__(self, value: R) -> None:
-        self.value = value
-
-    def result(self) -> R:
-        """Return the value."""
-        return self.value
-
-    def close(self) -> None:
-        """Do nothing: there is no process to wait for."""
-
-
 class SideJob(Generic[R]):
     """One call run in a forked process while this one renders (or here, without fork)."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.executor import Send, SideJob
+from kb.build.gather import downloads
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter
 from kb.formats.export import file_name
@@ -75,8 +76,7 @@ class ExportJob:
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
-        for fmt, data in memo.export_all(self.kb).items():
-            path = "downloads/" + file_name(fmt)
+        for path, data in downloads(self.kb, memo).items():
             digests[path] = _digest(data)
             if self.old.get(path) != digests[path]:
                 writer.write(path, data)

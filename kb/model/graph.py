@@ -85,10 +85,10 @@ class KBGraph:
         out_of: dict[str, dict[str, list[Link]]] = defaultdict(lambda: defaultdict(list))
         for u, v, key, data in self.g.edges(keys=True, data=True):
             kind = data["type"]
-            record = kb.relations.get(key) or kb.evidence.get(key)
+            relation = kb.relations.get(key)
+            record = relation or kb.evidence.get(key)
             if record is not None:
                 into[v][kind].append(Link(key, kind, u, record))
-            relation = kb.relations.get(key)
             if relation is not None:
                 out_of[u][kind].append(Link(key, kind, v, relation))
         self._in = _sorted_links(into)

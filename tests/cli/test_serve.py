@@ -114,3 +114,33 @@ def test_a_dropped_connection_prints_no_traceback(
         assert "ValueError: a real fault" in capsys.readouterr().err
     finally:
         server.server_close()
+
+
+def test_open_pages_reload_once_the_pages_are_written_before_the_index(tmp_path: Path) -> None:
+    # The reload signal comes when the edited page is on disk and the search index is still
+    # the last build's; the index follows, and the signal is given once per build.
+    folder, out = write_kb(tmp_path), tmp_path / "site"
+    shards = out / "pagefind" / "shards.json"
+    seen: list[tuple[bool, int]] = []
+
+    class Watching(State):
+        def success(self) -> None:
+            page = (out / "claim" / "scaling-works.html").read_text("utf-8")
+            seen.append(("Scaling lowers loss again." in page, shards.stat().st_mtime_ns))
+            super().success()
+
+    state = Watching()
+    rebuilder = Rebuilder(folder, out, state, Console(file=io.StringIO()))
+    assert rebuilder.rebuild()
+    indexed = shards.stat().st_mtime_ns
+    path = folder / "claims.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "Scaling keeps lowering loss.", "Scaling lowers loss again."
+        ),
+        "utf-8",
+    )
+    assert rebuilder.rebuild()
+    assert seen[1] == (True, indexed)
+    assert shards.stat().st_mtime_ns != indexed
+    assert state.version == 2
