@@ -110,7 +110,7 @@ class ParseCache:
             os.replace(tmp, self.pack)
             self.wrote = True
             for entry in os.scandir(self.folder):  # older formats' entries, crashed runs' tmp
-                if entry.name != _PACK_NAME:
+                if entry.name != _PACK_NAME and not _in_flight(entry.name):
                     os.unlink(entry.path)
         except OSError:  # a read-only disk only costs speed
             with contextlib.suppress(OSError):
@@ -123,6 +123,21 @@ class ParseCache:
             except (OSError, ValueError, struct.error):  # missing, truncated, foreign
                 self.entries = {}
         return self.entries
+
+
+def _in_flight(name: str) -> bool:
+    """Tell whether a file is the pack another live process is writing."""
+    # Removing it would only make that process's write fail; a dead process's is litter.
+    pid = name.removeprefix(f"{_PACK_NAME}.").removesuffix(".tmp")
+    if name == pid or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's live process
+        return True
+    return True
 
 
 def _packed(entries: dict[str, Buffer]) -> list[Buffer]:

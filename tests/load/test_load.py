@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -489,6 +490,21 @@ def test_the_pack_replaces_the_files_of_the_older_format(tmp_path: Path) -> None
     cache = ParseCache(tmp_path / "cache")
     assert _snapshot(folder, cache) == _snapshot(folder, None)
     assert not old.exists() and len(_cache_files(cache)) == len(list(folder.glob("*.yaml")))
+
+
+def test_a_live_writers_pack_is_left_and_a_dead_ones_removed(tmp_path: Path) -> None:
+    # Another process writing its pack keeps its file; a crashed run's file is litter.
+    folder = write_kb(tmp_path)
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    (tmp_path / "cache").mkdir()
+    gone = tmp_path / "cache" / f"pack.parsed.{ended.pid}.tmp"
+    live = tmp_path / "cache" / f"pack.parsed.{os.getppid()}.tmp"  # pytest's parent runs on
+    for path in (gone, live):
+        path.write_bytes(b"partial")
+    cache = ParseCache(tmp_path / "cache")
+    assert _snapshot(folder, cache) == _snapshot(folder, None)
+    assert live.exists() and not gone.exists()
 
 
 def test_a_cache_of_another_loader_version_is_not_read(tmp_path: Path, monkeypatch) -> None:
