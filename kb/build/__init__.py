@@ -57,42 +57,17 @@ def build(
     guard_output(out, Path(kb_root))
     # The incremental builder renders across both cores, then swaps the folder in whole.
     # Between runs it re-renders only what changed (state under ~/.cache; KB_CACHE=0: off).
-    report = build_site(
+    cache = default_cache_dir(Path(kb_root), out)
+    builder = IncrementalBuilder(
         Path(kb_root),
         out,
         base_url=base_url,
         search=search,
-        cache_dir=default_cache_dir(Path(kb_root), out),
+        cache_dir=cache,
+        atomic=True,
         progress=progress,
     )
+    report = builder.build()
     if report.repaired:
         print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"
-
-
-def build_site(
-    kb_root: Path,
-    out: Path,
-    *,
-    base_url: str | None = None,
-    search: bool = True,
-    use_git: bool = True,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    executor: PageExecutor | None = None,
-) -> Report:
-    """Build a site; with a cache_dir, re-render only what changed since the last run."""
-    builder = IncrementalBuilder(
-        kb_root,
-        out,
-        base_url=base_url,
-        search=search,
-        use_git=use_git,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        atomic=True,
-        progress=progress,
-        executor=executor,
-    )
-    return builder.build()
