@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pluggy
+
+from kb.analysis.gcpause import gc_paused
 
 from kb.build.gitdates import git_dates
 from kb.errors import ProblemsFound
@@ -42,16 +45,21 @@ def make_site(
     """Return the Site of a loaded knowledge base, with git dates when it is a repository."""
     dates, head = git_dates(kb) if use_git else ({}, None)
     overrides = kb.root / "site" / "templates"
-    return Site(
-        kb,
-        make_env(overrides, within=kb.root),
-        base_url=base_url,
-        dates=dates,
-        head_date=head,
-        downloads=download_list(),
-        memos=memos,
-        pm=pm,
-    )
+    with gc_paused():
+        site = Site(
+            kb,
+            make_env(overrides, within=kb.root),
+            base_url=base_url,
+            dates=dates,
+            head_date=head,
+            downloads=download_list(),
+            memos=memos,
+            pm=pm,
+        )
+    # The site and its KB live as long as the build: the collections that rendering's objects set
+    # off need not walk them again (at 10,000 claims, a second of an edit's rebuild).
+    gc.freeze()
+    return site
 
 
 def assets(kb_root: Path) -> dict[str, bytes]:
