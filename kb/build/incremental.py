@@ -10,8 +10,9 @@ import functools
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from kb.build.changes import changes
 from kb.build.executor import LocalProcessExecutor, PageExecutor
@@ -78,11 +79,15 @@ class IncrementalBuilder:
         progress: Progress | None = None,
         executor: PageExecutor | None = None,
         on_visible: Callable[[], None] | None = None,
+        first: Callable[[], Collection[str]] | None = None,
     ) -> None:
         self.progress = progress or Progress()  # stages and pages done, for the terminal
         # Called once the new pages can be read, before the index and downloads of a rebuild in
         # place: `kb serve` reloads the browser then.
         self.on_visible = on_visible
+        # The paths of the pages to render first in a rebuild in place, on_visible called once
+        # they are written: `kb serve` names the pages open in a browser, as Hugo's fast render.
+        self.first = first
         self.kb_root = Path(kb_root)
         self.shards = shards  # Pagefind bundles; None: by the number of pages
         self.out = Path(out).resolve()
@@ -223,7 +228,7 @@ class IncrementalBuilder:
                 # A rebuild writes changed pages into the site as they are rendered; the downloads
                 # come after the pages and the search index (see _wait).
                 self._start(plan, self.out)
-                plan.results = self._render_pages(plan, self.out)
+                plan.results = self._render_in_place(plan)
                 plan.files.update(self._extras(plan))
         finally:
             # Views go to the index inside swap_in; only a full build, which streams, has any.
@@ -237,12 +242,22 @@ class IncrementalBuilder:
             plan.pending = set(download_paths())
             plan.side = self.exports.start(plan.export, folder)
 
-    def _render_pages(self, plan: Plan, folder: Path | None) -> list[Rendered]:
-        """Render the chosen pages into folder, writing those whose digest changed."""
+    def _render_pages(self, plan: Plan, folder: Path | None, pages: list[Any]) -> list[Rendered]:
+        """Render pages into folder, writing those whose digest changed."""
         old = plan.last_digests()
         return render_pages(
-            plan.todo, self.executor, folder, old, plan.prepared, self.progress, self.memos
+            pages, self.executor, folder, old, plan.prepared, self.progress, self.memos
         )
+
+    def _render_in_place(self, plan: Plan) -> list[Rendered]:
+        """Render the chosen pages into the site: those named by `first` first, then shown."""
+        wanted = set(self.first()) if self.first is not None else set()
+        first = [p for p in plan.todo if p.path in wanted]
+        rest = [p for p in plan.todo if p.path not in wanted]
+        results = self._render_pages(plan, self.out, first) if first else []
+        if first:
+            self._visible(plan)
+        return results + self._render_pages(plan, self.out, rest)
 
     def _fill(self, plan: Plan, folder: Path) -> None:
         """Fill a new folder: the last site's files linked, then what changed written over."""
@@ -251,7 +266,7 @@ class IncrementalBuilder:
             link_tree(self.out, folder, lambda name: name == "pagefind")
         self._start(plan, folder)
         try:
-            plan.results.extend(self._render_pages(plan, folder))
+            plan.results.extend(self._render_pages(plan, folder, plan.todo))
             plan.files.update(self._extras(plan))
             writer = SiteWriter(folder)
             for path, data in plan.files.items():
@@ -334,7 +349,9 @@ class IncrementalBuilder:
             plan.report.indexed = True
 
     def _visible(self, plan: Plan) -> None:
-        """Note when the new pages could be read, and say so to whoever waits for that."""
+        """Note when the new pages could be read, and say so to whoever waits for that (once)."""
+        if plan.report.visible is not None:
+            return
         plan.report.visible = time.perf_counter() - plan.marks["load"]
         if self.on_visible is not None:
             self.on_visible()

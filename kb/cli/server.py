@@ -13,6 +13,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +26,8 @@ from kb.errors import KBError, ProblemsFound
 from kb.load.files import theme_dir
 from kb.load.safety import guard_output
 
+POLL_SECONDS = 0.25  # how often an open page asks for the status (live.js): local and cheap
+OPEN_FOR = 5.0  # seconds a page counts as open after it last asked (hidden tabs ask less often)
 IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
 LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
 
@@ -35,12 +38,28 @@ LIVE_TAG = b'<script src="/__kb/live.js" defer></script>'
 
 
 class State:
-    """What the open pages poll: the build's version and the last error, if any."""
+    """What the open pages poll: the build's version and the last error, and who polls."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.version = 0
         self.error: str | None = None
+        self.asked: dict[str, float] = {}  # site path of each open page -> when it last asked
+
+    def note(self, page: str | None) -> None:
+        """Note that the page at this site path is open in a browser."""
+        if page is None:
+            return
+        now = time.monotonic()
+        with self.lock:
+            self.asked = {p: t for p, t in self.asked.items() if now - t < OPEN_FOR}
+            self.asked[page] = now
+
+    def open_pages(self) -> set[str]:
+        """Return the site paths of the pages open in a browser: a rebuild renders them first."""
+        now = time.monotonic()
+        with self.lock:
+            return {p for p, t in self.asked.items() if now - t < OPEN_FOR}
 
     def as_json(self) -> bytes:
         """Return the status as JSON."""
@@ -95,6 +114,8 @@ class Handler(SimpleHTTPRequestHandler):
     def _get(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == STATUS_PATH:
+            query = parse_qs(urlsplit(self.path).query)
+            self.state.note(site_path(query.get("page", [""])[0]))
             self._send(self.state.as_json(), "application/json")
             return
         if path == LIVE_PATH:
@@ -132,6 +153,14 @@ class Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def site_path(url_path: str) -> str | None:
+    """Return the site path of a page's URL path ('/' is 'index.html'); None for no page."""
+    path = unquote(url_path).lstrip("/")
+    if not url_path.startswith("/") or ".." in path.split("/"):
+        return None
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
 def make_server(out: Path, state: State, port: int = 8000) -> ThreadingHTTPServer:
     """Return an HTTP server for the site folder on 127.0.0.1 (port 0 picks a free one)."""
     handler = partial(Handler, directory=str(Path(out).resolve()), state=state)
@@ -150,9 +179,13 @@ class Rebuilder:
         progress: Progress | None = None,
     ) -> None:
         # Open pages reload as soon as the new pages are written, before the search index and
-        # the downloads of the rebuild are done.
+        # the downloads of the rebuild are done; the pages open in a browser are rendered first.
         self.builder = IncrementalBuilder(
-            Path(kb_root), Path(out), progress=progress, on_visible=state.success
+            Path(kb_root),
+            Path(out),
+            progress=progress,
+            on_visible=state.success,
+            first=state.open_pages,
         )
         self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state

@@ -15,12 +15,13 @@
   }
   function hide() { if (banner) { banner.remove(); banner = null; } }
   function poll() {
-    fetch("/__kb/status", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
+    // The page's path tells kb serve that it is open: a rebuild renders it before the rest.
+    fetch("/__kb/status?page=" + encodeURIComponent(location.pathname), { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
       if (seen === null) seen = s.version;
       else if (s.version !== seen) { location.reload(); return; }
       if (s.error) show(s.error); else hide();
     }).catch(function () { /* server stopped: try again later */ }).then(function () {
-      setTimeout(poll, 700);
+      setTimeout(poll, 250);
     });
   }
   poll();

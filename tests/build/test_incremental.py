@@ -564,3 +564,36 @@ def test_a_rebuild_in_place_shows_its_pages_before_it_indexes_them(tmp_path: Pat
     assert (out / "pagefind" / "shards.json").stat().st_mtime_ns != index_before
     assert report.visible is not None
     assert report.visible < sum(report.seconds.values()) - report.seconds["search index"]
+
+
+def test_a_rebuild_in_place_renders_the_pages_named_first_and_shows_them_at_once(
+    tmp_path: Path,
+) -> None:
+    # `kb serve` names the pages open in a browser: they are rendered and shown (on_visible, once)
+    # before the other pages the edit touches are rendered.
+    folder = generate(tmp_path / "kb", 40, seed=3)
+    out = tmp_path / "site"
+    words = "Open pages first, the rest after."
+
+    def showing() -> dict[str, bool]:
+        pages = sorted(out.rglob("*.html"))
+        return {p.relative_to(out).as_posix(): words in p.read_text("utf-8") for p in pages}
+
+    shown: list[dict[str, bool]] = []
+    builder = IncrementalBuilder(
+        folder,
+        out,
+        use_git=False,
+        search=False,
+        on_visible=lambda: shown.append(showing()),
+        first=lambda: {"claim/claim-5.html", "no/such/page.html"},
+    )
+    builder.build()
+    edit_statement(folder, 5, words)
+    report = builder.build()
+    assert len(shown) == 2 and report.visible is not None
+    at_visible, after = shown[1], showing()
+    assert at_visible["claim/claim-5.html"]
+    others = {p for p, has in after.items() if has and p != "claim/claim-5.html"}
+    assert len(others) >= 3  # the question, the claim index, the pages of its neighbours ...
+    assert not any(at_visible[p] for p in others)  # ... all written after the open page

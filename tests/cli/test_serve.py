@@ -13,7 +13,7 @@ import pytest
 from helpers import write_kb
 from rich.console import Console
 
-from kb.cli.server import LIVE_TAG, Rebuilder, State, make_server, serve
+from kb.cli.server import LIVE_TAG, OPEN_FOR, Rebuilder, State, make_server, serve, site_path
 
 
 @pytest.fixture
@@ -144,3 +144,30 @@ def test_open_pages_reload_once_the_pages_are_written_before_the_index(tmp_path:
     assert seen[1] == (True, indexed)
     assert shards.stat().st_mtime_ns != indexed
     assert state.version == 2
+
+
+def test_pages_that_ask_for_the_status_are_rendered_first(tmp_path: Path) -> None:
+    # live.js sends its page's path with every poll; the rebuild renders those pages first.
+    state = State()
+    server = make_server(tmp_path, state, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/__kb/status?page="
+        for page in ("%2Fclaim%2Fa%2520b.html", "%2Fclaims%2F", "%2F", "%2F..%2Fx.html", "x"):
+            json.loads(get(url + page))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert state.open_pages() == {"claim/a b.html", "claims/index.html", "index.html"}
+    rebuilder = Rebuilder(write_kb(tmp_path / "kb"), tmp_path / "site", state, Console())
+    assert rebuilder.builder.first == state.open_pages
+
+
+def test_a_page_stops_counting_as_open_when_it_stops_asking() -> None:
+    state = State()
+    state.note("claim/a.html")
+    state.asked["claim/a.html"] -= OPEN_FOR + 1
+    state.note("claim/b.html")
+    assert state.open_pages() == {"claim/b.html"}
+    assert site_path("/claims/") == "claims/index.html" and site_path("/../etc") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -268,6 +269,11 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
     try:
         pg = browser.new_page()
         pg.goto(f"http://127.0.0.1:{server.server_address[1]}/claim/scaling-works.html")
+        # The page's polls name it, so that a rebuild renders it before the other pages.
+        deadline = time.monotonic() + 5
+        while "claim/scaling-works.html" not in state.open_pages():
+            assert time.monotonic() < deadline, state.open_pages()
+            time.sleep(0.05)
         good = (folder / "claims.yaml").read_text("utf-8")
         (folder / "claims.yaml").write_text(good + "  - id: [broken\n", "utf-8")
         assert not rebuilder.rebuild()
