@@ -105,7 +105,7 @@ class IncrementalBuilder:
         self.pm = plugin_manager()
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
-        self.removals = Removals()  # spent search shards, removed while the site is served
+        self.removals = Removals()  # spent search shards and sites, removed in threads
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
         self.exports = Exports(self, cache_dir)  # the downloads' jobs, and their memo's file
         if self.state_file is not None:
@@ -222,7 +222,7 @@ class IncrementalBuilder:
                 # Pages go straight to the new folder as they are rendered, never all in memory.
                 index = functools.partial(self._index, plan) if self.search else False
                 fill = functools.partial(self._fill, plan)
-                swap_in({}, self.out, search=index, fill=fill)
+                swap_in({}, self.out, search=index, fill=fill, remove=self.removals.later)
                 plan.report.indexed = self.search
             else:
                 # A rebuild writes changed pages into the site as they are rendered; the downloads

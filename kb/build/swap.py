@@ -36,14 +36,19 @@ def swap_in(
     out: Path,
     search: bool | Callable[[Path], None] = True,
     fill: Callable[[Path], None] | None = None,
+    remove: Callable[[Path], None] | None = None,
 ) -> None:
     """Write files (and what `fill` writes) to a temporary folder beside out, index, swap in."""
     # `search` is True (index the whole folder), False, or the indexing step to run on it.
+    # `remove` takes the previous site once swapped out (Removals.later: in a thread, while the
+    # build saves its state); by default it is removed before swap_in returns.
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with locked(out):
             _sweep(out)
-            _write_and_swap(files, out, search, fill)
+            old = _write_and_swap(files, out, search, fill)
+        if old is not None:
+            (remove or _remove)(old)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise BuildError(
@@ -56,7 +61,7 @@ def _write_and_swap(
     out: Path,
     search: bool | Callable[[Path], None],
     fill: Callable[[Path], None] | None = None,
-) -> None:
+) -> Path | None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old: Path | None = None
     try:
@@ -85,5 +90,8 @@ def _write_and_swap(
         if full:
             raise BuildError(f"{exc} (the disk is full: No space left on device)") from exc
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return old
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

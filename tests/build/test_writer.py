@@ -46,3 +46,17 @@ def test_files_are_written_as_new_inodes(tmp_path: Path) -> None:
     assert old.read_bytes() == b"old" and (site / "claim" / "x.html").read_bytes() == b"new"
     assert (site / "a" / "b" / "c.html").read_bytes() == b"c"
     assert (site / "index.html").read_bytes() == b"i"
+
+
+def test_a_swapped_out_site_goes_to_remove_or_is_removed_before_returning(tmp_path: Path) -> None:
+    from kb.build import swap_in
+
+    out = tmp_path / "site"
+    swap_in({"a.html": b"first"}, out, search=False)
+    swap_in({"a.html": b"second"}, out, search=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # the first site is gone
+    handed: list[Path] = []
+    swap_in({"a.html": b"third"}, out, search=False, remove=handed.append)
+    assert (out / "a.html").read_bytes() == b"third"
+    assert len(handed) == 1 and (handed[0] / "a.html").read_bytes() == b"second"
+    assert handed[0].parent == tmp_path
