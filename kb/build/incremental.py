@@ -254,10 +254,11 @@ class IncrementalBuilder:
         wanted = set(self.first()) if self.first is not None else set()
         first = [p for p in plan.todo if p.path in wanted]
         rest = [p for p in plan.todo if p.path not in wanted]
-        results = self._render_pages(plan, self.out, first) if first else []
-        if first:
-            self._visible(plan)
-        return results + self._render_pages(plan, self.out, rest)
+        if not first:
+            return self._render_pages(plan, self.out, rest)
+        results = self._render_pages(plan, self.out, first)
+        self._visible(plan)
+        return results + (self._render_pages(plan, self.out, rest) if rest else [])
 
     def _fill(self, plan: Plan, folder: Path) -> None:
         """Fill a new folder: the last site's files linked, then what changed written over."""
