@@ -597,3 +597,16 @@ def test_a_rebuild_in_place_renders_the_pages_named_first_and_shows_them_at_once
     others = {p for p, has in after.items() if has and p != "claim/claim-5.html"}
     assert len(others) >= 3  # the question, the claim index, the pages of its neighbours ...
     assert not any(at_visible[p] for p in others)  # ... all written after the open page
+
+
+def test_the_timeline_reads_no_standing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # It shows claims' statements and dates only: reading their standings rendered a year's page
+    # again (2,000 claims at 10,000) whenever any of its claims' standing changed.
+    monkeypatch.setattr(Site, "settings", Settings(timeline_per_page=6))
+    builder = IncrementalBuilder(generate(tmp_path / "kb", 40, 3), tmp_path / "site", search=False)
+    builder.build()
+    assert builder.last is not None
+    pages = {p: r for p, r in builder.last.reads.items() if p.startswith("timeline")}
+    assert len(pages) >= 3 and any("claims" in (tmp_path / "site" / p).read_text() for p in pages)
+    for path, reads in pages.items():
+        assert not [key for key in reads if key[0] == "standing"], path

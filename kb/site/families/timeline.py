@@ -48,11 +48,17 @@ def _forecasts(site: Site, shown: list[str]) -> dict[str, list[dict[str, Any]]]:
             assert f is not None
             group = _group(f, site.reference_date)
             forecasts[group].append(
-                {**site.claim_row(cid), "forecast": f, "status": forecast_status(f, group)}
+                {**_claim_link(site, cid), "forecast": f, "status": forecast_status(f, group)}
             )
     for rows in forecasts.values():
         rows.sort(key=lambda r: (r["forecast"].resolves, r["id"]))
     return forecasts
+
+
+def _claim_link(site: Site, cid: str) -> dict[str, str]:
+    """Return what the timeline shows of a claim: its statement and page, not its standing."""
+    # Reading a claim's standing would render the year again whenever any of its claims' did.
+    return {"id": cid, "text": site.kb.claims[cid].text, "href": Paths.claim(cid)}
 
 
 def _undated(site: Site) -> list[dict[str, Any]]:
@@ -72,7 +78,7 @@ def _by_year(site: Site, shown: list[str], year: str | None) -> dict[str, Any]:
         ],
         "undated": _undated(site) if year is None else [],
         "claims_by_year": [
-            (y, [{**site.claim_row(c), "date": site.claim_dates[c]} for c in years[y]["claims"]])
+            (y, [{**_claim_link(site, c), "date": site.claim_dates[c]} for c in years[y]["claims"]])
             for y in sorted(shown, reverse=True)
             if y and years[y]["claims"]
         ],
