@@ -92,6 +92,11 @@ class Paths:
         return "timeline/" + slug(year) + ".html"
 
     @staticmethod
+    def timeline_part(year: str, number: int) -> str:
+        """Return the path of one part of a year too long for one page."""
+        return f"timeline/{slug(year)}-part-{number}.html"
+
+    @staticmethod
     def claims_part(key: str) -> str:
         """Return the path of one page of the claim index (key: letters, '0-9' or 'other')."""
         return "claims/" + slug(key) + ".html"
@@ -133,3 +138,13 @@ def split_index(keys: dict[str, str], limit: int) -> dict[str, list[str]]:
             else:
                 groups[name] = members
     return dict(sorted(groups.items()))
+
+
+def split_rows(rows: list[str], limit: int) -> list[list[str]]:
+    """Cut rows, in order, into the fewest parts of at most `limit`, their sizes one apart."""
+    count = -(-len(rows) // max(limit, 1))
+    if not count:
+        return []
+    size, longer = divmod(len(rows), count)
+    bounds = [i * size + min(i, longer) for i in range(count + 1)]
+    return [rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]

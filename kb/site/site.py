@@ -15,7 +15,7 @@ from kb.site import maps, qmaps
 from kb.site.memo import BuildMemo
 from kb.site.memos import Memos
 from kb.site.page import Page
-from kb.site.paths import Paths, index_key, safe_url, split_index
+from kb.site.paths import Paths, index_key, safe_url, split_index, split_rows
 from kb.site.registry import page_families
 from kb.site.settings import SIDES, Settings
 from kb.site.standing import Standings
@@ -68,6 +68,8 @@ class Site(Trees):
         self.timeline_years = self._timeline_index()
         rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
         self.timeline_split = rows > self.settings.timeline_per_page
+        # A year too long for one page: its sources, then its claims, in parts ("s:ID", "c:ID").
+        self.timeline_parts: dict[str, list[list[str]]] = self._timeline_parts()
         self._templates: dict[str, Template] = {}
         self.memo = BuildMemo()
         self.escaped = Escaped()
@@ -177,6 +179,16 @@ class Site(Trees):
         for resolves, cid in sorted(due):
             out[resolves[:4]]["forecasts"].append(cid)
         return dict(sorted(out.items(), reverse=True))
+
+    def _timeline_parts(self) -> dict[str, list[list[str]]]:
+        """Return the parts of each year of a split timeline with more rows than a page holds."""
+        limit = self.settings.timeline_per_page
+        out: dict[str, list[list[str]]] = {}
+        for year, rows in self.timeline_years.items():
+            listed = [f"s:{s}" for s in rows["sources"]] + [f"c:{c}" for c in rows["claims"]]
+            if year and self.timeline_split and len(listed) > limit:
+                out[year] = split_rows(listed, limit)
+        return out
 
     def fingerprint(self) -> str:
         """Return what every page may read besides the records: settings, dates, families."""

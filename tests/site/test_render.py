@@ -18,7 +18,7 @@ from kb.check.entry import load_kb
 from kb.load.files import theme_dir
 from kb.site.env import make_env, markdown
 from kb.site.families.claims import claim_page
-from kb.site.paths import Paths, index_key, page_name, safe_url, slug, split_index
+from kb.site.paths import Paths, index_key, page_name, safe_url, slug, split_index, split_rows
 from kb.site.settings import Settings
 from kb.site.site import Site
 from kb.site.standing import Standing
@@ -205,24 +205,57 @@ def test_long_claim_index_is_split_into_linked_pages(tmp_path: Path) -> None:
     assert sum(counts) == len(kb.claims)
 
 
-def test_long_timeline_is_split_into_years(tmp_path: Path) -> None:
-    site, _ = _site(tmp_path, settings=Settings(timeline_per_page=1))
+@given(st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=12))
+def test_rows_are_cut_into_the_fewest_parts_of_even_size(count: int, limit: int) -> None:
+    rows = [f"r{i}" for i in range(count)]
+    parts = split_rows(rows, limit)
+    assert [r for part in parts for r in part] == rows  # every row once, in order
+    assert len(parts) == -(-count // limit)  # no fewer parts would do
+    sizes = {len(part) for part in parts}
+    assert all(0 < n <= limit for n in sizes) and max(sizes, default=0) - min(sizes, default=0) <= 1
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_long_timeline_is_split_into_years_and_long_years_into_parts(
+    tmp_path: Path, limit: int
+) -> None:
+    site, _ = _site(tmp_path, settings=Settings(timeline_per_page=limit))
     kb = site.kb
     pages = {p.path: p for p in site.pages()}
-    years = sorted(p for p in pages if p.startswith("timeline/"))
+    years = sorted(p for p in pages if re.fullmatch(r"timeline/\d{4}\.html", p))
     dated = {s.id: s.date[:4] for s in kb.sources.values() if s.date}
     assert years and len(years) == len({y for y in site.timeline_years if y})
     overview = pages["timeline.html"].render()
     found: dict[str, str] = {}
+    claims: dict[str, str] = {}
+    split = 0
     for path in years:
         year = path.removeprefix("timeline/").removesuffix(".html")
         assert f'href="{path}"' in overview
         html = pages[path].render()
         assert f"<h1>Timeline: {year}</h1>" in html
-        for sid in re.findall(r'href="\.\./source/([^"]+)\.html"', html):
-            assert sid not in found  # each source on one year's page
-            found[sid] = year
+        parts = sorted(p for p in pages if p.startswith(f"timeline/{year}-part-"))
+        listed = site.timeline_years[year]["sources"] + site.timeline_years[year]["claims"]
+        assert bool(parts) == (len(listed) > limit)
+        shown = [html]
+        for number in range(1, len(parts) + 1):
+            split += 1
+            assert f'href="../timeline/{year}-part-{number}.html"' in html  # the year lists it
+            shown.append(pages[f"timeline/{year}-part-{number}.html"].render())
+            assert f"<h1>Timeline: {year}, part {number} of {len(parts)}</h1>" in shown[-1]
+            assert len(re.findall(r"<li><time datetime=", shown[-1])) <= limit
+        for page in shown:
+            for sid in re.findall(r'href="\.\./source/([^"]+)\.html"', page):
+                assert sid not in found  # each source on one page of its year
+                found[sid] = year
+            for cid in re.findall(
+                r'<time datetime="[^"]*">[^<]*</time> <a href="\.\./claim/([^"]+)\.html"', page
+            ):
+                assert cid not in claims
+                claims[cid] = year
     assert found == dated
+    assert claims == {c: d[:4] for c, d in site.claim_dates.items()}
+    assert split  # the bundled test KB has a year too long for one page
     # The overview's table sums to every dated source.
     cells = re.findall(r'\.html">(\d{4})</a></td><td class="num">(\d+)</td>', overview)
     assert sum(int(n) for _, n in cells) == len(dated)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +62,26 @@ def _claim_link(site: Site, cid: str) -> dict[str, str]:
     return {"id": cid, "text": site.kb.claims[cid].text, "href": Paths.claim(cid)}
 
 
+def _source_row(site: Site, sid: str) -> dict[str, str]:
+    """Return what the timeline shows of a source: its date, title and label, and its page."""
+    src = site.kb.sources[sid]
+    label = site.source_label(sid)
+    return {
+        "id": sid,
+        "title": src.title,
+        "date": src.date or "",
+        "label": label,
+        "href": Paths.source(sid),
+    }
+
+
 def _undated(site: Site) -> list[dict[str, Any]]:
     """Return the sources without a date."""
-    return [site._source_listing(s) for s in site.timeline_years.get("", {}).get("sources", [])]
+    return [_source_row(site, s) for s in site.timeline_years.get("", {}).get("sources", [])]
+
+
+def _claim_rows(site: Site, ids: list[str]) -> list[dict[str, str]]:
+    return [{**_claim_link(site, c), "date": site.claim_dates[c]} for c in ids]
 
 
 def _by_year(site: Site, shown: list[str], year: str | None) -> dict[str, Any]:
@@ -72,17 +90,44 @@ def _by_year(site: Site, shown: list[str], year: str | None) -> dict[str, Any]:
     return {
         "years": [],
         "sources_by_year": [
-            (y, [site._source_listing(s) for s in years[y]["sources"]])
+            (y, [_source_row(site, s) for s in years[y]["sources"]])
             for y in shown
             if y and years[y]["sources"]
         ],
         "undated": _undated(site) if year is None else [],
         "claims_by_year": [
-            (y, [{**_claim_link(site, c), "date": site.claim_dates[c]} for c in years[y]["claims"]])
+            (y, _claim_rows(site, years[y]["claims"]))
             for y in sorted(shown, reverse=True)
             if y and years[y]["claims"]
         ],
     }
+
+
+def _span(dates: list[str]) -> str:
+    """Return the dates a part's rows run between, earliest first ('' for none)."""
+    dates = sorted(d for d in dates if d)
+    if not dates:
+        return ""
+    return dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+
+
+def _parts_table(site: Site, year: str) -> list[dict[str, Any]]:
+    """Return a split year's parts: each one's page, and how many sources and claims it lists."""
+    out = []
+    for number, rows in enumerate(site.timeline_parts[year], start=1):
+        sources = [r[2:] for r in rows if r.startswith("s:")]
+        claims = [r[2:] for r in rows if r.startswith("c:")]
+        out.append(
+            {
+                "number": number,
+                "href": Paths.timeline_part(year, number),
+                "sources": len(sources),
+                "source_dates": _span([site.kb.sources[s].date or "" for s in sources]),
+                "claims": len(claims),
+                "claim_dates": _span([site.claim_dates[c] for c in claims]),
+            }
+        )
+    return out
 
 
 def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
@@ -96,7 +141,14 @@ def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
         else Markup("")
     )
     nav = [(y, Paths.timeline_year(y)) for y in years if y] if site.timeline_split else []
-    base = {"reference_date": site.reference_date, "chart": chart, "year": year, "nav": nav}
+    base = {
+        "reference_date": site.reference_date,
+        "chart": chart,
+        "year": year,
+        "nav": nav,
+        "part": None,
+        "parts": [],
+    }
     if site.timeline_split and year is None:
         counts = [
             {"year": y, "href": Paths.timeline_year(y), **{k: len(v[k]) for k in v}}
@@ -106,6 +158,14 @@ def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
         return {**base, "years": counts, "undated": _undated(site)}
     shown = [year] if year is not None else list(years)
     forecasts = _forecasts(site, shown)
+    if year is not None and year in site.timeline_parts:
+        empty: dict[str, list[Any]] = {
+            "years": [],
+            "sources_by_year": [],
+            "claims_by_year": [],
+            "undated": [],
+        }
+        return {**base, **empty, "parts": _parts_table(site, year), "forecasts": forecasts}
     return {**base, **_by_year(site, shown, year), "forecasts": forecasts}
 
 
@@ -117,16 +177,48 @@ def timeline_year_page(site: Site, year: str) -> str:
     )
 
 
+def timeline_part_page(site: Site, year: str, number: int) -> str:
+    """Render one part of a year too long for one page: its share of sources and claims."""
+    path = Paths.timeline_part(year, number)
+    rows = site.timeline_parts[year][number - 1]
+    count = len(site.timeline_parts[year])
+    sources = [_source_row(site, r[2:]) for r in rows if r.startswith("s:")]
+    claims = _claim_rows(site, [r[2:] for r in rows if r.startswith("c:")])
+    context = {
+        "reference_date": site.reference_date,
+        "chart": Markup(""),
+        "year": year,
+        "nav": [],
+        "part": {
+            "number": number,
+            "of": count,
+            "year_href": Paths.timeline_year(year),
+            "hrefs": [(n, Paths.timeline_part(year, n)) for n in range(1, count + 1)],
+        },
+        "parts": [],
+        "years": [],
+        "undated": [],
+        "forecasts": {},
+        "sources_by_year": [(year, sources)] if sources else [],
+        "claims_by_year": [(year, claims)] if claims else [],
+    }
+    title = f"Timeline: {year}, part {number} of {count}"
+    return site.render("timeline.html", path, title=title, **context)
+
+
 def timeline_pages(site: Site) -> Iterator[Page]:
     """Yield the timeline."""
     yield single_page(site, "timeline.html", "Timeline", timeline_context)
 
 
 def timeline_year_pages(site: Site) -> Iterator[Page]:
-    """Yield a page per year of a long timeline."""
+    """Yield a page per year of a long timeline, and the parts of a year too long for one."""
     if site.timeline_split:
         for year in sorted(y for y in site.timeline_years if y):
             yield record_page(site, Paths.timeline_year(year), timeline_year_page, year)
+            for number in range(1, len(site.timeline_parts.get(year, [])) + 1):
+                path = Paths.timeline_part(year, number)
+                yield Page(path, functools.partial(timeline_part_page, site, year, number))
 
 
 TIMELINE = PageFamily("timeline", "The timeline of sources, claims and forecasts.", timeline_pages)
