@@ -405,3 +405,28 @@ def test_equally_opposed_pairs_open_on_the_one_with_more_in_common(tmp_path: Pat
             """
     }
     assert matrix_context(_site(tmp_path, files))["pair"] == ("ann-author", "cat-critic")
+
+
+def _compare(positions: dict[str, dict[str, str]], a: str, b: str) -> tuple[list[str], ...]:
+    """Return what matrix.js lists for two actors: opposed, one qualifying, agreeing claims."""
+    pa, pb = positions.get(a, {}), positions.get(b, {})
+    shared = sorted(c for c in pa if c in pb)
+    qualified = [c for c in shared if pa[c] != pb[c] and "qualifies" in (pa[c], pb[c])]
+    opposed = [c for c in shared if pa[c] != pb[c] and c not in qualified]
+    return opposed, qualified, [c for c in shared if pa[c] == pb[c]]
+
+
+def test_the_pair_view_keeps_every_claim_two_actors_share_and_only_those(kb: Any) -> None:
+    site = make_site(kb, use_git=False)
+    data = json.loads(str(matrix_context(site)["matrix_json"]))
+    every: dict[str, dict[str, str]] = {}
+    for s in sorted(kb.stances.values(), key=lambda s: s.id):
+        if s.claim in kb.claims and s.actor in kb.actors:
+            every.setdefault(s.actor, {}).setdefault(s.claim, s.position.value)
+    assert sorted(data["actors"]) == sorted(every)
+    for a in every:
+        for b in set(every) - {a}:  # the view asks for two different actors
+            assert _compare(data["positions"], a, b) == _compare(every, a, b), (a, b)
+    shared = {c for a in every for b in every if a != b for c in every[a].keys() & every[b]}
+    assert set(data["claims"]) == set(data["crux"]) == shared
+    assert len(shared) < len({c for p in every.values() for c in p})  # some were left out
