@@ -8,7 +8,6 @@ from pathlib import Path
 import pluggy
 
 from kb.analysis.gcpause import gc_paused
-
 from kb.build.gitdates import git_dates
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name

@@ -21,6 +21,7 @@ from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
 from kb.build.loading import FileMemo, load_checked, load_memo
 from kb.build.memos import BuildMemos
+from kb.build.pagereads import PageReads
 from kb.build.plan import (
     Plan,
     derived_lookups,
@@ -204,6 +205,9 @@ class IncrementalBuilder:
     def _choose(self, plan: Plan) -> None:
         """Start tracking reads, and pick the pages to render (with where their views go)."""
         track_reads(plan)
+        # The pages' reads, numbered in the last build's table of keys (which only grows).
+        last = plan.last
+        plan.reads = PageReads() if plan.full or last is None else last.reads.copy()
         plan.pages = list(plan.site.pages())
         plan.todo = pages_to_render(plan)
         plan.streaming = plan.full or self.atomic
@@ -246,7 +250,7 @@ class IncrementalBuilder:
         """Render pages into folder, writing those whose digest changed."""
         old = plan.last_digests()
         return render_pages(
-            pages, self.executor, folder, old, plan.prepared, self.progress, self.memos
+            pages, self.executor, folder, old, plan.prepared, self.progress, self.memos, plan.reads
         )
 
     def _render_in_place(self, plan: Plan) -> list[Rendered]:
@@ -316,10 +320,9 @@ class IncrementalBuilder:
         _, used = self.memos.take_layouts()
         self.memos.trim_layouts(used, 3 * len(plan.pages))  # keep what this build used
         last = plan.last
-        plan.reads = {} if plan.full or last is None else dict(last.reads)
         plan.digests = {} if plan.full or last is None else dict(last.digests)
         for path, page_digest, page_reads, data in plan.results:
-            plan.reads[path] = page_reads
+            plan.reads.pages[path] = page_reads
             if plan.digests.get(path) != page_digest:
                 plan.changed_pages.append(path)
                 if data is not None:
@@ -331,7 +334,8 @@ class IncrementalBuilder:
         plan.gone += [p for p in plan.digests if p not in paths]
         for path in plan.gone:
             plan.digests.pop(path, None)
-            plan.reads.pop(path, None)
+            plan.reads.pages.pop(path, None)
+        plan.reads = plan.reads.trimmed()
 
     def _write(self, plan: Plan) -> None:
         """Write a rebuild's changed files into the site, remove the gone ones, and index."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from kb.build.executor import SideJob
 from kb.build.exports import ExportJob, Made
+from kb.build.pagereads import PageReads
 from kb.build.report import Report
 from kb.build.search import Prepared
 from kb.build.state import Snapshot
@@ -51,7 +52,7 @@ class Plan:
     files: dict[str, bytes] = field(default_factory=dict)  # to write, besides streamed pages
     views: dict[str, bytes] = field(default_factory=dict)
     searching: list[float] = field(default_factory=list)  # seconds spent indexing
-    reads: dict[str, frozenset[Key]] = field(default_factory=dict)
+    reads: PageReads = field(default_factory=PageReads)
     digests: dict[str, bytes] = field(default_factory=dict)
     changed_pages: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
@@ -138,11 +139,9 @@ def pages_to_render(plan: Plan) -> list[Any]:
     last = plan.last
     if plan.full or last is None:
         return list(plan.pages)
-    return [
-        p
-        for p in plan.pages
-        if p.path not in last.reads or not last.reads[p.path].isdisjoint(plan.changed)
-    ]
+    reads = last.reads
+    changed = reads.numbers(plan.changed)
+    return [p for p in plan.pages if p.path not in reads or reads.touched(p.path, changed)]
 
 
 def finished(plan: Plan) -> Report:

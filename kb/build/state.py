@@ -13,14 +13,14 @@ from typing import Any
 from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
+from kb.build.pagereads import PageReads
 from kb.load.files import code_digest
 from kb.model.kb import KnowledgeBase
 from kb.plugins import installed
 from kb.site.memos import Positions
-from kb.site.reads import Key
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-10"
+STATE_VERSION = "kb-cache-11"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
 
@@ -40,7 +40,7 @@ class Snapshot:
     salt: str
     derived: dict[str, dict[Any, Any]]
     standings: dict[tuple[str, str], Any]  # ("claim" | "question", ID) -> what the site shows
-    reads: dict[str, frozenset[Key]]
+    reads: PageReads
     digests: dict[str, bytes]
     views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
     manifest: dict[str, tuple[int, ...]] | None = None  # the site's files as this build left them

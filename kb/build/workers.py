@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kb.build.executor import PageExecutor
 from kb.build.memos import BuildMemos
+from kb.build.pagereads import PageReads
 from kb.build.progress import Progress
 from kb.build.search import Prepared, shard_folder, shard_of
 from kb.build.views import SEARCH_MARK, search_view
@@ -16,8 +18,9 @@ from kb.build.writer import SiteWriter
 from kb.site.memos import Positions
 from kb.site.reads import Key, Reads
 
-Rendered = tuple[str, bytes, frozenset[Key], bytes | None]  # path, digest, reads, data
-ChunkResult = tuple[list[Rendered], dict[bytes, Positions], set[bytes], dict[str, bytes]]
+Done = tuple[str, bytes, frozenset[Key], bytes | None]  # path, digest, reads, data: a worker's
+Rendered = tuple[str, bytes, "array[int]", bytes | None]  # the reads as numbers (PageReads)
+ChunkResult = tuple[list[Done], dict[bytes, Positions], set[bytes], dict[str, bytes]]
 CHUNK_SIZE = 16
 
 
@@ -39,7 +42,7 @@ class RenderJob:
     def render_chunk(self, indices: list[int]) -> ChunkResult:
         """Render some pages (in a worker) with the keys each read; write those that changed."""
         # The search views of indexed pages are written too when asked.
-        out: list[Rendered] = []
+        out: list[Done] = []
         views: dict[str, bytes] = {}
         site = SiteWriter(self.folder) if self.folder is not None else None
         shelf = SiteWriter(self.views) if self.views is not None else None
@@ -76,30 +79,29 @@ def render_pages(
     views: Prepared | None = None,
     progress: Progress | None = None,
     memos: BuildMemos | None = None,
+    reads: PageReads | None = None,
 ) -> list[Rendered]:
     """Render pages with their reads, through the executor, in chunks."""
     # With a folder, each page whose digest differs from `old` is written there as soon as it is
     # rendered, and no page is kept in memory; without one, the pages' bytes are returned. With
     # views (their folder, the shard count, digests to fill), indexed pages' search views are
-    # written there by shard. The layouts the workers computed go back into memos.
+    # written there by shard. The layouts the workers computed go back into memos. Each page's
+    # reads come back as numbers into the table of `reads`.
     job = RenderJob(pages, folder, old or {}, memos=memos)
     if views is not None:
         job.views, job.shards = views[0], views[1]
     indices = list(range(len(pages)))
     chunks = [indices[i : i + CHUNK_SIZE] for i in range(0, len(indices), CHUNK_SIZE)]
     progress = progress or Progress()
+    table = reads if reads is not None else PageReads()
     rendered: list[Rendered] = []
-    # Pages read many of the same keys: one object for each, not one per page that read it (a
-    # tenth of the memory on a large KB, where the pages' reads were the builder's largest part).
-    keys: dict[Key, Key] = {}
     with executor:
         for chunk, (items, new, used, made) in zip(
             chunks, executor.map(job.render_chunk, chunks), strict=True
         ):
             progress.advance(len(chunk))
-            for path, page_digest, reads, data in items:
-                shared = frozenset([keys.setdefault(key, key) for key in reads])
-                rendered.append((path, page_digest, shared, data))
+            for path, page_digest, page_reads, data in items:
+                rendered.append((path, page_digest, table.encode(page_reads), data))
             if memos is not None:
                 memos.add_layouts(new, used)
             if views is not None:
