@@ -52,14 +52,18 @@ class _References:
         """Return the problem with each broken reference, in the order of the records."""
         # Each reference is looked up here in the one table its kind names, and only a miss goes
         # to ref(): calling it for each of a large KB's references cost most of the check.
-        kb = self.kb
-        ref = self.ref
-        actors, claims, sources = kb.actors, kb.claims, kb.sources
         # One list appended to throughout: generators would cost a tenth more on a large KB.
         out: list[Problem | None] = list(self.positions())
-        for c in claims.values():
+        for c in self.kb.claims.values():
             if c.negation or c.answers or c.forecast:
                 self.claim(c, out)
+        self.sources(out)
+        self.quoting(out)
+        return out
+
+    def sources(self, out: list[Problem | None]) -> None:
+        """Check the authors, cited_via and cites of every source."""
+        ref, actors, sources = self.ref, self.kb.actors, self.kb.sources
         for s in sources.values():
             for i, author in enumerate(s.authors):
                 if author not in actors:
@@ -69,6 +73,11 @@ class _References:
             for i, cited in enumerate(s.cites):
                 if cited not in sources:
                     out.append(ref(s.id, "cites", cited, ("source",), i))
+
+    def quoting(self, out: list[Problem | None]) -> None:
+        """Check the actor, claim and source of every stance, evidence and relation."""
+        kb, ref = self.kb, self.ref
+        actors, claims, sources = kb.actors, kb.claims, kb.sources
         for st in kb.stances.values():
             if st.actor not in actors:
                 out.append(ref(st.id, "actor", st.actor, ("actor",)))
@@ -89,7 +98,6 @@ class _References:
                 out.append(ref(r.id, "to", r.to, ("claim",)))
             if r.source and r.source not in sources:
                 out.append(ref(r.id, "source", r.source, ("source",)))
-        return out
 
     def ref(
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None
