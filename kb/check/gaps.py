@@ -82,7 +82,7 @@ def _placeholder_ids(table: dict[str, Any], names: tuple[str, ...]) -> list[str]
                     continue
                 if _is_placeholder(value):
                     break
-            elif isinstance(value, list) and any(_is_placeholder(item) for item in value):
+            elif isinstance(value, list) and value and any(map(_is_placeholder, value)):
                 break
         else:
             forecast = fields.get("forecast")

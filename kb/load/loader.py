@@ -42,6 +42,8 @@ class Loader:
         # Where each ID was first stored: its location is worked out only for a duplicate.
         self.first_seen: dict[str, Where] = {}
         self.cache: ParseCache | None = None
+        # The knowledge base's table of each kind, looked up once rather than for each record.
+        self.tables: dict[str, dict[str, Any]] = {kind: self.kb.table(kind) for kind in KINDS}
 
     def add_file(self, path: Path, text: str | None = None) -> None:
         shown = display_path(path)
@@ -116,7 +118,8 @@ class Loader:
             self.expand_claim(record, where)
 
     def store(self, record: Record, where: Where) -> None:
-        first = self.first_seen.get(record.id)
+        rid = record.id
+        first = self.first_seen.get(rid)
         if first is not None:
             if isinstance(record, Relation) and self._merge_relation(record, where):
                 return
@@ -133,9 +136,9 @@ class Loader:
                 )
             )
             return
-        self.first_seen[record.id] = where
-        self.kb.table(record.kind_name)[record.id] = record
-        self.kb.where[record.id] = where
+        self.first_seen[rid] = where
+        self.tables[record.kind_name][rid] = record
+        self.kb.where[rid] = where
 
     def _merge_relation(self, record: Relation, where: Where) -> bool:
         """Accept the same link written from both ends: keep the richer of the two."""
