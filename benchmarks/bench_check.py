@@ -1,6 +1,6 @@
 """Benchmark: load and check synthetic knowledge bases; prints times and records per second.
 
-Run: python benchmarks/bench_check.py [--claims 1000 10000] [--repeat 3]
+Run: python benchmarks/bench_check.py [--claims 1000 10000] [--kb FOLDER ...] [--repeat 3]
 
 Columns: parse (the YAML files alone), load (parse + records), check, total (load + check),
 warm total (load + check with every file's parse from a filled kb.load.ParseCache, as a second
@@ -8,12 +8,18 @@ warm total (load + check with every file's parse from a filled kb.load.ParseCach
 single process (its wall time on an idle machine, unlike wall time on a shared one), the best
 of --repeat runs; the last line compares loading with the exact reader's (composed nodes, as
 before the fast reader) in the same run. Process start and imports are not included.
+
+With --kb, each folder given (such as a copy of benchmarks/realistic.py's OUT/kb) is measured
+instead of synthetic ones, with one more column: serve s, what `kb serve` spends loading and
+checking after one file is saved (kb.build.loading.load_checked with a FileMemo holding every
+other file's records). The folder is only read: the edited file is a copy in a temporary one.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import generate  # noqa: E402
 
+from kb.build.loading import FileMemo, load_checked
 from kb.check.run import check
 from kb.errors import Severity  # noqa: E402
 from kb.load import parse as kb_load
@@ -75,6 +82,24 @@ def measure(folder: Path, repeat: int, cache_dir: Path) -> dict[str, float]:
     }
 
 
+def measure_serve(folder: Path, repeat: int, tmp: Path) -> float:
+    """Return the best CPU time of load_checked with a warm FileMemo after one file is edited."""
+    copy = tmp / "serve-kb"
+    shutil.copytree(folder, copy)
+    edited = find_files(copy)[0][-1]
+    text = edited.read_text("utf-8")
+    memo = FileMemo()
+    load_checked(copy, memo)
+    times = []
+    for i in range(repeat):
+        edited.write_text(f"{text}\n# edit {i}\n", "utf-8")
+        gc.collect()
+        t0 = time.process_time()
+        load_checked(copy, memo)
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
 def _always_exact(text: str) -> list:
     raise kb_load._Fallback
 
@@ -82,8 +107,12 @@ def _always_exact(text: str) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--kb", type=Path, nargs="+", help="measure these folders instead")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.kb:
+        measure_folders(args.kb, args.repeat)
+        return
     print(
         f"{'claims':>8} {'records':>8} {'parse s':>8} {'load s':>8} {'check s':>8}"
         f" {'total s':>8} {'warm s':>8} {'rec/s':>9}"
@@ -102,6 +131,27 @@ def main() -> None:
             )
             ratios.append(f"{n}: {m['load'] / m['exact']:.2f}")
     print("load time against the exact reader's (same run):", ", ".join(ratios))
+
+
+def measure_folders(folders: list[Path], repeat: int) -> None:
+    """Print the columns of main() for existing knowledge base folders, with the serve path's."""
+    print(
+        f"{'claims':>8} {'records':>8} {'load s':>8} {'check s':>8} {'total s':>8}"
+        f" {'warm s':>8} {'serve s':>8}  folder"
+    )
+    for folder in folders:
+        with tempfile.TemporaryDirectory() as tmp:
+            load_s, (kb, problems) = best(lambda folder=folder: load(folder), repeat)
+            check_s, _ = best(lambda kb=kb, p=problems: check(kb, p), repeat)
+            cache = Path(tmp) / "cache"
+            load(folder, cache=ParseCache(cache))  # fill the cache
+            warm_s, _ = best(lambda f=folder, c=cache: load(f, cache=ParseCache(c)), repeat)
+            serve_s = measure_serve(folder, repeat, Path(tmp))
+            print(
+                f"{len(kb.claims):>8} {sum(kb.counts().values()):>8} {load_s:>8.3f}"
+                f" {check_s:>8.3f} {load_s + check_s:>8.3f} {warm_s + check_s:>8.3f}"
+                f" {serve_s:>8.3f}  {folder}"
+            )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ def unpublishable(problems: list[Problem]) -> list[Problem]:
 def placeholders(kb: KnowledgeBase) -> Iterator[Problem]:
     """Report text that `kb new` left for the author to replace, in any text field."""
     for kind, names in TEXT_FIELDS.items():
-        for rid, record in kb.table(kind).items():
+        table = kb.table(kind)
+        for rid in _placeholder_ids(table, names):
+            record = table[rid]
             where = kb.where.get(rid)
             if where is None or where.fixed:  # a record derived from a claim's field has no text
                 continue
@@ -63,6 +65,31 @@ def placeholders(kb: KnowledgeBase) -> Iterator[Problem]:
                         "kb build refuses to publish it",
                         "write the real text in place of the placeholder",
                     )
+
+
+def _placeholder_ids(table: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """Return the IDs of the records with a placeholder among the values _texts yields."""
+    # The screen of the common case, in one loop: a value is a placeholder only when it names
+    # TODO or FIXME or is short enough to be a template sentence; _is_placeholder decides those.
+    longest = _LONGEST_TEMPLATE
+    found: list[str] = []
+    for rid, record in table.items():
+        fields = vars(record)
+        for name in names:
+            value = fields.get(name)
+            if isinstance(value, str):
+                if "TODO" not in value and "FIXME" not in value and len(value) > longest:
+                    continue
+                if _is_placeholder(value):
+                    break
+            elif isinstance(value, list) and value and any(map(_is_placeholder, value)):
+                break
+        else:
+            forecast = fields.get("forecast")
+            if forecast is None or not _is_placeholder(forecast.criteria):
+                continue
+        found.append(rid)
+    return found
 
 
 def _texts(record: Any, names: tuple[str, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -219,11 +246,17 @@ def _attribution(kb: KnowledgeBase, record: Stance | Evidence, words: WordMemo) 
 def unrelated_quotes(kb: KnowledgeBase, words: WordMemo) -> Iterator[Problem]:
     """Report stances and evidence whose quote shares almost no content words with its claim."""
     records: list[Stance | Evidence] = [*kb.stances.values(), *kb.evidence.values()]
+    claims, where = kb.claims, kb.where
+    words_of = words.content_words
     for record in records:
-        claim = kb.claims.get(record.claim)
-        if claim is None or record.id not in kb.where:
+        claim = claims.get(record.claim)
+        if claim is None or record.id not in where:
             continue
-        share = shared_share(record.quote, [claim.text, *claim.aka], words.content_words)
+        if claim.aka:
+            share = shared_share(record.quote, [claim.text, *claim.aka], words_of)
+        else:  # shared_share's one claim text, without its call and list
+            claimed = words_of(claim.text)
+            share = len(claimed & words_of(record.quote)) / len(claimed) if claimed else 0.0
         if share < MIN_SHARED and not _attribution(kb, record, words):
             yield Problem(
                 "KB606",

@@ -149,7 +149,11 @@ def _one_sided(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def _long_quotes(kb: KnowledgeBase) -> Iterator[Problem]:
+    # A quote of n words has at least 2n - 1 characters: shorter ones need no split.
+    shortest = 2 * MAX_QUOTE_WORDS + 1
     for rid, quote in quoted(kb):
+        if len(quote) < shortest:
+            continue
         words = len(quote.split())
         if words > MAX_QUOTE_WORDS:
             yield Problem(

@@ -49,34 +49,55 @@ class _References:
         self.suggestions = 0
 
     def all(self) -> list[Problem | None]:
-        """Return a problem, or None, for each reference, in the order of the records."""
-        kb = self.kb
-        ref = self.ref
+        """Return the problem with each broken reference, in the order of the records."""
+        # Each reference is looked up here in the one table its kind names, and only a miss goes
+        # to ref(): calling it for each of a large KB's references cost most of the check.
         # One list appended to throughout: generators would cost a tenth more on a large KB.
         out: list[Problem | None] = list(self.positions())
-        for c in kb.claims.values():
-            self.claim(c, out)
-        for s in kb.sources.values():
+        for c in self.kb.claims.values():
+            if c.negation or c.answers or c.forecast:
+                self.claim(c, out)
+        self.sources(out)
+        self.quoting(out)
+        return out
+
+    def sources(self, out: list[Problem | None]) -> None:
+        """Check the authors, cited_via and cites of every source."""
+        ref, actors, sources = self.ref, self.kb.actors, self.kb.sources
+        for s in sources.values():
             for i, author in enumerate(s.authors):
-                out.append(ref(s.id, "authors", author, ("actor",), i))
-            if s.cited_via:
+                if author not in actors:
+                    out.append(ref(s.id, "authors", author, ("actor",), i))
+            if s.cited_via and s.cited_via not in sources:
                 out.append(ref(s.id, "cited_via", s.cited_via, ("source",)))
             for i, cited in enumerate(s.cites):
-                out.append(ref(s.id, "cites", cited, ("source",), i))
+                if cited not in sources:
+                    out.append(ref(s.id, "cites", cited, ("source",), i))
+
+    def quoting(self, out: list[Problem | None]) -> None:
+        """Check the actor, claim and source of every stance, evidence and relation."""
+        kb, ref = self.kb, self.ref
+        actors, claims, sources = kb.actors, kb.claims, kb.sources
         for st in kb.stances.values():
-            out.append(ref(st.id, "actor", st.actor, ("actor",)))
-            out.append(ref(st.id, "claim", st.claim, ("claim",)))
-            out.append(ref(st.id, "source", st.source, ("source",)))
+            if st.actor not in actors:
+                out.append(ref(st.id, "actor", st.actor, ("actor",)))
+            if st.claim not in claims:
+                out.append(ref(st.id, "claim", st.claim, ("claim",)))
+            if st.source not in sources:
+                out.append(ref(st.id, "source", st.source, ("source",)))
         for ev in kb.evidence.values():
-            out.append(ref(ev.id, "claim", ev.claim, ("claim",)))
-            out.append(ref(ev.id, "source", ev.source, ("source",)))
+            if ev.claim not in claims:
+                out.append(ref(ev.id, "claim", ev.claim, ("claim",)))
+            if ev.source not in sources:
+                out.append(ref(ev.id, "source", ev.source, ("source",)))
+        undercuts = RelationType.undercuts
         for r in kb.relations.values():
-            out.append(ref(r.id, "from", r.from_, ("claim",)))
-            if r.type is not RelationType.undercuts:
+            if r.from_ not in claims:
+                out.append(ref(r.id, "from", r.from_, ("claim",)))
+            if r.type is not undercuts and r.to not in claims:
                 out.append(ref(r.id, "to", r.to, ("claim",)))
-            if r.source:
+            if r.source and r.source not in sources:
                 out.append(ref(r.id, "source", r.source, ("source",)))
-        return out
 
     def ref(
         self, owner: str, field: str, target: str, kinds: tuple[str, ...], index: int | None = None

@@ -42,6 +42,12 @@ class Loader:
         # Where each ID was first stored: its location is worked out only for a duplicate.
         self.first_seen: dict[str, Where] = {}
         self.cache: ParseCache | None = None
+        # The knowledge base's table of each kind, looked up once rather than for each record.
+        self.tables: dict[str, dict[str, Any]] = {kind: self.kb.table(kind) for kind in KINDS}
+        # Each kind's model_validate, without its Python wrapper (same call, same defaults).
+        self.validate = {
+            kind: m.__pydantic_validator__.validate_python for kind, m in KINDS.items()
+        }
 
     def add_file(self, path: Path, text: str | None = None) -> None:
         shown = display_path(path)
@@ -104,7 +110,7 @@ class Loader:
             # A derived ID built from broken fields would add a confusing error of its own.
             data["id"] = derived if ID_RE.match(derived) else "unnamed"
         try:
-            record = KINDS[kind].model_validate(data)
+            record = self.validate[kind](data)
         except ValidationError as exc:
             self.problems.extend(_schema_problems(exc, kind, where))
             if isinstance(data["id"], str) and ID_RE.match(data["id"]):
@@ -116,7 +122,8 @@ class Loader:
             self.expand_claim(record, where)
 
     def store(self, record: Record, where: Where) -> None:
-        first = self.first_seen.get(record.id)
+        rid = record.id
+        first = self.first_seen.get(rid)
         if first is not None:
             if isinstance(record, Relation) and self._merge_relation(record, where):
                 return
@@ -133,9 +140,9 @@ class Loader:
                 )
             )
             return
-        self.first_seen[record.id] = where
-        self.kb.table(record.kind_name)[record.id] = record
-        self.kb.where[record.id] = where
+        self.first_seen[rid] = where
+        self.tables[record.kind_name][rid] = record
+        self.kb.where[rid] = where
 
     def _merge_relation(self, record: Relation, where: Where) -> bool:
         """Accept the same link written from both ends: keep the richer of the two."""
@@ -151,11 +158,12 @@ class Loader:
         return True
 
     def expand_claim(self, claim: Claim, where: Where) -> None:
+        fields = vars(claim)  # most link fields are empty lists: skip pydantic's attribute lookup
         for name in CLAIM_LINK_FIELDS:
-            for index, target in enumerate(getattr(claim, name)):
+            for index, target in enumerate(fields[name]):
                 self._link(claim.id, RelationType(name), target, where, name, index)
         for name, rel_type in REVERSE_LINK_FIELDS.items():
-            for index, source in enumerate(getattr(claim, name)):
+            for index, source in enumerate(fields[name]):
                 self._link(source, rel_type, claim.id, where, name, index)
 
     def _link(
@@ -174,7 +182,7 @@ class Loader:
                 )
             )
             return
-        relation = Relation.model_validate(
+        relation = self.validate["relation"](
             {"id": rid, "from": source, "type": rel_type, "to": target}
         )
         self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
