@@ -9,6 +9,7 @@ import pluggy
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.gitdates import git_dates
+from kb.build.memos import BuildMemos
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name
 from kb.load.files import theme_dir
@@ -44,10 +45,15 @@ def make_site(
     """Return the Site of a loaded knowledge base, with git dates when it is a repository."""
     dates, head = git_dates(kb) if use_git else ({}, None)
     overrides = kb.root / "site" / "templates"
+    # A builder's memos keep the compiled templates between builds.
+    if isinstance(memos, BuildMemos):
+        env = memos.env(overrides, kb.root)
+    else:
+        env = make_env(overrides, within=kb.root)
     with gc_paused():
         site = Site(
             kb,
-            make_env(overrides, within=kb.root),
+            env,
             base_url=base_url,
             dates=dates,
             head_date=head,

@@ -610,3 +610,28 @@ def test_the_timeline_reads_no_standing(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(pages) >= 3 and any("claims" in (tmp_path / "site" / p).read_text() for p in pages)
     for path, reads in pages.items():
         assert not [key for key in reads if key[0] == "standing"], path
+
+
+def test_compiled_templates_are_kept_between_builds_until_a_template_changes(
+    tmp_path: Path,
+) -> None:
+    # Compiling them anew was a third of an edit's rendering; an edited, added or removed
+    # template must still show at the next build.
+    folder = generate(tmp_path / "kb", 20, seed=1)
+    out, templates = tmp_path / "site", folder / "site" / "templates"
+    builder = IncrementalBuilder(folder, out, use_git=False, search=False)
+    builder.build()
+    env = builder.memos.env(templates, folder)
+    edit_statement(folder, 3, "An edit that compiles no template again.")
+    builder.build()
+    assert builder.memos.env(templates, folder) is env
+    page = '{% extends "default:404.html" %}{% block content %}WORDS{% endblock %}'
+    templates.mkdir(parents=True)
+    for words in ("Lost here.", "Lost again."):  # an override added, then edited
+        (templates / "404.html").write_text(page.replace("WORDS", words), "utf-8")
+        builder.build()
+        assert words in (out / "404.html").read_text("utf-8")
+    (templates / "404.html").unlink()
+    builder.build()
+    assert "Page not found" in (out / "404.html").read_text("utf-8")
+    assert builder.memos.env(templates, folder) is not env  # sandboxed while it had overrides
