@@ -63,6 +63,9 @@ class BuildMemos(Memos):
         super().__init__()
         self._graph: tuple[KnowledgeBase, KBGraph] | None = None
         self._analysis: tuple[bytes, Analysis] | None = None
+        # The KB whose graph is the last build's, its records equal, with what else the analysis
+        # reads: then the analysis inputs (a subset, but the settings) are unchanged too.
+        self._same_as_last: tuple[KnowledgeBase, str] | None = None
         self._pairs: tuple[KBGraph, dict[str, list[str]]] | None = None
         self._env: tuple[bytes, Environment] | None = None
         self.layouts: dict[bytes, Positions] = {}  # input digest -> positions, across builds
@@ -108,19 +111,32 @@ class BuildMemos(Memos):
 
     def graph(self, kb: KnowledgeBase) -> KBGraph:
         """Return the last build's graph when its inputs are unchanged, else a new one."""
-        if self._graph is not None and _same_graph_inputs(self._graph[0], kb):
+        kept = self._graph is not None and _same_graph_inputs(self._graph[0], kb)
+        if self._graph is not None and kept:
             graph = self._graph[1]
             graph.kb = kb  # its lookups hold equal records; claims are read through kb
         else:
             graph = KBGraph(kb)
+        last = self._same_as_last
+        self._same_as_last = (kb, last[1]) if kept and last is not None else None
         self._graph = (kb, graph)
         return graph
 
     def analyse(self, kb: KnowledgeBase, cruxes: bool = True) -> Analysis:
         """Return the last build's analysis when the KB's analysis inputs are unchanged."""
+        settings = repr((kb.config.base_scores, cruxes, limits()))
+        same = self._same_as_last
+        if (
+            self._analysis is not None
+            and same is not None
+            and same[0] is kb
+            and same[1] == settings
+        ):
+            return self._analysis[1]  # no digest of every record: the graph's check settled it
         key = _digest(inputs_digest(kb) + repr((cruxes, limits())).encode())
         if self._analysis is None or self._analysis[0] != key:
             self._analysis = (key, analyse(kb, cruxes))
+        self._same_as_last = (kb, settings)
         return self._analysis[1]
 
     def saved(self) -> dict[bytes, Analysis]:

@@ -353,6 +353,7 @@ def test_statement_edit_rebuild_does_not_analyse_again(
 ) -> None:
     """A rebuild after a statement edit reuses the analysis; after a new link it analyses."""
     from kb import analysis
+    from kb.build import memos
 
     calls: list[int] = []
     inner = analysis._analyse
@@ -362,6 +363,9 @@ def test_statement_edit_rebuild_does_not_analyse_again(
         return inner(kb, cruxes)  # type: ignore[arg-type]
 
     monkeypatch.setattr(analysis, "_analyse", counted)
+    digests: list[int] = []
+    digest = memos.inputs_digest
+    monkeypatch.setattr(memos, "inputs_digest", lambda kb: digests.append(1) or digest(kb))
     folder = generate(tmp_path / "kb", CLAIMS, seed=4)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, use_git=False, jobs=1)
     builder.build()
@@ -369,14 +373,23 @@ def test_statement_edit_rebuild_does_not_analyse_again(
     edit_statement(folder, 5, "An edited statement that the analysis never reads.")
     builder.build()
     assert len(calls) == 1
+    assert len(digests) == 1  # the graph's check of the records settled it: no digest of them
+    config = folder / "kb.yaml"
+    text = config.read_text("utf-8") if config.exists() else ""
+    config.write_text(text + "\nbase_scores:\n  claim: 0.61\n", "utf-8")
+    builder.build()
+    assert len(calls) == 2  # a base score is read by the analysis, not by the graph
+    config.write_text(text, "utf-8")
+    builder.build()
+    assert len(calls) == 3
     add_relation(folder, 40, 3, "rebuts")
     builder.build()
-    assert len(calls) == 2
+    assert len(calls) == 4
     # A limit of the analysis is part of what it read: changing one analyses again.
     monkeypatch.setattr(analysis.cruxes, "CRUX_WORK_BUDGET", analysis.cruxes.CRUX_WORK_BUDGET + 1)
     edit_statement(folder, 6, "Another statement the analysis never reads.")
     builder.build()
-    assert len(calls) == 3
+    assert len(calls) == 5
     build(folder, tmp_path / "fresh", search=False)
     assert_same(tmp_path / "site", tmp_path / "fresh")
 
