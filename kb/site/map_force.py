@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 
 Positions = dict[str, tuple[float, float]]
 
@@ -49,6 +48,10 @@ def _dense_spring(
     """Return networkx's seeded Fruchterman-Reingold positions, every node's step at once."""
     # The same arithmetic as networkx's per-node loop (float32 positions, float64 forces), so the
     # positions agree with it to rounding.
+    # Imported here: a build whose layouts are all kept from the last one never needs numpy, and
+    # importing it was a fifth of `kb build`'s start-up.
+    import numpy as np
+
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
     adjacency = np.zeros((n, n), dtype=np.float32)

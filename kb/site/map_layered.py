@@ -5,9 +5,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 
-from grandalf.graphs import Edge, Vertex, graph_core
-from grandalf.layouts import SugiyamaLayout
-
 Sizes = Mapping[str, tuple[float, float]]
 Positions = dict[str, tuple[float, float]]
 Links = Mapping[str, list[str]]
@@ -88,6 +85,11 @@ def layout(nodes: list[str], edges: list[tuple[str, str]], sizes: Sizes) -> Posi
 
 def _sugiyama(group: list[str], succ: Links, sizes: Sizes) -> Positions:
     """Lay out one connected component with grandalf (for components with a cycle)."""
+    # Imported here: grandalf imports numpy, which a build whose layouts are all kept from the last
+    # one never needs (a fifth of `kb build`'s start-up).
+    from grandalf.graphs import Edge, Vertex, graph_core
+    from grandalf.layouts import SugiyamaLayout
+
     vertices = {n: Vertex(n) for n in group}
     for n, v in vertices.items():
         v.view = _View(*sizes[n])

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -446,3 +447,10 @@ def test_the_site_and_its_kb_are_left_out_of_the_collections_rendering_sets_off(
     for kept in (vars(site), kb.claims, vars(claim), site.kb.where):
         assert id(kept) not in walked
     gc.unfreeze()
+
+
+def test_building_imports_numpy_only_to_lay_out_a_map() -> None:
+    # numpy (through grandalf too) was a fifth of `kb build`'s start-up, and a rebuild whose
+    # layouts are all kept from the last one never needs it.
+    code = "import sys, kb.build, kb.cli; sys.exit('numpy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
