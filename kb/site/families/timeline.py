@@ -223,5 +223,7 @@ def timeline_year_pages(site: Site) -> Iterator[Page]:
 
 TIMELINE = PageFamily("timeline", "The timeline of sources, claims and forecasts.", timeline_pages)
 TIMELINE_YEARS = PageFamily(
-    "timeline-years", "A long timeline's pages, one per year.", timeline_year_pages
+    "timeline-years",
+    "A long timeline's pages: one per year, and the parts of a year too long for one.",
+    timeline_year_pages,
 )
