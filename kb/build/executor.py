@@ -163,8 +163,12 @@ def _send_result(
     conn: Connection,
     early: bool,
     setup: Callable[[], None] | None,
+    ours: Connection,
 ) -> None:
     """Run in a forked process: call fn and send back its value (or its error)."""
+    # The waiting process's end of the pipe, copied by the fork, is closed here: once that
+    # process closes its own, a value too large for the pipe fails to send instead of waiting.
+    ours.close()
     sent = False
 
     def send(value: Any) -> None:
@@ -200,7 +204,9 @@ class SideJob(Generic[R]):
         early: bool = False,
         setup: Callable[[], None] | None = None,
         daemon: bool = True,
+        what: str = "the export of the downloads",
     ) -> None:
+        self.what = what  # what the job does, for the error when its process dies
         self._conn: Connection | None = None
         self._proc: BaseProcess | None = None
         self.value: Any = None
@@ -213,7 +219,7 @@ class SideJob(Generic[R]):
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, theirs = ctx.Pipe(duplex=False)
-        job = (fn, args, theirs, early, setup)
+        job = (fn, args, theirs, early, setup, self._conn)
         self._proc = ctx.Process(target=_send_result, args=job, daemon=daemon)
         self._proc.start()
         theirs.close()
@@ -229,7 +235,7 @@ class SideJob(Generic[R]):
                 ok, value = conn.recv()
             except EOFError:
                 self.close()
-                raise BuildError("the export of the downloads died") from None
+                raise BuildError(f"{self.what} died") from None
             finally:
                 conn.close()
             if not ok:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.build.changes import changes
-from kb.build.executor import LocalProcessExecutor, PageExecutor
+from kb.build.executor import LocalProcessExecutor, PageExecutor, SideJob
 from kb.build.exports import Exports, download_paths
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
@@ -24,11 +24,12 @@ from kb.build.memos import BuildMemos
 from kb.build.pagereads import PageReads
 from kb.build.plan import (
     Plan,
+    changed_extras,
     derived_lookups,
-    digest,
     finished,
     needs_full,
     pages_to_render,
+    read_site,
     salt,
     standings_of,
     track_reads,
@@ -40,15 +41,15 @@ from kb.build.search import VIEWS_PREFIX, index_search, planned_shards, views_fo
 from kb.build.state import (
     STATE_NAME,
     Snapshot,
-    Stamp,
     State,
     default_cache_dir,
+    output_stamp,
     read_state,
     write_state,
 )
 from kb.build.swap import swap_in
 from kb.build.workers import Rendered, render_pages
-from kb.build.writer import SiteWriter, link_tree, site_manifest, write_files
+from kb.build.writer import Manifest, SiteWriter, link_tree, site_manifest, write_files
 from kb.load.files import theme_dir
 from kb.load.safety import MARKER, guard_output
 from kb.plugins import plugin_manager
@@ -112,18 +113,10 @@ class IncrementalBuilder:
         if self.state_file is not None:
             self.restore()
 
-    def _stamp(self) -> Stamp | None:
-        """Return what identifies this builder's last output: paths and the marker's inode."""
-        try:
-            st = (self.out / MARKER).stat()
-        except OSError:
-            return None
-        return (str(self.kb_root.resolve()), str(self.out), st.st_ino, st.st_mtime_ns)
-
     def restore(self) -> bool:
         """Take the last build's state from the state file, if it matches the output folder."""
         assert self.state_file is not None
-        state = read_state(self.state_file, self._stamp())
+        state = read_state(self.state_file, output_stamp(self.kb_root, self.out))
         if state is None:
             return False
         self.memo, self.last, self.extra = state.memo, state.last, state.extra
@@ -135,7 +128,7 @@ class IncrementalBuilder:
         assert self.state_file is not None
         layouts, analysis = self.memos.layouts, self.memos.saved()
         state = State(self.memo, self.last, self.extra, layouts, analysis)
-        write_state(self.state_file, self._stamp(), state)
+        write_state(self.state_file, output_stamp(self.kb_root, self.out), state)
 
     def build(self) -> Report:
         """Build (or rebuild) the site, showing its progress; return what was done."""
@@ -151,6 +144,17 @@ class IncrementalBuilder:
         guard_output(self.out, self.kb_root)
         self.removals.finish()
         self.memos.take_layouts()  # forget what an earlier build left uncollected
+        # A rebuild compares the site's files with what the last build left, to catch hand edits:
+        # a forked process reads them while this one loads (0.2 s at 10,000 claims).
+        before = read_site(self.out) if self.last is not None else None
+        try:
+            return self._steps(before)
+        finally:
+            if before is not None:
+                before.close()
+
+    def _steps(self, before: SideJob[Manifest] | None) -> Report:
+        """Load, plan, render, write, index and remember; return what was done."""
         report = Report()
         marks = {"load": time.perf_counter()}
         self.progress.stage("loading")
@@ -159,7 +163,7 @@ class IncrementalBuilder:
         marks["site"] = time.perf_counter()
         self.progress.stage("analysing")
         site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)
-        plan = Plan(kb, site, self.last, report, marks=marks)
+        plan = Plan(kb, site, self.last, report, marks=marks, before=before)
         try:
             self._step("planning", "plan", self._plan, plan)
             self._step(None, "choose", self._choose, plan)
@@ -188,7 +192,7 @@ class IncrementalBuilder:
         plan.derived = derived_lookups(site)
         plan.standings = standings_of(site, kb)
         plan.full = needs_full(plan, self.out / MARKER)
-        if not plan.full and last is not None and last.manifest != site_manifest(self.out):
+        if not plan.full and last is not None and last.manifest != plan.site_files(self.out):
             # Edited or stray files would be carried over: build whole, as a fresh build would.
             plan.full = plan.report.repaired = True
         if not plan.full and last is not None:
@@ -233,7 +237,7 @@ class IncrementalBuilder:
                 # come after the pages and the search index (see _wait).
                 self._start(plan, self.out)
                 plan.results = self._render_in_place(plan)
-                plan.files.update(self._extras(plan))
+                plan.files.update(changed_extras(plan, self.extra))
         finally:
             # Views go to the index inside swap_in; only a full build, which streams, has any.
             if plan.prepared is not None:
@@ -272,7 +276,7 @@ class IncrementalBuilder:
         self._start(plan, folder)
         try:
             plan.results.extend(self._render_pages(plan, folder, plan.todo))
-            plan.files.update(self._extras(plan))
+            plan.files.update(changed_extras(plan, self.extra))
             writer = SiteWriter(folder)
             for path, data in plan.files.items():
                 writer.write(path, data)
@@ -284,18 +288,6 @@ class IncrementalBuilder:
             stale += [p for p in old if p not in paths]
             for path in stale:
                 (folder / path).unlink(missing_ok=True)
-
-    def _extras(self, plan: Plan) -> dict[str, bytes]:
-        """Return the assets that differ from the last build's (the export job writes downloads)."""
-        plan.extra_digests.update({p: digest(d) for p, d in plan.extra.items()})
-        if plan.export is None:  # nothing changed, so neither did the downloads: theirs stay
-            old = {k: v for k, v in self.extra.items() if k.startswith("downloads/")}
-            plan.extra_digests.update(old)
-        return {
-            p: d
-            for p, d in plan.extra.items()
-            if plan.full or self.extra.get(p) != plan.extra_digests[p]
-        }
 
     def _index(self, plan: Plan, folder: Path) -> None:
         """Index the site, re-indexing only the shards whose pages changed since the last."""

@@ -15,6 +15,7 @@ from kb.build.report import Report
 from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
+from kb.build.writer import Manifest, site_manifest
 from kb.load.safety import outside
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
@@ -58,6 +59,11 @@ class Plan:
     gone: list[str] = field(default_factory=list)
     extra_written: int = 0
     marks: dict[str, float] = field(default_factory=dict)  # when each stage began
+    before: SideJob[Manifest] | None = None  # the site's files before this build, being read
+
+    def site_files(self, out: Path) -> Manifest:
+        """Return the site's files as they were when this build began."""
+        return self.before.result() if self.before is not None else site_manifest(out)
 
     def paths(self) -> set[str]:
         """Return the paths of this build's pages."""
@@ -66,6 +72,21 @@ class Plan:
     def last_digests(self) -> dict[str, bytes]:
         """Return the digests of the last build's pages ({} for a full build)."""
         return {} if self.full or self.last is None else self.last.digests
+
+
+def read_site(out: Path) -> SideJob[Manifest]:
+    """Start reading the site's files in a forked process (the builder loads meanwhile)."""
+    return SideJob(site_manifest, out, what="reading the site's files")
+
+
+def changed_extras(plan: Plan, last: dict[str, bytes]) -> dict[str, bytes]:
+    """Return the assets that differ from the last build's (the export job writes downloads)."""
+    plan.extra_digests.update({p: digest(d) for p, d in plan.extra.items()})
+    if plan.export is None:  # nothing changed, so neither did the downloads: theirs stay
+        plan.extra_digests.update({k: v for k, v in last.items() if k.startswith("downloads/")})
+    return {
+        p: d for p, d in plan.extra.items() if plan.full or last.get(p) != plan.extra_digests[p]
+    }
 
 
 def digest(data: bytes) -> bytes:

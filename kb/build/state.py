@@ -15,6 +15,7 @@ from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
 from kb.build.pagereads import PageReads
 from kb.load.files import code_digest
+from kb.load.safety import MARKER
 from kb.model.kb import KnowledgeBase
 from kb.plugins import installed
 from kb.site.memos import Positions
@@ -23,6 +24,15 @@ STATE_NAME = "build-state.pickle"
 STATE_VERSION = "kb-cache-11"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
+
+
+def output_stamp(kb_root: Path, out: Path) -> Stamp | None:
+    """Return what identifies a builder's last output: paths and the marker's inode and mtime."""
+    try:
+        st = (out / MARKER).stat()
+    except OSError:
+        return None
+    return (str(kb_root.resolve()), str(out), st.st_ino, st.st_mtime_ns)
 
 
 def state_version() -> str:

@@ -70,7 +70,10 @@ def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
             os.link(os.path.join(dirpath, name), os.path.join(here, name))
 
 
-def site_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
+Manifest = dict[str, tuple[int, ...]]  # path -> (size, mtime, inode, mode); () for a folder
+
+
+def site_manifest(folder: Path) -> Manifest:
     """Return (size, mtime, inode, mode) of every file and folder below folder, by path."""
     # A later build compares it with the folder, as git compares its index with the work tree: a
     # file edited, added, removed or replaced by hand since then shows as a difference.

@@ -648,3 +648,28 @@ def test_compiled_templates_are_kept_between_builds_until_a_template_changes(
     builder.build()
     assert "Page not found" in (out / "404.html").read_text("utf-8")
     assert builder.memos.env(templates, folder) is not env  # sandboxed while it had overrides
+
+
+def test_a_failed_rebuild_leaves_no_process_reading_the_site(tmp_path: Path) -> None:
+    # A rebuild reads the site's files in a forked process while it loads; a load that fails
+    # must not leave that process waiting to hand them over.
+    import multiprocessing
+
+    from kb.errors import ProblemsFound
+
+    folder = generate(tmp_path / "kb", 20, seed=2)
+    builder = IncrementalBuilder(folder, tmp_path / "site", use_git=False, search=False)
+    builder.build()
+    stray = tmp_path / "site" / "stray"  # more files than a pipe holds the names of at once
+    stray.mkdir()
+    for i in range(3000):
+        (stray / f"{i}.txt").touch()
+    broken = next(folder.rglob("*.yaml"))
+    good = broken.read_text("utf-8")
+    broken.write_text(good + "\n  - id: [broken\n", "utf-8")
+    with pytest.raises(ProblemsFound):
+        builder.build()
+    assert multiprocessing.active_children() == []
+    broken.write_text(good, "utf-8")
+    assert builder.build().repaired  # the stray files were seen, and are gone
+    assert not stray.exists()
