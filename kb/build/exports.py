@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import mmap
 import os
 import pickle
 import shutil
+import struct
 import tempfile
 import weakref
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
@@ -33,16 +36,34 @@ def download_paths() -> list[str]:
     return ["downloads/" + file_name(f) for f in sorted(MEMO_FORMATS)]
 
 
+# A memo file: a magic line, then the pickled memo (its outputs as out-of-band buffers) and those
+# buffers' raw bytes, which a load maps instead of reading: an output unchanged since is neither
+# copied nor parsed, and saving it is one write.
+MAGIC = b"kb-export-memo 2\n"
+_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo)
+
+
 def read_memo(path: Path, version: str) -> ExportMemo | None:
     """Return the export memo saved at path, or None when it is missing or of another version."""
     try:
-        with open(path, "rb") as handle, gc_paused():
-            saved_version, memo = pickle.load(handle)
+        with open(path, "rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        view = memoryview(mapped)
+        if view[: len(MAGIC)] != MAGIC:
+            return None
+        start = len(MAGIC) + _HEAD.size
+        (size,) = _HEAD.unpack(view[len(MAGIC) : start])
+        lengths_at = start + size
+        with gc_paused():
+            saved_version, memo, lengths = pickle.loads(view[start:lengths_at])
+            ends = list(accumulate(lengths, initial=lengths_at))
+            if ends[-1] != len(view) or saved_version != version:
+                return None
+            buffers = [view[a:b] for a, b in pairwise(ends)]
+            memo = pickle.loads(memo, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
-    if saved_version != version or not isinstance(memo, ExportMemo):
-        return None
-    return memo
+    return memo if isinstance(memo, ExportMemo) else None
 
 
 def write_memo(path: Path, version: str, memo: ExportMemo) -> None:
@@ -50,8 +71,16 @@ def write_memo(path: Path, version: str, memo: ExportMemo) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle, gc_paused():
-            pickle.dump((version, memo), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        buffers: list[pickle.PickleBuffer] = []
+        with gc_paused():
+            body = pickle.dumps(memo, protocol=5, buffer_callback=buffers.append)
+            views = [b.raw() for b in buffers]
+            head = pickle.dumps((version, body, [v.nbytes for v in views]), protocol=5)
+        with open(tmp, "wb") as handle:
+            handle.write(MAGIC + _HEAD.pack(len(head)))
+            handle.write(head)
+            for v in views:
+                handle.write(v)
         os.replace(tmp, path)
     except Exception:  # the next export starts afresh: slower, but the same bytes
         tmp.unlink(missing_ok=True)
