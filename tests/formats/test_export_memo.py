@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
+import os
 import pickle
 import random
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -17,6 +20,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.build.exports import read_memo, write_memo
 from kb.build.incremental import FileMemo, load_memo
 from kb.formats.export import (
     EXPORTERS,
@@ -457,3 +461,69 @@ def test_a_records_json_equals_json_dumps(text: str, weight: float | None) -> No
         data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
         want = "    " + json.dumps(data, indent=2, ensure_ascii=False).replace("\n", "\n    ")
         assert json_record(record) == want.encode("utf-8")
+
+
+@pytest.mark.parametrize(("seed", "replay"), [(5, True), (6, False)])
+def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
+    tmp_path: Path, seed: int, replay: bool
+) -> None:
+    """As the export job does: each step reads the memo file, exports, and saves it again."""
+    folder = generate(tmp_path, 80, seed=seed)
+    author = SyntheticKB(folder, seed)
+    files, memo_file = FileMemo(), tmp_path / "memo" / "exports.pickle"
+    for step in range(25):
+        done = author.random_edit() if step else "nothing"
+        kb, problems = load_memo(folder, files) if replay else load(folder)
+        assert not [p for p in problems if p.severity == "error"], (done, problems)
+        memo = read_memo(memo_file, "v")
+        assert (memo is None) == (step == 0)
+        memo = memo or ExportMemo()
+        got = memo.export_all(kb)
+        want = fresh_exports(kb)
+        for fmt in EXPORTERS:
+            assert got[fmt] == want[fmt], (step, done, fmt)
+        write_memo(memo_file, "v", memo)
+        del memo, got  # the memo's views of the file go with it
+
+
+def test_fingerprints_are_the_same_in_another_process(tmp_path: Path) -> None:
+    """Equal records loaded anew, with other string hashes, get the same fingerprints."""
+    folder = generate(tmp_path, 40, seed=7)
+    code = (
+        "import sys; from pathlib import Path; from kb.load.loader import load; "
+        "from kb.formats.context import TABLES, fingerprints; kb = load(Path(sys.argv[1]))[0]; "
+        "print(*(p.hex() for t in TABLES for p in fingerprints(getattr(kb, t).values())))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1 and len(runs.pop().split()) > 40
+
+
+def test_a_changed_record_gets_a_new_token_whether_kept_or_fingerprinted(tmp_path: Path) -> None:
+    kb = load(generate(tmp_path, 20, seed=8))[0]
+    state = ExportMemo()
+    first = state.context(kb).tokens["claims"]
+    cid = next(iter(kb.claims))
+    claims = dict(kb.claims)
+    claims[cid] = kb.claims[cid].model_copy(update={"text": kb.claims[cid].text + " "})
+    assert claims[cid] != kb.claims[cid]
+    changed = copy.copy(kb)
+    changed.claims = claims
+    second = state.context(changed).tokens["claims"]
+    assert second[cid] != first[cid]
+    assert {k: v for k, v in second.items() if k != cid} == {
+        k: v for k, v in first.items() if k != cid
+    }
+    # Loaded from a pickle, the memo knows the records only by their fingerprints.
+    state = pickle.loads(pickle.dumps(state))
+    again = pickle.loads(pickle.dumps(state)).context(kb).tokens["claims"]
+    assert again[cid] != second[cid] and again[cid] != first[cid]
+    assert state.context(changed).tokens["claims"] == second
