@@ -14,7 +14,6 @@ import shutil
 import struct
 import tempfile
 import weakref
-from itertools import accumulate, pairwise
 from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
@@ -37,30 +36,41 @@ def download_paths() -> list[str]:
 
 
 # A memo file: a magic line, then the pickled memo (its outputs as out-of-band buffers) and those
-# buffers' raw bytes, which a load maps instead of reading: an output unchanged since is neither
-# copied nor parsed, and saving it is one write.
-MAGIC = b"kb-export-memo 2\n"
-_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo)
+# buffers' raw bytes, each at a page boundary: a load maps each instead of reading it, so that an
+# output unchanged since is neither copied nor parsed, and one no longer used is unmapped.
+MAGIC = b"kb-export-memo 3\n"
+_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer lengths)
+_PAGE = mmap.ALLOCATIONGRANULARITY
+READ = mmap.ACCESS_READ
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // _PAGE) * _PAGE
 
 
 def read_memo(path: Path, version: str) -> ExportMemo | None:
     """Return the export memo saved at path, or None when it is missing or of another version."""
     try:
         with open(path, "rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        view = memoryview(mapped)
-        if view[: len(MAGIC)] != MAGIC:
-            return None
-        start = len(MAGIC) + _HEAD.size
-        (size,) = _HEAD.unpack(view[len(MAGIC) : start])
-        lengths_at = start + size
-        with gc_paused():
-            saved_version, memo, lengths = pickle.loads(view[start:lengths_at])
-            ends = list(accumulate(lengths, initial=lengths_at))
-            if ends[-1] != len(view) or saved_version != version:
+            if handle.read(len(MAGIC)) != MAGIC:
                 return None
-            buffers = [view[a:b] for a, b in pairwise(ends)]
-            memo = pickle.loads(memo, buffers=buffers)
+            (size,) = _HEAD.unpack(handle.read(_HEAD.size))
+            saved_version, body, lengths = pickle.loads(handle.read(size))
+            if saved_version != version:
+                return None
+            buffers: list[memoryview | bytes] = []
+            offset = _aligned(len(MAGIC) + _HEAD.size + size)
+            for length in lengths:
+                if length:
+                    mapped = mmap.mmap(
+                        handle.fileno(), length, access=mmap.ACCESS_READ, offset=offset
+                    )
+                    buffers.append(memoryview(mapped))
+                else:
+                    buffers.append(b"")
+                offset = _aligned(offset + length)
+        with gc_paused():
+            memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
     return memo if isinstance(memo, ExportMemo) else None
@@ -80,7 +90,9 @@ def write_memo(path: Path, version: str, memo: ExportMemo) -> None:
             handle.write(MAGIC + _HEAD.pack(len(head)))
             handle.write(head)
             for v in views:
+                handle.seek(_aligned(handle.tell()))
                 handle.write(v)
+            handle.truncate(_aligned(handle.tell()))  # the last buffer's page, whole
         os.replace(tmp, path)
     except Exception:  # the next export starts afresh: slower, but the same bytes
         tmp.unlink(missing_ok=True)
