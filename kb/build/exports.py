@@ -14,6 +14,8 @@ import shutil
 import struct
 import tempfile
 import weakref
+import zipfile
+import zlib
 from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
@@ -35,40 +37,30 @@ def download_paths() -> list[str]:
     return ["downloads/" + file_name(f) for f in sorted(MEMO_FORMATS)]
 
 
-# A memo file: a magic line, then the pickled memo (its outputs as out-of-band buffers) and those
-# buffers' raw bytes, each at a page boundary: a load maps each instead of reading it, so that an
-# output unchanged since is neither copied nor parsed, and one no longer used is unmapped.
-MAGIC = b"kb-export-memo 3\n"
-_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer lengths)
-_PAGE = mmap.ALLOCATIONGRANULARITY
-READ = mmap.ACCESS_READ
+# A memo file holds the pickled memo without its outputs (out-of-band buffers), only their digests:
+# the outputs are the downloads the last job wrote, which the next one maps from the site folder
+# (the builder's digests of them in `old`) and, for the CSV zip, its members' texts and compressed
+# bytes. Writing 150 MB of outputs a second time cost more than all the rest of an edit's export.
+MAGIC = b"kb-export-memo 4\n"
+_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer digests)
+_LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
+Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's outputs may be, by digest
 
 
-def _aligned(offset: int) -> int:
-    return -(-offset // _PAGE) * _PAGE
-
-
-def read_memo(path: Path, version: str) -> ExportMemo | None:
-    """Return the export memo saved at path, or None when it is missing or of another version."""
+def read_memo(path: Path, version: str, sources: Sources) -> ExportMemo | None:
+    """Return the export memo saved at path, its outputs from sources, or None when it cannot."""
+    # None when it is missing, of another version, or an output is not among the sources.
     try:
         with open(path, "rb") as handle:
             if handle.read(len(MAGIC)) != MAGIC:
                 return None
             (size,) = _HEAD.unpack(handle.read(_HEAD.size))
-            saved_version, body, lengths = pickle.loads(handle.read(size))
-            if saved_version != version:
-                return None
-            buffers: list[memoryview | bytes] = []
-            offset = _aligned(len(MAGIC) + _HEAD.size + size)
-            for length in lengths:
-                if length:
-                    mapped = mmap.mmap(
-                        handle.fileno(), length, access=mmap.ACCESS_READ, offset=offset
-                    )
-                    buffers.append(memoryview(mapped))
-                else:
-                    buffers.append(b"")
-                offset = _aligned(offset + length)
+            saved_version, body, wanted = pickle.loads(handle.read(size))
+        if saved_version != version:
+            return None
+        buffers = [sources.get(digest, b"") for digest, _ in wanted]
+        if [len(b) for b in buffers] != [length for _, length in wanted]:
+            return None
         with gc_paused():
             memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
@@ -76,30 +68,67 @@ def read_memo(path: Path, version: str) -> ExportMemo | None:
     return memo if isinstance(memo, ExportMemo) else None
 
 
-def write_memo(path: Path, version: str, memo: ExportMemo) -> None:
+def write_memo(
+    path: Path, version: str, memo: ExportMemo, known: dict[int, bytes] | None = None
+) -> None:
     """Write the export memo atomically; remove it when it cannot be written."""
+    # `known`: digests of some outputs, by id of the bytes objects the memo holds.
+    known = known or {}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    wanted: list[tuple[bytes, int]] = []
+
+    def note(buffer: pickle.PickleBuffer) -> None:
+        view = buffer.raw()
+        wanted.append((known.get(id(view.obj)) or _digest(view), view.nbytes))
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        buffers: list[pickle.PickleBuffer] = []
         with gc_paused():
-            body = pickle.dumps(memo, protocol=5, buffer_callback=buffers.append)
-            views = [b.raw() for b in buffers]
-            head = pickle.dumps((version, body, [v.nbytes for v in views]), protocol=5)
+            body = pickle.dumps(memo, protocol=5, buffer_callback=note)
+            head = pickle.dumps((version, body, wanted), protocol=5)
         with open(tmp, "wb") as handle:
             handle.write(MAGIC + _HEAD.pack(len(head)))
             handle.write(head)
-            for v in views:
-                handle.seek(_aligned(handle.tell()))
-                handle.write(v)
-            handle.truncate(_aligned(handle.tell()))  # the last buffer's page, whole
         os.replace(tmp, path)
     except Exception:  # the next export starts afresh: slower, but the same bytes
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
 
 
-def _digest(data: bytes) -> bytes:
+def memo_sources(folder: Path, old: Digests) -> Sources:
+    """Return the downloads in folder that the builder has digests of, and the CSV zip's members."""
+    sources: Sources = {}
+    for rel, digest in old.items():
+        try:
+            with open(folder / rel, "rb") as handle:
+                view = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):  # missing or empty: not a source
+            continue
+        sources[digest] = view
+        if rel.endswith(".zip"):
+            sources.update(_zip_sources(folder / rel, view))
+    return sources
+
+
+def _zip_sources(path: Path, view: memoryview) -> Sources:
+    """Return each member's text and compressed bytes, by digest, of a zip written as exported."""
+    sources: Sources = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                start = info.header_offset
+                name, extra = _LOCAL.unpack(view[start : start + _LOCAL.size])
+                start += _LOCAL.size + name + extra
+                deflated = view[start : start + info.compress_size]
+                text = zlib.decompress(deflated, -15)
+                sources[_digest(deflated)] = deflated
+                sources[_digest(text)] = text
+    except (OSError, ValueError, zipfile.BadZipFile, zlib.error, struct.error):
+        return {}
+    return sources
+
+
+def _digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
@@ -113,17 +142,21 @@ class ExportJob:
 
     def run(self, folder: Path, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
-        memo = read_memo(self.memo_file, self.version) or ExportMemo()
+        sources = memo_sources(folder, self.old)
+        memo = read_memo(self.memo_file, self.version, sources) or ExportMemo()
+        del sources  # each last output goes once its format is exported
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
-        for path, data in downloads(self.kb, memo).items():
+        files = downloads(self.kb, memo)
+        for path, data in files.items():
             digests[path] = _digest(data)
             if self.old.get(path) != digests[path]:
                 writer.write(path, data)
                 written += 1
         send((digests, written))  # the builder goes on while the memo is saved
-        write_memo(self.memo_file, self.version, memo)
+        known = {id(files[path]): digest for path, digest in digests.items()}
+        write_memo(self.memo_file, self.version, memo, known)
 
 
 class MemoFolder:

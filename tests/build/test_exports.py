@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
@@ -17,6 +18,7 @@ from kb.build.exports import (
     EXPORTS_NAME,
     ExportJob,
     download_paths,
+    memo_sources,
     read_memo,
     start_export,
     write_memo,
@@ -49,6 +51,14 @@ def downloads_of(site: Path) -> dict[str, bytes]:
     return {p: (site / p).read_bytes() for p in download_paths()}
 
 
+def site_memo(memo_file: Path, site: Path) -> ExportMemo | None:
+    """Return the export memo of a built site, its outputs the site's downloads."""
+    digests = {
+        p: hashlib.blake2b(d, digest_size=16).digest() for p, d in downloads_of(site).items()
+    }
+    return read_memo(memo_file, state_version(), memo_sources(site, digests))
+
+
 class NoExportMemo(pickle.Unpickler):
     """Unpickles a state file, failing if it holds an export memo."""
 
@@ -65,10 +75,10 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
     readers = tmp_path / "readers"
     real_read = read_memo
 
-    def noting_read(path: Path, version: str) -> ExportMemo | None:
+    def noting_read(path: Path, version: str, sources: Any) -> ExportMemo | None:
         with open(readers, "a") as handle:  # from whichever process reads it
             handle.write(f"{os.getpid()}\n")
-        return real_read(path, version)
+        return real_read(path, version, sources)
 
     monkeypatch.setattr("kb.build.exports.read_memo", noting_read)
     for step in range(3):
@@ -78,7 +88,7 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
         assert report.full == (step == 0)
         with open(cache / STATE_NAME, "rb") as handle:
             NoExportMemo(handle).load()
-        assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+        assert site_memo(cache / EXPORTS_NAME, site) is not None
         build(folder, tmp_path / f"fresh-{step}", search=False)
         assert downloads_of(site) == downloads_of(tmp_path / f"fresh-{step}")
         edit_statement(folder, 1 + step, f"Edited statement {step}.")
@@ -97,7 +107,7 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
     first.exports.settle()
     memo_file = cache / EXPORTS_NAME
     if damage is None:  # a memo of another version of kb: not to be trusted
-        memo = read_memo(memo_file, state_version())
+        memo = site_memo(memo_file, site)
         memo_file.write_bytes(pickle.dumps(("another version", memo)))
     else:
         memo_file.write_bytes(damage)
@@ -108,7 +118,7 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
     assert not report.full
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(site) == downloads_of(tmp_path / "fresh")
-    assert read_memo(memo_file, state_version()) is not None  # saved again, whole
+    assert site_memo(memo_file, site) is not None  # saved again, whole
 
 
 def test_downloads_equal_to_the_last_are_not_written_again(tmp_path: Path) -> None:
@@ -167,11 +177,11 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
 
     go = tmp_path / "go"
 
-    def held_write(path: Path, version: str, memo: ExportMemo) -> None:
+    def held_write(path: Path, version: str, memo: ExportMemo, known: Any = None) -> None:
         deadline = time.monotonic() + 60  # in the export process, after the digests are sent
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        real_write(path, version, memo)
+        real_write(path, version, memo, known)
 
     monkeypatch.setattr("kb.build.exports.write_memo", held_write)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
@@ -181,6 +191,6 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
     edit_statement(folder, 1, "Edited while the memo was being saved.")
     builder.build()  # its export waits for the last job's memo, and uses it
     builder.exports.settle()
-    assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+    assert site_memo(cache / EXPORTS_NAME, tmp_path / "site") is not None
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(tmp_path / "site") == downloads_of(tmp_path / "fresh")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import io
 import json
 import os
@@ -20,13 +21,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.build.exports import read_memo, write_memo
+from kb.build.exports import memo_sources, read_memo, write_memo
 from kb.build.incremental import FileMemo, load_memo
 from kb.formats.export import (
     EXPORTERS,
     KIND_OF_TABLE,
     TABLES,
     ExportMemo,
+    file_name,
     kb_to_aif,
     kb_to_data,
     kb_to_xaif,
@@ -468,22 +470,35 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
     tmp_path: Path, seed: int, replay: bool
 ) -> None:
     """As the export job does: each step reads the memo file, exports, and saves it again."""
+    # The memo file holds no outputs: the last ones are read from the downloads written.
     folder = generate(tmp_path, 80, seed=seed)
     author = SyntheticKB(folder, seed)
-    files, memo_file = FileMemo(), tmp_path / "memo" / "exports.pickle"
+    files, memo_file, site = FileMemo(), tmp_path / "memo" / "exports.pickle", tmp_path / "site"
+    digests: dict[str, bytes] = {}
     for step in range(25):
         done = author.random_edit() if step else "nothing"
         kb, problems = load_memo(folder, files) if replay else load(folder)
         assert not [p for p in problems if p.severity == "error"], (done, problems)
-        memo = read_memo(memo_file, "v")
+        memo = read_memo(memo_file, "v", memo_sources(site, digests))
         assert (memo is None) == (step == 0)
         memo = memo or ExportMemo()
         got = memo.export_all(kb)
         want = fresh_exports(kb)
         for fmt in EXPORTERS:
             assert got[fmt] == want[fmt], (step, done, fmt)
+        (site / "downloads").mkdir(parents=True, exist_ok=True)
+        for fmt, data in got.items():
+            path = "downloads/" + file_name(fmt)
+            (site / path).unlink(missing_ok=True)  # as the site writer does: mapped stays whole
+            (site / path).write_bytes(data)
+            digests[path] = hashlib.blake2b(data, digest_size=16).digest()
         write_memo(memo_file, "v", memo)
-        del memo, got  # the memo's views of the file go with it
+        del memo, got  # the memo's views of the downloads go with it
+    # Downloads missing or not those the memo was written with: no memo.
+    assert read_memo(memo_file, "v", {}) is None
+    (site / "downloads" / file_name("json")).write_bytes(b"{}")
+    digests["downloads/" + file_name("json")] = hashlib.blake2b(b"{}", digest_size=16).digest()
+    assert read_memo(memo_file, "v", memo_sources(site, digests)) is None
 
 
 def test_fingerprints_are_the_same_in_another_process(tmp_path: Path) -> None:
