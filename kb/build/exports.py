@@ -23,12 +23,14 @@ from kb.build.executor import Send, SideJob
 from kb.build.gather import downloads
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter
+from kb.formats.context import TABLES, Tables
 from kb.formats.export import file_name
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
 from kb.model.kb import KnowledgeBase
 
 EXPORTS_NAME = "exports.pickle"
 Digests = dict[str, bytes]  # path -> digest of each download
+Known = dict[int, bytes]  # digests of outputs, by id of their bytes objects
 Made = tuple[Digests, int]  # every download's digest, and how many were written
 
 
@@ -45,17 +47,21 @@ MAGIC = b"kb-export-memo 4\n"
 _HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer digests)
 _LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
 Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's outputs may be, by digest
+Last = tuple[str, Tables]  # the last job's name and the tables of its KB
 
 
-def read_memo(path: Path, version: str, sources: Sources) -> ExportMemo | None:
+def read_memo(
+    path: Path, version: str, sources: Sources, last: Last | None = None
+) -> ExportMemo | None:
     """Return the export memo saved at path, its outputs from sources, or None when it cannot."""
-    # None when it is missing, of another version, or an output is not among the sources.
+    # None when it is missing, of another version, or an output is not among the sources. With
+    # `last` (the name and KB tables of the job that saved it), it takes those records as its own.
     try:
         with open(path, "rb") as handle:
             if handle.read(len(MAGIC)) != MAGIC:
                 return None
             (size,) = _HEAD.unpack(handle.read(_HEAD.size))
-            saved_version, body, wanted = pickle.loads(handle.read(size))
+            saved_version, body, wanted, name = pickle.loads(handle.read(size))
         if saved_version != version:
             return None
         buffers = [sources.get(digest, b"") for digest, _ in wanted]
@@ -65,14 +71,23 @@ def read_memo(path: Path, version: str, sources: Sources) -> ExportMemo | None:
             memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
-    return memo if isinstance(memo, ExportMemo) else None
+    if not isinstance(memo, ExportMemo):
+        return None
+    if last is not None and last[0] == name:
+        memo.adopt(last[1])
+    return memo
 
 
 def write_memo(
-    path: Path, version: str, memo: ExportMemo, known: dict[int, bytes] | None = None
+    path: Path,
+    version: str,
+    memo: ExportMemo,
+    known: Known | None = None,
+    name: str = "",
 ) -> None:
     """Write the export memo atomically; remove it when it cannot be written."""
-    # `known`: digests of some outputs, by id of the bytes objects the memo holds.
+    # `known`: digests of some outputs, by id of the bytes objects the memo holds; `name`: the
+    # job's, which the builder gives the next job with this one's KB.
     known = known or {}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     wanted: list[tuple[bytes, int]] = []
@@ -85,7 +100,7 @@ def write_memo(
         path.parent.mkdir(parents=True, exist_ok=True)
         with gc_paused():
             body = pickle.dumps(memo, protocol=5, buffer_callback=note)
-            head = pickle.dumps((version, body, wanted), protocol=5)
+            head = pickle.dumps((version, body, wanted, name), protocol=5)
         with open(tmp, "wb") as handle:
             handle.write(MAGIC + _HEAD.pack(len(head)))
             handle.write(head)
@@ -135,15 +150,26 @@ def _digest(data: bytes | memoryview) -> bytes:
 class ExportJob:
     """One export of the downloads, from and to the memo file."""
 
-    # Files whose digest equals the last build's (in `old`) are not written again.
+    # Files whose digest equals the last build's (in `old`) are not written again. `last` is the
+    # name and tables of the builder's last job: when that job saved the memo, unchanged records are
+    # known by `is` rather than by fingerprinting them all.
 
-    def __init__(self, kb: KnowledgeBase, memo_file: Path, version: str, old: Digests) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        memo_file: Path,
+        version: str,
+        old: Digests,
+        last: Last | None = None,
+    ) -> None:
         self.kb, self.memo_file, self.version, self.old = kb, memo_file, version, old
+        self.last = last
+        self.name = os.urandom(12).hex()
 
     def run(self, folder: Path, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
         sources = memo_sources(folder, self.old)
-        memo = read_memo(self.memo_file, self.version, sources) or ExportMemo()
+        memo = read_memo(self.memo_file, self.version, sources, self.last) or ExportMemo()
         del sources  # each last output goes once its format is exported
         writer = SiteWriter(folder)
         digests: Digests = {}
@@ -156,7 +182,7 @@ class ExportJob:
                 written += 1
         send((digests, written))  # the builder goes on while the memo is saved
         known = {id(files[path]): digest for path, digest in digests.items()}
-        write_memo(self.memo_file, self.version, memo, known)
+        write_memo(self.memo_file, self.version, memo, known, self.name)
 
 
 class MemoFolder:
@@ -184,10 +210,13 @@ class Exports:
         folder = Path(cache_dir) if cache_dir is not None else MemoFolder(owner).path
         self.memo_file = folder / EXPORTS_NAME
         self.last: SideJob[Made] | None = None
+        self.seen: Last | None = None
 
     def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
         """Return an export job of kb (digests of the last downloads in `old`)."""
-        return ExportJob(kb, self.memo_file, state_version(), old)
+        job = ExportJob(kb, self.memo_file, state_version(), old, self.seen)
+        self.seen = (job.name, {t: dict(getattr(kb, t)) for t in TABLES})  # as they are now
+        return job
 
     def start(self, job: ExportJob, folder: Path) -> SideJob[Made]:
         """Start a job writing into folder, once the last has ended."""

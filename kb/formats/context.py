@@ -17,6 +17,7 @@ from kb.model.kb import KnowledgeBase
 from kb.model.records import PLURALS, Record
 
 TABLES = tuple(PLURALS)
+Tables = dict[str, dict[str, Record]]  # a KB's records by table and ID
 KIND_OF_TABLE = PLURALS
 
 
@@ -145,6 +146,15 @@ class ExportState:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         vars(self).update({"_prints": {}, **state, "_records": {}, "_lists": {}})
+
+    def adopt(self, tables: Tables) -> None:
+        """Take these for the records of the last export, known until now by fingerprints."""
+        # Only the tables of the KB the last export was given: `is` then settles most records.
+        self._records = {
+            t: dict(records)
+            for t, records in tables.items()
+            if t in self._prints and records.keys() == self._prints[t].keys()
+        }
 
     def context(self, kb: KnowledgeBase) -> Context:
         """Return the export context of a knowledge base, giving changed records new tokens."""

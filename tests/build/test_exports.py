@@ -26,11 +26,12 @@ from kb.build.exports import (
 from kb.build.incremental import IncrementalBuilder
 from kb.build.loading import FileMemo, load_checked
 from kb.build.state import STATE_NAME, state_version
+from kb.formats.export import EXPORTERS, file_name
 from kb.formats.memo import ExportMemo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from synth import edit_statement, generate  # noqa: E402
+from synth import add_relation, claim_file, edit_statement, generate  # noqa: E402
 
 CLAIMS = 40
 
@@ -194,3 +195,40 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
     assert site_memo(cache / EXPORTS_NAME, tmp_path / "site") is not None
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(tmp_path / "site") == downloads_of(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_one_builders_jobs_take_the_last_kbs_records_and_give_fresh_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, atomic: bool
+) -> None:
+    """Each job after the first knows the last job's KB: its records are settled by `is`."""
+    folder = generate(tmp_path, CLAIMS, 8)
+    site, adopted = tmp_path / "site", tmp_path / "adopted"
+    real_adopt = ExportMemo.adopt
+
+    def noting_adopt(self: ExportMemo, tables: Any) -> None:
+        with open(adopted, "a") as handle:  # in the export process
+            handle.write("adopted\n")
+        real_adopt(self, tables)
+
+    monkeypatch.setattr(ExportMemo, "adopt", noting_adopt)
+    builder = IncrementalBuilder(folder, site, search=False, atomic=atomic)
+    builder.build()
+    appended = claim_file(folder, 5)
+    before = appended.read_text(encoding="utf-8")
+    edits = [
+        lambda: edit_statement(folder, 2, "A statement edited under one builder."),
+        lambda: add_relation(folder, 5, 9, "rebuts"),
+        lambda: appended.write_text(before, encoding="utf-8"),  # the relation removed again
+        lambda: edit_statement(folder, 7, "- A statement starting with a dash."),
+        lambda: add_relation(folder, 11, 3),
+    ]
+    for step, edit in enumerate(edits, 1):
+        edit()
+        report = builder.build()
+        builder.exports.settle()
+        assert not report.full
+        kb = load_checked(folder, FileMemo())
+        fresh = {"downloads/" + file_name(f): export(kb) for f, export in EXPORTERS.items()}
+        assert downloads_of(site) == fresh, step
+        assert adopted.read_text().split() == ["adopted"] * step
