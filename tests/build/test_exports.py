@@ -76,10 +76,10 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
     readers = tmp_path / "readers"
     real_read = read_memo
 
-    def noting_read(path: Path, version: str, sources: Any) -> ExportMemo | None:
+    def noting_read(path: Path, version: str, *rest: Any) -> ExportMemo | None:
         with open(readers, "a") as handle:  # from whichever process reads it
             handle.write(f"{os.getpid()}\n")
-        return real_read(path, version, sources)
+        return real_read(path, version, *rest)
 
     monkeypatch.setattr("kb.build.exports.read_memo", noting_read)
     for step in range(3):
@@ -178,11 +178,11 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
 
     go = tmp_path / "go"
 
-    def held_write(path: Path, version: str, memo: ExportMemo, known: Any = None) -> None:
+    def held_write(path: Path, version: str, memo: ExportMemo, *rest: Any) -> None:
         deadline = time.monotonic() + 60  # in the export process, after the digests are sent
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        real_write(path, version, memo, known)
+        real_write(path, version, memo, *rest)
 
     monkeypatch.setattr("kb.build.exports.write_memo", held_write)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
