@@ -1,7 +1,8 @@
 """The downloads' export job: the whole KB in every format, written as made, with its own memo."""
 # The job runs in a forked process while pages render. It writes each download straight into the
-# site's folder and sends back only digests; its `ExportMemo` (the last outputs, hundreds of MB on a
-# large KB) lives in a file of its own that only this job reads and writes, never the builder.
+# site's folder and sends back only digests; its `ExportMemo` (keys, derived structures and record
+# fingerprints, tens of MB on a large KB) lives in a file of its own that only this job reads and
+# writes, never the builder; the last outputs it reuses are the downloads in the site's folder.
 
 from __future__ import annotations
 
