@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import mmap
 import os
 import pickle
 import shutil
@@ -41,7 +40,7 @@ def download_paths() -> list[str]:
 
 
 # A memo file holds the pickled memo without its outputs (out-of-band buffers), only their digests:
-# the outputs are the downloads the last job wrote, which the next one maps from the site folder
+# the outputs are the downloads the last job wrote, which the next one reads from the site folder
 # (the builder's digests of them in `old`) and, for the CSV zip, its members' texts and compressed
 # bytes. Writing 150 MB of outputs a second time cost more than all the rest of an edit's export.
 MAGIC = b"kb-export-memo 4\n"
@@ -115,14 +114,14 @@ def memo_sources(folder: Path, old: Digests) -> Sources:
     """Return the downloads in folder that the builder has digests of, and the CSV zip's members."""
     sources: Sources = {}
     for rel, digest in old.items():
+        # Read, not mapped: a file mapped could not be replaced on Windows, nor cut short safely.
         try:
-            with open(folder / rel, "rb") as handle:
-                view = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
-        except (OSError, ValueError):  # missing or empty: not a source
+            data = (folder / rel).read_bytes()
+        except OSError:  # missing: not a source
             continue
-        sources[digest] = view
+        sources[digest] = data
         if rel.endswith(".zip"):
-            sources.update(_zip_sources(folder / rel, view))
+            sources.update(_zip_sources(folder / rel, memoryview(data)))
     return sources
 
 

@@ -489,11 +489,11 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
         (site / "downloads").mkdir(parents=True, exist_ok=True)
         for fmt, data in got.items():
             path = "downloads/" + file_name(fmt)
-            (site / path).unlink(missing_ok=True)  # as the site writer does: mapped stays whole
+            (site / path).unlink(missing_ok=True)  # as the site writer does
             (site / path).write_bytes(data)
             digests[path] = hashlib.blake2b(data, digest_size=16).digest()
         write_memo(memo_file, "v", memo)
-        del memo, got  # the memo's views of the downloads go with it
+        del memo, got
     # Downloads missing or not those the memo was written with: no memo.
     assert read_memo(memo_file, "v", {}) is None
     (site / "downloads" / file_name("json")).write_bytes(b"{}")
