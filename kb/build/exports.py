@@ -1,7 +1,8 @@
 """The downloads' export job: the whole KB in every format, written as made, with its own memo."""
 # The job runs in a forked process while pages render. It writes each download straight into the
-# site's folder and sends back only digests; its `ExportMemo` (the last outputs, hundreds of MB on a
-# large KB) lives in a file of its own that only this job reads and writes, never the builder.
+# site's folder and sends back only digests; its `ExportMemo` (keys, derived structures and record
+# fingerprints, tens of MB on a large KB) lives in a file of its own that only this job reads and
+# writes, never the builder; the last outputs it reuses are the downloads in the site's folder.
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import hashlib
 import os
 import pickle
 import shutil
+import struct
 import tempfile
 import weakref
+import zipfile
+import zlib
 from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
@@ -19,12 +23,14 @@ from kb.build.executor import Send, SideJob
 from kb.build.gather import downloads
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter
+from kb.formats.context import TABLES, Tables
 from kb.formats.export import file_name
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
 from kb.model.kb import KnowledgeBase
 
 EXPORTS_NAME = "exports.pickle"
 Digests = dict[str, bytes]  # path -> digest of each download
+Known = dict[int, bytes]  # digests of outputs, by id of their bytes objects
 Made = tuple[Digests, int]  # every download's digest, and how many were written
 
 
@@ -33,56 +39,150 @@ def download_paths() -> list[str]:
     return ["downloads/" + file_name(f) for f in sorted(MEMO_FORMATS)]
 
 
-def read_memo(path: Path, version: str) -> ExportMemo | None:
-    """Return the export memo saved at path, or None when it is missing or of another version."""
+# A memo file holds the pickled memo without its outputs (out-of-band buffers), only their digests:
+# the outputs are the downloads the last job wrote, which the next one reads from the site folder
+# (the builder's digests of them in `old`) and, for the CSV zip, its members' texts and compressed
+# bytes. Writing 150 MB of outputs a second time cost more than all the rest of an edit's export.
+MAGIC = b"kb-export-memo 4\n"
+_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer digests)
+_LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
+Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's outputs may be, by digest
+Last = tuple[str, Tables]  # the last job's name and the tables of its KB
+
+
+def read_memo(
+    path: Path, version: str, sources: Sources, last: Last | None = None
+) -> ExportMemo | None:
+    """Return the export memo saved at path, its outputs from sources, or None when it cannot."""
+    # None when it is missing, of another version, or an output is not among the sources. With
+    # `last` (the name and KB tables of the job that saved it), it takes those records as its own.
     try:
-        with open(path, "rb") as handle, gc_paused():
-            saved_version, memo = pickle.load(handle)
+        with open(path, "rb") as handle:
+            if handle.read(len(MAGIC)) != MAGIC:
+                return None
+            (size,) = _HEAD.unpack(handle.read(_HEAD.size))
+            saved_version, body, wanted, name = pickle.loads(handle.read(size))
+        if saved_version != version:
+            return None
+        buffers = [sources.get(digest, b"") for digest, _ in wanted]
+        if [len(b) for b in buffers] != [length for _, length in wanted]:
+            return None
+        with gc_paused():
+            memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
-    if saved_version != version or not isinstance(memo, ExportMemo):
+    if not isinstance(memo, ExportMemo):
         return None
+    if last is not None and last[0] == name:
+        memo.adopt(last[1])
     return memo
 
 
-def write_memo(path: Path, version: str, memo: ExportMemo) -> None:
+def write_memo(
+    path: Path,
+    version: str,
+    memo: ExportMemo,
+    known: Known | None = None,
+    name: str = "",
+) -> None:
     """Write the export memo atomically; remove it when it cannot be written."""
+    # `known`: digests of some outputs, by id of the bytes objects the memo holds; `name`: the
+    # job's, which the builder gives the next job with this one's KB.
+    known = known or {}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    wanted: list[tuple[bytes, int]] = []
+
+    def note(buffer: pickle.PickleBuffer) -> None:
+        view = buffer.raw()
+        wanted.append((known.get(id(view.obj)) or _digest(view), view.nbytes))
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle, gc_paused():
-            pickle.dump((version, memo), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with gc_paused():
+            body = pickle.dumps(memo, protocol=5, buffer_callback=note)
+            head = pickle.dumps((version, body, wanted, name), protocol=5)
+        with open(tmp, "wb") as handle:
+            handle.write(MAGIC + _HEAD.pack(len(head)))
+            handle.write(head)
         os.replace(tmp, path)
     except Exception:  # the next export starts afresh: slower, but the same bytes
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
 
 
-def _digest(data: bytes) -> bytes:
+def memo_sources(folder: Path, old: Digests) -> Sources:
+    """Return the downloads in folder that the builder has digests of, and the CSV zip's members."""
+    sources: Sources = {}
+    for rel, digest in old.items():
+        # Read, not mapped: a file mapped could not be replaced on Windows, nor cut short safely.
+        try:
+            data = (folder / rel).read_bytes()
+        except OSError:  # missing: not a source
+            continue
+        sources[digest] = data
+        if rel.endswith(".zip"):
+            sources.update(_zip_sources(folder / rel, memoryview(data)))
+    return sources
+
+
+def _zip_sources(path: Path, view: memoryview) -> Sources:
+    """Return each member's text and compressed bytes, by digest, of a zip written as exported."""
+    sources: Sources = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                start = info.header_offset
+                name, extra = _LOCAL.unpack(view[start : start + _LOCAL.size])
+                start += _LOCAL.size + name + extra
+                deflated = view[start : start + info.compress_size]
+                text = zlib.decompress(deflated, -15)
+                sources[_digest(deflated)] = deflated
+                sources[_digest(text)] = text
+    except (OSError, ValueError, zipfile.BadZipFile, zlib.error, struct.error):
+        return {}
+    return sources
+
+
+def _digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class ExportJob:
     """One export of the downloads, from and to the memo file."""
 
-    # Files whose digest equals the last build's (in `old`) are not written again.
+    # Files whose digest equals the last build's (in `old`) are not written again. `last` is the
+    # name and tables of the builder's last job: when that job saved the memo, unchanged records are
+    # known by `is` rather than by fingerprinting them all.
 
-    def __init__(self, kb: KnowledgeBase, memo_file: Path, version: str, old: Digests) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        memo_file: Path,
+        version: str,
+        old: Digests,
+        last: Last | None = None,
+    ) -> None:
         self.kb, self.memo_file, self.version, self.old = kb, memo_file, version, old
+        self.last = last
+        self.name = os.urandom(12).hex()
 
     def run(self, folder: Path, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
-        memo = read_memo(self.memo_file, self.version) or ExportMemo()
+        sources = memo_sources(folder, self.old)
+        memo = read_memo(self.memo_file, self.version, sources, self.last) or ExportMemo()
+        del sources  # each last output goes once its format is exported
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
-        for path, data in downloads(self.kb, memo).items():
+        files = downloads(self.kb, memo)
+        for path, data in files.items():
             digests[path] = _digest(data)
             if self.old.get(path) != digests[path]:
                 writer.write(path, data)
                 written += 1
         send((digests, written))  # the builder goes on while the memo is saved
-        write_memo(self.memo_file, self.version, memo)
+        known = {id(files[path]): digest for path, digest in digests.items()}
+        write_memo(self.memo_file, self.version, memo, known, self.name)
 
 
 class MemoFolder:
@@ -110,10 +210,13 @@ class Exports:
         folder = Path(cache_dir) if cache_dir is not None else MemoFolder(owner).path
         self.memo_file = folder / EXPORTS_NAME
         self.last: SideJob[Made] | None = None
+        self.seen: Last | None = None
 
     def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
         """Return an export job of kb (digests of the last downloads in `old`)."""
-        return ExportJob(kb, self.memo_file, state_version(), old)
+        job = ExportJob(kb, self.memo_file, state_version(), old, self.seen)
+        self.seen = (job.name, {t: dict(getattr(kb, t)) for t in TABLES})  # as they are now
+        return job
 
     def start(self, job: ExportJob, folder: Path) -> SideJob[Made]:
         """Start a job writing into folder, once the last has ended."""

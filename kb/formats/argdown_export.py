@@ -70,16 +70,17 @@ class _ArgdownLinks:
         ]
         arg_title: dict[str, str] = {}
         used = set(kb.evidence)
-        self.arguments: list[tuple[str, str, list[Relation]]] = []
+        # Members by ID: a memo pickles this, and the relations are in the KB it is used with.
+        self.arguments: list[tuple[str, str, list[str]]] = []
         for (title, conclusion), members in sorted(grouped.items()):
             if title in used:  # one group name used for two conclusions
                 title = f"{title}--{conclusion}"
             used.add(title)
             for r in members:
                 arg_title[r.id] = title
-            self.arguments.append((title, conclusion, members))
+            self.arguments.append((title, conclusion, [r.id for r in members]))
         tokens = ctx.tokens["relations"]
-        self.argument_keys = [(t, c, *(tokens[r.id] for r in m)) for t, c, m in self.arguments]
+        self.argument_keys = [(t, c, *map(tokens.__getitem__, m)) for t, c, m in self.arguments]
         for eid in kb.evidence:
             arg_title[eid] = eid
         self.undercuts = [
@@ -125,12 +126,13 @@ def write_argdown(ctx: Context, writer: Writer) -> None:
         lambda indices: [(tokens[i], *extras[i]) for i in indices],
     )
     writer.run("claims", keys, render_claims)
-    arguments = links.arguments
+    arguments, relations = links.arguments, kb.relations
 
     def render_arguments(indices: Sequence[int]) -> list[bytes]:
         chunks = []
         for i in indices:
-            title, conclusion, members = arguments[i]
+            title, conclusion, ids = arguments[i]
+            members = [relations[rid] for rid in ids]
             gist = members[0].rationale or (
                 "Linked premises support the conclusion." if len(members) > 1 else "Support."
             )

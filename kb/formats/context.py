@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import operator
+import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import count
+from hashlib import blake2b
+from itertools import count, pairwise
 from typing import Any
+
+from pydantic import BaseModel
 
 from kb.formats.writer import Writer
 from kb.model.kb import KnowledgeBase
 from kb.model.records import PLURALS, Record
 
 TABLES = tuple(PLURALS)
+Tables = dict[str, dict[str, Record]]  # a KB's records by table and ID
 KIND_OF_TABLE = PLURALS
 
 
@@ -119,8 +125,12 @@ class Context:
 class ExportState:
     """What one export leaves for the next: the records it saw, their tokens, derived lists."""
 
+    # Pickled, it keeps each record's fingerprint rather than the record: the next export, in
+    # another process, fingerprints the records it is given to find those that changed.
+
     def __init__(self) -> None:
         self._records: dict[str, dict[str, Record]] = {}  # the records of the last export
+        self._prints: dict[str, dict[str, bytes]] = {}  # and their fingerprints
         self._tokens: dict[str, dict[str, int]] = {}  # and their tokens
         self._counter = 0
         self._versions: dict[str, tuple[int, int]] = {}
@@ -129,57 +139,101 @@ class ExportState:
         self._keys: dict[str, tuple[list[Any], dict[str, dict[str, int]], list[Any]]] = {}
         self._structures: dict[str, tuple[Any, Any]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Records and the lists of them are rebuilt from the next load: pickling them (millions
+        # of small objects) costs more than fingerprinting that load.
+        return {k: v for k, v in vars(self).items() if k not in ("_records", "_lists")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update({"_prints": {}, **state, "_records": {}, "_lists": {}})
+
+    def adopt(self, tables: Tables) -> None:
+        """Take these for the records of the last export, known until now by fingerprints."""
+        # Only the tables of the KB the last export was given: `is` then settles most records.
+        self._records = {
+            t: dict(records)
+            for t, records in tables.items()
+            if t in self._prints and records.keys() == self._prints[t].keys()
+        }
+
     def context(self, kb: KnowledgeBase) -> Context:
         """Return the export context of a knowledge base, giving changed records new tokens."""
         for table in TABLES:
-            records: dict[str, Record] = getattr(kb, table)
-            old = self._records.get(table, {})
-            # Unchanged files' records come back as the same objects, in the same order: `is`
-            # settles most, and a whole unchanged table in C.
-            if (
-                len(records) == len(old)
-                and all(map(operator.is_, records.values(), old.values()))
-                and records.keys() == old.keys()
-            ):
-                continue
-            differ = [rid for rid, record in records.items() if old.get(rid) is not record]
-            if not differ and len(records) == len(old):
-                continue
-            old_tokens = self._tokens.get(table, {})
-            if not old_tokens:  # the first export: number them all at once
-                tokens = dict(zip(records, count(self._counter + 1)))
-                self._counter += len(tokens) + 2
-                self._versions[table] = (self._counter - 1, self._counter)
-                self._records[table] = dict(records)
-                self._tokens[table] = tokens
-                continue
-            tokens = {rid: old_tokens[rid] for rid in records if rid in old_tokens}
-            added = len(tokens) < len(records) or len(tokens) < len(old_tokens)
-            changed = added
-            for rid in differ:
-                if rid not in tokens or old[rid] != records[rid]:
-                    self._counter += 1
-                    tokens[rid] = self._counter
-                    changed = True
-            self._records[table] = dict(records)  # this load's objects, for `is` next time
-            if not changed:
-                continue  # equal records (questions are copied on every load): same tokens
-            ids_version, records_version = self._versions.get(table, (0, 0))
-            if added:
-                self._counter += 1
-                ids_version = self._counter
-            if changed:
-                self._counter += 1
-                records_version = self._counter
-            self._versions[table] = (ids_version, records_version)
-            self._tokens[table] = tokens
+            self._table(table, getattr(kb, table))
         all_tokens = {table: self._tokens.get(table, {}) for table in TABLES}
         versions = {table: self._versions.get(table, (0, 0)) for table in TABLES}
         return Context(kb, all_tokens, versions, self)
+
+    def _table(self, table: str, records: dict[str, Record]) -> None:
+        """Give one table's changed records new tokens, and the table new versions."""
+        old = self._records.get(table)
+        if old is None:  # records known only by their fingerprints
+            old = {}
+        elif (
+            # Unchanged files' records come back as the same objects, in the same order: `is`
+            # settles most, and a whole unchanged table in C.
+            len(records) == len(old)
+            and all(map(operator.is_, records.values(), old.values()))
+            and records.keys() == old.keys()
+        ):
+            return
+        differ = [rid for rid, record in records.items() if old.get(rid) is not record]
+        self._records[table] = dict(records)  # this load's objects, for `is` next time
+        if not differ and len(records) == len(old):
+            return
+        old_prints = self._prints.get(table, {})
+        made = dict(zip(differ, fingerprints(records[rid] for rid in differ), strict=True))
+        prints = self._prints[table] = {rid: made.get(rid) or old_prints[rid] for rid in records}
+        old_tokens = self._tokens.get(table, {})
+        if not old_tokens:  # the first export: number them all at once
+            self._tokens[table] = dict(zip(records, count(self._counter + 1)))
+            self._counter += len(records) + 2
+            self._versions[table] = (self._counter - 1, self._counter)
+            return
+        tokens = {rid: old_tokens[rid] for rid in records if rid in old_tokens}
+        added = len(tokens) < len(records) or len(tokens) < len(old_tokens)
+        changed = added
+        for rid in differ:
+            if rid not in tokens or old_prints.get(rid) != prints[rid]:
+                self._counter += 1
+                tokens[rid] = self._counter
+                changed = True
+        if not changed:
+            return  # equal records (questions are copied on every load): same tokens
+        ids_version, records_version = self._versions.get(table, (0, 0))
+        if added:
+            self._counter += 1
+            ids_version = self._counter
+        self._counter += 1
+        self._versions[table] = (ids_version, self._counter)
+        self._tokens[table] = tokens
+
+
+class _Printer(pickle.Pickler):
+    """Pickles records for their fingerprints: models as their fields, nothing else."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Only fields make a model's value (as its == sees it), not the set of those given.
+        if isinstance(obj, BaseModel):
+            return type(obj), (obj.__dict__,)
+        return NotImplemented
+
+
+def fingerprints(records: Iterable[Record]) -> list[bytes]:
+    """Return a digest of each record's value: equal for equal records, as pickled (strictly)."""
+    buffer = io.BytesIO()
+    printer = _Printer(buffer, protocol=5)
+    printer.fast = True  # no memo: a value pickles alike whatever objects it shares
+    ends = [0]
+    for record in records:
+        printer.dump((type(record), record.__dict__))
+        ends.append(buffer.tell())
+    view = buffer.getbuffer()
+    return [blake2b(view[a:b], digest_size=16).digest() for a, b in pairwise(ends)]
 
 
 def export_once(kb: KnowledgeBase, write: Callable[[Context, Writer], None]) -> bytes:
     """Return one format's output, written afresh."""
     writer = Writer(None)
     write(ExportState().context(kb), writer)
-    return writer.finish().data
+    return writer.finish().output()

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kb.formats.context import KIND_OF_TABLE, TABLES, Context, ExportState
-from kb.formats.writer import Layout, Writer
+from kb.formats.writer import Bytes, Layout, Writer
 from kb.formats.ziparchive import deflate, zip_members
 from kb.model.kb import KnowledgeBase
 from kb.model.records import (
@@ -96,11 +96,11 @@ def table_csv(kb: KnowledgeBase, table: str) -> str:
     """Return one record kind as CSV: a column per field; lists and mappings as JSON."""
     writer = Writer(None)
     write_table_csv(ExportState().context(kb), table, writer)
-    return writer.finish().data.decode("utf-8")
+    return writer.finish().output().decode("utf-8")
 
 
 def csv_zip(
-    ctx: Context, layouts: dict[str, Layout], members: dict[str, tuple[bytes, int, bytes]]
+    ctx: Context, layouts: dict[str, Layout], members: dict[str, tuple[Bytes, int, Bytes]]
 ) -> bytes:
     """Return the zip of every table's CSV, reusing the last layouts and compressed members."""
     zipped = []
@@ -111,7 +111,7 @@ def csv_zip(
         layout = layouts["csv/" + table] = writer.finish()
         last = members.get(name)
         if last is None or last[0] != layout.data:
-            last = (layout.data, zlib.crc32(layout.data), deflate(layout.data))
+            last = (layout.data, zlib.crc32(layout.data), deflate(layout.output()))
         members[name] = last
         zipped.append((name, *last))
     return zip_members(zipped)

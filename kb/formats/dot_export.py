@@ -84,7 +84,7 @@ def _dot_relation(row: tuple[Any, str]) -> str:
 
 
 def _dot_structure(ctx: Context, last: Any) -> Any:
-    """Return the answer edges, the relations with their targets, and the relations' keys."""
+    """Return the answer edges, the relations' targets, and the relations' keys."""
     if last is not None:
         return last
     kb = ctx.kb
@@ -96,13 +96,13 @@ def _dot_structure(ctx: Context, last: Any) -> Any:
         if c in kb.claims
     ]
     undercuts = RelationType.undercuts
-    relations = [
-        (r, _undercut_target(kb, r.to) if r.type is undercuts else r.to)
+    # Targets, not relations: a memo pickles this, and the relations are in the KB it is used with.
+    targets = [
+        _undercut_target(kb, r.to) if r.type is undercuts else r.to
         for r in ctx.records("relations")
     ]
-    tokens = ctx.keys("relations")
-    keys = [(token, target) for token, (_, target) in zip(tokens, relations, strict=True)]
-    return answers, relations, keys
+    keys = list(zip(ctx.keys("relations"), targets, strict=True))
+    return answers, targets, keys
 
 
 def write_dot(ctx: Context, writer: Writer) -> None:
@@ -121,9 +121,10 @@ def write_dot(ctx: Context, writer: Writer) -> None:
     writer.run("claims", ctx.keys("claims"), _lines(_dot_claim, ctx.records("claims")))
     evidence = ctx.records("evidence")
     writer.run("evidence", ctx.keys("evidence"), _lines(_dot_evidence, evidence))
-    answers, relations, keys = ctx.structure(
+    answers, targets, keys = ctx.structure(
         "dot", ("claims",), ("questions", "relations", "evidence"), _dot_structure
     )
+    relations = list(zip(ctx.records("relations"), targets, strict=True))
     writer.run("answers", answers, _lines(_dot_answer, answers))
     writer.run("evidence-edges", ctx.keys("evidence"), _lines(_dot_evidence_edge, evidence))
     writer.run("relations", keys, _lines(_dot_relation, relations))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from kb.formats.aif_export import write_aif
 from kb.formats.argdown_export import write_argdown
@@ -11,7 +12,7 @@ from kb.formats.csv_export import csv_zip
 from kb.formats.dot_export import write_dot
 from kb.formats.graphml_export import write_graphml
 from kb.formats.json_export import write_json
-from kb.formats.writer import Layout, Writer
+from kb.formats.writer import Bytes, Layout, Writer
 from kb.formats.xaif_export import write_xaif
 from kb.model.kb import KnowledgeBase
 
@@ -39,7 +40,22 @@ class ExportMemo(ExportState):
     def __init__(self) -> None:
         super().__init__()
         self._layouts: dict[str, Layout] = {}
-        self._members: dict[str, tuple[bytes, int, bytes]] = {}  # CSV name -> text, CRC, deflated
+        self._members: dict[str, tuple[Bytes, int, Bytes]] = {}  # CSV name -> text, CRC, deflated
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A member's text is its table's output, and its compressed bytes a buffer like it.
+        members = {
+            name: (crc, Layout(deflated, {})) for name, (_, crc, deflated) in self._members.items()
+        }
+        return {**super().__getstate__(), "_members": members}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        members = state.pop("_members")
+        super().__setstate__(state)
+        self._members = {
+            name: (self._layouts["csv/" + name.removesuffix(".csv")].data, crc, deflated.data)
+            for name, (crc, deflated) in members.items()
+        }
 
     def export(self, kb: KnowledgeBase, fmt: str) -> bytes:
         """Return the knowledge base in one export format."""
@@ -56,4 +72,4 @@ class ExportMemo(ExportState):
         writer = Writer(self._layouts.get(fmt))
         WRITERS[fmt](ctx, writer)
         layout = self._layouts[fmt] = writer.finish()
-        return layout.data
+        return layout.output()

@@ -6,8 +6,10 @@ import json
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate
-from typing import Any
+from pickle import PickleBuffer
+from typing import Any, SupportsIndex
 
+Bytes = bytes | memoryview  # an output, or a view of one in a memo file
 jstr = json.encoder.encode_basestring  # the string encoder of json.dumps(ensure_ascii=False)
 
 
@@ -32,16 +34,21 @@ class Run:
 class Layout:
     """A format's last output and the runs of keyed items it is made of."""
 
+    # Pickled with protocol 5, the output is an out-of-band buffer: a memo file keeps it as raw
+    # bytes, and loads it as a view of the file (bytes-like, but not bytes).
+
     __slots__ = ("data", "runs")
 
-    def __init__(self, data: bytes, runs: dict[str, Run]) -> None:
+    def __init__(self, data: Bytes, runs: dict[str, Run]) -> None:
         self.data, self.runs = data, runs
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        return (self.data, self.runs)
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        data = PickleBuffer(self.data) if int(protocol) >= 5 else bytes(self.data)
+        return (Layout, (data, self.runs))
 
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.data, self.runs = state
+    def output(self) -> bytes:
+        """Return the output as bytes."""
+        return self.data if isinstance(self.data, bytes) else bytes(self.data)
 
 
 Render = Callable[[Sequence[int]], list[bytes]]
@@ -160,7 +167,7 @@ class Writer:
     def finish(self) -> Layout:
         """Return the output and its layout, for the next export to reuse."""
         if self.old is not None and self.same and self.pos == len(self.old.data):
-            data = self.old.data  # unchanged: no need to join a copy
+            data = self.old.output()  # unchanged: no need to join a copy
         else:
             data = b"".join(self.parts)
         self.parts = []

@@ -7,6 +7,8 @@ import struct
 import zipfile
 import zlib
 
+from kb.formats.writer import Bytes
+
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
 
@@ -16,12 +18,12 @@ def deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def zip_members(members: list[tuple[str, bytes, int, bytes]]) -> bytes:
+def zip_members(members: list[tuple[str, Bytes, int, Bytes]]) -> bytes:
     """Return the zip archive that zipfile writes of these (name, data, CRC, deflated) members."""
     # Writing it here lets a member whose text did not change keep its compressed bytes.
     if any(len(data) > 1 << 30 for _, data, _, _ in members):
         return zip_with_zipfile(members)  # zipfile switches to ZIP64 near 4 GiB
-    out: list[bytes] = []
+    out: list[Bytes] = []
     central: list[bytes] = []
     offset = 0
     for name, data, crc, deflated in members:
@@ -73,7 +75,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def zip_with_zipfile(members: list[tuple[str, bytes, int, bytes]]) -> bytes:
+def zip_with_zipfile(members: list[tuple[str, Bytes, int, Bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data, _, _ in members:

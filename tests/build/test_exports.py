@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
@@ -17,6 +18,7 @@ from kb.build.exports import (
     EXPORTS_NAME,
     ExportJob,
     download_paths,
+    memo_sources,
     read_memo,
     start_export,
     write_memo,
@@ -24,11 +26,12 @@ from kb.build.exports import (
 from kb.build.incremental import IncrementalBuilder
 from kb.build.loading import FileMemo, load_checked
 from kb.build.state import STATE_NAME, state_version
+from kb.formats.export import EXPORTERS, file_name
 from kb.formats.memo import ExportMemo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from synth import edit_statement, generate  # noqa: E402
+from synth import add_relation, claim_file, edit_statement, generate  # noqa: E402
 
 CLAIMS = 40
 
@@ -49,6 +52,14 @@ def downloads_of(site: Path) -> dict[str, bytes]:
     return {p: (site / p).read_bytes() for p in download_paths()}
 
 
+def site_memo(memo_file: Path, site: Path) -> ExportMemo | None:
+    """Return the export memo of a built site, its outputs the site's downloads."""
+    digests = {
+        p: hashlib.blake2b(d, digest_size=16).digest() for p, d in downloads_of(site).items()
+    }
+    return read_memo(memo_file, state_version(), memo_sources(site, digests))
+
+
 class NoExportMemo(pickle.Unpickler):
     """Unpickles a state file, failing if it holds an export memo."""
 
@@ -65,10 +76,10 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
     readers = tmp_path / "readers"
     real_read = read_memo
 
-    def noting_read(path: Path, version: str) -> ExportMemo | None:
+    def noting_read(path: Path, version: str, *rest: Any) -> ExportMemo | None:
         with open(readers, "a") as handle:  # from whichever process reads it
             handle.write(f"{os.getpid()}\n")
-        return real_read(path, version)
+        return real_read(path, version, *rest)
 
     monkeypatch.setattr("kb.build.exports.read_memo", noting_read)
     for step in range(3):
@@ -78,7 +89,7 @@ def test_the_export_memo_has_a_file_of_its_own_read_by_the_export_process(
         assert report.full == (step == 0)
         with open(cache / STATE_NAME, "rb") as handle:
             NoExportMemo(handle).load()
-        assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+        assert site_memo(cache / EXPORTS_NAME, site) is not None
         build(folder, tmp_path / f"fresh-{step}", search=False)
         assert downloads_of(site) == downloads_of(tmp_path / f"fresh-{step}")
         edit_statement(folder, 1 + step, f"Edited statement {step}.")
@@ -97,7 +108,7 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
     first.exports.settle()
     memo_file = cache / EXPORTS_NAME
     if damage is None:  # a memo of another version of kb: not to be trusted
-        memo = read_memo(memo_file, state_version())
+        memo = site_memo(memo_file, site)
         memo_file.write_bytes(pickle.dumps(("another version", memo)))
     else:
         memo_file.write_bytes(damage)
@@ -108,7 +119,7 @@ def test_a_broken_or_foreign_memo_file_gives_the_same_downloads(
     assert not report.full
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(site) == downloads_of(tmp_path / "fresh")
-    assert read_memo(memo_file, state_version()) is not None  # saved again, whole
+    assert site_memo(memo_file, site) is not None  # saved again, whole
 
 
 def test_downloads_equal_to_the_last_are_not_written_again(tmp_path: Path) -> None:
@@ -167,11 +178,11 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
 
     go = tmp_path / "go"
 
-    def held_write(path: Path, version: str, memo: ExportMemo) -> None:
+    def held_write(path: Path, version: str, memo: ExportMemo, *rest: Any) -> None:
         deadline = time.monotonic() + 60  # in the export process, after the digests are sent
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        real_write(path, version, memo)
+        real_write(path, version, memo, *rest)
 
     monkeypatch.setattr("kb.build.exports.write_memo", held_write)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)
@@ -181,6 +192,43 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
     edit_statement(folder, 1, "Edited while the memo was being saved.")
     builder.build()  # its export waits for the last job's memo, and uses it
     builder.exports.settle()
-    assert read_memo(cache / EXPORTS_NAME, state_version()) is not None
+    assert site_memo(cache / EXPORTS_NAME, tmp_path / "site") is not None
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(tmp_path / "site") == downloads_of(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_one_builders_jobs_take_the_last_kbs_records_and_give_fresh_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, atomic: bool
+) -> None:
+    """Each job after the first knows the last job's KB: its records are settled by `is`."""
+    folder = generate(tmp_path, CLAIMS, 8)
+    site, adopted = tmp_path / "site", tmp_path / "adopted"
+    real_adopt = ExportMemo.adopt
+
+    def noting_adopt(self: ExportMemo, tables: Any) -> None:
+        with open(adopted, "a") as handle:  # in the export process
+            handle.write("adopted\n")
+        real_adopt(self, tables)
+
+    monkeypatch.setattr(ExportMemo, "adopt", noting_adopt)
+    builder = IncrementalBuilder(folder, site, search=False, atomic=atomic)
+    builder.build()
+    appended = claim_file(folder, 5)
+    before = appended.read_text(encoding="utf-8")
+    edits = [
+        lambda: edit_statement(folder, 2, "A statement edited under one builder."),
+        lambda: add_relation(folder, 5, 9, "rebuts"),
+        lambda: appended.write_text(before, encoding="utf-8"),  # the relation removed again
+        lambda: edit_statement(folder, 7, "- A statement starting with a dash."),
+        lambda: add_relation(folder, 11, 3),
+    ]
+    for step, edit in enumerate(edits, 1):
+        edit()
+        report = builder.build()
+        builder.exports.settle()
+        assert not report.full
+        kb = load_checked(folder, FileMemo())
+        fresh = {"downloads/" + file_name(f): export(kb) for f, export in EXPORTERS.items()}
+        assert downloads_of(site) == fresh, step
+        assert adopted.read_text().split() == ["adopted"] * step

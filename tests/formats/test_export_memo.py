@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import io
 import json
+import os
 import pickle
 import random
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -17,12 +21,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.build.exports import memo_sources, read_memo, write_memo
 from kb.build.incremental import FileMemo, load_memo
 from kb.formats.export import (
     EXPORTERS,
     KIND_OF_TABLE,
     TABLES,
     ExportMemo,
+    file_name,
     kb_to_aif,
     kb_to_data,
     kb_to_xaif,
@@ -321,15 +327,18 @@ def test_the_memo_keeps_little_beside_the_outputs(tmp_path: Path) -> None:
     kb = load(generate(tmp_path, 400))[0]
     memo = ExportMemo()
     outputs = memo.export_all(kb)
-    records = {table: getattr(kb, table) for table in TABLES}
-
-    def size(*objects: Any) -> int:
-        return len(pickle.dumps(objects, protocol=pickle.HIGHEST_PROTOCOL))
-
+    buffers: list[pickle.PickleBuffer] = []
+    body = pickle.dumps(memo, protocol=5, buffer_callback=buffers.append)
     total = sum(map(len, outputs.values()))
-    # Pickled beside the outputs and the records (as a build keeps them), the memo adds its
-    # keys, lengths, derived graphs and uncompressed CSV tables: measured 24% of the outputs.
-    assert size(outputs, records, memo) - size(outputs, records) < 0.4 * total
+    # The outputs go out of band, whole; beside them the memo keeps its keys, lengths, derived
+    # graphs and fingerprints, not the records: measured 17% of the outputs.
+    assert len(body) < 0.3 * total
+    csv = zipfile.ZipFile(io.BytesIO(outputs["csv"]))
+    csv_texts = sum(i.file_size for i in csv.infolist())
+    csv_deflated = sum(i.compress_size for i in csv.infolist())
+    raw = sum(b.raw().nbytes for b in buffers)
+    assert raw == total - len(outputs["csv"]) + csv_texts + csv_deflated
+    assert b"kb.model.records" not in body
 
 
 # Fresh exports against the straightforward way of writing them --------------------------------
@@ -454,3 +463,82 @@ def test_a_records_json_equals_json_dumps(text: str, weight: float | None) -> No
         data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
         want = "    " + json.dumps(data, indent=2, ensure_ascii=False).replace("\n", "\n    ")
         assert json_record(record) == want.encode("utf-8")
+
+
+@pytest.mark.parametrize(("seed", "replay"), [(5, True), (6, False)])
+def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
+    tmp_path: Path, seed: int, replay: bool
+) -> None:
+    """As the export job does: each step reads the memo file, exports, and saves it again."""
+    # The memo file holds no outputs: the last ones are read from the downloads written.
+    folder = generate(tmp_path, 80, seed=seed)
+    author = SyntheticKB(folder, seed)
+    files, memo_file, site = FileMemo(), tmp_path / "memo" / "exports.pickle", tmp_path / "site"
+    digests: dict[str, bytes] = {}
+    for step in range(25):
+        done = author.random_edit() if step else "nothing"
+        kb, problems = load_memo(folder, files) if replay else load(folder)
+        assert not [p for p in problems if p.severity == "error"], (done, problems)
+        memo = read_memo(memo_file, "v", memo_sources(site, digests))
+        assert (memo is None) == (step == 0)
+        memo = memo or ExportMemo()
+        got = memo.export_all(kb)
+        want = fresh_exports(kb)
+        for fmt in EXPORTERS:
+            assert got[fmt] == want[fmt], (step, done, fmt)
+        (site / "downloads").mkdir(parents=True, exist_ok=True)
+        for fmt, data in got.items():
+            path = "downloads/" + file_name(fmt)
+            (site / path).unlink(missing_ok=True)  # as the site writer does
+            (site / path).write_bytes(data)
+            digests[path] = hashlib.blake2b(data, digest_size=16).digest()
+        write_memo(memo_file, "v", memo)
+        del memo, got
+    # Downloads missing or not those the memo was written with: no memo.
+    assert read_memo(memo_file, "v", {}) is None
+    (site / "downloads" / file_name("json")).write_bytes(b"{}")
+    digests["downloads/" + file_name("json")] = hashlib.blake2b(b"{}", digest_size=16).digest()
+    assert read_memo(memo_file, "v", memo_sources(site, digests)) is None
+
+
+def test_fingerprints_are_the_same_in_another_process(tmp_path: Path) -> None:
+    """Equal records loaded anew, with other string hashes, get the same fingerprints."""
+    folder = generate(tmp_path, 40, seed=7)
+    code = (
+        "import sys; from pathlib import Path; from kb.load.loader import load; "
+        "from kb.formats.context import TABLES, fingerprints; kb = load(Path(sys.argv[1]))[0]; "
+        "print(*(p.hex() for t in TABLES for p in fingerprints(getattr(kb, t).values())))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1 and len(runs.pop().split()) > 40
+
+
+def test_a_changed_record_gets_a_new_token_whether_kept_or_fingerprinted(tmp_path: Path) -> None:
+    kb = load(generate(tmp_path, 20, seed=8))[0]
+    state = ExportMemo()
+    first = state.context(kb).tokens["claims"]
+    cid = next(iter(kb.claims))
+    claims = dict(kb.claims)
+    claims[cid] = kb.claims[cid].model_copy(update={"text": kb.claims[cid].text + " "})
+    assert claims[cid] != kb.claims[cid]
+    changed = copy.copy(kb)
+    changed.claims = claims
+    second = state.context(changed).tokens["claims"]
+    assert second[cid] != first[cid]
+    assert {k: v for k, v in second.items() if k != cid} == {
+        k: v for k, v in first.items() if k != cid
+    }
+    # Loaded from a pickle, the memo knows the records only by their fingerprints.
+    state = pickle.loads(pickle.dumps(state))
+    again = pickle.loads(pickle.dumps(state)).context(kb).tokens["claims"]
+    assert again[cid] != second[cid] and again[cid] != first[cid]
+    assert state.context(changed).tokens["claims"] == second
