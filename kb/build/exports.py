@@ -119,6 +119,8 @@ def memo_sources(folder: Path, old: Digests) -> Sources:
             data = (folder / rel).read_bytes()
         except OSError:  # missing: not a source
             continue
+        if _digest(data) != digest:  # changed since the builder saw it: not the last output
+            continue
         sources[digest] = data
         if rel.endswith(".zip"):
             sources.update(_zip_sources(folder / rel, memoryview(data)))

@@ -232,3 +232,17 @@ def test_one_builders_jobs_take_the_last_kbs_records_and_give_fresh_downloads(
         fresh = {"downloads/" + file_name(f): export(kb) for f, export in EXPORTERS.items()}
         assert downloads_of(site) == fresh, step
         assert adopted.read_text().split() == ["adopted"] * step
+
+
+def test_a_download_changed_on_disk_is_never_taken_for_the_last_output(tmp_path: Path) -> None:
+    # The next job reuses the last downloads only when they are still what the builder wrote:
+    # one changed in place, even to the same length, is left out.
+    site = tmp_path / "site"
+    site.mkdir(parents=True)
+    (site / "downloads").mkdir()
+    data = b'{"claims": []}'
+    (site / "downloads" / "kb.json").write_bytes(data)
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    assert memo_sources(site, {"downloads/kb.json": digest}) == {digest: data}
+    (site / "downloads" / "kb.json").write_bytes(data.replace(b"claims", b"CLAIMS"))
+    assert memo_sources(site, {"downloads/kb.json": digest}) == {}
