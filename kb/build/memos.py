@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
 
 from kb.analysis import Analysis, analyse, inputs_digest, limits
 from kb.analysis.reader import exchange_pairs
@@ -81,6 +82,19 @@ class BuildMemos(Memos):
         if self._env is None or self._env[0] != key:
             self._env = (key, make_env(overrides, within=within))
         return self._env[1]
+
+    def compile_templates(self) -> None:
+        """Compile every page template of the kept environment, for the builds to come."""
+        # `kb serve` calls this between builds: a full build renders in forked workers, so the
+        # first edit after it would compile each template its pages use (0.2 s at 10,000 claims).
+        if self._env is None:
+            return
+        env = self._env[1]
+        for name in env.list_templates(extensions=["html", "xml"]):
+            if ":" not in name:  # "default:..." names the same theme files again
+                # A broken override is reported by the build that renders with it, not here.
+                with contextlib.suppress(TemplateError):
+                    env.get_template(name)
 
     def layout(self, fn: Callable[..., Positions], *args: Any, **kwargs: Any) -> Positions:
         """Return fn(*args, **kwargs), computed once for the same function and inputs."""

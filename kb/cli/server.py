@@ -219,6 +219,7 @@ class Rebuilder:
             )
         if report.visible is None:  # no page was shown early: reload now
             self.state.success()
+        self.builder.memos.compile_templates()  # while the author reads: the next edit is sooner
         return True
 
 

@@ -673,3 +673,25 @@ def test_a_failed_rebuild_leaves_no_process_reading_the_site(tmp_path: Path) -> 
     broken.write_text(good, "utf-8")
     assert builder.build().repaired  # the stray files were seen, and are gone
     assert not stray.exists()
+
+
+def test_kb_serve_compiles_the_templates_between_builds(tmp_path: Path) -> None:
+    # A full build renders in forked workers: without this, the first edit compiled every
+    # template its pages use. A broken override is left to the build that renders with it.
+    from jinja2 import TemplateSyntaxError
+
+    from kb.build.memos import BuildMemos
+
+    memos = BuildMemos()
+    memos.compile_templates()  # nothing kept yet: nothing to do
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "broken.html").write_text("{% if %}", "utf-8")
+    env = memos.env(templates, tmp_path)
+    assert not env.cache
+    memos.compile_templates()
+    compiled = {name for _, name in env.cache}
+    assert {"claim.html", "question.html", "base.html", "feed.xml"} <= compiled
+    assert "broken.html" not in compiled
+    with pytest.raises(TemplateSyntaxError):
+        env.get_template("broken.html")
