@@ -26,8 +26,9 @@ from kb.errors import KBError, ProblemsFound
 from kb.load.files import theme_dir
 from kb.load.safety import guard_output
 
-POLL_SECONDS = 0.25  # how often an open page asks for the status (live.js): local and cheap
-OPEN_FOR = 5.0  # seconds a page counts as open after it last asked (hidden tabs ask less often)
+# Seconds a page counts as open after it last asked for the status: live.js asks every 250 ms,
+# hidden tabs less often.
+OPEN_FOR = 5.0
 IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
 LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
 

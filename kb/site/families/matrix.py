@@ -41,7 +41,7 @@ def _pair_data(site: Site, positions: dict[str, dict[str, str]]) -> dict[str, An
     """Return what the pair view's script reads: names, statements, positions, cruxes, links."""
     # The view compares two actors on the claims both took a position on: a claim only one actor
     # holds a position on is never shown, and is left out (at 10,000 realistic claims, 58% of
-    # them: half the page's weight, and their edits no longer render the matrix again).
+    # them: a third of the page's weight, and their edits no longer render the matrix again).
     holders = Counter(c for p in positions.values() for c in p)
     claims = sorted(c for c, n in holders.items() if n > 1)
     return {

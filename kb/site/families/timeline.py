@@ -81,6 +81,7 @@ def _undated(site: Site) -> list[dict[str, Any]]:
 
 
 def _claim_rows(site: Site, ids: list[str]) -> list[dict[str, str]]:
+    """Return the timeline's rows of claims: each one's statement, page and first date."""
     return [{**_claim_link(site, c), "date": site.claim_dates[c]} for c in ids]
 
 
