@@ -9,13 +9,11 @@ import pluggy
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.gitdates import git_dates
-from kb.build.memos import BuildMemos
 from kb.errors import ProblemsFound
 from kb.formats.export import DESCRIPTIONS, EXPORTERS, ExportMemo, file_name
 from kb.load.files import theme_dir
 from kb.load.safety import read_theme_file, theme_files
 from kb.model.kb import KnowledgeBase
-from kb.site.env import make_env
 from kb.site.memos import Memos
 from kb.site.site import Site
 
@@ -46,10 +44,7 @@ def make_site(
     dates, head = git_dates(kb) if use_git else ({}, None)
     overrides = kb.root / "site" / "templates"
     # A builder's memos keep the compiled templates between builds.
-    if isinstance(memos, BuildMemos):
-        env = memos.env(overrides, kb.root)
-    else:
-        env = make_env(overrides, within=kb.root)
+    env = (memos or Memos()).env(overrides, kb.root)
     with gc_paused():
         site = Site(
             kb,

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from kb.load.files import theme_dir
 from kb.load.safety import contained_loader
-from kb.site import qmaps
+from kb.site.map_legend import legend
 from kb.site.paths import Paths, doi_url, safe_url
 from kb.site.settings import POSITION_VERB, SIDE_NAMES
 
@@ -83,6 +83,6 @@ def make_env(overrides: Path | None = None, within: Path | None = None) -> Envir
         SIDE_NAMES=SIDE_NAMES,
         POSITION_VERB=POSITION_VERB,
         doi_url=doi_url,
-        map_legend=qmaps.legend(focus=True),
+        map_legend=legend(focus=True),
     )
     return env

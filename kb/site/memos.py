@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from jinja2 import Environment
 
 from kb.analysis import Analysis, analyse
 from kb.analysis.reader import exchange_pairs
 from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
+from kb.site.env import make_env
 from kb.site.map_index import ArgIndex
 
 Positions = dict[str, tuple[float, float]]
@@ -24,6 +28,10 @@ class Memos:
     def __init__(self) -> None:
         # The link index of each graph, by its networkx graph (which a reused KBGraph keeps).
         self._arg_indexes: weakref.WeakKeyDictionary[Any, ArgIndex] = weakref.WeakKeyDictionary()
+
+    def env(self, overrides: Path | None, within: Path | None) -> Environment:
+        """Return the Jinja environment of the theme and a KB's template overrides."""
+        return make_env(overrides, within=within)
 
     def layout(self, fn: Callable[..., Positions], *args: Any, **kwargs: Any) -> Positions:
         """Return fn(*args, **kwargs): the positions of a map's nodes."""
