@@ -13,7 +13,7 @@ from jinja2 import Environment, TemplateError
 from kb.analysis import Analysis, analyse, inputs_digest, limits
 from kb.analysis.reader import exchange_pairs
 from kb.load.files import theme_dir
-from kb.load.safety import outside
+from kb.load.safety import hash_folder
 from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
 from kb.site.env import make_env
@@ -31,12 +31,7 @@ def _templates_digest(folders: list[tuple[Path | None, Path]]) -> bytes:
     h = hashlib.blake2b(digest_size=16)
     for folder, within in folders:
         h.update(b"\1" + str(folder).encode())
-        if folder is not None and folder.is_dir():
-            real = within.resolve()
-            for path in sorted(folder.rglob("*")):
-                # As the salt: a link leading out of the content folder is never read.
-                if path.is_file() and not outside(path, real):
-                    h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        hash_folder(h, folder, within.resolve())
     return h.digest()
 
 

@@ -16,7 +16,7 @@ from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
 from kb.build.writer import Manifest, site_manifest
-from kb.load.safety import outside
+from kb.load.safety import hash_folder
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
 from kb.site.site import Site
@@ -98,12 +98,7 @@ def salt(site: Site, extra: Iterable[Path]) -> str:
     """Return a fingerprint of everything global: settings, scalars, templates and assets."""
     h = hashlib.blake2b(site.fingerprint().encode(), digest_size=16)
     for folder in extra:
-        if folder.is_dir():
-            within = folder.parent.resolve()
-            for path in sorted(folder.rglob("*")):
-                # A link leading out of the folder's parent (the content folder) is never read.
-                if path.is_file() and not outside(path, within):
-                    h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        hash_folder(h, folder, folder.parent.resolve())  # the folder's parent: the content folder
     return h.hexdigest()
 
 

@@ -94,6 +94,17 @@ def outside(path: Path, real_root: Path) -> bool:
         return True
 
 
+def hash_folder(h: Any, folder: Path | None, real_root: Path) -> None:
+    """Feed h every file below folder, by name and content, but those leading out of real_root."""
+    # A link out of the content folder is never read: the builder's salt and its memo of the
+    # compiled templates both fingerprint folders this way.
+    if folder is None or not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not outside(path, real_root):
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+
+
 def theme_files(folder: Path, real_root: Path) -> tuple[list[Path], list[Problem]]:
     """List the plain files below folder; refuse links leading out of real_root and non-files."""
     if not folder.is_dir() and not folder.is_symlink():
