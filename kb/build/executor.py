@@ -204,7 +204,7 @@ class SideJob(Generic[R]):
         early: bool = False,
         setup: Callable[[], None] | None = None,
         daemon: bool = True,
-        what: str = "the export of the downloads",
+        what: str = "a forked job of the build",
     ) -> None:
         self.what = what  # what the job does, for the error when its process dies
         self._conn: Connection | None = None

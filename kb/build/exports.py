@@ -199,7 +199,14 @@ def start_export(job: ExportJob, folder: Path) -> SideJob[Made]:
     """Start the export job into folder in a forked process (here, where there is no fork)."""
     # Frozen, the objects shared with this process are never walked by the child's collections,
     # and so never copied into it. No daemon: a process exiting waits for the memo to be saved.
-    return SideJob(job.run, folder, early=True, setup=gc.freeze, daemon=False)
+    return SideJob(
+        job.run,
+        folder,
+        early=True,
+        setup=gc.freeze,
+        daemon=False,
+        what="the export of the downloads",
+    )
 
 
 class Exports:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -122,3 +124,21 @@ def test_a_side_job_hands_its_value_over_before_it_ends(tmp_path: Path) -> None:
     job.close()
     assert marker.read_text() == "finished"
     assert job.result() == 7
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _large() -> bytes:
+    return b"x" * (1 << 20)  # more than a pipe holds at once
+
+
+def test_a_side_job_that_dies_says_which_and_one_not_waited_for_ends(tmp_path: Path) -> None:
+    from kb.errors import BuildError
+
+    with pytest.raises(BuildError, match="^reading the site's files died$"):
+        SideJob(_die, what="reading the site's files").result()
+    job: SideJob[bytes] = SideJob(_large)  # its value is never asked for
+    job.close()  # returns: the process's send fails once this end is closed
+    assert multiprocessing.active_children() == []
