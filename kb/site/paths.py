@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from kb.analysis.reader import exchange_path
 from kb.model.records import ID_RE
+
+T = TypeVar("T")
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -140,11 +144,11 @@ def split_index(keys: dict[str, str], limit: int) -> dict[str, list[str]]:
     return dict(sorted(groups.items()))
 
 
-def split_rows(rows: list[str], limit: int) -> list[list[str]]:
+def split_rows(rows: list[T], limit: int) -> list[list[T]]:
     """Cut rows, in order, into the fewest parts of at most `limit`, their sizes one apart."""
     count = -(-len(rows) // max(limit, 1))
     if not count:
         return []
     size, longer = divmod(len(rows), count)
     bounds = [i * size + min(i, longer) for i in range(count + 1)]
-    return [rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [rows[a:b] for a, b in itertools.pairwise(bounds)]

@@ -68,8 +68,8 @@ class Site(Trees):
         self.timeline_years = self._timeline_index()
         rows = sum(len(v) for by_kind in self.timeline_years.values() for v in by_kind.values())
         self.timeline_split = rows > self.settings.timeline_per_page
-        # A year too long for one page: its sources, then its claims, in parts ("s:ID", "c:ID").
-        self.timeline_parts: dict[str, list[list[str]]] = self._timeline_parts()
+        # A year too long for one page: its sources, then its claims, in parts of both.
+        self.timeline_parts: dict[str, list[dict[str, list[str]]]] = self._timeline_parts()
         self._templates: dict[str, Template] = {}
         self.memo = BuildMemo()
         self.escaped = Escaped()
@@ -180,14 +180,18 @@ class Site(Trees):
             out[resolves[:4]]["forecasts"].append(cid)
         return dict(sorted(out.items(), reverse=True))
 
-    def _timeline_parts(self) -> dict[str, list[list[str]]]:
+    def _timeline_parts(self) -> dict[str, list[dict[str, list[str]]]]:
         """Return the parts of each year of a split timeline with more rows than a page holds."""
         limit = self.settings.timeline_per_page
-        out: dict[str, list[list[str]]] = {}
+        out: dict[str, list[dict[str, list[str]]]] = {}
         for year, rows in self.timeline_years.items():
-            listed = [f"s:{s}" for s in rows["sources"]] + [f"c:{c}" for c in rows["claims"]]
+            listed = [("sources", s) for s in rows["sources"]]
+            listed += [("claims", c) for c in rows["claims"]]
             if year and self.timeline_split and len(listed) > limit:
-                out[year] = split_rows(listed, limit)
+                out[year] = [
+                    {kind: [i for k, i in part if k == kind] for kind in ("sources", "claims")}
+                    for part in split_rows(listed, limit)
+                ]
         return out
 
     def fingerprint(self) -> str:

@@ -114,21 +114,33 @@ def _span(dates: list[str]) -> str:
 
 def _parts_table(site: Site, year: str) -> list[dict[str, Any]]:
     """Return a split year's parts: each one's page, and how many sources and claims it lists."""
-    out = []
-    for number, rows in enumerate(site.timeline_parts[year], start=1):
-        sources = [r[2:] for r in rows if r.startswith("s:")]
-        claims = [r[2:] for r in rows if r.startswith("c:")]
-        out.append(
-            {
-                "number": number,
-                "href": Paths.timeline_part(year, number),
-                "sources": len(sources),
-                "source_dates": _span([site.kb.sources[s].date or "" for s in sources]),
-                "claims": len(claims),
-                "claim_dates": _span([site.claim_dates[c] for c in claims]),
-            }
-        )
-    return out
+    return [
+        {
+            "number": number,
+            "href": Paths.timeline_part(year, number),
+            "sources": len(part["sources"]),
+            "source_dates": _span([site.kb.sources[s].date or "" for s in part["sources"]]),
+            "claims": len(part["claims"]),
+            "claim_dates": _span([site.claim_dates[c] for c in part["claims"]]),
+        }
+        for number, part in enumerate(site.timeline_parts[year], start=1)
+    ]
+
+
+def _context(site: Site, year: str | None, **given: Any) -> dict[str, Any]:
+    """Return a timeline page's context: what `given` says, and nothing of the rest."""
+    empty: dict[str, Any] = {
+        "chart": Markup(""),
+        "nav": [],
+        "part": None,
+        "parts": [],
+        "years": [],
+        "undated": [],
+        "forecasts": {},
+        "sources_by_year": [],
+        "claims_by_year": [],
+    }
+    return {**empty, "reference_date": site.reference_date, "year": year, **given}
 
 
 def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
@@ -142,32 +154,19 @@ def timeline_context(site: Site, year: str | None = None) -> dict[str, Any]:
         else Markup("")
     )
     nav = [(y, Paths.timeline_year(y)) for y in years if y] if site.timeline_split else []
-    base = {
-        "reference_date": site.reference_date,
-        "chart": chart,
-        "year": year,
-        "nav": nav,
-        "part": None,
-        "parts": [],
-    }
     if site.timeline_split and year is None:
         counts = [
             {"year": y, "href": Paths.timeline_year(y), **{k: len(v[k]) for k in v}}
             for y, v in years.items()
             if y
         ]
-        return {**base, "years": counts, "undated": _undated(site)}
+        return _context(site, year, chart=chart, nav=nav, years=counts, undated=_undated(site))
     shown = [year] if year is not None else list(years)
     forecasts = _forecasts(site, shown)
-    if year is not None and year in site.timeline_parts:
-        empty: dict[str, list[Any]] = {
-            "years": [],
-            "sources_by_year": [],
-            "claims_by_year": [],
-            "undated": [],
-        }
-        return {**base, **empty, "parts": _parts_table(site, year), "forecasts": forecasts}
-    return {**base, **_by_year(site, shown, year), "forecasts": forecasts}
+    if year is not None and year in site.timeline_parts:  # its rows are on its parts' pages
+        return _context(site, year, nav=nav, parts=_parts_table(site, year), forecasts=forecasts)
+    rows = _by_year(site, shown, year)
+    return _context(site, year, chart=chart, nav=nav, forecasts=forecasts, **rows)
 
 
 def timeline_year_page(site: Site, year: str) -> str:
@@ -181,28 +180,22 @@ def timeline_year_page(site: Site, year: str) -> str:
 def timeline_part_page(site: Site, year: str, number: int) -> str:
     """Render one part of a year too long for one page: its share of sources and claims."""
     path = Paths.timeline_part(year, number)
-    rows = site.timeline_parts[year][number - 1]
+    part = site.timeline_parts[year][number - 1]
     count = len(site.timeline_parts[year])
-    sources = [_source_row(site, r[2:]) for r in rows if r.startswith("s:")]
-    claims = _claim_rows(site, [r[2:] for r in rows if r.startswith("c:")])
-    context = {
-        "reference_date": site.reference_date,
-        "chart": Markup(""),
-        "year": year,
-        "nav": [],
-        "part": {
+    sources = [_source_row(site, s) for s in part["sources"]]
+    claims = _claim_rows(site, part["claims"])
+    context = _context(
+        site,
+        year,
+        part={
             "number": number,
             "of": count,
             "year_href": Paths.timeline_year(year),
             "hrefs": [(n, Paths.timeline_part(year, n)) for n in range(1, count + 1)],
         },
-        "parts": [],
-        "years": [],
-        "undated": [],
-        "forecasts": {},
-        "sources_by_year": [(year, sources)] if sources else [],
-        "claims_by_year": [(year, claims)] if claims else [],
-    }
+        sources_by_year=[(year, sources)] if sources else [],
+        claims_by_year=[(year, claims)] if claims else [],
+    )
     title = f"Timeline: {year}, part {number} of {count}"
     return site.render("timeline.html", path, title=title, **context)
 
