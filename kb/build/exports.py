@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import shutil
@@ -23,6 +22,7 @@ from kb.build.executor import Send, SideJob
 from kb.build.gather import downloads
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter
+from kb.build.writer import digest as file_digest
 from kb.formats.context import TABLES, Tables
 from kb.formats.export import file_name
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
@@ -94,7 +94,7 @@ def write_memo(
 
     def note(buffer: pickle.PickleBuffer) -> None:
         view = buffer.raw()
-        wanted.append((known.get(id(view.obj)) or _digest(view), view.nbytes))
+        wanted.append((known.get(id(view.obj)) or file_digest(view), view.nbytes))
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,7 +119,7 @@ def memo_sources(folder: Path, old: Digests) -> Sources:
             data = (folder / rel).read_bytes()
         except OSError:  # missing: not a source
             continue
-        if _digest(data) != digest:  # changed since the builder saw it: not the last output
+        if file_digest(data) != digest:  # changed since the builder saw it: not the last output
             continue
         sources[digest] = data
         if rel.endswith(".zip"):
@@ -138,15 +138,11 @@ def _zip_sources(path: Path, view: memoryview) -> Sources:
                 start += _LOCAL.size + name + extra
                 deflated = view[start : start + info.compress_size]
                 text = zlib.decompress(deflated, -15)
-                sources[_digest(deflated)] = deflated
-                sources[_digest(text)] = text
+                sources[file_digest(deflated)] = deflated
+                sources[file_digest(text)] = text
     except (OSError, ValueError, zipfile.BadZipFile, zlib.error, struct.error):
         return {}
     return sources
-
-
-def _digest(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class ExportJob:
@@ -178,7 +174,7 @@ class ExportJob:
         written = 0
         files = downloads(self.kb, memo)
         for path, data in files.items():
-            digests[path] = _digest(data)
+            digests[path] = file_digest(data)
             if self.old.get(path) != digests[path]:
                 writer.write(path, data)
                 written += 1

@@ -15,7 +15,7 @@ from kb.build.report import Report
 from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
-from kb.build.writer import Manifest, site_manifest
+from kb.build.writer import Manifest, digest, site_manifest
 from kb.load.safety import hash_folder
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
@@ -87,11 +87,6 @@ def changed_extras(plan: Plan, last: dict[str, bytes]) -> dict[str, bytes]:
     return {
         p: d for p, d in plan.extra.items() if plan.full or last.get(p) != plan.extra_digests[p]
     }
-
-
-def digest(data: bytes) -> bytes:
-    """Return the digest by which a build compares a file with the last build's."""
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def salt(site: Site, extra: Iterable[Path]) -> str:

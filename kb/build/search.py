@@ -14,7 +14,7 @@ from pathlib import Path
 from kb.build.folders import Removals, exchange
 from kb.build.pagefind import canonical_bundle, run_pagefind
 from kb.build.views import SEARCH_MARK, has_mark, search_view
-from kb.build.writer import link_tree
+from kb.build.writer import digest, link_tree
 
 PAGES_PER_SHARD = 1000  # see docs/speed.md: more shards re-index less after an edit, search slower
 MAX_SHARDS = 32
@@ -89,7 +89,7 @@ def _view_digest(data: bytes | None, marked: bool) -> bytes | None:
     """Return the digest of what Pagefind reads of a page (None: the page is not indexed)."""
     if data is None or (marked and SEARCH_MARK not in data):
         return None
-    return hashlib.blake2b(search_view(data), digest_size=16).digest()
+    return digest(search_view(data))
 
 
 @dataclass
@@ -212,7 +212,7 @@ def _write_views(run: _Indexing, k: int) -> Path:
         if run.marked and SEARCH_MARK not in data:
             continue
         view = search_view(data)
-        run.result.views[page] = hashlib.blake2b(view, digest_size=16).digest()
+        run.result.views[page] = digest(view)
         (source / page).parent.mkdir(parents=True, exist_ok=True)
         (source / page).write_bytes(view)
     return source

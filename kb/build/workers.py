@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from kb.build.pagereads import PageReads
 from kb.build.progress import Progress
 from kb.build.search import Prepared, shard_folder, shard_of
 from kb.build.views import SEARCH_MARK, search_view
-from kb.build.writer import SiteWriter
+from kb.build.writer import SiteWriter, digest
 from kb.site.memos import Positions
 from kb.site.reads import Key, Reads
 
@@ -22,10 +21,6 @@ Done = tuple[str, bytes, frozenset[Key], bytes | None]  # path, digest, reads, d
 Rendered = tuple[str, bytes, "array[int]", bytes | None]  # the reads as numbers (PageReads)
 ChunkResult = tuple[list[Done], dict[bytes, Positions], set[bytes], dict[str, bytes]]
 CHUNK_SIZE = 16
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @dataclass
@@ -54,19 +49,19 @@ class RenderJob:
                 data = page.render().encode("utf-8")
             finally:
                 Reads.now = None
-            digest = _digest(data)
+            made = digest(data)
             if shelf is not None and page.path.endswith(".html") and SEARCH_MARK in data:
                 # Here, from the page in memory and on every core, not read back from disk later.
                 view = search_view(data)
                 shard = shard_folder(shard_of(page.path, self.shards), self.shards)
                 shelf.write(f"{shard}/{page.path}" if shard else page.path, view)
-                views[page.path] = _digest(view)
+                views[page.path] = digest(view)
             if site is None:
-                out.append((page.path, digest, frozenset(reads), data))
+                out.append((page.path, made, frozenset(reads), data))
                 continue
-            if self.old.get(page.path) != digest:
+            if self.old.get(page.path) != made:
                 site.write(page.path, data)
-            out.append((page.path, digest, frozenset(reads), None))
+            out.append((page.path, made, frozenset(reads), None))
         new, used = self.memos.take_layouts() if self.memos is not None else ({}, set())
         return out, new, used, views
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -50,6 +51,11 @@ class SiteWriter:
         """Write files below the folder, in order of their paths."""
         for rel, data in sorted(files.items()):
             self.write(rel, data)
+
+
+def digest(data: bytes | memoryview) -> bytes:
+    """Return the digest by which builds compare a file (a page, a view, a download)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
