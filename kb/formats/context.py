@@ -200,7 +200,7 @@ class ExportState:
                 changed = True
         if not changed:
             return  # equal records (questions are copied on every load): same tokens
-        ids_version, records_version = self._versions.get(table, (0, 0))
+        ids_version = self._versions.get(table, (0, 0))[0]
         if added:
             self._counter += 1
             ids_version = self._counter
