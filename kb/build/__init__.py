@@ -68,6 +68,7 @@ def build(
         progress=progress,
     )
     report = builder.build()
+    builder.removals.finish()  # the last site, removed while the state was saved, is gone
     if report.repaired:
         print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"

@@ -454,3 +454,25 @@ def test_building_imports_numpy_only_to_lay_out_a_map() -> None:
     # layouts are all kept from the last one never needs it.
     code = "import sys, kb.build, kb.cli; sys.exit('numpy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_rebuild_leaves_only_the_site_beside_it(
+    small: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The swapped-out site is removed in a thread while the state is saved; build() returns once
+    # it is gone, as it did when it was removed first, however long the removal takes.
+    import time
+
+    from kb.build import folders
+
+    real = shutil.rmtree
+    monkeypatch.setattr(folders.shutil, "rmtree", lambda *a, **k: time.sleep(0.5) or real(*a, **k))
+    folder, out = small
+    (folder / "claims.yaml").write_text(
+        (folder / "claims.yaml")
+        .read_text("utf-8")
+        .replace("Scaling keeps lowering loss.", "Scaling lowers loss again."),
+        "utf-8",
+    )
+    build(folder, out)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == []
