@@ -44,9 +44,6 @@ class PageReads:
     def __contains__(self, path: object) -> bool:
         return path in self.pages
 
-    def __len__(self) -> int:
-        return len(self.pages)
-
     def get(self, path: str) -> frozenset[Key]:
         """Return the keys one page read."""
         return frozenset(self.keys[i] for i in self.pages[path])

@@ -14,6 +14,7 @@ from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileMemo
 from kb.build.pagereads import PageReads
+from kb.build.writer import Manifest
 from kb.load.files import code_digest
 from kb.load.safety import MARKER
 from kb.model.kb import KnowledgeBase
@@ -53,7 +54,7 @@ class Snapshot:
     reads: PageReads
     digests: dict[str, bytes]
     views: dict[str, bytes] | None = None  # what Pagefind read of each page, by digest
-    manifest: dict[str, tuple[int, ...]] | None = None  # the site's files as this build left them
+    manifest: Manifest | None = None  # the site's files as this build left them
 
 
 @dataclass
