@@ -159,7 +159,8 @@ class _References:
         for i, answer in enumerate(c.answers):
             if answer.question not in kb.questions:
                 at = kb.where[c.id].at(("answers", i, "question"))
-                if isinstance(kb.where[c.id].raw.get("answers"), dict):
+                raw = kb.where[c.id].raw
+                if raw is not None and isinstance(raw.get("answers"), dict):
                     at = kb.where[c.id].at(("answers", "question"))
                 out.append(
                     Problem(

@@ -43,7 +43,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     try:
         return Config.model_validate(dict(raw)), []
     except ValidationError as exc:
-        where = Where(shown, raw.start, raw.keys_at, raw.values_at, raw)
+        where = Where(shown, raw.start, raw)
         return Config(), [
             Problem(p.code, p.severity, p.location, p.message.replace(" in record", ""), p.hint)
             for p in _schema_problems_config(exc, where)

@@ -27,8 +27,10 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
             "start the file with a key such as 'claims:'",
         )
         return
-    for key, value in doc.items():
-        line, col = doc.keys_at[key]
+    pos = doc.pos
+    for i, (key, value) in enumerate(doc.items()):
+        line, col = pos[2 + 4 * i], pos[3 + 4 * i]
+        value_at = pos[4 + 4 * i], pos[5 + 4 * i]
         kind = PLURALS.get(key) or (key if key in KINDS else None)
         if kind is None:
             yield Problem(
@@ -54,12 +56,12 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
                         "write each record as 'key: value' lines under '- '",
                     )
         elif isinstance(value, LocDict):
-            yield kind, value, doc.values_at[key]
+            yield kind, value, value_at
         else:
             yield Problem(
                 Code.KB102,
                 Severity.error,
-                Location(path, *doc.values_at[key]),
+                Location(path, *value_at),
                 f"expected a list of {kind} records, got {_type_name(value)}",
                 f"write '{key}:' followed by records, each starting with '- '",
             )
@@ -176,6 +178,6 @@ def _key_location(where: Where, loc: tuple[Any, ...]) -> Location | None:
                 node = node[part]
             except (KeyError, IndexError, TypeError):
                 return None
-    if isinstance(node, LocDict) and loc and loc[-1] in node.keys_at:
-        return Location(where.path, *node.keys_at[loc[-1]])
+    if isinstance(node, LocDict) and loc and (at := node.key_at(loc[-1])):
+        return Location(where.path, *at)
     return None

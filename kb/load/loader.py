@@ -92,7 +92,7 @@ class Loader:
         return docs, problems
 
     def add_record(self, path: str, kind: str, raw: LocDict, at: tuple[int, int]) -> None:
-        where = Where(path, at, raw.keys_at, raw.values_at, raw)
+        where = Where(path, at, raw)
         data = dict(raw)
         if "id" not in data or data["id"] in (None, ""):
             derived = _derived_id(kind, raw)

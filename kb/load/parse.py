@@ -17,7 +17,7 @@ from kb.load.depth import (
     _too_deep_problem,
     _YamlProblem,
 )
-from kb.model.located import LocDict, LocList
+from kb.model.located import LocDict, LocList, positions
 
 MAX_ALIASES = 100
 _SAFE_COMPOSE_DEPTH = 2000
@@ -85,12 +85,11 @@ class _Builder:
             if node.tag != SEQ_TAG:
                 self._bad_tag(node)
             out = LocList()
-            out.start = _mark(node)
-            out.items_at = marks = []
+            out.pos = marks = positions(*_mark(node))
             for item in node.value:
                 out.append(self.build(item, depth + 1))
                 m = item.start_mark
-                marks.append((m.line + 1, m.column + 1))
+                marks.extend((m.line + 1, m.column + 1))
             return out
         if node.tag == STR_TAG:
             return node.value
@@ -108,9 +107,7 @@ class _Builder:
         if node.tag != MAP_TAG:
             self._bad_tag(node)
         out = LocDict()
-        out.start = _mark(node)
-        out.keys_at = {}
-        out.values_at = {}
+        out.pos = marks = positions(*_mark(node))
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _mark(key_node)
@@ -126,7 +123,7 @@ class _Builder:
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             if key in out:
                 line, col = _mark(key_node)
-                first = out.keys_at[key]
+                first = out.key_at(key) or out.start
                 raise _YamlProblem(
                     Code.KB004,
                     line,
@@ -135,10 +132,8 @@ class _Builder:
                     "remove one of the two",
                 )
             out[key] = self.build(value_node, depth + 1)
-            m = key_node.start_mark
-            out.keys_at[key] = (m.line + 1, m.column + 1)
-            m = value_node.start_mark
-            out.values_at[key] = (m.line + 1, m.column + 1)
+            k, v = key_node.start_mark, value_node.start_mark
+            marks.extend((k.line + 1, k.column + 1, v.line + 1, v.column + 1))
         return out
 
     def _bad_tag(self, node: yaml.Node) -> None:
@@ -235,8 +230,7 @@ def _read_events(loader: Any) -> list[Any]:
             raise _Fallback
         if mode == 3:
             cur[key] = value
-            cur.keys_at[key] = key_at
-            cur.values_at[key] = at
+            cur.pos.extend(key_at + at)
             mode = 2
         elif mode == 2:
             key = value if type(value) is str else _key_text(value)
@@ -246,7 +240,7 @@ def _read_events(loader: Any) -> list[Any]:
             mode = 3
         elif mode == 1:
             cur.append(value)
-            cur.items_at.append(at)
+            cur.pos.extend(at)
         else:
             docs.append(value)
 
@@ -266,14 +260,8 @@ def _open(event: Any, depth: int, mode: int) -> LocDict | LocList:
         raise _Fallback
     mark = event.start_mark
     opened: LocDict | LocList
-    if type(event) is _MapStart:
-        opened = LocDict()
-        opened.keys_at = {}
-        opened.values_at = {}
-    else:
-        opened = LocList()
-        opened.items_at = []
-    opened.start = (mark.line + 1, mark.column + 1)
+    opened = LocDict() if type(event) is _MapStart else LocList()
+    opened.pos = positions(mark.line + 1, mark.column + 1)
     return opened
 
 

@@ -274,7 +274,7 @@ def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[tuple[int, int], 
             yield here, value
         elif isinstance(value, LocDict):
             for key, item in value.items():
-                stack.append((item, value.values_at.get(key, here)))
-                stack.append((key, value.keys_at.get(key, here)))
+                stack.append((item, value.value_at(key) or here))
+                stack.append((key, value.key_at(key) or here))
         elif isinstance(value, LocList):
-            stack.extend((item, value.items_at[i]) for i, item in enumerate(value))
+            stack.extend((item, value.item_at(i) or here) for i, item in enumerate(value))
