@@ -19,24 +19,22 @@ from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.executor import Send, SideJob
-from kb.build.gather import downloads
+from kb.build.gather import download_path
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter
 from kb.build.writer import digest as file_digest
 from kb.formats.context import TABLES, Tables
-from kb.formats.export import file_name
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
 from kb.model.kb import KnowledgeBase
 
 EXPORTS_NAME = "exports.pickle"
 Digests = dict[str, bytes]  # path -> digest of each download
-Known = dict[int, bytes]  # digests of outputs, by id of their bytes objects
 Made = tuple[Digests, int]  # every download's digest, and how many were written
 
 
 def download_paths() -> list[str]:
     """Return the paths of the files the export job writes."""
-    return ["downloads/" + file_name(f) for f in sorted(MEMO_FORMATS)]
+    return [download_path(f) for f in sorted(MEMO_FORMATS)]
 
 
 # A memo file holds the pickled memo without its outputs (out-of-band buffers), only their digests:
@@ -71,7 +69,7 @@ def read_memo(
             memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
-    if not isinstance(memo, ExportMemo):
+    if not isinstance(memo, ExportMemo) or not memo.restore(sources):
         return None
     if last is not None and last[0] == name:
         memo.adopt(last[1])
@@ -82,19 +80,17 @@ def write_memo(
     path: Path,
     version: str,
     memo: ExportMemo,
-    known: Known | None = None,
     name: str = "",
 ) -> None:
     """Write the export memo atomically; remove it when it cannot be written."""
-    # `known`: digests of some outputs, by id of the bytes objects the memo holds; `name`: the
-    # job's, which the builder gives the next job with this one's KB.
-    known = known or {}
+    # `name`: the job's, which the builder gives the next job with this one's KB. The outputs the
+    # job let go are kept as their files' digests; the rest (the CSV zip's members) are digested.
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     wanted: list[tuple[bytes, int]] = []
 
     def note(buffer: pickle.PickleBuffer) -> None:
         view = buffer.raw()
-        wanted.append((known.get(id(view.obj)) or file_digest(view), view.nbytes))
+        wanted.append((file_digest(view), view.nbytes))
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,15 +168,18 @@ class ExportJob:
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
-        files = downloads(self.kb, memo)
-        for path, data in files.items():
+        # One format at a time, each let go once written: held together, the outputs were the
+        # job's peak (150 MB at 10,000 claims).
+        for fmt, data in memo.export_each(self.kb):
+            path = download_path(fmt)
             digests[path] = file_digest(data)
             if self.old.get(path) != digests[path]:
                 writer.write(path, data)
                 written += 1
+            memo.let_go(fmt, digests[path])
+            del data
         send((digests, written))  # the builder goes on while the memo is saved
-        known = {id(files[path]): digest for path, digest in digests.items()}
-        write_memo(self.memo_file, self.version, memo, known, self.name)
+        write_memo(self.memo_file, self.version, memo, name=self.name)
 
 
 class MemoFolder:

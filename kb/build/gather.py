@@ -18,16 +18,21 @@ from kb.site.memos import Memos
 from kb.site.site import Site
 
 
+def download_path(fmt: str) -> str:
+    """Return the path in the site of one format's download."""
+    return "downloads/" + file_name(fmt)
+
+
 def download_list() -> list[tuple[str, str, str]]:
     """Return (path, format, description) of every download, from the exporters."""
-    return [("downloads/" + file_name(f), f, DESCRIPTIONS.get(f, "")) for f in sorted(EXPORTERS)]
+    return [(download_path(f), f, DESCRIPTIONS.get(f, "")) for f in sorted(EXPORTERS)]
 
 
 def downloads(kb: KnowledgeBase, memo: ExportMemo | None = None) -> dict[str, bytes]:
     """Return the whole KB in every export format, as files of the Downloads page."""
     # Pass the `ExportMemo` of the last build to re-serialise only what changed since.
     files = (memo or ExportMemo()).export_all(kb)
-    return {"downloads/" + file_name(f): data for f, data in files.items()}
+    return {download_path(f): data for f, data in files.items()}
 
 
 # Gathering -----------------------------------------------------------------------------------

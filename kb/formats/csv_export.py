@@ -110,8 +110,9 @@ def csv_zip(
         write_table_csv(ctx, table, writer)
         layout = layouts["csv/" + table] = writer.finish()
         last = members.get(name)
-        if last is None or last[0] != layout.data:
-            last = (layout.data, zlib.crc32(layout.data), deflate(layout.output()))
+        data = layout.output()  # bytes, as a writer finishes it
+        if last is None or last[0] != data:
+            last = (data, zlib.crc32(data), deflate(data))
         members[name] = last
         zipped.append((name, *last))
     return zip_members(zipped)

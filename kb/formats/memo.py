@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kb.formats.aif_export import write_aif
@@ -53,7 +53,7 @@ class ExportMemo(ExportState):
         members = state.pop("_members")
         super().__setstate__(state)
         self._members = {
-            name: (self._layouts["csv/" + name.removesuffix(".csv")].data, crc, deflated.data)
+            name: (self._layouts["csv/" + name.removesuffix(".csv")].held(), crc, deflated.held())
             for name, (crc, deflated) in members.items()
         }
 
@@ -63,8 +63,23 @@ class ExportMemo(ExportState):
 
     def export_all(self, kb: KnowledgeBase) -> dict[str, bytes]:
         """Return the knowledge base in every export format, by format name."""
+        return dict(self.export_each(kb))
+
+    def export_each(self, kb: KnowledgeBase) -> Iterator[tuple[str, bytes]]:
+        """Yield the knowledge base in each export format in turn, as its name and output."""
         ctx = self.context(kb)
-        return {fmt: self._export(ctx, fmt) for fmt in sorted(MEMO_FORMATS)}
+        for fmt in sorted(MEMO_FORMATS):
+            yield fmt, self._export(ctx, fmt)
+
+    def let_go(self, fmt: str, digest: bytes) -> None:
+        """Let a format's output go, written to a file with this digest; keep only the digest."""
+        # Only the formats with one layout: the CSV zip's members are small, and kept as they are.
+        if fmt in WRITERS and fmt in self._layouts:
+            self._layouts[fmt].save_as(digest)
+
+    def restore(self, sources: dict[bytes, Bytes]) -> bool:
+        """Take the outputs let go back from sources, by digest; tell whether all were there."""
+        return all(layout.restore(sources) for layout in self._layouts.values())
 
     def _export(self, ctx: Context, fmt: str) -> bytes:
         if fmt == "csv":

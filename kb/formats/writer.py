@@ -31,24 +31,67 @@ class Run:
         self.keys, self.lengths, self.start, self.size, self.sep = state
 
 
+class Saved:
+    """An output written to a file and let go: its digest and length, in place of its bytes."""
+
+    __slots__ = ("digest", "length")
+
+    def __init__(self, digest: bytes, length: int) -> None:
+        self.digest, self.length = digest, length
+
+    def __getstate__(self) -> tuple[bytes, int]:
+        return self.digest, self.length
+
+    def __setstate__(self, state: tuple[bytes, int]) -> None:
+        self.digest, self.length = state
+
+
 class Layout:
     """A format's last output and the runs of keyed items it is made of."""
 
     # Pickled with protocol 5, the output is an out-of-band buffer: a memo file keeps it as raw
-    # bytes, and loads it as a view of the file (bytes-like, but not bytes).
+    # bytes, and loads it as a view of the file (bytes-like, but not bytes). An output already
+    # written to a file may be let go for a `Saved` (`save_as`), which pickles in-band; the memo
+    # that loads it takes the file's bytes back (`restore`) before it exports again.
 
     __slots__ = ("data", "runs")
 
-    def __init__(self, data: Bytes, runs: dict[str, Run]) -> None:
+    def __init__(self, data: Bytes | Saved, runs: dict[str, Run]) -> None:
         self.data, self.runs = data, runs
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
-        data = PickleBuffer(self.data) if int(protocol) >= 5 else bytes(self.data)
-        return (Layout, (data, self.runs))
+        data = self.data
+        if isinstance(data, Saved):
+            return (Layout, (data, self.runs))
+        return (Layout, (PickleBuffer(data) if int(protocol) >= 5 else bytes(data), self.runs))
+
+    def save_as(self, digest: bytes) -> None:
+        """Let the output go, keeping the digest of the file it was written to."""
+        if not isinstance(self.data, Saved):
+            self.data = Saved(digest, len(self.data))
+
+    def restore(self, sources: dict[bytes, Bytes]) -> bool:
+        """Take a let-go output back from the sources, by digest; tell whether it was there."""
+        saved = self.data
+        if not isinstance(saved, Saved):
+            return True
+        data = sources.get(saved.digest)
+        if data is None or len(data) != saved.length:
+            return False
+        self.data = data
+        return True
+
+    def held(self) -> Bytes:
+        """Return the output as held, bytes or a view of a memo file's source, without copying."""
+        data = self.data
+        if isinstance(data, Saved):
+            raise ValueError("the output was let go; restore it first")
+        return data
 
     def output(self) -> bytes:
         """Return the output as bytes."""
-        return self.data if isinstance(self.data, bytes) else bytes(self.data)
+        data = self.held()
+        return data if isinstance(data, bytes) else bytes(data)
 
 
 Render = Callable[[Sequence[int]], list[bytes]]
@@ -62,7 +105,7 @@ class Writer:
 
     def __init__(self, old: Layout | None) -> None:
         self.old = old
-        self.view = memoryview(old.data) if old is not None else memoryview(b"")
+        self.view = memoryview(old.held() if old is not None else b"")
         self.parts: list[bytes | memoryview] = []
         self.pos = 0
         self.runs: dict[str, Run] = {}
@@ -166,7 +209,7 @@ class Writer:
 
     def finish(self) -> Layout:
         """Return the output and its layout, for the next export to reuse."""
-        if self.old is not None and self.same and self.pos == len(self.old.data):
+        if self.old is not None and self.same and self.pos == len(self.view):
             data = self.old.output()  # unchanged: no need to join a copy
         else:
             data = b"".join(self.parts)

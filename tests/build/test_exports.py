@@ -178,11 +178,11 @@ def test_a_build_returns_while_its_export_job_saves_the_memo(
 
     go = tmp_path / "go"
 
-    def held_write(path: Path, version: str, memo: ExportMemo, *rest: Any) -> None:
+    def held_write(path: Path, version: str, memo: ExportMemo, *rest: Any, **named: Any) -> None:
         deadline = time.monotonic() + 60  # in the export process, after the digests are sent
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        real_write(path, version, memo, *rest)
+        real_write(path, version, memo, *rest, **named)
 
     monkeypatch.setattr("kb.build.exports.write_memo", held_write)
     builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=cache)

@@ -34,7 +34,8 @@ from kb.formats.export import (
     kb_to_xaif,
 )
 from kb.formats.json_export import json_record
-from kb.formats.writer import Writer
+from kb.formats.memo import WRITERS
+from kb.formats.writer import Layout, Saved, Writer
 from kb.formats.ziparchive import deflate, zip_members, zip_with_zipfile
 from kb.load.loader import load
 from kb.model.kb import KnowledgeBase
@@ -482,7 +483,13 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
         memo = read_memo(memo_file, "v", memo_sources(site, digests))
         assert (memo is None) == (step == 0)
         memo = memo or ExportMemo()
-        got = memo.export_all(kb)
+        if step % 2:  # as the export job: each output let go once written
+            got = {}
+            for fmt, data in memo.export_each(kb):
+                got[fmt] = data
+                memo.let_go(fmt, hashlib.blake2b(data, digest_size=16).digest())
+        else:
+            got = memo.export_all(kb)
         want = fresh_exports(kb)
         for fmt in EXPORTERS:
             assert got[fmt] == want[fmt], (step, done, fmt)
@@ -542,3 +549,36 @@ def test_a_changed_record_gets_a_new_token_whether_kept_or_fingerprinted(tmp_pat
     again = pickle.loads(pickle.dumps(state)).context(kb).tokens["claims"]
     assert again[cid] != second[cid] and again[cid] != first[cid]
     assert state.context(changed).tokens["claims"] == second
+
+
+def test_a_layout_lets_its_output_go_and_takes_it_back_by_digest() -> None:
+    writer = Writer(None)
+    writer.add(b"head,")
+    layout = writer.finish()
+    digest = hashlib.blake2b(b"head,", digest_size=16).digest()
+    layout.save_as(digest)
+    assert isinstance(layout.data, Saved) and layout.data.length == 5
+    with pytest.raises(ValueError, match="let go"):
+        Writer(layout)  # exporting from a let-go output would copy nothing: refused
+    # Pickled, it holds the digest and length only, in-band: no buffer for the memo file to keep.
+    buffers: list[pickle.PickleBuffer] = []
+    again = pickle.loads(pickle.dumps(layout, protocol=5, buffer_callback=buffers.append))
+    assert buffers == [] and isinstance(again.data, Saved) and again.data.digest == digest
+    assert not again.restore({})  # the file is gone
+    assert not again.restore({digest: b"head"})  # not the bytes it was
+    assert again.restore({digest: memoryview(b"head,")}) and again.output() == b"head,"
+    assert again.restore({})  # nothing left to take back
+    held = Layout(b"x", {})
+    held.save_as(digest)
+    held.save_as(b"other")  # the first digest stays: the output is already gone
+    assert isinstance(held.data, Saved) and held.data.digest == digest
+
+
+def test_the_csv_members_are_kept_when_the_formats_are_let_go(tmp_path: Path) -> None:
+    kb, _ = load(generate(tmp_path, 10, seed=3))
+    memo = ExportMemo()
+    for fmt, data in memo.export_each(kb):
+        memo.let_go(fmt, hashlib.blake2b(data, digest_size=16).digest())
+    kinds = {name: type(layout.data) for name, layout in memo._layouts.items()}
+    assert {n for n, k in kinds.items() if k is Saved} == set(WRITERS)
+    assert all(k is bytes for n, k in kinds.items() if n.startswith("csv/"))
