@@ -15,6 +15,7 @@ import tempfile
 import weakref
 import zipfile
 import zlib
+from functools import partial
 from pathlib import Path
 
 from kb.analysis.gcpause import gc_paused
@@ -25,6 +26,7 @@ from kb.build.writer import SiteWriter
 from kb.build.writer import digest as file_digest
 from kb.formats.context import TABLES, Tables
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
+from kb.formats.writer import Saved
 from kb.model.kb import KnowledgeBase
 
 EXPORTS_NAME = "exports.pickle"
@@ -37,10 +39,11 @@ def download_paths() -> list[str]:
     return [download_path(f) for f in sorted(MEMO_FORMATS)]
 
 
-# A memo file holds the pickled memo without its outputs (out-of-band buffers), only their digests:
-# the outputs are the downloads the last job wrote, which the next one reads from the site folder
-# (the builder's digests of them in `old`) and, for the CSV zip, its members' texts and compressed
-# bytes. Writing 150 MB of outputs a second time cost more than all the rest of an edit's export.
+# A memo file holds the pickled memo without its outputs, only their digests and lengths: the
+# outputs are the downloads the last job wrote, which the next one reads from the site folder as it
+# exports each format (a `Saved` in place of each), and, for the CSV zip, its members' texts and
+# compressed bytes (out-of-band buffers, from the zip). Writing 150 MB of outputs a second time cost
+# more than all the rest of an edit's export.
 MAGIC = b"kb-export-memo 4\n"
 _HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer digests)
 _LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
@@ -69,8 +72,9 @@ def read_memo(
             memo = pickle.loads(body, buffers=buffers)
     except Exception:  # missing, truncated or unreadable: export afresh
         return None
-    if not isinstance(memo, ExportMemo) or not memo.restore(sources):
+    if not isinstance(memo, ExportMemo):
         return None
+    memo.restore(sources)  # the others are taken when exported, or exported afresh
     if last is not None and last[0] == name:
         memo.adopt(last[1])
     return memo
@@ -106,10 +110,13 @@ def write_memo(
         path.unlink(missing_ok=True)
 
 
-def memo_sources(folder: Path, old: Digests) -> Sources:
+def memo_sources(folder: Path, old: Digests, whole: bool = True) -> Sources:
     """Return the downloads in folder that the builder has digests of, and the CSV zip's members."""
+    # Not `whole`: the zip's members only; the export job takes each other output as it exports.
     sources: Sources = {}
     for rel, digest in old.items():
+        if not whole and not rel.endswith(".zip"):
+            continue
         # Read, not mapped: a file mapped could not be replaced on Windows, nor cut short safely.
         try:
             data = (folder / rel).read_bytes()
@@ -162,15 +169,15 @@ class ExportJob:
 
     def run(self, folder: Path, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
-        sources = memo_sources(folder, self.old)
+        sources = memo_sources(folder, self.old, whole=False)
         memo = read_memo(self.memo_file, self.version, sources, self.last) or ExportMemo()
-        del sources  # each last output goes once its format is exported
+        del sources
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
         # One format at a time, each let go once written: held together, the outputs were the
         # job's peak (150 MB at 10,000 claims).
-        for fmt, data in memo.export_each(self.kb):
+        for fmt, data in memo.export_each(self.kb, partial(_take, folder)):
             path = download_path(fmt)
             digests[path] = file_digest(data)
             if self.old.get(path) != digests[path]:
@@ -180,6 +187,17 @@ class ExportJob:
             del data
         send((digests, written))  # the builder goes on while the memo is saved
         write_memo(self.memo_file, self.version, memo, name=self.name)
+
+
+def _take(folder: Path, fmt: str, saved: Saved) -> bytes | None:
+    """Return the last output of a format from its download in folder, if the file still is it."""
+    # Read as its format is exported, not all at first: held together they were 140 MB at
+    # 10,000 claims. Read, not mapped: a mapped file could not be replaced on Windows.
+    try:
+        data = (folder / download_path(fmt)).read_bytes()
+    except OSError:
+        return None
+    return data if file_digest(data) == saved.digest else None
 
 
 class MemoFolder:

@@ -12,7 +12,7 @@ from kb.formats.csv_export import csv_zip
 from kb.formats.dot_export import write_dot
 from kb.formats.graphml_export import write_graphml
 from kb.formats.json_export import write_json
-from kb.formats.writer import Bytes, Layout, Writer
+from kb.formats.writer import Bytes, Layout, Saved, Writer
 from kb.formats.xaif_export import write_xaif
 from kb.model.kb import KnowledgeBase
 
@@ -26,6 +26,7 @@ WRITERS: dict[str, Callable[[Context, Writer], None]] = {
     "argdown": write_argdown,
 }
 MEMO_FORMATS = (*WRITERS, "csv")
+Take = Callable[[str, Saved], Bytes | None]  # a let-go output given back by format, or None
 
 
 class ExportMemo(ExportState):
@@ -65,11 +66,15 @@ class ExportMemo(ExportState):
         """Return the knowledge base in every export format, by format name."""
         return dict(self.export_each(kb))
 
-    def export_each(self, kb: KnowledgeBase) -> Iterator[tuple[str, bytes]]:
+    def export_each(
+        self, kb: KnowledgeBase, take: Take | None = None
+    ) -> Iterator[tuple[str, bytes]]:
         """Yield the knowledge base in each export format in turn, as its name and output."""
+        # `take` gives back a let-go output (from the file it was written to), or None; one not
+        # given back is exported afresh, to the same bytes.
         ctx = self.context(kb)
         for fmt in sorted(MEMO_FORMATS):
-            yield fmt, self._export(ctx, fmt)
+            yield fmt, self._export(ctx, fmt, take)
 
     def let_go(self, fmt: str, digest: bytes) -> None:
         """Let a format's output go, written to a file with this digest; keep only the digest."""
@@ -77,14 +82,20 @@ class ExportMemo(ExportState):
         if fmt in WRITERS and fmt in self._layouts:
             self._layouts[fmt].save_as(digest)
 
-    def restore(self, sources: dict[bytes, Bytes]) -> bool:
-        """Take the outputs let go back from sources, by digest; tell whether all were there."""
-        return all(layout.restore(sources) for layout in self._layouts.values())
+    def restore(self, sources: dict[bytes, Bytes]) -> None:
+        """Take the let-go outputs that sources hold back, by digest."""
+        for layout in self._layouts.values():
+            if isinstance(layout.data, Saved):
+                layout.restore(sources.get(layout.data.digest))
 
-    def _export(self, ctx: Context, fmt: str) -> bytes:
+    def _export(self, ctx: Context, fmt: str, take: Take | None = None) -> bytes:
         if fmt == "csv":
             return csv_zip(ctx, self._layouts, self._members)
-        writer = Writer(self._layouts.get(fmt))
+        old = self._layouts.get(fmt)
+        if old is not None and isinstance(old.data, Saved):
+            given = take(fmt, old.data) if take is not None else None
+            old = old if old.restore(given) else None
+        writer = Writer(old)
         WRITERS[fmt](ctx, writer)
         layout = self._layouts[fmt] = writer.finish()
         return layout.output()

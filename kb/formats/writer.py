@@ -70,12 +70,11 @@ class Layout:
         if not isinstance(self.data, Saved):
             self.data = Saved(digest, len(self.data))
 
-    def restore(self, sources: dict[bytes, Bytes]) -> bool:
-        """Take a let-go output back from the sources, by digest; tell whether it was there."""
+    def restore(self, data: Bytes | None) -> bool:
+        """Take a let-go output back, if data is it; tell whether the output is held now."""
         saved = self.data
         if not isinstance(saved, Saved):
             return True
-        data = sources.get(saved.digest)
         if data is None or len(data) != saved.length:
             return False
         self.data = data

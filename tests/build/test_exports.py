@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kb.build import build
+from kb.build import build, exports
 from kb.build.exports import (
     EXPORTS_NAME,
     ExportJob,
@@ -28,6 +28,7 @@ from kb.build.loading import FileMemo, load_checked
 from kb.build.state import STATE_NAME, state_version
 from kb.formats.export import EXPORTERS, file_name
 from kb.formats.memo import ExportMemo
+from kb.formats.writer import Saved
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -246,3 +247,40 @@ def test_a_download_changed_on_disk_is_never_taken_for_the_last_output(tmp_path:
     assert memo_sources(site, {"downloads/kb.json": digest}) == {digest: data}
     (site / "downloads" / "kb.json").write_bytes(data.replace(b"claims", b"CLAIMS"))
     assert memo_sources(site, {"downloads/kb.json": digest}) == {}
+
+
+def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last outputs are read one at a time; one edited by hand is exported afresh."""
+    folder = generate(tmp_path, CLAIMS, 9)
+    out, memo_file = tmp_path / "out", tmp_path / "memo" / EXPORTS_NAME
+    sent: list[Any] = []
+    ExportJob(load_checked(folder, FileMemo()), memo_file, state_version(), {}).run(
+        out, sent.append
+    )
+    ((digests, written),) = sent
+    assert written == len(download_paths())
+    edit_statement(folder, 2, "Edited after the first export.")
+    json_path = "downloads/" + file_name("json")
+    (out / json_path).write_bytes(b"{}")  # by hand: no longer the output the memo let go
+    taken: list[tuple[str, bool]] = []
+    real_take = exports._take
+
+    def noting_take(where: Path, fmt: str, saved: Saved) -> bytes | None:
+        data = real_take(where, fmt, saved)
+        taken.append((fmt, data is not None))
+        return data
+
+    monkeypatch.setattr(exports, "_take", noting_take)
+    # Only the CSV zip is read before exporting; the others when their format's turn comes.
+    first = memo_sources(out, digests, whole=False)
+    others = [(out / p).read_bytes() for p in download_paths() if not p.endswith(".zip")]
+    assert first and not any(bytes(data) in others for data in first.values())
+    sent.clear()
+    ExportJob(load_checked(folder, FileMemo()), memo_file, state_version(), digests).run(
+        out, sent.append
+    )
+    assert dict(taken) == {fmt: fmt != "json" for fmt in EXPORTERS if fmt != "csv"}
+    build(folder, tmp_path / "fresh", search=False)
+    assert downloads_of(out) == downloads_of(tmp_path / "fresh")
