@@ -22,7 +22,7 @@ from kb.plugins import installed
 from kb.site.memos import Positions
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-12"
+STATE_VERSION = "kb-cache-13"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import array
 import contextlib
 import datetime as dt
 import hashlib
@@ -20,8 +19,8 @@ from kb.model import located
 from kb.model.located import LocDict, LocList
 
 # 2: the located values moved from kb.load to kb.model.located, which pickles name; 3: one pack;
-# 4: positions held in one array per collection.
-PARSE_CACHE_FORMAT = 4
+# 4: positions held in one array per collection; 5: in bytes.
+PARSE_CACHE_FORMAT = 5
 _PACK_NAME = "pack.parsed"
 _MAGIC = b"debate-kb parse cache pack 3\n"
 _KEY_LENGTH = 32
@@ -29,9 +28,6 @@ Buffer = bytes | memoryview  # an entry: pickled documents
 _UNPICKLABLE = {
     ("kb.model.located", "LocDict"): LocDict,
     ("kb.model.located", "LocList"): LocList,
-    # A collection's positions: an array of numbers rebuilt from bytes, which runs no code.
-    ("array", "array"): array.array,
-    ("array", "_array_reconstructor"): vars(array)["_array_reconstructor"],
 }
 # The modules whose source a parsed value depends on: the readers and the located values.
 _PARSER_SOURCES = (

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from kb.errors import Location, Problem, Severity, did_you_mean
 from kb.errors.codes import Code
-from kb.model.located import LocDict, LocList, Where
+from kb.model.located import LocDict, LocList, Where, numbers
 from kb.model.records import KINDS, PLURALS, relation_id
 
 
@@ -27,7 +27,7 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
             "start the file with a key such as 'claims:'",
         )
         return
-    pos = doc.pos
+    pos = numbers(doc.pos)
     for i, (key, value) in enumerate(doc.items()):
         line, col = pos[2 + 4 * i], pos[3 + 4 * i]
         value_at = pos[4 + 4 * i], pos[5 + 4 * i]

@@ -17,7 +17,7 @@ from kb.load.depth import (
     _too_deep_problem,
     _YamlProblem,
 )
-from kb.model.located import LocDict, LocList, positions
+from kb.model.located import LocDict, LocList, closed, positions
 
 MAX_ALIASES = 100
 _SAFE_COMPOSE_DEPTH = 2000
@@ -90,6 +90,7 @@ class _Builder:
                 out.append(self.build(item, depth + 1))
                 m = item.start_mark
                 marks.extend((m.line + 1, m.column + 1))
+            out.pos = closed(marks)
             return out
         if node.tag == STR_TAG:
             return node.value
@@ -134,6 +135,7 @@ class _Builder:
             out[key] = self.build(value_node, depth + 1)
             k, v = key_node.start_mark, value_node.start_mark
             marks.extend((k.line + 1, k.column + 1, v.line + 1, v.column + 1))
+        out.pos = closed(marks)
         return out
 
     def _bad_tag(self, node: yaml.Node) -> None:
@@ -220,7 +222,7 @@ def _read_events(loader: Any) -> list[Any]:
             continue
         elif kind is _MapEnd or kind is _SeqEnd:
             value = cur
-            at = cur.start
+            at = _close(cur)
             cur, mode, key, key_at = stack.pop()
         elif kind is _DocStart or kind is _DocEnd:
             continue
@@ -263,6 +265,12 @@ def _open(event: Any, depth: int, mode: int) -> LocDict | LocList:
     opened = LocDict() if type(event) is _MapStart else LocList()
     opened.pos = positions(mark.line + 1, mark.column + 1)
     return opened
+
+
+def _close(opened: LocDict | LocList) -> tuple[int, int]:
+    """Close a collection's positions into bytes; return where it starts."""
+    opened.pos = closed(opened.pos)
+    return opened.start
 
 
 def _key_text(value: Any) -> str:

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from array import array
-from typing import Any
+from typing import Any, TypeAlias
 
 from kb.errors import Location
 
-# Positions are kept as flat arrays of 1-based (line, col) pairs, one array per collection:
-# a tuple and a dict entry per position held most of a loaded knowledge base's memory.
-Positions = array  # array('I')
+# Positions are kept as flat runs of 1-based (line, col) pairs of 4-byte numbers, one per
+# collection: a tuple and a dict entry per position held most of a loaded knowledge base's memory.
+# A reader grows an array, and closes it into bytes, which pickle as they are (nothing made anew
+# to pickle, which a pickler's memo would keep alive to the end of a state's dump).
+Positions: TypeAlias = "bytes | array[int]"  # an array while read, bytes once closed
 
 
 def positions(line: int, col: int) -> array[int]:
-    """Return a new positions array that starts at (line, col)."""
+    """Return a new positions array that starts at (line, col), to be grown then closed."""
     return array("I", (line, col))
+
+
+def closed(pos: Positions) -> bytes:
+    """Return positions as the bytes a collection keeps."""
+    return pos if isinstance(pos, bytes) else pos.tobytes()
+
+
+def numbers(pos: Positions) -> memoryview:
+    """Return positions as a sequence of numbers."""
+    return memoryview(pos).cast("B").cast("I")
 
 
 class LocDict(dict[str, Any]):
@@ -22,36 +34,41 @@ class LocDict(dict[str, Any]):
 
     # pos: the mapping's start, then for each key in order its key's and its value's position.
     __slots__ = ("pos",)
-    pos: array[int]
+    pos: Positions
+
+    def __getstate__(self) -> Positions:
+        return getattr(self, "pos", b"")  # one made empty, not read, has none
+
+    def __setstate__(self, state: Positions) -> None:
+        self.pos = state
 
     @property
     def start(self) -> tuple[int, int]:
         """Return where the mapping starts."""
-        pos = self.pos
+        pos = numbers(self.pos)
         return pos[0], pos[1]
 
-    def _slot(self, key: str) -> int:
-        """Return where a key's four numbers begin in pos, or -1."""
+    def _pair(self, key: str, second: int) -> tuple[int, int] | None:
+        """Return the key's (0) or its value's (2) position, or None."""
         for i, name in enumerate(self):
             if name == key:
-                at = 2 + 4 * i
-                return at if at + 4 <= len(self.pos) else -1
-        return -1
+                pos = numbers(self.pos)
+                at = 2 + 4 * i + second
+                return (pos[at], pos[at + 1]) if at + 2 <= len(pos) else None
+        return None
 
     def key_at(self, key: str) -> tuple[int, int] | None:
         """Return where a key stands, or None when the mapping has no such key."""
-        at = self._slot(key)
-        return None if at < 0 else (self.pos[at], self.pos[at + 1])
+        return self._pair(key, 0)
 
     def value_at(self, key: str) -> tuple[int, int] | None:
         """Return where a key's value stands, or None when the mapping has no such key."""
-        at = self._slot(key)
-        return None if at < 0 else (self.pos[at + 2], self.pos[at + 3])
+        return self._pair(key, 2)
 
     @property
     def keys_at(self) -> dict[str, tuple[int, int]]:
         """Return where each key stands."""
-        pos = self.pos
+        pos = numbers(self.pos)
         return {
             k: (pos[2 + 4 * i], pos[3 + 4 * i]) for i, k in enumerate(self) if 6 + 4 * i <= len(pos)
         }
@@ -59,7 +76,7 @@ class LocDict(dict[str, Any]):
     @property
     def values_at(self) -> dict[str, tuple[int, int]]:
         """Return where each value stands."""
-        pos = self.pos
+        pos = numbers(self.pos)
         return {
             k: (pos[4 + 4 * i], pos[5 + 4 * i]) for i, k in enumerate(self) if 6 + 4 * i <= len(pos)
         }
@@ -70,25 +87,32 @@ class LocList(list[Any]):
 
     # pos: the sequence's start, then each item's position.
     __slots__ = ("pos",)
-    pos: array[int]
+    pos: Positions
+
+    def __getstate__(self) -> Positions:
+        return getattr(self, "pos", b"")  # one made empty, not read, has none
+
+    def __setstate__(self, state: Positions) -> None:
+        self.pos = state
 
     @property
     def start(self) -> tuple[int, int]:
         """Return where the sequence starts."""
-        pos = self.pos
+        pos = numbers(self.pos)
         return pos[0], pos[1]
 
     def item_at(self, index: int) -> tuple[int, int] | None:
         """Return where an item stands, or None past the end."""
+        pos = numbers(self.pos)
         at = 2 + 2 * index
-        if index < 0 or at + 2 > len(self.pos):
+        if index < 0 or at + 2 > len(pos):
             return None
-        return self.pos[at], self.pos[at + 1]
+        return pos[at], pos[at + 1]
 
     @property
     def items_at(self) -> list[tuple[int, int]]:
         """Return where each item stands."""
-        pos = self.pos
+        pos = numbers(self.pos)
         return [(pos[i], pos[i + 1]) for i in range(2, len(pos) - 1, 2)]
 
 
@@ -125,8 +149,8 @@ class Where:
     def __repr__(self) -> str:
         return f"Where({self.path!r}, {self.start!r}, fixed={self.fixed!r})"
 
-    def _pos(self) -> array[int] | None:
-        return self.raw.pos if self.raw is not None else None
+    def _pos(self) -> bytes | None:
+        return closed(self.raw.pos) if self.raw is not None else None
 
     def __getstate__(self) -> tuple[str, tuple[int, int], LocDict | None, bool]:
         return self.path, self.start, self.raw, self.fixed

@@ -22,7 +22,7 @@ from kb.errors import KBError, Location
 from kb.load.cache import ParseCache, default_parse_cache
 from kb.load.loader import load
 from kb.load.parse import _TYPED_WORDS, _Fallback, _fast_parse, _parse_exact, parse_yaml
-from kb.model.located import LocDict, LocList
+from kb.model.located import LocDict, LocList, numbers
 from kb.model.records import relation_id
 
 
@@ -37,8 +37,8 @@ def test_marks_are_one_based_for_keys_values_and_items() -> None:
     assert isinstance(record["tags"], LocList)
     assert record["tags"].items_at == [(3, 12), (3, 15)]
     # One position pair for the start, two per key (the key's and its value's), one per item.
-    assert list(record.pos) == [2, 5, 2, 5, 2, 9, 3, 5, 3, 11]
-    assert list(record["tags"].pos) == [3, 11, 3, 12, 3, 15]
+    assert list(numbers(record.pos)) == [2, 5, 2, 5, 2, 9, 3, 5, 3, 11]
+    assert list(numbers(record["tags"].pos)) == [3, 11, 3, 12, 3, 15]
 
 
 def test_several_documents_kinds_and_singular_keys(tmp_path: Path) -> None:
