@@ -26,7 +26,7 @@ from kb.build.writer import SiteWriter
 from kb.build.writer import digest as file_digest
 from kb.formats.context import TABLES, Tables
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
-from kb.formats.writer import Saved
+from kb.formats.writer import Bytes, Saved
 from kb.model.kb import KnowledgeBase
 
 EXPORTS_NAME = "exports.pickle"
@@ -175,16 +175,17 @@ class ExportJob:
         writer = SiteWriter(folder)
         digests: Digests = {}
         written = 0
-        # One format at a time, each let go once written: held together, the outputs were the
-        # job's peak (150 MB at 10,000 claims).
-        for fmt, data in memo.export_each(self.kb, partial(_take, folder)):
+
+        def sink(fmt: str, pieces: list[Bytes]) -> bytes:
+            nonlocal written
             path = download_path(fmt)
-            digests[path] = file_digest(data)
-            if self.old.get(path) != digests[path]:
-                writer.write(path, data)
+            made = digests[path] = file_digest(*pieces)
+            if self.old.get(path) != made:
+                writer.write_pieces(path, pieces)
                 written += 1
-            memo.let_go(fmt, digests[path])
-            del data
+            return made
+
+        memo.export_into(self.kb, sink, partial(_take, folder))
         send((digests, written))  # the builder goes on while the memo is saved
         write_memo(self.memo_file, self.version, memo, name=self.name)
 

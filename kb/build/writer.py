@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from kb.errors import BuildError
@@ -39,13 +39,17 @@ class SiteWriter:
 
     def write(self, rel: str, data: bytes) -> None:
         """Write one file below the folder."""
+        self.write_pieces(rel, (data,))
+
+    def write_pieces(self, rel: str, pieces: Iterable[bytes | memoryview]) -> None:
+        """Write one file below the folder from pieces, in order, without joining them."""
         target = self._target(rel)
         try:
             target.unlink(missing_ok=True)
-            target.write_bytes(data)
+            _put(target, pieces)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            _put(target, pieces)
 
     def write_all(self, files: dict[str, bytes]) -> None:
         """Write files below the folder, in order of their paths."""
@@ -53,9 +57,18 @@ class SiteWriter:
             self.write(rel, data)
 
 
-def digest(data: bytes | memoryview) -> bytes:
-    """Return the digest by which builds compare a file (a page, a view, a download)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+def _put(target: Path, pieces: Iterable[bytes | memoryview]) -> None:
+    """Write a new file from pieces."""
+    with open(target, "wb") as out:
+        out.writelines(pieces)
+
+
+def digest(*pieces: bytes | memoryview) -> bytes:
+    """Return the digest by which builds compare a file (a page, a view, a download), in pieces."""
+    made = hashlib.blake2b(digest_size=16)
+    for piece in pieces:
+        made.update(piece)
+    return made.digest()
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:

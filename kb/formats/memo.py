@@ -27,6 +27,7 @@ WRITERS: dict[str, Callable[[Context, Writer], None]] = {
 }
 MEMO_FORMATS = (*WRITERS, "csv")
 Take = Callable[[str, Saved], Bytes | None]  # a let-go output given back by format, or None
+Sink = Callable[[str, list[Bytes]], bytes]  # takes a format's output in pieces, returns its digest
 
 
 class ExportMemo(ExportState):
@@ -66,21 +67,26 @@ class ExportMemo(ExportState):
         """Return the knowledge base in every export format, by format name."""
         return dict(self.export_each(kb))
 
-    def export_each(
-        self, kb: KnowledgeBase, take: Take | None = None
-    ) -> Iterator[tuple[str, bytes]]:
+    def export_each(self, kb: KnowledgeBase) -> Iterator[tuple[str, bytes]]:
         """Yield the knowledge base in each export format in turn, as its name and output."""
-        # `take` gives back a let-go output (from the file it was written to), or None; one not
-        # given back is exported afresh, to the same bytes.
         ctx = self.context(kb)
         for fmt in sorted(MEMO_FORMATS):
-            yield fmt, self._export(ctx, fmt, take)
+            yield fmt, self._export(ctx, fmt)
 
-    def let_go(self, fmt: str, digest: bytes) -> None:
-        """Let a format's output go, written to a file with this digest; keep only the digest."""
-        # Only the formats with one layout: the CSV zip's members are small, and kept as they are.
-        if fmt in WRITERS and fmt in self._layouts:
-            self._layouts[fmt].save_as(digest)
+    def export_into(self, kb: KnowledgeBase, sink: Sink, take: Take | None = None) -> None:
+        """Give sink each export format in turn, as the pieces of its output, never joined."""
+        # The memo keeps each output as the digest sink returns, not as bytes: held together, or
+        # joined from their pieces, the outputs were the export job's peak. `take` gives back a
+        # let-go output (from the file it was written to), or None; a format whose last output is
+        # not given back is exported afresh, to the same bytes.
+        ctx = self.context(kb)
+        for fmt in sorted(MEMO_FORMATS):
+            if fmt == "csv":  # small, and its members are kept as they are
+                sink(fmt, [csv_zip(ctx, self._layouts, self._members)])
+                continue
+            writer = Writer(self._last(fmt, take))
+            WRITERS[fmt](ctx, writer)
+            self._layouts[fmt] = writer.finish_saved(sink(fmt, writer.pieces()))
 
     def restore(self, sources: dict[bytes, Bytes]) -> None:
         """Take the let-go outputs that sources hold back, by digest."""
@@ -88,14 +94,18 @@ class ExportMemo(ExportState):
             if isinstance(layout.data, Saved):
                 layout.restore(sources.get(layout.data.digest))
 
-    def _export(self, ctx: Context, fmt: str, take: Take | None = None) -> bytes:
-        if fmt == "csv":
-            return csv_zip(ctx, self._layouts, self._members)
+    def _last(self, fmt: str, take: Take | None) -> Layout | None:
+        """Return the last layout of a format, its output taken back if it was let go, or None."""
         old = self._layouts.get(fmt)
         if old is not None and isinstance(old.data, Saved):
             given = take(fmt, old.data) if take is not None else None
-            old = old if old.restore(given) else None
-        writer = Writer(old)
+            return old if old.restore(given) else None
+        return old
+
+    def _export(self, ctx: Context, fmt: str) -> bytes:
+        if fmt == "csv":
+            return csv_zip(ctx, self._layouts, self._members)
+        writer = Writer(self._last(fmt, None))
         WRITERS[fmt](ctx, writer)
         layout = self._layouts[fmt] = writer.finish()
         return layout.output()

@@ -50,9 +50,9 @@ class Layout:
     """A format's last output and the runs of keyed items it is made of."""
 
     # Pickled with protocol 5, the output is an out-of-band buffer: a memo file keeps it as raw
-    # bytes, and loads it as a view of the file (bytes-like, but not bytes). An output already
-    # written to a file may be let go for a `Saved` (`save_as`), which pickles in-band; the memo
-    # that loads it takes the file's bytes back (`restore`) before it exports again.
+    # bytes, and loads it as a view of the file (bytes-like, but not bytes). An output written to
+    # a file may be kept as a `Saved` instead (`Writer.finish_saved`), which pickles in-band; the
+    # memo that loads it takes the file's bytes back (`restore`) before it exports again.
 
     __slots__ = ("data", "runs")
 
@@ -64,11 +64,6 @@ class Layout:
         if isinstance(data, Saved):
             return (Layout, (data, self.runs))
         return (Layout, (PickleBuffer(data) if int(protocol) >= 5 else bytes(data), self.runs))
-
-    def save_as(self, digest: bytes) -> None:
-        """Let the output go, keeping the digest of the file it was written to."""
-        if not isinstance(self.data, Saved):
-            self.data = Saved(digest, len(self.data))
 
     def restore(self, data: Bytes | None) -> bool:
         """Take a let-go output back, if data is it; tell whether the output is held now."""
@@ -214,6 +209,17 @@ class Writer:
             data = b"".join(self.parts)
         self.parts = []
         return Layout(data, self.runs)
+
+    def pieces(self) -> list[Bytes]:
+        """Return the output as the pieces it was assembled from, unjoined."""
+        if self.old is not None and self.same and self.pos == len(self.view):
+            return [self.old.held()]  # unchanged: the last output itself
+        return self.parts
+
+    def finish_saved(self, digest: bytes) -> Layout:
+        """Return the layout of an output written elsewhere, kept as its digest and length."""
+        self.parts = []
+        return Layout(Saved(digest, self.pos), self.runs)
 
 
 def _differences(a: list[Any], b: list[Any], chunk: int = 256) -> list[int]:
