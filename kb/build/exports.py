@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import pickle
 import shutil
@@ -17,6 +18,7 @@ import zipfile
 import zlib
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from kb.analysis.gcpause import gc_paused
 from kb.build.executor import Send, SideJob
@@ -44,8 +46,8 @@ def download_paths() -> list[str]:
 # exports each format (a `Saved` in place of each), and, for the CSV zip, its members' texts and
 # compressed bytes (out-of-band buffers, from the zip). Writing 150 MB of outputs a second time cost
 # more than all the rest of an edit's export.
-MAGIC = b"kb-export-memo 4\n"
-_HEAD = struct.Struct("<Q")  # the length of the pickled (version, memo, buffer digests)
+MAGIC = b"kb-export-memo 5\n"
+_HEAD = struct.Struct("<Q")  # the length of the head, last: (version, memo's digest, buffers, name)
 _LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
 Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's outputs may be, by digest
 Last = tuple[str, Tables]  # the last job's name and the tables of its KB
@@ -58,12 +60,16 @@ def read_memo(
     # None when it is missing, of another version, or an output is not among the sources. With
     # `last` (the name and KB tables of the job that saved it), it takes those records as its own.
     try:
-        with open(path, "rb") as handle:
-            if handle.read(len(MAGIC)) != MAGIC:
-                return None
-            (size,) = _HEAD.unpack(handle.read(_HEAD.size))
-            saved_version, body, wanted, name = pickle.loads(handle.read(size))
-        if saved_version != version:
+        data = path.read_bytes()
+        if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _HEAD.size:
+            return None
+        (size,) = _HEAD.unpack_from(data, len(data) - _HEAD.size)
+        end = len(data) - _HEAD.size - size
+        if end < len(MAGIC):
+            return None
+        saved_version, check, wanted, name = pickle.loads(memoryview(data)[end : end + size])
+        body = memoryview(data)[len(MAGIC) : end]
+        if saved_version != version or file_digest(body) != check:
             return None
         buffers = [sources.get(digest, b"") for digest, _ in wanted]
         if [len(b) for b in buffers] != [length for _, length in wanted]:
@@ -98,16 +104,30 @@ def write_memo(
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with gc_paused():
-            body = pickle.dumps(memo, protocol=5, buffer_callback=note)
-            head = pickle.dumps((version, body, wanted, name), protocol=5)
-        with open(tmp, "wb") as handle:
-            handle.write(MAGIC + _HEAD.pack(len(head)))
-            handle.write(head)
+        # The memo streams into the file (joined in memory, then copied into a head, it was the
+        # export job's peak); the head, written after it, says which buffers it wants.
+        with open(tmp, "wb") as handle, gc_paused():
+            handle.write(MAGIC)
+            body = _Digesting(handle)  # a changed byte could copy the wrong stretch of an output
+            pickle.Pickler(body, protocol=5, buffer_callback=note).dump(memo)
+            head = pickle.dumps((version, body.made.digest(), wanted, name), protocol=5)
+            handle.write(head + _HEAD.pack(len(head)))
         os.replace(tmp, path)
     except Exception:  # the next export starts afresh: slower, but the same bytes
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+
+
+class _Digesting:
+    """A file being written that digests what is written to it, as `digest` would."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.made = hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.made.update(data)
+        return self.handle.write(data)
 
 
 def memo_sources(folder: Path, old: Digests, whole: bool = True) -> Sources:

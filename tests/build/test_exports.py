@@ -284,3 +284,26 @@ def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
     assert dict(taken) == {fmt: fmt != "json" for fmt in EXPORTERS if fmt != "csv"}
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(out) == downloads_of(tmp_path / "fresh")
+
+
+def test_a_cut_or_garbled_memo_file_is_no_memo(tmp_path: Path) -> None:
+    """Any memo file but a whole one gives no memo (the job exports afresh), never an error."""
+    folder = generate(tmp_path, 12, 4)
+    out, memo_file = tmp_path / "out", tmp_path / "memo" / EXPORTS_NAME
+    sent: list[Any] = []
+    kb = load_checked(folder, FileMemo())
+    ExportJob(kb, memo_file, state_version(), {}).run(out, sent.append)
+    ((digests, _),) = sent
+    whole = memo_file.read_bytes()
+    assert site_memo(memo_file, out) is not None
+    sizes = sorted({0, 1, 10, len(whole) // 2, len(whole) - 9, len(whole) - 8, len(whole) - 1})
+    for size in sizes:
+        memo_file.write_bytes(whole[:size])
+        assert read_memo(memo_file, state_version(), memo_sources(out, digests)) is None, size
+    for at in (len(whole) - 1, len(whole) - 8, len(whole) // 2):
+        garbled = bytearray(whole)
+        garbled[at] ^= 0xFF
+        memo_file.write_bytes(bytes(garbled))
+        assert read_memo(memo_file, state_version(), memo_sources(out, digests)) is None, at
+    memo_file.write_bytes(whole)
+    assert read_memo(memo_file, "another version", memo_sources(out, digests)) is None
