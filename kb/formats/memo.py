@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from kb.formats.aif_export import write_aif
@@ -65,13 +65,8 @@ class ExportMemo(ExportState):
 
     def export_all(self, kb: KnowledgeBase) -> dict[str, bytes]:
         """Return the knowledge base in every export format, by format name."""
-        return dict(self.export_each(kb))
-
-    def export_each(self, kb: KnowledgeBase) -> Iterator[tuple[str, bytes]]:
-        """Yield the knowledge base in each export format in turn, as its name and output."""
         ctx = self.context(kb)
-        for fmt in sorted(MEMO_FORMATS):
-            yield fmt, self._export(ctx, fmt)
+        return {fmt: self._export(ctx, fmt) for fmt in sorted(MEMO_FORMATS)}
 
     def export_into(self, kb: KnowledgeBase, sink: Sink, take: Take | None = None) -> None:
         """Give sink each export format in turn, as the pieces of its output, never joined."""
