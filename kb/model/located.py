@@ -29,24 +29,31 @@ def numbers(pos: Positions) -> memoryview:
     return memoryview(pos).cast("B").cast("I")
 
 
-class LocDict(dict[str, Any]):
-    """A mapping that remembers where it, each key and each value stands (1-based line, col)."""
+class _Located:
+    """What a located collection keeps: its positions, its start first; they are its pickle."""
 
-    # pos: the mapping's start, then for each key in order its key's and its value's position.
-    __slots__ = ("pos",)
+    __slots__ = ()
     pos: Positions
 
     def __getstate__(self) -> Positions:
         return getattr(self, "pos", b"")  # one made empty, not read, has none
 
     def __setstate__(self, state: Positions) -> None:
-        self.pos = state
+        # reason: the slot is the subclasses' own (a mixin's slot would clash with dict's layout).
+        self.pos = state  # type: ignore[misc]
 
     @property
     def start(self) -> tuple[int, int]:
-        """Return where the mapping starts."""
+        """Return where the collection starts."""
         pos = numbers(self.pos)
         return pos[0], pos[1]
+
+
+class LocDict(_Located, dict[str, Any]):
+    """A mapping that remembers where it, each key and each value stands (1-based line, col)."""
+
+    # pos: the mapping's start, then for each key in order its key's and its value's position.
+    __slots__ = ("pos",)
 
     def _pair(self, key: str, second: int) -> tuple[int, int] | None:
         """Return the key's (0) or its value's (2) position, or None."""
@@ -82,24 +89,11 @@ class LocDict(dict[str, Any]):
         }
 
 
-class LocList(list[Any]):
+class LocList(_Located, list[Any]):
     """A sequence that remembers where it and each item stands."""
 
     # pos: the sequence's start, then each item's position.
     __slots__ = ("pos",)
-    pos: Positions
-
-    def __getstate__(self) -> Positions:
-        return getattr(self, "pos", b"")  # one made empty, not read, has none
-
-    def __setstate__(self, state: Positions) -> None:
-        self.pos = state
-
-    @property
-    def start(self) -> tuple[int, int]:
-        """Return where the sequence starts."""
-        pos = numbers(self.pos)
-        return pos[0], pos[1]
 
     def item_at(self, index: int) -> tuple[int, int] | None:
         """Return where an item stands, or None past the end."""
