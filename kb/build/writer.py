@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from kb.errors import BuildError
@@ -78,6 +79,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
     """Fill target with hard links to every file below source but the skipped top-level names."""
+    folders: list[tuple[str, str, list[str]]] = []
     for dirpath, dirnames, filenames in os.walk(source):
         rel = os.path.relpath(dirpath, source)
         if rel == ".":
@@ -85,8 +87,22 @@ def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
             filenames = [f for f in filenames if not skip(f)]
         here = str(target) if rel == "." else os.path.join(target, rel)
         os.makedirs(here, exist_ok=True)
-        for name in filenames:  # os.path, not pathlib: a third of the time for 39,000 files
-            os.link(os.path.join(dirpath, name), os.path.join(here, name))
+        folders.append((dirpath, here, filenames))
+    # A folder a thread: linking is system calls, which run while other threads wait for the
+    # interpreter (0.52 -> 0.35 s for 39,000 files on two cores).
+    with ThreadPoolExecutor(_LINKERS) as pool:
+        for _ in pool.map(_link_folder, folders):
+            pass  # each folder's error, if any, is raised here
+
+
+_LINKERS = 4
+
+
+def _link_folder(folder: tuple[str, str, list[str]]) -> None:
+    """Hard-link the named files of one folder into another."""
+    source, target, names = folder
+    for name in names:  # os.path, not pathlib: a third of the time for 39,000 files
+        os.link(os.path.join(source, name), os.path.join(target, name))
 
 
 Manifest = dict[str, tuple[int, ...]]  # path -> (size, mtime, inode, mode); () for a folder

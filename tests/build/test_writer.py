@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.build import SiteWriter, write_files
+from kb.build.writer import link_tree
 from kb.errors import BuildError
 
 
@@ -60,3 +61,25 @@ def test_a_swapped_out_site_goes_to_remove_or_is_removed_before_returning(tmp_pa
     assert (out / "a.html").read_bytes() == b"third"
     assert len(handed) == 1 and (handed[0] / "a.html").read_bytes() == b"second"
     assert handed[0].parent == tmp_path
+
+
+def test_link_tree_links_every_file_but_the_skipped_top_level_names(tmp_path: Path) -> None:
+    source, target = tmp_path / "old", tmp_path / "new"
+    files = {f"claim/c{i}.html": b"c%d" % i for i in range(700)}
+    files |= {"index.html": b"i", "pagefind/x.pf": b"p", "a/b/c/deep.txt": b"d", "a/pagefind": b"k"}
+    write_files(source, files)
+    (source / "empty").mkdir()
+    link_tree(source, target, lambda name: name == "pagefind")
+    linked = {p.relative_to(target).as_posix(): p for p in target.rglob("*") if p.is_file()}
+    # Only the top-level name is skipped; the same name deeper down is linked.
+    assert sorted(linked) == sorted(f for f in files if not f.startswith("pagefind/"))
+    assert all(os.path.samefile(p, source / rel) for rel, p in linked.items())
+    assert (target / "empty").is_dir()
+
+
+def test_link_tree_raises_when_a_link_cannot_be_made(tmp_path: Path) -> None:
+    source, target = tmp_path / "old", tmp_path / "new"
+    write_files(source, {"claim/a.html": b"a", "claim/b.html": b"b"})
+    write_files(target, {"claim/b.html": b"already here"})
+    with pytest.raises(FileExistsError):
+        link_tree(source, target, lambda name: False)
