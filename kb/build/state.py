@@ -6,6 +6,7 @@ import gc
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,24 +76,34 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
     try:
         with open(path, "rb") as handle, gc_paused():
             version, saved_stamp, memo, last, extra = pickle.load(handle)
+            manifest = pickle.load(handle)  # written last (see write_state)
             # Kept for the process's life: later collections need not walk them again.
             gc.freeze()
     except Exception:  # missing, truncated or from another version: build in full
         return None
     if version != state_version() or saved_stamp is None or saved_stamp != stamp:
         return None
+    if last is not None:
+        last.manifest = manifest
     return State(memo, last, extra[0], extra[1], extra[2])
 
 
-def write_state(path: Path, stamp: Stamp | None, state: State) -> None:
+def write_state(
+    path: Path, stamp: Stamp | None, state: State, manifest: Callable[[], Manifest] | None = None
+) -> None:
     """Write the state for the next run, atomically; remove it when it cannot be written."""
+    # The site's manifest goes last, from `manifest` when given (the builder's process reading
+    # the site while the rest is pickled), else from the last snapshot.
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     extra = (state.extra, state.layouts, state.analysis)
     saved = (state_version(), stamp, state.memo, state.last, extra)
     try:
         with open(tmp, "wb") as handle, gc_paused():
-            pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump(saved)
+            last = state.last
+            pickler.dump(manifest() if manifest is not None else last and last.manifest)
         os.replace(tmp, path)
     except Exception:  # an unpicklable lookup: the next run builds in full
         tmp.unlink(missing_ok=True)

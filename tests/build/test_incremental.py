@@ -14,6 +14,8 @@ import yaml
 
 from kb.build import build
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
+from kb.build.state import STATE_NAME, output_stamp, read_state
+from kb.build.writer import site_manifest
 from kb.load.loader import load
 from kb.site.settings import Settings
 from kb.site.site import Site
@@ -270,7 +272,15 @@ def test_state_kept_between_runs(tmp_path: Path, atomic: bool) -> None:
         )
         return builder.build()
 
+    def saved_manifest() -> object:
+        # The site's files as the state file holds them: read by a forked process while the
+        # rest was pickled, they must be the files as the build left them.
+        state = read_state(cache / STATE_NAME, output_stamp(folder, tmp_path / "inc"))
+        assert state is not None and state.last is not None
+        return state.last.manifest
+
     assert run().full
+    assert saved_manifest() == site_manifest(tmp_path / "inc")
     for step, op in enumerate(("edit_statement", "add_relation", "rename_actor", "add_file")):
         # Links to the previous site's files show whether any was written in place.
         before = tree(tmp_path / "inc")
@@ -281,6 +291,7 @@ def test_state_kept_between_runs(tmp_path: Path, atomic: bool) -> None:
         getattr(editor, op)()
         report = run()
         assert not report.full and report.parsed_files <= 3 and report.rendered < report.pages
+        assert saved_manifest() == site_manifest(tmp_path / "inc")
         build(folder, tmp_path / "fresh", search=False)
         assert_same(tmp_path / "inc", tmp_path / "fresh")
         if atomic:  # no file of the previous site was written into
