@@ -24,6 +24,7 @@ from kb.build.memos import BuildMemos
 from kb.build.pagereads import PageReads
 from kb.build.plan import (
     Plan,
+    SiteFiles,
     changed_extras,
     derived_lookups,
     finished,
@@ -376,12 +377,12 @@ class IncrementalBuilder:
         )
         # The site's files are read in a forked process while the state is pickled (0.4 s at
         # 10,000 claims); they are the state's last part.
-        files = read_site(self.out)
+        files = SiteFiles(self.out)
         try:
             if self.state_file is not None:
                 self.progress.stage("saving")
-                self.save(files.result)
-            self.last.manifest = files.result()
+                self.save(files)
+            self.last.manifest = files()
         finally:
             files.close()
 

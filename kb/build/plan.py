@@ -16,6 +16,7 @@ from kb.build.search import Prepared
 from kb.build.state import Snapshot
 from kb.build.workers import Rendered
 from kb.build.writer import Manifest, digest, site_manifest
+from kb.errors import BuildError
 from kb.load.safety import hash_folder
 from kb.model.kb import KnowledgeBase
 from kb.site.reads import Calls, Key, tracked, untracked
@@ -77,6 +78,28 @@ class Plan:
 def read_site(out: Path) -> SideJob[Manifest]:
     """Start reading the site's files in a forked process (the builder loads meanwhile)."""
     return SideJob(site_manifest, out, what="reading the site's files")
+
+
+class SiteFiles:
+    """The site's files as a build left them, read by a forked process meanwhile, kept once read."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.job = read_site(out)
+        self.value: Manifest | None = None
+
+    def __call__(self) -> Manifest:
+        """Return the files, waiting for the process that reads them (or reading them here)."""
+        if self.value is None:
+            try:
+                self.value = self.job.result()
+            except BuildError:  # its process died (killed, out of memory): read them here
+                self.value = site_manifest(self.out)
+        return self.value
+
+    def close(self) -> None:
+        """Wait until the reading process has ended."""
+        self.job.close()
 
 
 def changed_extras(plan: Plan, last: dict[str, bytes]) -> dict[str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from kb.build import build
+from kb.build.executor import SideJob, can_fork
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.build.state import STATE_NAME, output_stamp, read_state
 from kb.build.writer import site_manifest
@@ -706,3 +708,26 @@ def test_kb_serve_compiles_the_templates_between_builds(tmp_path: Path) -> None:
     assert "broken.html" not in compiled
     with pytest.raises(TemplateSyntaxError):
         env.get_template("broken.html")
+
+
+def _dies(out: Path) -> None:
+    os._exit(3)  # in the forked process: as if it were killed
+
+
+@pytest.mark.skipif(
+    not can_fork() or (os.cpu_count() or 1) < 2, reason="side jobs run in process here"
+)
+def test_the_site_is_read_here_when_the_process_reading_it_dies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = generate(tmp_path, 12, 3)
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    monkeypatch.setattr(
+        "kb.build.plan.read_site", lambda site: SideJob(_dies, site, what="reading the site")
+    )
+    builder = IncrementalBuilder(folder, out, search=False, cache_dir=cache)
+    builder.build()
+    assert builder.last is not None and builder.last.manifest == site_manifest(out)
+    state = read_state(cache / STATE_NAME, output_stamp(folder, out))
+    assert state is not None and state.last is not None
+    assert state.last.manifest == site_manifest(out)
