@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.build.changes import changes
-from kb.build.executor import LocalProcessExecutor, PageExecutor, SideJob
+from kb.build.executor import LocalProcessExecutor, PageExecutor
 from kb.build.exports import Exports, download_paths
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
@@ -30,7 +30,6 @@ from kb.build.plan import (
     finished,
     needs_full,
     pages_to_render,
-    read_site,
     salt,
     standings_of,
     track_reads,
@@ -147,14 +146,14 @@ class IncrementalBuilder:
         self.memos.take_layouts()  # forget what an earlier build left uncollected
         # A rebuild compares the site's files with what the last build left, to catch hand edits:
         # a forked process reads them while this one loads (0.2 s at 10,000 claims).
-        before = read_site(self.out) if self.last is not None else None
+        before = SiteFiles(self.out) if self.last is not None else None
         try:
             return self._steps(before)
         finally:
             if before is not None:
                 before.close()
 
-    def _steps(self, before: SideJob[Manifest] | None) -> Report:
+    def _steps(self, before: SiteFiles | None) -> Report:
         """Load, plan, render, write, index and remember; return what was done."""
         report = Report()
         marks = {"load": time.perf_counter()}
@@ -193,7 +192,7 @@ class IncrementalBuilder:
         plan.derived = derived_lookups(site)
         plan.standings = standings_of(site, kb)
         plan.full = needs_full(plan, self.out / MARKER)
-        if not plan.full and last is not None and last.manifest != plan.site_files(self.out):
+        if not plan.full and last is not None and last.manifest != plan.site_files():
             # Edited or stray files would be carried over: build whole, as a fresh build would.
             plan.full = plan.report.repaired = True
         if not plan.full and last is not None:

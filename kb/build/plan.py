@@ -60,11 +60,12 @@ class Plan:
     gone: list[str] = field(default_factory=list)
     extra_written: int = 0
     marks: dict[str, float] = field(default_factory=dict)  # when each stage began
-    before: SideJob[Manifest] | None = None  # the site's files before this build, being read
+    before: SiteFiles | None = None  # the site's files before this build, being read
 
-    def site_files(self, out: Path) -> Manifest:
+    def site_files(self) -> Manifest:
         """Return the site's files as they were when this build began."""
-        return self.before.result() if self.before is not None else site_manifest(out)
+        assert self.before is not None, "a build with a last one reads the site first"
+        return self.before()
 
     def paths(self) -> set[str]:
         """Return the paths of this build's pages."""
@@ -81,7 +82,7 @@ def read_site(out: Path) -> SideJob[Manifest]:
 
 
 class SiteFiles:
-    """The site's files as a build left them, read by a forked process meanwhile, kept once read."""
+    """The site's files, read by a forked process while the builder goes on, kept once read."""
 
     def __init__(self, out: Path) -> None:
         self.out = out

@@ -632,7 +632,8 @@ def test_the_timeline_reads_no_standing(tmp_path: Path, monkeypatch: pytest.Monk
     builder = IncrementalBuilder(generate(tmp_path / "kb", 40, 3), tmp_path / "site", search=False)
     builder.build()
     assert builder.last is not None
-    pages = {p: r for p, r in builder.last.reads.items() if p.startswith("timeline")}
+    reads = builder.last.reads
+    pages = {p: reads.get(p) for p in reads.pages if p.startswith("timeline")}
     assert len(pages) >= 3 and any("claims" in (tmp_path / "site" / p).read_text() for p in pages)
     for path, reads in pages.items():
         assert not [key for key in reads if key[0] == "standing"], path
@@ -731,3 +732,7 @@ def test_the_site_is_read_here_when_the_process_reading_it_dies(
     state = read_state(cache / STATE_NAME, output_stamp(folder, out))
     assert state is not None and state.last is not None
     assert state.last.manifest == site_manifest(out)
+    # The site as the last build left it, read here too: the rebuild is no full one.
+    edit_statement(folder, 1, "Edited while the site's readers die.")
+    report = IncrementalBuilder(folder, out, search=False, cache_dir=cache).build()
+    assert not report.full and not report.repaired
