@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from kb.errors import Location, Problem, Severity, did_you_mean
 from kb.errors.codes import Code
-from kb.model.located import LocDict, LocList, Where, numbers
+from kb.model.located import LocDict, LocList, Where
 from kb.model.records import KINDS, PLURALS, relation_id
 
 
@@ -27,10 +27,10 @@ def iter_records(doc: Any, path: str) -> Iterator[tuple[str, Any, tuple[int, int
             "start the file with a key such as 'claims:'",
         )
         return
-    pos = numbers(doc.pos)
-    for i, (key, value) in enumerate(doc.items()):
-        line, col = pos[2 + 4 * i], pos[3 + 4 * i]
-        value_at = pos[4 + 4 * i], pos[5 + 4 * i]
+    keys_at, values_at = doc.keys_at, doc.values_at
+    for key, value in doc.items():
+        line, col = keys_at[key]
+        value_at = values_at[key]
         kind = PLURALS.get(key) or (key if key in KINDS else None)
         if kind is None:
             yield Problem(

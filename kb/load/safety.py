@@ -273,8 +273,9 @@ def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[tuple[int, int], 
         if isinstance(value, str):
             yield here, value
         elif isinstance(value, LocDict):
+            keys_at, values_at = value.keys_at, value.values_at
             for key, item in value.items():
-                stack.append((item, value.value_at(key) or here))
-                stack.append((key, value.key_at(key) or here))
+                stack.append((item, values_at.get(key, here)))
+                stack.append((key, keys_at.get(key, here)))
         elif isinstance(value, LocList):
-            stack.extend((item, value.item_at(i) or here) for i, item in enumerate(value))
+            stack.extend(zip(value, value.items_at, strict=True))
