@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import shutil
@@ -24,7 +23,7 @@ from kb.analysis.gcpause import gc_paused
 from kb.build.executor import Send, SideJob
 from kb.build.gather import download_path
 from kb.build.state import state_version
-from kb.build.writer import SiteWriter
+from kb.build.writer import SiteWriter, digester
 from kb.build.writer import digest as file_digest
 from kb.formats.context import TABLES, Tables
 from kb.formats.memo import MEMO_FORMATS, ExportMemo
@@ -123,7 +122,7 @@ class _Digesting:
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
-        self.made = hashlib.blake2b(digest_size=16)
+        self.made = digester()
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         self.made.update(data)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from kb.errors import BuildError
 
@@ -64,12 +65,17 @@ def _put(target: Path, pieces: Iterable[bytes | memoryview]) -> None:
         out.writelines(pieces)
 
 
+def digester() -> Any:
+    """Return a new hash object of the kind `digest` uses, to be fed piece by piece."""
+    return hashlib.blake2b(digest_size=16)
+
+
 def digest(*pieces: bytes | memoryview) -> bytes:
     """Return the digest by which builds compare a file (a page, a view, a download), in pieces."""
-    made = hashlib.blake2b(digest_size=16)
+    made = digester()
     for piece in pieces:
         made.update(piece)
-    return made.digest()
+    return bytes(made.digest())
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -89,7 +95,7 @@ def link_tree(source: Path, target: Path, skip: Callable[[str], bool]) -> None:
         os.makedirs(here, exist_ok=True)
         folders.append((dirpath, here, filenames))
     # A folder a thread: linking is system calls, which run while other threads wait for the
-    # interpreter (0.52 -> 0.35 s for 39,000 files on two cores).
+    # interpreter (0.50 -> 0.37 s for 39,000 files on two cores).
     with ThreadPoolExecutor(_LINKERS) as pool:
         for _ in pool.map(_link_folder, folders):
             pass  # each folder's error, if any, is raised here
