@@ -7,7 +7,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 from pickle import PickleBuffer
-from typing import Any, SupportsIndex
+from typing import Any, SupportsIndex, TypeGuard
 
 Bytes = bytes | memoryview  # an output, or a view of one in a memo file
 jstr = json.encoder.encode_basestring  # the string encoder of json.dumps(ensure_ascii=False)
@@ -203,18 +203,18 @@ class Writer:
 
     def finish(self) -> Layout:
         """Return the output and its layout, for the next export to reuse."""
-        if self.old is not None and self.same and self.pos == len(self.view):
-            data = self.old.output()  # unchanged: no need to join a copy
-        else:
-            data = b"".join(self.parts)
+        data = self.old.output() if self._unchanged(self.old) else b"".join(self.parts)
         self.parts = []
         return Layout(data, self.runs)
 
     def pieces(self) -> list[Bytes]:
         """Return the output as the pieces it was assembled from, unjoined."""
-        if self.old is not None and self.same and self.pos == len(self.view):
-            return [self.old.held()]  # unchanged: the last output itself
-        return self.parts
+        # Unchanged, it is the last output itself: no need to join a copy.
+        return [self.old.held()] if self._unchanged(self.old) else self.parts
+
+    def _unchanged(self, old: Layout | None) -> TypeGuard[Layout]:
+        """Tell whether the output so far is the whole of the last one (old, given)."""
+        return old is not None and self.same and self.pos == len(self.view)
 
     def finish_saved(self, digest: bytes) -> Layout:
         """Return the layout of an output written elsewhere, kept as its digest and length."""
