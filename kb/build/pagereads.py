@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from kb.site.reads import Key
 
@@ -47,11 +47,6 @@ class PageReads:
     def get(self, path: str) -> frozenset[Key]:
         """Return the keys one page read."""
         return frozenset(self.keys[i] for i in self.pages[path])
-
-    def items(self) -> Iterator[tuple[str, frozenset[Key]]]:
-        """Yield each page with the keys it read."""
-        for path in self.pages:
-            yield path, self.get(path)
 
     def numbers(self, keys: Iterable[Key]) -> set[int]:
         """Return the numbers of those keys that some page read."""
