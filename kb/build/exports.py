@@ -48,15 +48,16 @@ def download_paths() -> list[str]:
 MAGIC = b"kb-export-memo 5\n"
 _HEAD = struct.Struct("<Q")  # the length of the head, last: (version, memo's digest, buffers, name)
 _LOCAL = struct.Struct("<26xHH")  # a zip member's local header: its name's and extra's lengths
-Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's outputs may be, by digest
+Sources = dict[bytes, "bytes | memoryview"]  # the bytes the memo's buffers may be, by digest
 Last = tuple[str, Tables]  # the last job's name and the tables of its KB
 
 
 def read_memo(
     path: Path, version: str, sources: Sources, last: Last | None = None
 ) -> ExportMemo | None:
-    """Return the export memo saved at path, its outputs from sources, or None when it cannot."""
-    # None when it is missing, of another version, or an output is not among the sources. With
+    """Return the export memo saved at path, its buffers from sources, or None when it cannot."""
+    # None when it is missing, cut or changed, of another version, or a buffer (a member of the
+    # CSV zip) is not among the sources; the other outputs are taken as they are exported. With
     # `last` (the name and KB tables of the job that saved it), it takes those records as its own.
     try:
         data = path.read_bytes()
@@ -79,7 +80,6 @@ def read_memo(
         return None
     if not isinstance(memo, ExportMemo):
         return None
-    memo.restore(sources)  # the others are taken when exported, or exported afresh
     if last is not None and last[0] == name:
         memo.adopt(last[1])
     return memo
@@ -129,22 +129,19 @@ class _Digesting:
         return self.handle.write(data)
 
 
-def memo_sources(folder: Path, old: Digests, whole: bool = True) -> Sources:
-    """Return the downloads in folder that the builder has digests of, and the CSV zip's members."""
-    # Not `whole`: the zip's members only; the export job takes each other output as it exports.
+def memo_sources(folder: Path, old: Digests) -> Sources:
+    """Return the CSV zip's members in folder, by digest, if the builder has the zip's digest."""
+    # The memo's only buffers: each other last output is taken from its download as it is
+    # exported (_take). Read, not mapped: a mapped file could not be replaced on Windows.
     sources: Sources = {}
     for rel, digest in old.items():
-        if not whole and not rel.endswith(".zip"):
+        if not rel.endswith(".zip"):
             continue
-        # Read, not mapped: a file mapped could not be replaced on Windows, nor cut short safely.
         try:
             data = (folder / rel).read_bytes()
         except OSError:  # missing: not a source
             continue
-        if file_digest(data) != digest:  # changed since the builder saw it: not the last output
-            continue
-        sources[digest] = data
-        if rel.endswith(".zip"):
+        if file_digest(data) == digest:  # else changed since the builder saw it
             sources.update(_zip_sources(folder / rel, memoryview(data)))
     return sources
 
@@ -188,7 +185,7 @@ class ExportJob:
 
     def run(self, folder: Path, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
-        sources = memo_sources(folder, self.old, whole=False)
+        sources = memo_sources(folder, self.old)
         memo = read_memo(self.memo_file, self.version, sources, self.last) or ExportMemo()
         del sources
         writer = SiteWriter(folder)

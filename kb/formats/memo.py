@@ -83,12 +83,6 @@ class ExportMemo(ExportState):
             WRITERS[fmt](ctx, writer)
             self._layouts[fmt] = writer.finish_saved(sink(fmt, writer.pieces()))
 
-    def restore(self, sources: dict[bytes, Bytes]) -> None:
-        """Take the let-go outputs that sources hold back, by digest."""
-        for layout in self._layouts.values():
-            if isinstance(layout.data, Saved):
-                layout.restore(sources.get(layout.data.digest))
-
     def _last(self, fmt: str, take: Take | None) -> Layout | None:
         """Return the last layout of a format, its output taken back if it was let go, or None."""
         old = self._layouts.get(fmt)

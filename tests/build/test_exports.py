@@ -8,6 +8,7 @@ import pickle
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,14 @@ from kb.build.exports import (
     start_export,
     write_memo,
 )
+from kb.build.gather import download_path
 from kb.build.incremental import IncrementalBuilder
 from kb.build.loading import FileMemo, load_checked
 from kb.build.state import STATE_NAME, state_version
 from kb.formats.export import EXPORTERS, file_name
 from kb.formats.memo import ExportMemo
 from kb.formats.writer import Saved
+from kb.formats.ziparchive import deflate, zip_members
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -239,14 +242,25 @@ def test_a_download_changed_on_disk_is_never_taken_for_the_last_output(tmp_path:
     # The next job reuses the last downloads only when they are still what the builder wrote:
     # one changed in place, even to the same length, is left out.
     site = tmp_path / "site"
-    site.mkdir(parents=True)
-    (site / "downloads").mkdir()
+    (site / "downloads").mkdir(parents=True)
     data = b'{"claims": []}'
-    (site / "downloads" / "kb.json").write_bytes(data)
+    json_path = site / download_path("json")
+    json_path.write_bytes(data)
     digest = hashlib.blake2b(data, digest_size=16).digest()
-    assert memo_sources(site, {"downloads/kb.json": digest}) == {digest: data}
-    (site / "downloads" / "kb.json").write_bytes(data.replace(b"claims", b"CLAIMS"))
-    assert memo_sources(site, {"downloads/kb.json": digest}) == {}
+    assert exports._take(site, "json", Saved(digest, len(data))) == data
+    json_path.write_bytes(data.replace(b"claims", b"CLAIMS"))
+    assert exports._take(site, "json", Saved(digest, len(data))) is None
+    # The CSV zip's members, the memo's buffers, likewise.
+    text = b"id\nc1\n"
+    zipped = zip_members([("claims.csv", text, zlib.crc32(text), deflate(text))])
+    zip_path = download_path("csv")
+    (site / zip_path).write_bytes(zipped)
+    zip_digest = hashlib.blake2b(zipped, digest_size=16).digest()
+    assert hashlib.blake2b(text, digest_size=16).digest() in memo_sources(
+        site, {zip_path: zip_digest}
+    )
+    (site / zip_path).write_bytes(zipped[:10] + bytes([zipped[10] ^ 0xFF]) + zipped[11:])
+    assert memo_sources(site, {zip_path: zip_digest}) == {}
 
 
 def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
@@ -274,7 +288,7 @@ def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
 
     monkeypatch.setattr(exports, "_take", noting_take)
     # Only the CSV zip is read before exporting; the others when their format's turn comes.
-    first = memo_sources(out, digests, whole=False)
+    first = memo_sources(out, digests)
     others = [(out / p).read_bytes() for p in download_paths() if not p.endswith(".zip")]
     assert first and not any(bytes(data) in others for data in first.values())
     sent.clear()

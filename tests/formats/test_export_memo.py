@@ -21,6 +21,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.build import exports
 from kb.build.exports import memo_sources, read_memo, write_memo
 from kb.build.incremental import FileMemo, load_memo
 from kb.formats.export import (
@@ -480,13 +481,12 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
         done = author.random_edit() if step else "nothing"
         kb, problems = load_memo(folder, files) if replay else load(folder)
         assert not [p for p in problems if p.severity == "error"], (done, problems)
-        # Two steps in three as the export job: each output in pieces, kept as its digest; the
-        # next job reads only the CSV zip first and takes the rest as it exports them.
-        written_whole = (step - 1) % 3 == 0
-        memo = read_memo(memo_file, "v", memo_sources(site, digests, whole=written_whole))
+        # As the export job: each output in pieces, kept as its digest; the next job reads only
+        # the CSV zip first and takes the rest as it exports them.
+        memo = read_memo(memo_file, "v", memo_sources(site, digests))
         assert (memo is None) == (step == 0)
         memo = memo or ExportMemo()
-        got = _into(memo, kb, site) if step % 3 else memo.export_all(kb)
+        got = _into(memo, kb, site)
         want = fresh_exports(kb)
         for fmt in EXPORTERS:
             assert got[fmt] == want[fmt], (step, done, fmt)
@@ -498,23 +498,15 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
             digests[path] = hashlib.blake2b(data, digest_size=16).digest()
         write_memo(memo_file, "v", memo)
         del memo, got
-    # Downloads missing or not those the memo held: no memo.
+    # The CSV zip's members missing: no memo.
     assert read_memo(memo_file, "v", {}) is None
-    json_path = "downloads/" + file_name("json")
-    (site / json_path).write_bytes(b"{}")
-    right = digests[json_path]
-    digests[json_path] = hashlib.blake2b(b"{}", digest_size=16).digest()
-    assert read_memo(memo_file, "v", memo_sources(site, digests)) is None
-    # Outputs let go: a download that is not the one let go is exported afresh, to the same bytes.
-    memo = ExportMemo()
-    _into(memo, kb)
-    write_memo(memo_file, "v", memo)
-    digests[json_path] = right
-    assert read_memo(memo_file, "v", {}) is None  # the CSV zip's members are still buffers
+    # A download that is not the one let go is exported afresh, to the same bytes.
+    (site / "downloads" / file_name("json")).write_bytes(b"{}")
     memo = read_memo(memo_file, "v", memo_sources(site, digests))
-    assert memo is not None and isinstance(memo._layouts["json"].data, Saved)
-    assert not isinstance(memo._layouts["graphml"].data, Saved)
-    assert memo.export_all(kb) == fresh_exports(kb)
+    assert memo is not None
+    taken: dict[str, bool] = {}
+    assert _into(memo, kb, site, taken) == fresh_exports(kb)
+    assert taken == {fmt: fmt != "json" for fmt in WRITERS}
 
 
 def test_fingerprints_are_the_same_in_another_process(tmp_path: Path) -> None:
@@ -560,8 +552,14 @@ def test_a_changed_record_gets_a_new_token_whether_kept_or_fingerprinted(tmp_pat
     assert state.context(changed).tokens["claims"] == second
 
 
-def _into(memo: ExportMemo, kb: KnowledgeBase, site: Path | None = None) -> dict[str, bytes]:
+def _into(
+    memo: ExportMemo,
+    kb: KnowledgeBase,
+    site: Path | None = None,
+    taken: dict[str, bool] | None = None,
+) -> dict[str, bytes]:
     """Export as the export job does, each output in pieces, taken back from site's downloads."""
+    # `taken` notes, by format, whether its last output was given back.
     got: dict[str, bytes] = {}
 
     def sink(fmt: str, pieces: list[bytes | memoryview]) -> bytes:
@@ -569,8 +567,10 @@ def _into(memo: ExportMemo, kb: KnowledgeBase, site: Path | None = None) -> dict
         return hashlib.blake2b(got[fmt], digest_size=16).digest()
 
     def take(fmt: str, saved: Saved) -> bytes | None:
-        path = site / "downloads" / file_name(fmt) if site is not None else None
-        return path.read_bytes() if path is not None and path.exists() else None
+        data = exports._take(site, fmt, saved) if site is not None else None
+        if taken is not None:
+            taken[fmt] = data is not None
+        return data
 
     memo.export_into(kb, sink, take)
     return got
