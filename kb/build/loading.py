@@ -17,14 +17,14 @@ from kb.model.kb import KnowledgeBase
 from kb.model.located import Where
 from kb.model.records import Question, Record
 
+FileEntry = tuple[bytes, list[tuple[str, Any]], frozenset[str]]  # digest, actions, invalid IDs
+
 
 @dataclass
 class FileMemo:
     """What loading each file produced, by path, with the hash of the text it came from."""
 
-    files: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = field(
-        default_factory=dict
-    )
+    files: dict[str, FileEntry] = field(default_factory=dict)
     parsed: int = 0  # files parsed (not replayed) by the last load
 
 
@@ -34,7 +34,7 @@ class _MemoLoader(Loader):
     def __init__(self, root: Path, memo: FileMemo) -> None:
         super().__init__(root)
         self.memo = memo
-        self.kept: dict[str, tuple[bytes, list[tuple[str, Any]], frozenset[str]]] = {}
+        self.kept: dict[str, FileEntry] = {}
         self.actions: list[tuple[str, Any]] | None = None
         self.mark = 0
 

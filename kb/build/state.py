@@ -7,13 +7,13 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
-from kb.build.loading import FileMemo
+from kb.build.loading import FileEntry, FileMemo
 from kb.build.pagereads import PageReads
 from kb.build.writer import Manifest
 from kb.load.files import code_digest
@@ -23,7 +23,7 @@ from kb.plugins import installed
 from kb.site.memos import Positions
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-13"
+STATE_VERSION = "kb-cache-14"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
 
@@ -75,17 +75,24 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
     """Return the state saved at path, or None when it is missing, unreadable or not for stamp."""
     try:
         with open(path, "rb") as handle, gc_paused():
-            version, saved_stamp, memo, last, extra = pickle.load(handle)
+            version, saved_stamp = pickle.load(handle)
+            if version != state_version() or saved_stamp is None or saved_stamp != stamp:
+                return None
+            files = {}
+            for _ in range(pickle.load(handle)):
+                shown, entry = pickle.load(handle)
+                files[shown] = entry
+            entries = list(files.values())
+            parsed, extra, layouts, analysis, kept = (_load(handle, entries) for _ in range(5))
+            last = Snapshot(**{n: _load(handle, entries) for n in _PARTS}) if kept else None
             manifest = pickle.load(handle)  # written last (see write_state)
             # Kept for the process's life: later collections need not walk them again.
             gc.freeze()
     except Exception:  # missing, truncated or from another version: build in full
         return None
-    if version != state_version() or saved_stamp is None or saved_stamp != stamp:
-        return None
     if last is not None:
         last.manifest = manifest
-    return State(memo, last, extra[0], extra[1], extra[2])
+    return State(FileMemo(files, parsed), last, extra, layouts, analysis)
 
 
 def write_state(
@@ -96,18 +103,77 @@ def write_state(
     # the site while the rest is pickled), else from the last snapshot.
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    extra = (state.extra, state.layouts, state.analysis)
-    saved = (state_version(), stamp, state.memo, state.last, extra)
+    last = state.last
+    rest = [state.memo.parsed, state.extra, state.layouts, state.analysis, last is not None]
+    rest += [getattr(last, name) for name in _PARTS] if last is not None else []
     try:
         with open(tmp, "wb") as handle, gc_paused():
             pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dump(saved)
-            last = state.last
+            pickler.dump((state_version(), stamp))
+            # Each file's records in a pickle of their own: a pickler remembers every object it
+            # wrote until it is cleared, and at 10,000 claims one memo of them all was 96 MB.
+            pickler.dump(len(state.memo.files))
+            refs: dict[int, Ref] = {}
+            for number, (shown, entry) in enumerate(state.memo.files.items()):
+                pickler.clear_memo()
+                pickler.dump((shown, entry))
+                _note_refs(refs, number, entry[1])
+            # The rest names those records by reference, each part (the last KB, its derived
+            # lookups, the page reads...) with a memo of its own.
+            for part in rest:
+                _RefPickler(handle, refs).dump(part)
+            pickler.clear_memo()
             pickler.dump(manifest() if manifest is not None else last and last.manifest)
         os.replace(tmp, path)
     except Exception:  # an unpicklable lookup: the next run builds in full
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+
+
+_PARTS = [f.name for f in fields(Snapshot) if f.name != "manifest"]  # pickled one by one
+# A reference: (a file's number << 32 | an action's number among its actions) << 1 | 0 for the
+# record, 1 for its place. One int, not a tuple: there are two for each record.
+Ref = int
+
+
+def _note_refs(refs: dict[int, Ref], number: int, actions: list[tuple[str, Any]]) -> None:
+    """Note the records and places stored by one file's actions, by identity."""
+    for index, (action, value) in enumerate(actions):
+        if action == "store":
+            record, where = value
+            ref = (number << 32 | index) << 1
+            refs[id(record)] = ref
+            refs[id(where)] = ref | 1
+
+
+class _RefPickler(pickle.Pickler):
+    """A pickler that writes the file memo's records and places as references to them."""
+
+    def __init__(self, handle: BinaryIO, refs: dict[int, Ref]) -> None:
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.refs = refs  # alive while it pickles: their files' entries hold them
+
+    def persistent_id(self, obj: Any) -> Ref | None:
+        """Return the reference to a record or place of the file memo, or None for the rest."""
+        return self.refs.get(id(obj))
+
+
+def _load(handle: BinaryIO, entries: list[FileEntry]) -> Any:
+    """Read the next part written by a `_RefPickler`, its references taken from entries."""
+    return _RefUnpickler(handle, entries).load()
+
+
+class _RefUnpickler(pickle.Unpickler):
+    """An unpickler that takes records and places by reference from the file memo's entries."""
+
+    def __init__(self, handle: BinaryIO, entries: list[FileEntry]) -> None:
+        super().__init__(handle)
+        self.entries = entries
+
+    def persistent_load(self, pid: Any) -> Any:
+        """Return the record or place a reference names."""
+        number, index = divmod(pid >> 1, 1 << 32)
+        return self.entries[number][1][index][1][pid & 1]
 
 
 def default_cache_dir(kb_root: Path, out: Path) -> Path | None:

@@ -1,0 +1,89 @@
+"""The state file: records written once, named by reference, and read back as the same objects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.build.incremental import IncrementalBuilder
+from kb.build.state import output_stamp, read_state
+from kb.build.writer import site_manifest
+from kb.model.records import Question
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from synth import edit_statement, generate  # noqa: E402
+
+
+def state_file(builder: IncrementalBuilder) -> Path:
+    """Return the builder's state file."""
+    assert builder.state_file is not None
+    return builder.state_file
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> IncrementalBuilder:
+    """Build a small synthetic KB with a state file."""
+    folder = generate(tmp_path / "kb", 40, 3)
+    builder = IncrementalBuilder(folder, tmp_path / "site", search=False, cache_dir=tmp_path / "c")
+    builder.build()
+    return builder
+
+
+def test_the_last_kbs_records_are_the_file_memos_own(built: IncrementalBuilder) -> None:
+    """Every record and place of the last KB read back is the object its file's entry holds."""
+    state = read_state(state_file(built), output_stamp(built.kb_root, built.out))
+    assert state is not None and state.last is not None and built.last is not None
+    kb = state.last.kb
+    stored = [v for _, actions, _ in state.memo.files.values() for a, v in actions if a == "store"]
+    assert len(stored) == sum(kb.counts().values())
+    same_records = same_places = 0
+    for record, where in stored:
+        assert kb.where[record.id] is where
+        same_places += 1
+        if isinstance(record, Question):
+            # The memo keeps a pristine copy; the KB's own has the claims that answer it.
+            assert kb.questions[record.id] is not record
+        else:
+            assert kb.table(record.kind_name)[record.id] is record
+            same_records += 1
+    assert same_records > 40 and same_places == len(kb.where) == len(built.last.kb.where)
+    # And the same values as the builder kept in memory.
+    assert kb.claims == built.last.kb.claims and kb.questions == built.last.kb.questions
+    assert state.last.reads.pages == built.last.reads.pages
+    assert state.last.standings == built.last.standings
+    assert state.last.manifest == site_manifest(built.out)
+
+
+def test_a_state_saved_again_reads_back(built: IncrementalBuilder) -> None:
+    """Saving after a build, when the snapshot already holds the site's files, stays readable."""
+    assert built.last is not None and built.last.manifest is not None
+    built.save()
+    state = read_state(state_file(built), output_stamp(built.kb_root, built.out))
+    assert state is not None and state.last is not None
+    assert state.last.manifest == built.last.manifest
+    edit_statement(built.kb_root, 1, "Edited after the state was saved again.")
+    again = IncrementalBuilder(
+        built.kb_root, built.out, search=False, cache_dir=state_file(built).parent
+    )
+    assert again.restore()
+    report = again.build()
+    assert not report.full and report.parsed_files == 1
+
+
+@pytest.mark.parametrize("cut", [0, 10, 1000, -200, -9])
+def test_a_cut_state_file_is_no_state(built: IncrementalBuilder, cut: int) -> None:
+    """A state file cut anywhere is read as no state, never as part of one."""
+    path = state_file(built)
+    data = path.read_bytes()
+    path.write_bytes(data[:cut])
+    assert read_state(path, output_stamp(built.kb_root, built.out)) is None
+
+
+def test_a_state_for_another_output_is_no_state(built: IncrementalBuilder, tmp_path: Path) -> None:
+    """A state whose stamp names another output folder is not taken."""
+    path = state_file(built)
+    assert read_state(path, output_stamp(built.kb_root, built.out)) is not None
+    assert read_state(path, output_stamp(built.kb_root, tmp_path / "elsewhere")) is None
