@@ -58,6 +58,11 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def side_jobs_fork() -> bool:
+    """Tell whether side jobs run in forked processes (else in this one, when asked for)."""
+    return can_fork() and (os.cpu_count() or 1) >= 2
+
+
 def _serve(fn: Callable[[Any], Any], chunks: Sequence[Any], conn: Connection) -> None:
     """Run in a forked worker: render the chunks the parent names until it sends None."""
     while True:
@@ -211,7 +216,7 @@ class SideJob(Generic[R]):
         self._proc: BaseProcess | None = None
         self.value: Any = None
         self._early = early
-        if not can_fork() or (os.cpu_count() or 1) < 2:
+        if not side_jobs_fork():
             if early:
                 fn(*args, self._keep)
             else:
@@ -245,6 +250,16 @@ class SideJob(Generic[R]):
             if not self._early:
                 self.close()
         return cast(R, self.value)
+
+    def running(self) -> bool:
+        """Tell whether the forked process is still at work."""
+        return self._proc is not None and self._proc.is_alive()
+
+    def stop(self) -> None:
+        """End the forked process now, whatever it is doing, and wait for it."""
+        if self._proc is not None:
+            self._proc.terminate()
+        self.close()
 
     def close(self) -> None:
         """Wait until the forked process has ended."""

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -16,11 +18,12 @@ import weakref
 import zipfile
 import zlib
 from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import BinaryIO
 
 from kb.analysis.gcpause import gc_paused
-from kb.build.executor import Send, SideJob
+from kb.build.executor import Send, SideJob, side_jobs_fork
 from kb.build.gather import download_path
 from kb.build.state import state_version
 from kb.build.writer import SiteWriter, digester
@@ -183,27 +186,64 @@ class ExportJob:
         self.last = last
         self.name = os.urandom(12).hex()
 
-    def run(self, folder: Path, send: Send) -> None:
+    def run(self, folder: Path, inbox: Connection | None, send: Send) -> None:
         """Export, write the downloads that changed, send the digests, then save the memo."""
+        # `folder` holds the last downloads. Without an inbox the job writes there too. With one,
+        # it started before the site's folder was made: it exports, and before its first write
+        # waits to be told the folder and the digests of the downloads already in it.
         sources = memo_sources(folder, self.old)
         memo = read_memo(self.memo_file, self.version, sources, self.last) or ExportMemo()
         del sources
-        writer = SiteWriter(folder)
-        digests: Digests = {}
-        written = 0
+        target = _Target(folder, self.old) if inbox is None else None
 
         def sink(fmt: str, pieces: list[Bytes]) -> bytes:
-            nonlocal written
-            path = download_path(fmt)
-            made = digests[path] = file_digest(*pieces)
-            if self.old.get(path) != made:
-                writer.write_pieces(path, pieces)
-                written += 1
-            return made
+            nonlocal target
+            if target is None:
+                target = _told(inbox)
+            return target.put(fmt, pieces)
 
-        memo.export_into(self.kb, sink, partial(_take, folder))
-        send((digests, written))  # the builder goes on while the memo is saved
+        try:
+            memo.export_into(self.kb, sink, partial(_take, folder))
+            if target is None:
+                target = _told(inbox)
+        except _Dropped:  # the build needs no downloads, or failed: nothing written or saved
+            return
+        send((target.digests, target.written))  # the builder goes on while the memo is saved
         write_memo(self.memo_file, self.version, memo, name=self.name)
+
+
+class _Dropped(Exception):
+    """The builder dropped the job before telling it where to write."""
+
+
+class _Target:
+    """The folder a job writes the changed downloads into, and what it wrote."""
+
+    def __init__(self, folder: Path, old: Digests) -> None:
+        self.writer, self.old = SiteWriter(folder), old
+        self.digests: Digests = {}
+        self.written = 0
+
+    def put(self, fmt: str, pieces: list[Bytes]) -> bytes:
+        """Write one format's download unless the folder has it already; return its digest."""
+        path = download_path(fmt)
+        made = self.digests[path] = file_digest(*pieces)
+        if self.old.get(path) != made:
+            self.writer.write_pieces(path, pieces)
+            self.written += 1
+        return made
+
+
+def _told(inbox: Connection | None) -> _Target:
+    """Wait for the builder to say where to write; raise _Dropped if it never will."""
+    try:
+        told = inbox.recv() if inbox is not None else None
+    except (EOFError, OSError):  # the builder closed its end: dropped
+        told = None
+    if told is None:
+        raise _Dropped
+    folder, old = told
+    return _Target(folder, old)
 
 
 def _take(folder: Path, fmt: str, saved: Saved) -> bytes | None:
@@ -232,6 +272,7 @@ def start_export(job: ExportJob, folder: Path) -> SideJob[Made]:
     return SideJob(
         job.run,
         folder,
+        None,
         early=True,
         setup=gc.freeze,
         daemon=False,
@@ -239,32 +280,97 @@ def start_export(job: ExportJob, folder: Path) -> SideJob[Made]:
     )
 
 
+class _Prepared:
+    """A job forked before its folder was known, and the end of the pipe that will tell it."""
+
+    def __init__(self, job: ExportJob, site: Path) -> None:
+        self.job = job
+        inbox, self.give = multiprocessing.Pipe(duplex=False)
+        give = self.give
+
+        def setup() -> None:
+            give.close()  # else the job would never see the builder close its end
+            gc.freeze()
+
+        self.side: SideJob[Made] = SideJob(
+            job.run,
+            site,
+            inbox,
+            early=True,
+            setup=setup,
+            daemon=False,
+            what="the export of the downloads",
+        )
+        inbox.close()
+
+    def go(self, folder: Path) -> SideJob[Made]:
+        """Tell the job where to write, and which downloads that folder already has."""
+        with contextlib.suppress(OSError):  # it died: its result says so
+            self.give.send((folder, self.job.old))
+        self.give.close()
+        return self.side
+
+    def drop(self) -> None:
+        """End the job, which has written nothing: it writes only once told where."""
+        self.give.close()
+        self.side.stop()
+
+
 class Exports:
     """A builder's export jobs, one at a time, and the file of their memo."""
 
     # A job saves its memo after sending its digests; the builder goes on, and the next job starts
-    # once it has ended.
+    # once it has ended. A job may be forked straight after the KB is loaded (`prepare`), before
+    # the site is made: it then shares only the loaded KB with the builder, not the site's
+    # lookups and pages, and exports while the builder makes the site.
 
     def __init__(self, owner: object, cache_dir: Path | None) -> None:
         folder = Path(cache_dir) if cache_dir is not None else MemoFolder(owner).path
         self.memo_file = folder / EXPORTS_NAME
         self.last: SideJob[Made] | None = None
         self.seen: Last | None = None
+        self.prepared: _Prepared | None = None
+
+    def prepare(self, kb: KnowledgeBase, last: Digests, site: Path) -> None:
+        """Start exporting kb now, if it forks and the last job ended (`last`: the site's)."""
+        if not side_jobs_fork() or (self.last is not None and self.last.running()):
+            return  # the job starts once the folder is known, as it would without this
+        self.drop()
+        self.settle()
+        downloads = set(download_paths())
+        job = self.job(kb, {p: d for p, d in last.items() if p in downloads})
+        self.prepared = _Prepared(job, site)
 
     def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
         """Return an export job of kb (digests of the last downloads in `old`)."""
+        if self.prepared is not None:  # forked already, with the KB as it was loaded
+            self.prepared.job.old = old
+            return self.prepared.job
         job = ExportJob(kb, self.memo_file, state_version(), old, self.seen)
         self.seen = (job.name, {t: dict(getattr(kb, t)) for t in TABLES})  # as they are now
         return job
 
     def start(self, job: ExportJob, folder: Path) -> SideJob[Made]:
         """Start a job writing into folder, once the last has ended."""
+        prepared, self.prepared = self.prepared, None
+        if prepared is not None and prepared.job is job:
+            self.last = prepared.go(folder)
+            return self.last
+        if prepared is not None:
+            prepared.drop()
         self.settle()
         self.last = start_export(job, folder)
         return self.last
 
+    def drop(self) -> None:
+        """End a prepared job that was never started: the build needs no downloads, or failed."""
+        prepared, self.prepared = self.prepared, None
+        if prepared is not None:
+            prepared.drop()
+
     def settle(self) -> None:
         """Wait until the last job has ended, its memo saved."""
+        self.drop()
         if self.last is not None:
             self.last.close()
             self.last = None

@@ -150,6 +150,7 @@ class IncrementalBuilder:
         try:
             return self._steps(before)
         finally:
+            self.exports.drop()  # prepared, but the build failed before it could be started
             if before is not None:
                 before.close()
 
@@ -160,6 +161,8 @@ class IncrementalBuilder:
         self.progress.stage("loading")
         kb = load_checked(self.kb_root, self.memo, self.pm)
         report.parsed_files = self.memo.parsed
+        if self.last is None or self.memo.parsed or kb.files != self.last.kb.files:
+            self.exports.prepare(kb, self.extra, self.out)  # downloads likely to change
         marks["site"] = time.perf_counter()
         self.progress.stage("analysing")
         site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)
@@ -203,6 +206,8 @@ class IncrementalBuilder:
             downloads = download_paths()
             old = {} if plan.full else {p: d for p, d in self.extra.items() if p in downloads}
             plan.export = self.exports.job(copy.copy(kb), old)
+        else:
+            self.exports.drop()  # a job prepared for an edit that changed nothing
         plan.extra = assets(kb.root)
         plan.extra[MARKER] = MARKER_TEXT
 
@@ -282,12 +287,8 @@ class IncrementalBuilder:
                 writer.write(path, data)
         finally:
             self._wait(plan)  # the downloads in the folder before it is swapped in
-        if not plan.full:
-            paths = plan.paths()
-            stale = [p for p in self.extra if p not in plan.extra_digests]
-            stale += [p for p in old if p not in paths]
-            for path in stale:
-                (folder / path).unlink(missing_ok=True)
+        for path in plan.stale(self.extra, old) if not plan.full else []:
+            (folder / path).unlink(missing_ok=True)
 
     def _index(self, plan: Plan, folder: Path) -> None:
         """Index the site, re-indexing only the shards whose pages changed since the last."""
@@ -297,9 +298,7 @@ class IncrementalBuilder:
         if plan.full or last is None:
             done = index_search(folder, shards=self.shards, prepared=plan.prepared)
         else:
-            changed = {p for p, d, _, _ in plan.results if last.digests.get(p) != d}
-            paths = plan.paths()
-            changed |= {p for p in last.digests if p not in paths}
+            changed = plan.changed_since(last)
             done = index_search(
                 folder, self.out, changed, self.shards, last.views, removals=self.removals
             )

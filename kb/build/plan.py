@@ -75,6 +75,18 @@ class Plan:
         """Return the digests of the last build's pages ({} for a full build)."""
         return {} if self.full or self.last is None else self.last.digests
 
+    def changed_since(self, last: Snapshot) -> set[str]:
+        """Return the pages rendered to other bytes than last's, and those gone since."""
+        changed = {p for p, d, _, _ in self.results if last.digests.get(p) != d}
+        paths = self.paths()
+        return changed | {p for p in last.digests if p not in paths}
+
+    def stale(self, extra: dict[str, bytes], old: dict[str, bytes]) -> list[str]:
+        """Return the files of the last site (its extras in `extra`, pages in `old`) now gone."""
+        paths = self.paths()
+        gone = [p for p in extra if p not in self.extra_digests]
+        return gone + [p for p in old if p not in paths]
+
 
 def read_site(out: Path) -> SideJob[Manifest]:
     """Start reading the site's files in a forked process (the builder loads meanwhile)."""

@@ -151,9 +151,9 @@ def test_a_rebuild_in_place_writes_the_edited_page_before_the_downloads(
     old = downloads_of(site)
     real_run = ExportJob.run
 
-    def slow_run(self: ExportJob, where: Path, send: Any) -> None:
+    def slow_run(self: ExportJob, where: Path, inbox: Any, send: Any) -> None:
         time.sleep(3)  # in the export process: a large KB's export
-        real_run(self, where, send)
+        real_run(self, where, inbox, send)
 
     monkeypatch.setattr(ExportJob, "run", slow_run)
     seen: list[tuple[bool, bool]] = []
@@ -271,7 +271,7 @@ def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
     out, memo_file = tmp_path / "out", tmp_path / "memo" / EXPORTS_NAME
     sent: list[Any] = []
     ExportJob(load_checked(folder, FileMemo()), memo_file, state_version(), {}).run(
-        out, sent.append
+        out, None, sent.append
     )
     ((digests, written),) = sent
     assert written == len(download_paths())
@@ -293,7 +293,7 @@ def test_a_job_takes_each_last_output_from_its_download_as_it_exports_it(
     assert first and not any(bytes(data) in others for data in first.values())
     sent.clear()
     ExportJob(load_checked(folder, FileMemo()), memo_file, state_version(), digests).run(
-        out, sent.append
+        out, None, sent.append
     )
     assert dict(taken) == {fmt: fmt != "json" for fmt in EXPORTERS if fmt != "csv"}
     build(folder, tmp_path / "fresh", search=False)
@@ -306,7 +306,7 @@ def test_a_cut_or_garbled_memo_file_is_no_memo(tmp_path: Path) -> None:
     out, memo_file = tmp_path / "out", tmp_path / "memo" / EXPORTS_NAME
     sent: list[Any] = []
     kb = load_checked(folder, FileMemo())
-    ExportJob(kb, memo_file, state_version(), {}).run(out, sent.append)
+    ExportJob(kb, memo_file, state_version(), {}).run(out, None, sent.append)
     ((digests, _),) = sent
     whole = memo_file.read_bytes()
     assert site_memo(memo_file, out) is not None
