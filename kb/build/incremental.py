@@ -27,6 +27,7 @@ from kb.build.plan import (
     SiteFiles,
     changed_extras,
     derived_lookups,
+    downloads_likely,
     finished,
     needs_full,
     pages_to_render,
@@ -161,8 +162,8 @@ class IncrementalBuilder:
         self.progress.stage("loading")
         kb = load_checked(self.kb_root, self.memo, self.pm)
         report.parsed_files = self.memo.parsed
-        if self.last is None or self.memo.parsed or kb.files != self.last.kb.files:
-            self.exports.prepare(kb, self.extra, self.out)  # downloads likely to change
+        if downloads_likely(self.last, kb, self.atomic, self.memo.parsed):
+            self.exports.prepare(kb, self.extra, self.out)  # forked before the site is made
         marks["site"] = time.perf_counter()
         self.progress.stage("analysing")
         site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)

@@ -115,6 +115,15 @@ class SiteFiles:
         self.job.close()
 
 
+def downloads_likely(last: Snapshot | None, kb: KnowledgeBase, atomic: bool, parsed: int) -> bool:
+    """Tell, once the KB is loaded, whether the build will export: first build or files changed."""
+    # A rebuild in place (`kb serve`) starts the job just before the pages it shows first:
+    # forked after the load, the job would take a core from them.
+    if last is None:
+        return True
+    return atomic and bool(parsed or kb.files != last.kb.files)
+
+
 def changed_extras(plan: Plan, last: dict[str, bytes]) -> dict[str, bytes]:
     """Return the assets that differ from the last build's (the export job writes downloads)."""
     plan.extra_digests.update({p: digest(d) for p, d in plan.extra.items()})

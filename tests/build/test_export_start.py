@@ -15,8 +15,11 @@ from kb.build.executor import side_jobs_fork
 from kb.build.exports import EXPORTS_NAME, ExportJob, download_paths
 from kb.build.incremental import IncrementalBuilder
 from kb.build.loading import FileMemo, load_checked
-from kb.build.state import state_version
+from kb.build.pagereads import PageReads
+from kb.build.plan import downloads_likely
+from kb.build.state import Snapshot, state_version
 from kb.errors import BuildError
+from kb.model.kb import KnowledgeBase
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -66,7 +69,7 @@ def test_a_job_told_where_writes_there_and_a_dropped_one_writes_nothing(tmp_path
 def test_the_job_is_forked_before_the_site_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, atomic: bool
 ) -> None:
-    """A first build and an edit both fork the job before the site; the downloads are right."""
+    """A first build, and an edit when the site is swapped in whole, fork the job before the site."""
     folder = generate(tmp_path, CLAIMS, 3)
     site = tmp_path / "site"
     seen: list[bool] = []
@@ -87,7 +90,7 @@ def test_the_job_is_forked_before_the_site_is_made(
         assert downloads_of(site) == downloads_of(tmp_path / f"fresh-{step}")
         builder.exports.settle()  # else the next job waits for this one's memo: forked late
         edit_statement(folder, 1 + step, f"Edited statement {step}.")
-    assert seen == [True, True, True]
+    assert seen == [True, atomic, atomic]  # in place, it starts before the first pages
 
 
 @forks
@@ -97,7 +100,7 @@ def test_an_edit_that_changes_no_record_ends_the_prepared_job(
     """A comment added to a file: parsed again, nothing to export, the job ended unwritten."""
     folder = generate(tmp_path, CLAIMS, 4)
     site = tmp_path / "site"
-    builder = IncrementalBuilder(folder, site, search=False)
+    builder = IncrementalBuilder(folder, site, search=False, atomic=True)
     builder.build()
     builder.exports.settle()
     before = {p: (site / p).stat().st_mtime_ns for p in download_paths()}
@@ -145,3 +148,18 @@ def test_a_build_failing_after_the_load_ends_its_prepared_job(
     builder.build()
     build(folder, tmp_path / "fresh", search=False)
     assert downloads_of(site) == downloads_of(tmp_path / "fresh")
+
+
+def test_which_builds_fork_the_job_after_loading() -> None:
+    """First builds, and builds swapped in whole whose files changed; never one in place."""
+    before = KnowledgeBase(root=Path("kb"), files=["a.yaml", "b.yaml"])
+    last = Snapshot(kb=before, salt="", derived={}, standings={}, reads=PageReads(), digests={})
+    same = KnowledgeBase(root=Path("kb"), files=["a.yaml", "b.yaml"])
+    fewer = KnowledgeBase(root=Path("kb"), files=["a.yaml"])
+    assert downloads_likely(None, same, atomic=False, parsed=0)
+    assert downloads_likely(None, same, atomic=True, parsed=0)
+    assert downloads_likely(last, same, atomic=True, parsed=1)
+    assert downloads_likely(last, fewer, atomic=True, parsed=0)  # a file deleted
+    assert not downloads_likely(last, same, atomic=True, parsed=0)  # nothing changed
+    assert not downloads_likely(last, same, atomic=False, parsed=1)  # in place: forked later
+    assert not downloads_likely(last, fewer, atomic=False, parsed=0)
