@@ -83,8 +83,11 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
                 shown, entry = pickle.load(handle)
                 files[shown] = entry
             entries = list(files.values())
-            parsed, extra, layouts, analysis, kept = (_load(handle, entries) for _ in range(5))
-            last = Snapshot(**{n: _load(handle, entries) for n in _PARTS}) if kept else None
+            kept = pickle.load(handle)
+            named = {n: _load(handle, entries) for n in _NAMED} if kept else {}
+            parsed, extra, layouts, analysis = (pickle.load(handle) for _ in range(4))
+            rest = {n: pickle.load(handle) for n in _PLAIN} if kept else {}
+            last = Snapshot(**named, **rest) if kept else None
             manifest = pickle.load(handle)  # written last (see write_state)
             # Kept for the process's life: later collections need not walk them again.
             gc.freeze()
@@ -104,8 +107,9 @@ def write_state(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     last = state.last
-    rest = [state.memo.parsed, state.extra, state.layouts, state.analysis, last is not None]
-    rest += [getattr(last, name) for name in _PARTS] if last is not None else []
+    named = [getattr(last, name) for name in _NAMED] if last is not None else []
+    rest = [state.memo.parsed, state.extra, state.layouts, state.analysis]
+    rest += [getattr(last, name) for name in _PLAIN] if last is not None else []
     try:
         with open(tmp, "wb") as handle, gc_paused():
             pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -118,10 +122,16 @@ def write_state(
                 pickler.clear_memo()
                 pickler.dump((shown, entry))
                 _note_refs(refs, number, entry[1])
-            # The rest names those records by reference, each part (the last KB, its derived
-            # lookups, the page reads...) with a memo of its own.
-            for part in rest:
+            pickler.clear_memo()
+            pickler.dump(last is not None)
+            # The last KB's tables and the site's derived lookups name those records and places
+            # by reference, each part with a memo of its own; the rest holds none of them.
+            for part in named:
                 _RefPickler(handle, refs).dump(part)
+            refs.clear()  # 10 MB at 10,000 claims, freed before the largest memo (the reads')
+            for part in rest:
+                pickler.clear_memo()
+                pickler.dump(part)
             pickler.clear_memo()
             pickler.dump(manifest() if manifest is not None else last and last.manifest)
         os.replace(tmp, path)
@@ -130,7 +140,8 @@ def write_state(
         path.unlink(missing_ok=True)
 
 
-_PARTS = [f.name for f in fields(Snapshot) if f.name != "manifest"]  # pickled one by one
+_NAMED = ("kb", "derived")  # the snapshot's parts that hold the file memo's records
+_PLAIN = tuple(f.name for f in fields(Snapshot) if f.name not in (*_NAMED, "manifest"))
 # A reference: (a file's number << 32 | an action's number among its actions) << 1 | 0 for the
 # record, 1 for its place. One int, not a tuple: there are two for each record.
 Ref = int
