@@ -35,6 +35,20 @@ def _own_caches_and_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield
 
 
+@pytest.fixture
+def separate_builds(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Keep `kb build` from the user cache, and give the test a temporary folder of its own."""
+    # A fresh build is the reference these tests compare with, and other processes' builds
+    # must never show in the temporary folders they look at.
+    monkeypatch.setenv("KB_CACHE", "0")
+    folder = tmp_path_factory.mktemp("tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what tempfile.gettempdir() returns
+    monkeypatch.setenv("TMPDIR", str(folder))  # and what processes started here use
+    return folder
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the bundled content once per session; return the site folder."""

@@ -116,3 +116,10 @@ def page_kinds(kb: Any) -> dict[str, str]:
         "downloads": "downloads.html",
         "404": "404.html",
     }
+
+
+def downloads_of(site: Path) -> dict[str, bytes]:
+    """Return the downloads of a built site, by path."""
+    from kb.build.exports import download_paths
+
+    return {p: (site / p).read_bytes() for p in download_paths()}

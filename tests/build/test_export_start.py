@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import downloads_of
 
 from kb.build import build, exports, incremental
 from kb.build.executor import side_jobs_fork
@@ -29,20 +29,7 @@ CLAIMS = 30
 forks = pytest.mark.skipif(not side_jobs_fork(), reason="side jobs run in process here")
 
 
-@pytest.fixture(autouse=True)
-def _own_temp_folder(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Keep the fresh reference builds from a user cache, and temporary folders apart."""
-    monkeypatch.setenv("KB_CACHE", "0")
-    folder = tmp_path_factory.mktemp("tmp")
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.setenv("TMPDIR", str(folder))
-
-
-def downloads_of(site: Path) -> dict[str, bytes]:
-    """Return the downloads of a built site, by path."""
-    return {p: (site / p).read_bytes() for p in download_paths()}
+pytestmark = pytest.mark.usefixtures("separate_builds")
 
 
 def test_a_job_told_where_writes_there_and_a_dropped_one_writes_nothing(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import downloads_of
 
 from kb.build import build, exports
 from kb.build.exports import (
@@ -40,20 +40,7 @@ from synth import add_relation, claim_file, edit_statement, generate  # noqa: E4
 CLAIMS = 40
 
 
-@pytest.fixture(autouse=True)
-def _own_temp_folder(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Keep the fresh reference builds from a user cache, and temporary folders apart."""
-    monkeypatch.setenv("KB_CACHE", "0")
-    folder = tmp_path_factory.mktemp("tmp")
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.setenv("TMPDIR", str(folder))
-
-
-def downloads_of(site: Path) -> dict[str, bytes]:
-    """Return the downloads of a built site, by path."""
-    return {p: (site / p).read_bytes() for p in download_paths()}
+pytestmark = pytest.mark.usefixtures("separate_builds")
 
 
 def site_memo(memo_file: Path, site: Path) -> ExportMemo | None:

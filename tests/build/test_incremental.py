@@ -26,23 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from synth import add_relation, edit_statement, generate  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _no_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep `kb build` from reusing state between runs: it is the fresh reference here."""
-    monkeypatch.setenv("KB_CACHE", "0")
-
-
-@pytest.fixture(autouse=True)
-def _own_temp_folder(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """Give each test a temporary folder of its own, so other processes' builds never show."""
-    folder = tmp_path_factory.mktemp("tmp")
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what tempfile.gettempdir() returns
-    monkeypatch.setenv("TMPDIR", str(folder))  # and what processes started here use
-    return folder
-
+pytestmark = pytest.mark.usefixtures("separate_builds")
 
 CLAIMS = 60  # one claim file, plus actors, sources and questions; tests add more files
 
