@@ -124,12 +124,12 @@ class IncrementalBuilder:
         self.memos.restore(state.analysis, state.layouts)
         return True
 
-    def save(self, manifest: Callable[[], Manifest] | None = None) -> None:
-        """Write this build's state atomically; the site's files come from manifest."""
+    def save(self, manifest: Callable[[], Manifest] | None = None) -> int:
+        """Write this build's state (the site's files from manifest); return the files copied."""
         assert self.state_file is not None
         layouts, analysis = self.memos.layouts, self.memos.saved()
         state = State(self.memo, self.last, self.extra, layouts, analysis)
-        write_state(self.state_file, output_stamp(self.kb_root, self.out), state, manifest)
+        return write_state(self.state_file, output_stamp(self.kb_root, self.out), state, manifest)
 
     def build(self) -> Report:
         """Build (or rebuild) the site, showing its progress; return what was done."""

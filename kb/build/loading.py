@@ -18,6 +18,9 @@ from kb.model.located import Where
 from kb.model.records import Question, Record
 
 FileEntry = tuple[bytes, list[tuple[str, Any]], frozenset[str]]  # digest, actions, invalid IDs
+# Where each entry's pickle lies in the state file last written or read: that file's identity
+# (inode, size, modification time), and by path the entry with its offset and length there.
+Spans = tuple[tuple[int, int, int], dict[str, tuple[FileEntry, int, int]]]
 
 
 @dataclass
@@ -26,6 +29,7 @@ class FileMemo:
 
     files: dict[str, FileEntry] = field(default_factory=dict)
     parsed: int = 0  # files parsed (not replayed) by the last load
+    spans: Spans | None = None  # the next save copies the unchanged entries' pickles from there
 
 
 class _MemoLoader(Loader):

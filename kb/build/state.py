@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -78,10 +79,12 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
             version, saved_stamp = pickle.load(handle)
             if version != state_version() or saved_stamp is None or saved_stamp != stamp:
                 return None
-            files = {}
+            files, spans = {}, {}
             for _ in range(pickle.load(handle)):
+                start = handle.tell()
                 shown, entry = pickle.load(handle)
                 files[shown] = entry
+                spans[shown] = (entry, start, handle.tell() - start)
             entries = list(files.values())
             kept = pickle.load(handle)
             named = {n: _load(handle, entries) for n in _NAMED} if kept else {}
@@ -89,21 +92,23 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
             rest = {n: pickle.load(handle) for n in _PLAIN} if kept else {}
             last = Snapshot(**named, **rest) if kept else None
             manifest = pickle.load(handle)  # written last (see write_state)
+            identity = _identity(os.fstat(handle.fileno()))  # this file's, not a later one's
             # Kept for the process's life: later collections need not walk them again.
             gc.freeze()
     except Exception:  # missing, truncated or from another version: build in full
         return None
     if last is not None:
         last.manifest = manifest
-    return State(FileMemo(files, parsed), last, extra, layouts, analysis)
+    return State(FileMemo(files, parsed, (identity, spans)), last, extra, layouts, analysis)
 
 
 def write_state(
     path: Path, stamp: Stamp | None, state: State, manifest: Callable[[], Manifest] | None = None
-) -> None:
-    """Write the state for the next run, atomically; remove it when it cannot be written."""
+) -> int:
+    """Write the state for the next run, atomically (or remove it); return the entries copied."""
     # The site's manifest goes last, from `manifest` when given (the builder's process reading
-    # the site while the rest is pickled), else from the last snapshot.
+    # the site while the rest is pickled), else from the last snapshot. A file memo entry that is
+    # still the one the state file at path holds is copied from there, not pickled again.
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     last = state.last
@@ -111,16 +116,16 @@ def write_state(
     rest = [state.memo.parsed, state.extra, state.layouts, state.analysis]
     rest += [getattr(last, name) for name in _PLAIN] if last is not None else []
     try:
-        with open(tmp, "wb") as handle, gc_paused():
+        with open(tmp, "wb") as handle, gc_paused(), contextlib.ExitStack() as stack:
             pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.dump((state_version(), stamp))
             # Each file's records in a pickle of their own: a pickler remembers every object it
             # wrote until it is cleared, and at 10,000 claims one memo of them all was 96 MB.
             pickler.dump(len(state.memo.files))
             refs: dict[int, Ref] = {}
+            spans = _Entries(path, state.memo, handle, pickler, stack)
             for number, (shown, entry) in enumerate(state.memo.files.items()):
-                pickler.clear_memo()
-                pickler.dump((shown, entry))
+                spans.write(shown, entry)
                 _note_refs(refs, number, entry[1])
             pickler.clear_memo()
             pickler.dump(last is not None)
@@ -134,10 +139,60 @@ def write_state(
                 pickler.dump(part)
             pickler.clear_memo()
             pickler.dump(manifest() if manifest is not None else last and last.manifest)
+            handle.flush()
+            identity = _identity(os.fstat(handle.fileno()))  # kept by the rename
         os.replace(tmp, path)
+        state.memo.spans = (identity, spans.spans)
+        return spans.copied
     except Exception:  # an unpicklable lookup: the next run builds in full
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+        state.memo.spans = None
+        return 0
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """Return what tells one state file from another that replaced it: inode, size, mtime."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class _Entries:
+    """Writes the file memo's entries, copying those the last state file holds as they are."""
+
+    def __init__(
+        self,
+        path: Path,
+        memo: FileMemo,
+        handle: BinaryIO,
+        pickler: pickle.Pickler,
+        stack: contextlib.ExitStack,
+    ) -> None:
+        self.handle, self.pickler = handle, pickler
+        self.spans: dict[str, tuple[FileEntry, int, int]] = {}
+        self.copied = 0
+        self.last: BinaryIO | None = None
+        self.old: dict[str, tuple[FileEntry, int, int]] = {}
+        try:
+            if memo.spans is not None:
+                last = stack.enter_context(open(path, "rb"))  # noqa: SIM115 (closed by stack)
+                # Not the file those offsets are in when another builder has written it since.
+                if _identity(os.fstat(last.fileno())) == memo.spans[0]:
+                    self.last, self.old = last, memo.spans[1]
+        except OSError:  # gone: every entry is pickled
+            pass
+
+    def write(self, shown: str, entry: FileEntry) -> None:
+        """Write one entry: copied when the last file holds this very entry, else pickled."""
+        start = self.handle.tell()
+        old = self.old.get(shown)
+        if self.last is not None and old is not None and old[0] is entry:
+            self.last.seek(old[1])
+            self.handle.write(self.last.read(old[2]))
+            self.copied += 1
+        else:
+            self.pickler.clear_memo()
+            self.pickler.dump((shown, entry))
+        self.spans[shown] = (entry, start, self.handle.tell() - start)
 
 
 _NAMED = ("kb", "derived")  # the snapshot's parts that hold the file memo's records

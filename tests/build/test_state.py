@@ -87,3 +87,44 @@ def test_a_state_for_another_output_is_no_state(built: IncrementalBuilder, tmp_p
     path = state_file(built)
     assert read_state(path, output_stamp(built.kb_root, built.out)) is not None
     assert read_state(path, output_stamp(built.kb_root, tmp_path / "elsewhere")) is None
+
+
+def test_unchanged_files_are_copied_from_the_last_state_file(built: IncrementalBuilder) -> None:
+    """An edit's save copies every other file's pickle, to the same bytes as pickling them all."""
+    path = state_file(built)
+    files = len(built.memo.files)
+    edit_statement(built.kb_root, 2, "Edited: its file is pickled again, the rest copied.")
+    report = built.build()  # saves the state
+    assert report.parsed_files == 1 and built.memo.spans is not None
+    copied_bytes = path.read_bytes()
+    built.memo.spans = None  # as if no state file had been written or read
+    assert built.save() == 0
+    assert path.read_bytes() == copied_bytes
+    # Read back in another builder, whose save copies every entry from the file it read.
+    again = IncrementalBuilder(built.kb_root, built.out, search=False, cache_dir=path.parent)
+    assert again.restore() and again.save() == files
+    assert again.memo.spans is not None
+    spans = again.memo.spans[1].values()
+    start, end = min(s for _, s, _ in spans), max(s + n for _, s, n in spans)
+    # The files' part is the same bytes; what follows was read back, and its sharing may differ.
+    assert path.read_bytes()[:end] == copied_bytes[:end] and start < end
+    edit_statement(built.kb_root, 3, "Edited again.")
+    assert again.build().parsed_files == 1
+    state = read_state(path, output_stamp(built.kb_root, built.out))
+    assert state is not None and state.last is not None and again.last is not None
+    assert state.last.kb.claims == again.last.kb.claims
+
+
+def test_a_state_file_replaced_since_is_not_copied_from(
+    built: IncrementalBuilder, tmp_path: Path
+) -> None:
+    """Another builder's state file (a new inode) is no source: every entry is pickled."""
+    path = state_file(built)
+    whole = path.read_bytes()
+    assert built.save() == len(built.memo.files)  # nothing changed: all copied
+    other = tmp_path / "other"
+    other.write_bytes(b"x" * 100 + whole[100:])  # garbled where the first entries lie
+    other.replace(path)
+    assert built.save() == 0
+    assert path.read_bytes() == whole
+    assert read_state(path, output_stamp(built.kb_root, built.out)) is not None
