@@ -1,8 +1,10 @@
 """The downloads' export job: the whole KB in every format, written as made, with its own memo."""
-# The job runs in a forked process while pages render. It writes each download straight into the
-# site's folder and sends back only digests; its `ExportMemo` (keys, derived structures and record
-# fingerprints, tens of MB on a large KB) lives in a file of its own that only this job reads and
-# writes, never the builder; the last outputs it reuses are the downloads in the site's folder.
+# The job runs in a forked process while the builder makes the site and renders pages (forked
+# straight after loading when it can, else just before rendering). It writes each download
+# straight into the site's folder and sends back only digests; its `ExportMemo` (keys, derived
+# structures and record fingerprints, tens of MB on a large KB) lives in a file of its own that
+# only this job reads and writes, never the builder; the last outputs it reuses are the
+# downloads in the site's folder.
 
 from __future__ import annotations
 
@@ -283,8 +285,9 @@ def start_export(job: ExportJob, folder: Path) -> SideJob[Made]:
 class _Prepared:
     """A job forked before its folder was known, and the end of the pipe that will tell it."""
 
-    def __init__(self, job: ExportJob, site: Path) -> None:
+    def __init__(self, job: ExportJob, site: Path, seen: Last | None) -> None:
         self.job = job
+        self.seen = seen  # the builder's last job before this one: still the memo's, if dropped
         inbox, self.give = multiprocessing.Pipe(duplex=False)
         give = self.give
 
@@ -337,9 +340,9 @@ class Exports:
             return  # the job starts once the folder is known, as it would without this
         self.drop()
         self.settle()
-        downloads = set(download_paths())
+        downloads, seen = set(download_paths()), self.seen
         job = self.job(kb, {p: d for p, d in last.items() if p in downloads})
-        self.prepared = _Prepared(job, site)
+        self.prepared = _Prepared(job, site, seen)
 
     def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
         """Return an export job of kb (digests of the last downloads in `old`)."""
@@ -367,6 +370,7 @@ class Exports:
         prepared, self.prepared = self.prepared, None
         if prepared is not None:
             prepared.drop()
+            self.seen = prepared.seen  # it saved no memo: the next job's is the one before
 
     def settle(self) -> None:
         """Wait until the last job has ended, its memo saved."""

@@ -101,9 +101,11 @@ def test_an_edit_that_changes_no_record_ends_the_prepared_job(
     monkeypatch.setattr(exports._Prepared, "drop", noting_drop)
     path = claim_file(folder, 1)
     path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    seen = builder.exports.seen  # the job that saved the memo: the next job takes its records
     report = builder.build()
     assert report.parsed_files == 1 and report.written == 0
     assert dropped == [True] and builder.exports.prepared is None
+    assert builder.exports.seen is seen is not None
     assert multiprocessing.active_children() == []
     assert {p: (site / p).stat().st_mtime_ns for p in download_paths()} == before
     edit_statement(folder, 2, "Edited after the dropped job.")
