@@ -45,6 +45,12 @@ def download_paths() -> list[str]:
     return [download_path(f) for f in sorted(MEMO_FORMATS)]
 
 
+def downloads_among(digests: Digests) -> Digests:
+    """Return the digests of the downloads among a site's files' digests."""
+    paths = set(download_paths())
+    return {p: d for p, d in digests.items() if p in paths}
+
+
 # A memo file holds the pickled memo without its outputs, only their digests and lengths: the
 # outputs are the downloads the last job wrote, which the next one reads from the site folder as it
 # exports each format (a `Saved` in place of each), and, for the CSV zip, its members' texts and
@@ -338,11 +344,9 @@ class Exports:
         """Start exporting kb now, if it forks and the last job ended (`last`: the site's)."""
         if not side_jobs_fork() or (self.last is not None and self.last.running()):
             return  # the job starts once the folder is known, as it would without this
-        self.drop()
-        self.settle()
-        downloads, seen = set(download_paths()), self.seen
-        job = self.job(kb, {p: d for p, d in last.items() if p in downloads})
-        self.prepared = _Prepared(job, site, seen)
+        self.settle()  # and drops a job prepared for an earlier build
+        seen = self.seen
+        self.prepared = _Prepared(self.job(kb, downloads_among(last)), site, seen)
 
     def job(self, kb: KnowledgeBase, old: Digests) -> ExportJob:
         """Return an export job of kb (digests of the last downloads in `old`)."""

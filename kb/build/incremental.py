@@ -16,7 +16,7 @@ from typing import Any
 
 from kb.build.changes import changes
 from kb.build.executor import LocalProcessExecutor, PageExecutor
-from kb.build.exports import Exports, download_paths
+from kb.build.exports import Exports, download_paths, downloads_among
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
 from kb.build.loading import FileMemo, load_checked, load_memo
@@ -204,8 +204,7 @@ class IncrementalBuilder:
         # Downloads export the whole KB, in a forked process while pages render (see _start). A
         # copy of the KB keeps the plain tables, which pages' reads are about to wrap.
         if plan.full or plan.changed:
-            downloads = download_paths()
-            old = {} if plan.full else {p: d for p, d in self.extra.items() if p in downloads}
+            old = {} if plan.full else downloads_among(self.extra)
             plan.export = self.exports.job(copy.copy(kb), old)
         else:
             self.exports.drop()  # a job prepared for an edit that changed nothing

@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from kb.errors import BuildError
 
@@ -65,7 +64,7 @@ def _put(target: Path, pieces: Iterable[bytes | memoryview]) -> None:
         out.writelines(pieces)
 
 
-def digester() -> Any:
+def digester() -> hashlib.blake2b:
     """Return a new hash object of the kind `digest` uses, to be fed piece by piece."""
     return hashlib.blake2b(digest_size=16)
 
@@ -75,7 +74,7 @@ def digest(*pieces: bytes | memoryview) -> bytes:
     made = digester()
     for piece in pieces:
         made.update(piece)
-    return bytes(made.digest())
+    return made.digest()
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:

@@ -72,21 +72,24 @@ class LocDict(_Located, dict[str, Any]):
         """Return where a key's value stands, or None when the mapping has no such key."""
         return self._pair(key, 2)
 
+    def _pairs(self, second: int) -> dict[str, tuple[int, int]]:
+        """Return every key's (0) or every value's (2) position, by key."""
+        pos = numbers(self.pos)
+        return {
+            k: (pos[2 + 4 * i + second], pos[3 + 4 * i + second])
+            for i, k in enumerate(self)
+            if 6 + 4 * i <= len(pos)
+        }
+
     @property
     def keys_at(self) -> dict[str, tuple[int, int]]:
         """Return where each key stands."""
-        pos = numbers(self.pos)
-        return {
-            k: (pos[2 + 4 * i], pos[3 + 4 * i]) for i, k in enumerate(self) if 6 + 4 * i <= len(pos)
-        }
+        return self._pairs(0)
 
     @property
     def values_at(self) -> dict[str, tuple[int, int]]:
         """Return where each value stands."""
-        pos = numbers(self.pos)
-        return {
-            k: (pos[4 + 4 * i], pos[5 + 4 * i]) for i, k in enumerate(self) if 6 + 4 * i <= len(pos)
-        }
+        return self._pairs(2)
 
 
 class LocList(_Located, list[Any]):

@@ -152,3 +152,11 @@ def test_which_builds_fork_the_job_after_loading() -> None:
     assert not downloads_likely(last, same, atomic=True, parsed=0)  # nothing changed
     assert not downloads_likely(last, same, atomic=False, parsed=1)  # in place: forked later
     assert not downloads_likely(last, fewer, atomic=False, parsed=0)
+
+
+def test_the_downloads_among_a_sites_files() -> None:
+    """Only the export job's files are kept from a site's digests."""
+    site = {"index.html": b"i", "assets/site.css": b"c", "downloads/notes.txt": b"n"}
+    site |= {p: p.encode() for p in download_paths()}
+    assert exports.downloads_among(site) == {p: p.encode() for p in download_paths()}
+    assert exports.downloads_among({"index.html": b"i"}) == {}

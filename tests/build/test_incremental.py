@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from kb.build import build
-from kb.build.executor import SideJob, can_fork
+from kb.build.executor import SideJob, side_jobs_fork
 from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.build.state import STATE_NAME, output_stamp, read_state
 from kb.build.writer import site_manifest
@@ -699,9 +699,7 @@ def _dies(out: Path) -> None:
     os._exit(3)  # in the forked process: as if it were killed
 
 
-@pytest.mark.skipif(
-    not can_fork() or (os.cpu_count() or 1) < 2, reason="side jobs run in process here"
-)
+@pytest.mark.skipif(not side_jobs_fork(), reason="side jobs run in process here")
 def test_the_site_is_read_here_when_the_process_reading_it_dies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
