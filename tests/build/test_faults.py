@@ -25,7 +25,7 @@ from helpers import write_kb
 from kb.cli import main
 from kb.cli import server as serve
 
-KILLS = 20
+KILLS = 10
 EXTRA_CLAIM = """
 claims:
   - id: added-later
@@ -99,12 +99,16 @@ def leftovers(folder: Path, name: str) -> list[str]:
 
 
 def test_sigkill_never_breaks_the_previous_site(built: dict, tmp_path: Path) -> None:
-    """Kill `kb build` 20 times at random moments: the old or the new site, whole, every time."""
+    """Kill `kb build` at moments spread over a whole build: the old or the new site, whole."""
     out = tmp_path / "site"
     shutil.copytree(built["tmp"] / "site-a", out)
     rng = random.Random(8)
+    # One kill in each of ten equal slices of 1.1 builds' time, at a random point of its slice:
+    # every stage is hit, where twice as many kills at random moments could miss some.
+    moments = [(i + rng.random()) * 1.1 / KILLS for i in range(KILLS)]
+    rng.shuffle(moments)
     finished = 0
-    for _ in range(KILLS):
+    for moment in moments:
         kb_dir = rng.choice([built["a"], built["b"]])
         proc = subprocess.Popen(
             [sys.executable, "-m", "kb", "build", "--kb", str(kb_dir), "--out", str(out)],
@@ -114,7 +118,7 @@ def test_sigkill_never_breaks_the_previous_site(built: dict, tmp_path: Path) -> 
             env=ENV,
             start_new_session=True,  # the kill takes Pagefind's process with it
         )
-        time.sleep(rng.uniform(0.2, 1.1) * built["seconds"])
+        time.sleep(moment * built["seconds"])
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         else:
