@@ -17,6 +17,7 @@ from kb.load.extract import _derived_id, _schema_problems, iter_records
 from kb.load.files import display_path, read_text
 from kb.load.parse import parse_yaml
 from kb.load.safety import control_problems, site_problems
+from kb.load.share import Sharer
 from kb.model.kb import KnowledgeBase
 from kb.model.located import LocDict, Where
 from kb.model.records import (
@@ -48,6 +49,7 @@ class Loader:
         self.validate = {
             kind: m.__pydantic_validator__.validate_python for kind, m in KINDS.items()
         }
+        self.sharer = Sharer()
 
     def add_file(self, path: Path, text: str | None = None) -> None:
         shown = display_path(path)
@@ -117,6 +119,7 @@ class Loader:
                 # Known but invalid: references to it are not reported a second time.
                 self.kb.invalid_ids.add(data["id"])
             return
+        self.sharer.share(record, raw)
         self.store(record, where)
         if isinstance(record, Claim):
             self.expand_claim(record, where)
@@ -182,9 +185,9 @@ class Loader:
                 )
             )
             return
-        relation = self.validate["relation"](
-            {"id": rid, "from": source, "type": rel_type, "to": target}
-        )
+        data = {"id": rid, "from": source, "type": rel_type, "to": target}
+        relation = self.validate["relation"](data)
+        self.sharer.share(relation, data)
         self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
 
     def finish(self) -> KnowledgeBase:
