@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from pydantic import BaseModel
 
-# Two copies made by validation held a third of a loaded knowledge base (10,000 claims: 38 of
+# Two copies made by validation held a third of a loaded knowledge base (10,000 claims: 48 of
 # 132 MiB). Records strip their strings (str_strip_whitespace), so pydantic returns a copy of
 # every string it validates, even with nothing to strip, while the parsed mappings that locate
 # problems keep the original: each string equal to the one it came from is swapped for that one.
 # And every model keeps the names of its fields that were set in a set of its own (216 or 728
 # bytes): models with the same names set share one read-only set.
+# Short strings go the other way: pydantic-core returns one cached object for equal strings of
+# fewer than CACHED characters (IDs above all, each written wherever it is referred to), so the
+# parsed mapping takes the record's, and the pickles of the state and the export memo write it
+# once. With another pydantic those are merely not shared.
+CACHED = 64
 
 
 class FieldNames(set[str]):
@@ -55,24 +60,24 @@ class Sharer:
         self.names: dict[frozenset[str], FieldNames] = {}
 
     def share(self, model: BaseModel, raw: Any) -> None:
-        """Give model (and the models in it) raw's strings where equal, and a shared set."""
-        fields = vars(model)
-        shape = self.shapes.get(type(model)) or self._shape(type(model))
-        aliases: dict[str, str] = shape[0]
+        """Make model (and the models in it) and raw hold one object per equal string; share names."""
+        fields = model.__dict__
+        aliases, nested = self.shapes.get(type(model)) or self._shape(type(model))
         if isinstance(raw, dict):
-            for field, source in raw.items():
-                if aliases:
-                    field = aliases.get(field, field)  # the name it is kept under
+            for written, source in cast("dict[str, Any]", raw).items():
+                field = aliases.get(written, written)
                 value: Any = fields.get(field)
-                kind = type(value)
-                if kind is str:
-                    if type(source) is str and source == value:
-                        fields[field] = source
-                elif kind is list:
+                if type(source) is str:
+                    if value == source and type(value) is str:
+                        if len(value) < CACHED:
+                            raw[written] = value
+                        else:
+                            fields[field] = source
+                elif type(value) is list:
                     self._share_items(value, source)
                 elif isinstance(value, BaseModel):
                     self.share(value, source)
-        for name in shape[1]:
+        for name in nested:
             value = fields[name]
             if isinstance(value, BaseModel) and type(value.__pydantic_fields_set__) is set:
                 self.share(value, None)
@@ -99,13 +104,16 @@ class Sharer:
     def _share_items(self, values: list[Any], source: Any) -> None:
         """Share a validated list's strings with the parsed list (or lone value) it came from."""
         if not isinstance(source, list):
-            source = [source]  # a lone value written for a one-item list
+            source = [source]  # a lone value written for a one-item list (not shared back)
         if len(source) != len(values):
             return
         for i, item in enumerate(values):
             parsed = source[i]
             if type(item) is str:
                 if type(parsed) is str and parsed == item:
-                    values[i] = parsed
+                    if len(item) < CACHED:
+                        source[i] = item
+                    else:
+                        values[i] = parsed
             elif isinstance(item, BaseModel):
                 self.share(item, parsed)

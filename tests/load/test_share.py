@@ -69,6 +69,20 @@ def test_strings_are_the_parsed_texts_own_objects(bundled: Any) -> None:
     assert shared > 1000  # the bundled content's ids, texts, quotes and locators
 
 
+def test_an_id_referred_to_again_and_again_is_one_object(bundled: Any) -> None:
+    """Short strings keep the one object pydantic gives equal ones, in records and mappings."""
+    probe = Claim.model_validate
+    if probe({"id": "a-b", "text": "x"}).id is not probe({"id": "a-b", "text": "x"}).id:
+        pytest.skip("this pydantic makes a new object for each string")  # sharing is then moot
+    by_actor: dict[str, set[int]] = {}
+    for stance in bundled.stances.values():
+        raw = bundled.where[stance.id].raw
+        assert raw["actor"] is stance.actor
+        by_actor.setdefault(stance.actor, set()).add(id(stance.actor))
+    assert by_actor and all(len(objects) == 1 for objects in by_actor.values())
+    assert max(len([s for s in bundled.stances.values() if s.actor == a]) for a in by_actor) > 3
+
+
 def test_records_equal_plain_pydantics(bundled: Any) -> None:
     """Each record equals, and dumps as, the record plain validation makes from its mapping."""
     checked = 0
