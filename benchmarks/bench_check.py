@@ -10,9 +10,11 @@ of --repeat runs; the last line compares loading with the exact reader's (compos
 before the fast reader) in the same run. Process start and imports are not included.
 
 With --kb, each folder given (such as a copy of benchmarks/realistic.py's OUT/kb) is measured
-instead of synthetic ones, with one more column: serve s, what `kb serve` spends loading and
+instead of synthetic ones, with two more columns: serve s, what `kb serve` spends loading and
 checking after one file is saved (kb.build.loading.load_checked with a FileMemo holding every
-other file's records). The folder is only read: the edited file is a copy in a temporary one.
+other file's records), and MiB, what the loaded knowledge base holds (Python's allocations that
+one load leaves alive, as tracemalloc counts them). The folder is only read: the edited file is
+a copy in a temporary one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -100,6 +103,18 @@ def measure_serve(folder: Path, repeat: int, tmp: Path) -> float:
     return min(times)
 
 
+def loaded_mib(folder: Path) -> float:
+    """Return what one loaded knowledge base holds, in MiB of Python's allocations."""
+    tracemalloc.start()
+    try:
+        loaded = load(folder)
+        size = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del loaded
+    return size / 2**20
+
+
 def _always_exact(text: str) -> list:
     raise kb_load._Fallback
 
@@ -137,7 +152,7 @@ def measure_folders(folders: list[Path], repeat: int) -> None:
     """Print the columns of main() for existing knowledge base folders, with the serve path's."""
     print(
         f"{'claims':>8} {'records':>8} {'load s':>8} {'check s':>8} {'total s':>8}"
-        f" {'warm s':>8} {'serve s':>8}  folder"
+        f" {'warm s':>8} {'serve s':>8} {'MiB':>6}  folder"
     )
     for folder in folders:
         with tempfile.TemporaryDirectory() as tmp:
@@ -147,10 +162,11 @@ def measure_folders(folders: list[Path], repeat: int) -> None:
             load(folder, cache=ParseCache(cache))  # fill the cache
             warm_s, _ = best(lambda f=folder, c=cache: load(f, cache=ParseCache(c)), repeat)
             serve_s = measure_serve(folder, repeat, Path(tmp))
+            mib = loaded_mib(folder)
             print(
                 f"{len(kb.claims):>8} {sum(kb.counts().values()):>8} {load_s:>8.3f}"
                 f" {check_s:>8.3f} {load_s + check_s:>8.3f} {warm_s + check_s:>8.3f}"
-                f" {serve_s:>8.3f}  {folder}"
+                f" {serve_s:>8.3f} {mib:>6.1f}  {folder}"
             )
 
 

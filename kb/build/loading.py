@@ -83,6 +83,8 @@ class _MemoLoader(Loader):
             self.flush_problems()
             # finish() adds claims' answers to questions: the memo keeps a pristine copy.
             kept = record.model_copy(deep=True) if isinstance(record, Question) else record
+            if kept is not record:
+                self.sharer.share(kept, None)  # read-only, as the record loaded
             self.actions.append(("store", (kept, where)))
         super().store(record, where)
         if self.actions is not None:
@@ -95,6 +97,7 @@ class _MemoLoader(Loader):
                 record, where = value
                 if isinstance(record, Question):
                     record = record.model_copy(deep=True)
+                    self.sharer.share(record, None)
                 super().store(record, where)
             else:
                 self.problems.extend(value)

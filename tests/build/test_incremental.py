@@ -19,6 +19,8 @@ from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
 from kb.build.state import STATE_NAME, output_stamp, read_state
 from kb.build.writer import site_manifest
 from kb.load.loader import load
+from kb.load.share import FieldNames
+from kb.model.records import Question
 from kb.site.settings import Settings
 from kb.site.site import Site
 
@@ -230,7 +232,23 @@ def test_memo_load_matches_a_plain_load_with_problems(tmp_path: Path) -> None:
         for name in ("claims", "questions", "relations", "stances"):
             assert getattr(kb, name) == getattr(plain_kb, name)
         assert memo.parsed == (len(kb.files) if step == 0 else 1)
+        # Replayed records are shared and read-only as freshly loaded ones (kb.load.share).
+        for question in kb.questions.values():
+            assert isinstance(question.model_fields_set, FieldNames)
+            assert isinstance(question.positions.model_fields_set, FieldNames)
         edit_statement(folder, step, f"Statement {step}.")
+    question = next(iter(memo_questions(memo)))
+    assert isinstance(question.model_fields_set, FieldNames)  # the memo's pristine copy, too
+
+
+def memo_questions(memo: FileMemo) -> list[Question]:
+    """Return the questions a load memo keeps for replay."""
+    return [
+        value[0]
+        for _, actions, _ in memo.files.values()
+        for action, value in actions
+        if action == "store" and isinstance(value[0], Question)
+    ]
 
 
 def test_tracked_parallel_render_matches_a_plain_render(tmp_path: Path) -> None:
