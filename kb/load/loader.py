@@ -185,9 +185,11 @@ class Loader:
                 )
             )
             return
-        data = {"id": rid, "from": source, "type": rel_type, "to": target}
-        relation = self.validate["relation"](data)
-        self.sharer.share(relation, data)
+        relation = self.validate["relation"](
+            {"id": rid, "from": source, "type": rel_type, "to": target}
+        )
+        # Its IDs are the ones pydantic caches (or rid, kept nowhere else): only names to share.
+        self.sharer.share_names(relation)
         self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
 
     def finish(self) -> KnowledgeBase:

@@ -60,7 +60,7 @@ class Sharer:
         self.names: dict[frozenset[str], FieldNames] = {}
 
     def share(self, model: BaseModel, raw: Any) -> None:
-        """Make model (and the models in it) and raw hold one object per equal string; share names."""
+        """Make model (and its models) and raw hold one object per equal string; share names."""
         fields = model.__dict__
         aliases, nested = self.shapes.get(type(model)) or self._shape(type(model))
         if isinstance(raw, dict):
@@ -81,6 +81,10 @@ class Sharer:
             value = fields[name]
             if isinstance(value, BaseModel) and type(value.__pydantic_fields_set__) is set:
                 self.share(value, None)
+        self.share_names(model)
+
+    def share_names(self, model: BaseModel) -> None:
+        """Give model the one read-only set of the models with the same fields set."""
         names = model.__pydantic_fields_set__
         if type(names) is set:
             key = frozenset(names)
