@@ -64,7 +64,7 @@ class Live(Summary):
         # rich takes a fifth of a second to import; only a build on a terminal needs it.
         from rich.console import Console
 
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, emoji=False)
         self.bar: Any = None
         self.task: Any = None
         self.started = time.monotonic()

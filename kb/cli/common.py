@@ -9,8 +9,9 @@ from rich.console import Console
 
 DEFAULT_KB = "claims"
 # Rich looks up sys.stdout and sys.stderr at each print, so click's test runner still sees output.
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: an author's ":thumbs_up:" is shown as written, not as a picture of it.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 kb_option = click.option(
     "--kb",

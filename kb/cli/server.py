@@ -281,7 +281,7 @@ def serve(
 ) -> None:
     """Build, serve on 127.0.0.1 and rebuild on every save until interrupted."""
     guard_output(out, kb_root)  # before anything: the first build replaces the folder
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     state = State()
     rebuilder = Rebuilder(kb_root, out, state, console, progress)
     rebuilder.rebuild()

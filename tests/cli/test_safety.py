@@ -434,6 +434,22 @@ def test_control_characters_in_yaml_text_are_located_errors(tmp_path: Path) -> N
     assert "evil.yaml:3:11: error KB012" in text and "\x1b" not in text
 
 
+def test_emoji_codes_in_an_authors_text_are_printed_as_written(tmp_path: Path) -> None:
+    """Rich's ":name:" codes in a claim are text: `kb check` and `kb show` print them verbatim."""
+    kb = write_kb(tmp_path)
+    (kb / "emoji.yaml").write_text(
+        'claims:\n  - id: emoji-claim\n    text: "TODO :thumbs_up: write this"\n'
+        "    rebuts: [scaling-works]\n",
+        encoding="utf-8",
+    )
+    checked = run("check", "--kb", str(kb)).output  # type: ignore[attr-defined]
+    assert "placeholder text 'TODO :thumbs_up: write this'" in checked, checked
+    assert "\N{THUMBS UP SIGN}" not in checked
+    shown = run("show", "--kb", str(kb), "emoji-claim")
+    assert ":thumbs_up:" in shown.output  # type: ignore[attr-defined]
+    assert "\N{THUMBS UP SIGN}" not in shown.output  # type: ignore[attr-defined]
+
+
 def test_kb_show_escapes_control_characters(tmp_path: Path) -> None:
     from kb.check.entry import load_kb
     from kb.cli.console import claim_tree

@@ -33,6 +33,6 @@ def stats(kb_path: Path, engagement: bool) -> None:
     from kb.cli.reports import engagement_tables  # lazy: the analysis
 
     # A console made now, not at import, so that its width follows this run's COLUMNS.
-    tables = Console(highlight=False, soft_wrap=True)
+    tables = Console(highlight=False, soft_wrap=True, emoji=False)
     for table in engagement_tables(kb):
         tables.print(table)
