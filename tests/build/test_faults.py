@@ -338,35 +338,46 @@ def test_serve_survives_bad_saves_deletions_and_storms(tmp_path: Path) -> None:
     def shows(word: str) -> bool:
         return word in _get(base + "claims.html")[1]
 
+    def rebuilds() -> int:
+        """Count the rebuilds the server has reported, failed or done."""
+        text = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
+        return text.count("build failed") + text.count("\nrebuilt ")
+
+    def rebuilt_after(change: Callable[[], object]) -> None:
+        """Make a change and wait until the server has reported a rebuild since."""
+        before = rebuilds()
+        change()
+        assert _wait_for(lambda: rebuilds() > before, 30), (tmp_path / "serve.log").read_text()
+
+    def settled() -> bool:
+        """Tell whether no rebuild was reported for a second: the storm's last one is done."""
+        before = rebuilds()
+        time.sleep(1)
+        return rebuilds() == before
+
     try:
         assert _wait_for(alive_and_serving, 60), (tmp_path / "serve.log").read_text()
         # An invalid save: still serving the last good site.
-        claims.write_text(good + "\n  - id: broken\n\ttext: tab\n", encoding="utf-8")
-        time.sleep(2)
+        rebuilt_after(lambda: claims.write_text(good + "\n  - id: broken\n\ttext: tab\n"))
         assert alive_and_serving() and shows("Scaling keeps lowering loss")
         # Binary junk and an empty file.
-        claims.write_bytes(b"\x00\xff" * 100)
-        time.sleep(1)
-        claims.write_text("", encoding="utf-8")
-        time.sleep(1)
+        rebuilt_after(lambda: claims.write_bytes(b"\x00\xff" * 100))
+        rebuilt_after(lambda: claims.write_text("", encoding="utf-8"))
         assert alive_and_serving()
         # A deleted file and a deleted folder's worth of files.
-        claims.unlink()
-        (kb_dir / "grounds.yaml").unlink()
-        time.sleep(2)
+        rebuilt_after(lambda: (claims.unlink(), (kb_dir / "grounds.yaml").unlink()))
         assert alive_and_serving()
         # A storm of saves, alternating good and bad.
         for i in range(60):
             text = good.replace("Scaling keeps lowering loss.", f"Storm {i}.")
             claims.write_text(text if i % 2 else text + "\t:\n", encoding="utf-8")
             time.sleep(0.01)
+        assert _wait_for(settled, 60), (tmp_path / "serve.log").read_text()
         assert alive_and_serving()
         # The whole content folder moved away, then back.
-        kb_dir.rename(tmp_path / "away")
-        time.sleep(2)
+        rebuilt_after(lambda: kb_dir.rename(tmp_path / "away"))
         assert alive_and_serving()
-        (tmp_path / "away").rename(kb_dir)
-        time.sleep(1)
+        rebuilt_after(lambda: (tmp_path / "away").rename(kb_dir))
         # Fixed: the site catches up.
         claims.write_text(good.replace("Scaling keeps lowering loss.", "Recovered claim."))
         (kb_dir / "grounds.yaml").write_text("stances: []\n", encoding="utf-8")
