@@ -10,17 +10,20 @@ of --repeat runs; the last line compares loading with the exact reader's (compos
 before the fast reader) in the same run. Process start and imports are not included.
 
 With --kb, each folder given (such as a copy of benchmarks/realistic.py's OUT/kb) is measured
-instead of synthetic ones, with two more columns: serve s, what `kb serve` spends loading and
+instead of synthetic ones, with three more columns: serve s, what `kb serve` spends loading and
 checking after one file is saved (kb.build.loading.load_checked with a FileMemo holding every
-other file's records), and MiB, what the loaded knowledge base holds (Python's allocations that
-one load leaves alive, as tracemalloc counts them). The folder is only read: the edited file is
-a copy in a temporary one.
+other file's records); replay s, loading with every file's load-memo entry unpickled from its
+own pickle, as a records pack kept between runs would give them (unpickling and replaying,
+not reading the file; the pickles' MB follow); and MiB, what the loaded knowledge base holds
+(Python's allocations that one load leaves alive, as tracemalloc counts them). The folder is
+only read: the edited file is a copy in a temporary one.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import pickle
 import shutil
 import sys
 import tempfile
@@ -32,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import generate  # noqa: E402
 
-from kb.build.loading import FileMemo, load_checked
+from kb.build.loading import FileMemo, load_checked, load_memo
 from kb.check.run import check
 from kb.errors import Severity  # noqa: E402
 from kb.load import parse as kb_load
@@ -103,6 +106,20 @@ def measure_serve(folder: Path, repeat: int, tmp: Path) -> float:
     return min(times)
 
 
+def measure_replay(folder: Path, repeat: int) -> tuple[float, float]:
+    """Return the best time to unpickle every file's load-memo entry and replay it, and its MB."""
+    memo = FileMemo()
+    load_memo(folder, memo)
+    pickles = {path: pickle.dumps(entry, protocol=5) for path, entry in memo.files.items()}
+
+    def replay() -> object:
+        files = {path: pickle.loads(data) for path, data in pickles.items()}
+        return load_memo(folder, FileMemo(files=files))
+
+    seconds, _ = best(replay, repeat)
+    return seconds, sum(map(len, pickles.values())) / 1e6
+
+
 def loaded_mib(folder: Path) -> float:
     """Return what one loaded knowledge base holds, in MiB of Python's allocations."""
     tracemalloc.start()
@@ -152,7 +169,7 @@ def measure_folders(folders: list[Path], repeat: int) -> None:
     """Print the columns of main() for existing knowledge base folders, with the serve path's."""
     print(
         f"{'claims':>8} {'records':>8} {'load s':>8} {'check s':>8} {'total s':>8}"
-        f" {'warm s':>8} {'serve s':>8} {'MiB':>6}  folder"
+        f" {'warm s':>8} {'serve s':>8} {'replay s':>8} {'MB':>5} {'MiB':>6}  folder"
     )
     for folder in folders:
         with tempfile.TemporaryDirectory() as tmp:
@@ -162,11 +179,12 @@ def measure_folders(folders: list[Path], repeat: int) -> None:
             load(folder, cache=ParseCache(cache))  # fill the cache
             warm_s, _ = best(lambda f=folder, c=cache: load(f, cache=ParseCache(c)), repeat)
             serve_s = measure_serve(folder, repeat, Path(tmp))
+            replay_s, replay_mb = measure_replay(folder, repeat)
             mib = loaded_mib(folder)
             print(
                 f"{len(kb.claims):>8} {sum(kb.counts().values()):>8} {load_s:>8.3f}"
                 f" {check_s:>8.3f} {load_s + check_s:>8.3f} {warm_s + check_s:>8.3f}"
-                f" {serve_s:>8.3f} {mib:>6.1f}  {folder}"
+                f" {serve_s:>8.3f} {replay_s:>8.3f} {replay_mb:>5.1f} {mib:>6.1f}  {folder}"
             )
 
 
