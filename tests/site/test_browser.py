@@ -203,6 +203,9 @@ def test_screenshots_and_no_sideways_scrolling(
             )
             pg = context.new_page()
             for name, path in page_kinds(kb).items():
+                # Dark changes colours, not widths: in dark, the pages shown in screenshots only.
+                if scheme == "dark" and name not in ("home", "claim", "map"):
+                    continue
                 pg.goto(site_url + path)
                 if name == "search":
                     pg.locator("#search-results li").first.wait_for(timeout=10_000)
@@ -210,8 +213,7 @@ def test_screenshots_and_no_sideways_scrolling(
                     "document.documentElement.scrollWidth - document.documentElement.clientWidth"
                 )
                 assert overflow <= 1, (name, width, overflow)
-                if scheme == "light" or name in ("home", "claim", "map"):
-                    pg.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=False)
+                pg.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=False)
             context.close()
 
 
