@@ -188,7 +188,10 @@ class Loader:
         relation = self.validate["relation"](
             {"id": rid, "from": source, "type": rel_type, "to": target}
         )
-        # Its IDs are the ones pydantic caches (or rid, kept nowhere else): only names to share.
+        # Its ends are the claim's own strings, validated already (and equal, having no spaces
+        # to strip): the relation holds those, not pydantic's copies of the long ones.
+        fields = vars(relation)
+        fields["from_"], fields["to"] = source, target
         self.sharer.share_names(relation)
         self.store(relation, Where(item.path, (item.line, item.col), fixed=True))
 

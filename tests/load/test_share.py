@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from kb.load.loader import load
 from kb.load.share import FieldNames
-from kb.model.records import KINDS, Claim, Question
+from kb.model.records import KINDS, Claim, Question, Relation
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,6 +81,25 @@ def test_an_id_referred_to_again_and_again_is_one_object(bundled: Any) -> None:
         by_actor.setdefault(stance.actor, set()).add(id(stance.actor))
     assert by_actor and all(len(objects) == 1 for objects in by_actor.values())
     assert max(len([s for s in bundled.stances.values() if s.actor == a]) for a in by_actor) > 3
+
+
+def test_a_links_relation_holds_its_claims_own_ids(tmp_path: Path) -> None:
+    """A relation written as a claim's link holds the claims' ID strings, long ones too."""
+    # One end long (pydantic caches no string of 64 characters or more): a link's derived ID
+    # holds both ends and must stay within 120 characters.
+    long_a, long_b = "a-" + "long-" * 13 + "claim", "b-claim"
+    body = (
+        f"claims:\n  - id: {long_a}\n    text: One.\n    supports: [{long_b}]\n"
+        f"  - id: {long_b}\n    text: Two.\n"
+    )
+    kb, problems = load(write_kb(tmp_path, {"long.yaml": body}, base=False))
+    a, b = kb.claims[long_a], kb.claims[long_b]
+    (relation,) = [r for r in kb.relations.values() if r.from_ == long_a]
+    assert len(long_a) > 64 and relation.to == long_b
+    assert relation.from_ is a.id and relation.to is a.supports[0] is b.id
+    assert relation == Relation.model_validate(
+        {"id": relation.id, "from": long_a, "type": "supports", "to": long_b}
+    )
 
 
 def test_records_equal_plain_pydantics(bundled: Any) -> None:
