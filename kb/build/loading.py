@@ -82,13 +82,17 @@ class _MemoLoader(Loader):
         if self.actions is not None:
             self.flush_problems()
             # finish() adds claims' answers to questions: the memo keeps a pristine copy.
-            kept = record.model_copy(deep=True) if isinstance(record, Question) else record
-            if kept is not record:
-                self.sharer.share(kept, None)  # read-only, as the record loaded
+            kept = self._copy(record) if isinstance(record, Question) else record
             self.actions.append(("store", (kept, where)))
         super().store(record, where)
         if self.actions is not None:
             self.mark = len(self.problems)
+
+    def _copy(self, question: Question) -> Question:
+        """Return a deep copy of a question, read-only and shared as a loaded record is."""
+        copied = question.model_copy(deep=True)
+        self.sharer.share(copied, None)
+        return copied
 
     def replay(self, actions: list[tuple[str, Any]]) -> None:
         """Store a file's records again, exactly as parsing it did."""
@@ -96,8 +100,7 @@ class _MemoLoader(Loader):
             if action == "store":
                 record, where = value
                 if isinstance(record, Question):
-                    record = record.model_copy(deep=True)
-                    self.sharer.share(record, None)
+                    record = self._copy(record)
                 super().store(record, where)
             else:
                 self.problems.extend(value)

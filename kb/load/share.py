@@ -108,7 +108,7 @@ class Sharer:
     def _share_items(self, values: list[Any], source: Any) -> None:
         """Share a validated list's strings with the parsed list (or lone value) it came from."""
         if not isinstance(source, list):
-            source = [source]  # a lone value written for a one-item list (not shared back)
+            source = [source]  # a lone mapping written for a one-item list of models
         if len(source) != len(values):
             return
         for i, item in enumerate(values):
