@@ -1,7 +1,8 @@
 """Incremental builds: pages re-rendered only when something they read changed."""
 # Loaded files are cached by content hash and page reads tracked; pages render through a page
 # executor. `IncrementalBuilder._build` reads top to bottom as the build's steps: load, make the
-# site, plan, choose pages, render (and index), collect, write, downloads, remember.
+# site, render the pages open in a browser, plan, choose pages, render (and index), collect,
+# write, downloads, remember.
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from kb.build.executor import LocalProcessExecutor, PageExecutor
 from kb.build.exports import Exports, download_paths, downloads_among
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
-from kb.build.loading import FileMemo, load_checked, load_memo
+from kb.build.loading import FileMemo, load_checking
 from kb.build.memos import BuildMemos
 from kb.build.pagereads import PageReads
 from kb.build.plan import (
     Plan,
     SiteFiles,
     changed_extras,
+    collect,
     derived_lookups,
     downloads_likely,
+    early_pages,
     finished,
     needs_full,
     pages_to_render,
@@ -35,6 +38,7 @@ from kb.build.plan import (
     standings_of,
     track_reads,
     untrack_reads,
+    untrack_site,
 )
 from kb.build.progress import Progress
 from kb.build.report import Report
@@ -43,7 +47,6 @@ from kb.build.state import (
     STATE_NAME,
     Snapshot,
     State,
-    default_cache_dir,
     output_stamp,
     read_state,
     write_state,
@@ -88,8 +91,9 @@ class IncrementalBuilder:
         # Called once the new pages can be read, before the index and downloads of a rebuild in
         # place: `kb serve` reloads the browser then.
         self.on_visible = on_visible
-        # The paths of the pages to render first in a rebuild in place, on_visible called once
-        # they are written: `kb serve` names the pages open in a browser, as Hugo's fast render.
+        # The paths of the pages to render first in a rebuild in place, even before finding what
+        # changed, on_visible called once they are written: `kb serve` names the pages open in a
+        # browser, as Hugo's fast render does.
         self.first = first
         self.kb_root = Path(kb_root)
         self.shards = shards  # Pagefind bundles; None: by the number of pages
@@ -160,15 +164,20 @@ class IncrementalBuilder:
         report = Report()
         marks = {"load": time.perf_counter()}
         self.progress.stage("loading")
-        kb = load_checked(self.kb_root, self.memo, self.pm)
-        report.parsed_files = self.memo.parsed
-        if downloads_likely(self.last, kb, self.atomic, self.memo.parsed):
-            self.exports.prepare(kb, self.extra, self.out)  # forked before the site is made
-        marks["site"] = time.perf_counter()
-        self.progress.stage("analysing")
-        site = make_site(kb, self.base_url, use_git=self.use_git, memos=self.memos, pm=self.pm)
+        kb, checks = load_checking(self.kb_root, self.memo, self.pm)
+        try:
+            report.parsed_files = self.memo.parsed
+            if downloads_likely(self.last, kb, self.atomic, self.memo.parsed):
+                self.exports.prepare(kb, self.extra, self.out)  # forked before the site is made
+            marks["site"] = time.perf_counter()
+            self.progress.stage("analysing")
+            make = functools.partial(make_site, kb, self.base_url, use_git=self.use_git)
+            site = checks.alongside(functools.partial(make, memos=self.memos, pm=self.pm))
+        finally:
+            checks.stop()  # unless they ended: the site could not be made
         plan = Plan(kb, site, self.last, report, marks=marks, before=before)
         try:
+            self._step(None, "first", self._first, plan)
             self._step("planning", "plan", self._plan, plan)
             self._step(None, "choose", self._choose, plan)
             self._step(None, "render", self._render, plan)
@@ -189,10 +198,28 @@ class IncrementalBuilder:
             self.progress.stage(stage)
         step(plan)
 
+    def _first(self, plan: Plan) -> None:
+        """Render the pages open in a browser and show them, before finding what else changed."""
+        wanted = set(self.first()) if self.first is not None and not self.atomic else set()
+        pages = early_pages(plan, wanted, self.out / MARKER, self._salted())
+        if not pages:
+            return
+        self.progress.stage("open pages", len(pages))
+        track_reads(plan)
+        try:
+            plan.early = self._render_pages(plan, self.out, pages)
+        finally:
+            untrack_site(plan)
+        self._visible(plan)
+
+    def _salted(self) -> list[Path]:
+        """Return the folders whose files every page may show: the theme and the site's own."""
+        return [theme_dir(), self.kb_root / "site"]
+
     def _plan(self, plan: Plan) -> None:
         """Decide between a full build and a rebuild, find what changed, plan the downloads."""
         kb, site, last = plan.kb, plan.site, plan.last
-        plan.salt = salt(site, [theme_dir(), self.kb_root / "site"])
+        plan.salt = salt(site, self._salted())
         plan.derived = derived_lookups(site)
         plan.standings = standings_of(site, kb)
         plan.full = needs_full(plan, self.out / MARKER)
@@ -216,9 +243,14 @@ class IncrementalBuilder:
         track_reads(plan)
         # The pages' reads, numbered in the last build's table of keys (which only grows).
         last = plan.last
-        plan.reads = PageReads() if plan.full or last is None else last.reads.copy()
+        if plan.full or last is None:
+            plan.reads, plan.early = PageReads(), []  # open pages rendered early: all render anew
+        elif not plan.early:
+            plan.reads = last.reads.copy()
         plan.pages = list(plan.site.pages())
-        plan.todo = pages_to_render(plan)
+        done = {path for path, _, _, _ in plan.early}
+        plan.todo = [p for p in pages_to_render(plan) if p.path not in done]
+        plan.results = list(plan.early)
         plan.streaming = plan.full or self.atomic
         # A full build has the render workers write each indexed page's search view by shard.
         if plan.full and self.search:
@@ -241,7 +273,7 @@ class IncrementalBuilder:
                 # A rebuild writes changed pages into the site as they are rendered; the downloads
                 # come after the pages and the search index (see _wait).
                 self._start(plan, self.out)
-                plan.results = self._render_in_place(plan)
+                plan.results.extend(self._render_pages(plan, self.out, plan.todo))
                 plan.files.update(changed_extras(plan, self.extra))
         finally:
             # Views go to the index inside swap_in; only a full build, which streams, has any.
@@ -261,17 +293,6 @@ class IncrementalBuilder:
         return render_pages(
             pages, self.executor, folder, old, plan.prepared, self.progress, self.memos, plan.reads
         )
-
-    def _render_in_place(self, plan: Plan) -> list[Rendered]:
-        """Render the chosen pages into the site: those named by `first` first, then shown."""
-        wanted = set(self.first()) if self.first is not None else set()
-        first = [p for p in plan.todo if p.path in wanted]
-        rest = [p for p in plan.todo if p.path not in wanted]
-        if not first:
-            return self._render_pages(plan, self.out, rest)
-        results = self._render_pages(plan, self.out, first)
-        self._visible(plan)
-        return results + (self._render_pages(plan, self.out, rest) if rest else [])
 
     def _fill(self, plan: Plan, folder: Path) -> None:
         """Fill a new folder: the last site's files linked, then what changed written over."""
@@ -310,23 +331,7 @@ class IncrementalBuilder:
         """Gather the layouts, each page's reads and digest, and the files gone since."""
         _, used = self.memos.take_layouts()
         self.memos.trim_layouts(used, 3 * len(plan.pages))  # keep what this build used
-        last = plan.last
-        plan.digests = {} if plan.full or last is None else dict(last.digests)
-        for path, page_digest, page_reads, data in plan.results:
-            plan.reads.pages[path] = page_reads
-            if plan.digests.get(path) != page_digest:
-                plan.changed_pages.append(path)
-                if data is not None:
-                    plan.files[path] = data
-            plan.digests[path] = page_digest
-        plan.extra_written = len(plan.files)
-        plan.gone = [p for p in self.extra if p not in plan.extra_digests and p not in plan.pending]
-        paths = plan.paths()
-        plan.gone += [p for p in plan.digests if p not in paths]
-        for path in plan.gone:
-            plan.digests.pop(path, None)
-            plan.reads.pages.pop(path, None)
-        plan.reads = plan.reads.trimmed()
+        collect(plan, self.extra)
 
     def _write(self, plan: Plan) -> None:
         """Write a rebuild's changed files into the site, remove the gone ones, and index."""
@@ -387,11 +392,7 @@ class IncrementalBuilder:
 
 __all__: list[str] = [
     "VIEWS_PREFIX",
-    "FileMemo",
     "IncrementalBuilder",
     "Report",
-    "default_cache_dir",
-    "load_checked",
-    "load_memo",
     "render_pages",
 ]

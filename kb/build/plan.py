@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ class Plan:
     gone: list[str] = field(default_factory=list)
     extra_written: int = 0
     marks: dict[str, float] = field(default_factory=dict)  # when each stage began
+    early: list[Rendered] = field(default_factory=list)  # open pages, rendered before the diff
     before: SiteFiles | None = None  # the site's files before this build, being read
 
     def site_files(self) -> Manifest:
@@ -190,6 +191,34 @@ def untrack_reads(kb: KnowledgeBase) -> None:
     kb.where = untracked(kb.where)
 
 
+def untrack_site(plan: Plan) -> None:
+    """Put the KB's plain tables and the site's plain lookups, graph and standings back."""
+    untrack_reads(plan.kb)
+    site = plan.site
+    for name, value in plan.derived.items():
+        setattr(site, name, value)
+    if isinstance(site.graph, Calls):
+        site.graph = site.graph._inner
+    if isinstance(site.standings, Calls):
+        site.standings = site.standings._inner
+
+
+def early_pages(plan: Plan, wanted: Collection[str], marker: Path, salted: list[Path]) -> list[Any]:
+    """Return the pages at the wanted paths when a rebuild in place can render them first."""
+    # The pages open in a browser (`kb serve`) are rendered before the diff: each is rendered
+    # anyway when what it shows changed, and written only when its bytes did. Not in a full build,
+    # which renders every page into a new folder: the salt and the marker tell it at once (a site
+    # changed by hand, found later, is rebuilt whole all the same).
+    if not wanted or plan.last is None:
+        return []
+    plan.salt, plan.derived = salt(plan.site, salted), derived_lookups(plan.site)
+    if needs_full(plan, marker):
+        return []
+    plan.full = False
+    plan.reads = plan.last.reads.copy()
+    return [p for p in plan.site.pages() if p.path in wanted]
+
+
 def pages_to_render(plan: Plan) -> list[Any]:
     """Return the pages that are new, or read something that changed (all, in a full build)."""
     last = plan.last
@@ -200,16 +229,39 @@ def pages_to_render(plan: Plan) -> list[Any]:
     return [p for p in plan.pages if p.path not in reads or reads.touched(p.path, changed)]
 
 
+def collect(plan: Plan, extra: dict[str, bytes]) -> None:
+    """Note each page's reads and digest, the files to write, and those gone since (of extra)."""
+    last = plan.last
+    plan.digests = {} if plan.full or last is None else dict(last.digests)
+    for path, page_digest, page_reads, data in plan.results:
+        plan.reads.pages[path] = page_reads
+        if plan.digests.get(path) != page_digest:
+            plan.changed_pages.append(path)
+            if data is not None:
+                plan.files[path] = data
+        plan.digests[path] = page_digest
+    plan.extra_written = len(plan.files)
+    plan.gone = [p for p in extra if p not in plan.extra_digests and p not in plan.pending]
+    paths = plan.paths()
+    plan.gone += [p for p in plan.digests if p not in paths]
+    for path in plan.gone:
+        plan.digests.pop(path, None)
+        plan.reads.pages.pop(path, None)
+    plan.reads = plan.reads.trimmed()
+
+
 def finished(plan: Plan) -> Report:
     """Fill the report: counts, and the seconds of each stage."""
     report, m = plan.report, plan.marks
-    report.pages, report.rendered = len(plan.pages), len(plan.todo)
+    report.pages, report.rendered = len(plan.pages), len(plan.todo) + len(plan.early)
+    report.early = len(plan.early)
     report.written = len(plan.changed_pages) + plan.extra_written + plan.downloads_written
     report.removed, report.full = len(plan.gone), plan.full
     searching = sum(plan.searching)
     report.seconds = {
         "load+check": m["site"] - m["load"],
-        "site": m["plan"] - m["site"],
+        "site": m["first"] - m["site"],
+        "open pages": m["plan"] - m["first"],
         "diff": m["choose"] - m["plan"],
         "plan": m["render"] - m["choose"],
         "render": m["collect"] - m["render"] - (searching if plan.streaming else 0.0),

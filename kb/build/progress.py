@@ -42,7 +42,11 @@ def summary(report: Report) -> str:
         line += ", search re-indexed"
     else:
         line += ", search index unchanged"
-    return f"{line}, in {seconds:.2f} s"
+    line += f", in {seconds:.2f} s"
+    if report.early and report.visible is not None:
+        pages = "the open page" if report.early == 1 else f"the {report.early} open pages"
+        line += f" ({pages} shown after {report.visible:.2f} s)"
+    return line
 
 
 class Summary(Progress):

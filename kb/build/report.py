@@ -22,3 +22,4 @@ class Report:
     # Seconds from the start until the new pages could be read: written in place (`kb serve`,
     # before re-indexing and downloads) or the new folder swapped in.
     visible: float | None = None
+    early: int = 0  # pages open in a browser, rendered and shown before the rest (`kb serve`)

@@ -33,8 +33,26 @@ def load_and_check(
     # `loader`: a kb.load.Loader (sub)class instance, to reuse work; `listing`: find_files's,
     # already made; `publishing`: placeholders, which `kb build` refuses to publish, are errors.
     kb, problems = load(root, loader=loader, cache=cache, listing=listing)
-    problems += check(kb, problems, archive=archive, today=today, advice=advice, pm=pm)
-    return kb, unpublishable(problems) if publishing else problems
+    problems = checked(
+        kb, problems, archive=archive, today=today, advice=advice, publishing=publishing, pm=pm
+    )
+    return kb, problems
+
+
+def checked(
+    kb: KnowledgeBase,
+    problems: list[Problem],
+    *,
+    archive: Path | None = None,
+    today: dt.date | None = None,
+    advice: bool = False,
+    publishing: bool = False,
+    pm: pluggy.PluginManager | None = None,
+) -> list[Problem]:
+    """Return loading's problems with the checks' after them: load_and_check's second half."""
+    # Apart so that a build can run the checks in another process while it makes the site.
+    problems = problems + check(kb, problems, archive=archive, today=today, advice=advice, pm=pm)
+    return unpublishable(problems) if publishing else problems
 
 
 def raise_errors(problems: list[Problem]) -> None:

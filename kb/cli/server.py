@@ -26,9 +26,15 @@ from kb.errors import KBError, ProblemsFound
 from kb.load.files import theme_dir
 from kb.load.safety import guard_output
 
-# Seconds a page counts as open after it last asked for the status: live.js asks every 250 ms,
-# hidden tabs less often.
+# Seconds a page counts as open after it last asked for the status, when it is not waiting for
+# an answer: hidden tabs ask about once a second.
 OPEN_FOR = 5.0
+# Seconds a status request waits for a build to change the status before answering anyway: the
+# open page learns of a build at once, not at its next poll.
+WAIT_FOR = 10.0
+# Seconds a rebuild waits, once the open pages are written, for them to load again before it goes
+# on: the browser then has the cores to itself, and the author sees the edit sooner.
+RELOAD_WAIT = 0.5
 IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed, freeing its thread
 LISTEN_QUEUE = 128  # connections waiting to be accepted (the standard library's 5 dropped some)
 
@@ -39,44 +45,90 @@ LIVE_TAG = b'<script src="/__kb/live.js" defer></script>'
 
 
 class State:
-    """What the open pages poll: the build's version and the last error, and who polls."""
+    """What the open pages wait for: the build's version and the last error, and who asks."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
         self.version = 0
         self.error: str | None = None
+        self.stamp = 0  # counts the changes of the status: a waiting request ends when it moves
+        self.closed = False
         self.asked: dict[str, float] = {}  # site path of each open page -> when it last asked
+        self.waiting: dict[str, int] = {}  # site path -> status requests waiting now
+        self.reloading: set[str] = set()  # pages told to reload that have not asked again yet
 
-    def note(self, page: str | None) -> None:
-        """Note that the page at this site path is open in a browser."""
+    def note(self, page: str | None, loaded: bool = False) -> None:
+        """Note that the page at this site path is open in a browser (and, if loaded, new)."""
         if page is None:
             return
         now = time.monotonic()
-        with self.lock:
+        with self.changed:
             self.asked = {p: t for p, t in self.asked.items() if now - t < OPEN_FOR}
             self.asked[page] = now
+            if loaded and page in self.reloading:
+                self.reloading.discard(page)
+                self.changed.notify_all()
+
+    def wait_for_reloads(self, timeout: float = RELOAD_WAIT) -> None:
+        """Wait until the pages told to reload have loaded again, or timeout seconds."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.closed or not self.reloading, timeout)
+            self.reloading = set()
 
     def open_pages(self) -> set[str]:
         """Return the site paths of the pages open in a browser: a rebuild renders them first."""
         now = time.monotonic()
         with self.lock:
-            return {p for p, t in self.asked.items() if now - t < OPEN_FOR}
+            return {p for p, t in self.asked.items() if now - t < OPEN_FOR} | set(self.waiting)
 
     def as_json(self) -> bytes:
         """Return the status as JSON."""
         with self.lock:
-            return json.dumps({"version": self.version, "error": self.error}).encode("utf-8")
+            return self._json()
+
+    def _json(self) -> bytes:
+        status = {"version": self.version, "error": self.error, "stamp": self.stamp}
+        return json.dumps(status).encode("utf-8")
+
+    def wait(self, seen: int, page: str | None, timeout: float = WAIT_FOR) -> bytes:
+        """Return the status as JSON once its stamp is no longer seen, or after timeout seconds."""
+        self.note(page)
+        with self.changed:
+            if page is not None:
+                self.waiting[page] = self.waiting.get(page, 0) + 1
+            try:
+                self.changed.wait_for(lambda: self.closed or self.stamp != seen, timeout)
+            finally:
+                if page is not None:
+                    self.waiting[page] -= 1
+                    if not self.waiting[page]:
+                        del self.waiting[page]
+            answer = self._json()
+        self.note(page)  # open until its next request comes
+        return answer
 
     def success(self) -> None:
         """Record a good build: pages reload."""
-        with self.lock:
+        with self.changed:
             self.version += 1
             self.error = None
+            self.stamp += 1
+            self.reloading = set(self.waiting)  # they hear of it now; hidden pages, later
+            self.changed.notify_all()
 
     def failure(self, message: str) -> None:
         """Record a failed build: pages show the message, the last good site stays."""
-        with self.lock:
+        with self.changed:
             self.error = message
+            self.stamp += 1
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        """Answer every waiting request now: the server is stopping."""
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -115,9 +167,7 @@ class Handler(SimpleHTTPRequestHandler):
     def _get(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == STATUS_PATH:
-            query = parse_qs(urlsplit(self.path).query)
-            self.state.note(site_path(query.get("page", [""])[0]))
-            self._send(self.state.as_json(), "application/json")
+            self._send(self._status(), "application/json")
             return
         if path == LIVE_PATH:
             script = (theme_dir() / "serve" / "live.js").read_bytes()
@@ -131,6 +181,16 @@ class Handler(SimpleHTTPRequestHandler):
             self._send(body, "text/html; charset=utf-8")
             return
         super().do_GET()
+
+    def _status(self) -> bytes:
+        """Answer a status request: at once, or once the status moves from the stamp it saw."""
+        query = parse_qs(urlsplit(self.path).query)
+        page = site_path(query.get("page", [""])[0])
+        seen = query.get("seen", [""])[0]
+        if not (seen.isascii() and seen.isdigit()):
+            self.state.note(page, loaded=True)  # a page's first question: it has just loaded
+            return self.state.as_json()
+        return self.state.wait(int(seen), page)
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(HTTPStatus.OK)
@@ -185,12 +245,17 @@ class Rebuilder:
             Path(kb_root),
             Path(out),
             progress=progress,
-            on_visible=state.success,
+            on_visible=self.shown,
             first=state.open_pages,
         )
         self.reports = progress is None  # no reporter: say what each rebuild did here
         self.state = state
         self.console = console
+
+    def shown(self) -> None:
+        """Reload the open pages, and let them load before the rebuild goes on."""
+        self.state.success()
+        self.state.wait_for_reloads()
 
     def rebuild(self) -> bool:
         """Build what changed; return whether the build succeeded."""
@@ -296,5 +361,6 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        state.close()  # waiting status requests answer, so their threads end
         server.shutdown()
         server.server_close()

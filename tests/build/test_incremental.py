@@ -15,7 +15,9 @@ import yaml
 
 from kb.build import build
 from kb.build.executor import SideJob, side_jobs_fork
-from kb.build.incremental import FileMemo, IncrementalBuilder, Report, load_memo
+from kb.build.incremental import IncrementalBuilder, Report
+from kb.build.loading import FileMemo, load_memo
+from kb.build.progress import Progress
 from kb.build.state import STATE_NAME, output_stamp, read_state
 from kb.build.writer import site_manifest
 from kb.load.loader import load
@@ -172,19 +174,38 @@ def test_random_edits_match_a_full_build(
     )
     folder = generate(tmp_path, CLAIMS, seed)
     editor = Editor(folder, random.Random(seed))
-    inc = IncrementalBuilder(folder, tmp_path / "inc", search=False)
+    # Pages open in a browser (`kb serve`) are rendered before the diff; which are open changes.
+    opened: set[str] = set()
+    stages = Stages()
+    inc = IncrementalBuilder(
+        folder, tmp_path / "inc", search=False, first=lambda: opened, progress=stages
+    )
     first = inc.build()
     assert first.full and first.rendered == first.pages
     build(folder, tmp_path / "fresh", search=False)
     assert_same(tmp_path / "inc", tmp_path / "fresh")
     steps: list[str] = []
+    chooser = random.Random(seed + 100)
     for _ in range(4):
+        assert inc.last is not None
+        opened = set(chooser.sample(sorted(inc.last.digests), 3)) | {"claim/no-such-claim.html"}
         steps += [editor.random_edit() for _ in range(editor.rng.randint(1, 2))]
         report = inc.build()
         assert not report.full, steps
         assert report.rendered < report.pages, steps
         build(folder, tmp_path / "fresh", search=False)
         assert_same(tmp_path / "inc", tmp_path / "fresh")
+    assert stages.names.count("open pages") == 4  # every rebuild rendered open pages first
+
+
+class Stages(Progress):
+    """Notes the stages a build goes through."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.names.append(name)
 
 
 def test_each_edit_kind_rebuilds_only_what_it_must(tmp_path: Path) -> None:
@@ -595,10 +616,20 @@ def test_a_rebuild_in_place_shows_its_pages_before_it_indexes_them(tmp_path: Pat
 
 
 def test_a_rebuild_in_place_renders_the_pages_named_first_and_shows_them_at_once(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `kb serve` names the pages open in a browser: they are rendered and shown (on_visible, once)
-    # before the other pages the edit touches are rendered.
+    # before the build looks for what changed and renders the other pages the edit touches.
+    import kb.build.incremental as incremental
+
+    diffed: list[int] = []  # how many times the pages had been shown when the diff began
+
+    def diff(*args: object) -> object:
+        diffed.append(len(shown))
+        return changes(*args)
+
+    changes = incremental.changes
+    monkeypatch.setattr(incremental, "changes", diff)
     folder = generate(tmp_path / "kb", 40, seed=3)
     out = tmp_path / "site"
     words = "Open pages first, the rest after."
@@ -625,6 +656,14 @@ def test_a_rebuild_in_place_renders_the_pages_named_first_and_shows_them_at_once
     others = {p for p, has in after.items() if has and p != "claim/claim-5.html"}
     assert len(others) >= 3  # the question, the claim index, the pages of its neighbours ...
     assert not any(at_visible[p] for p in others)  # ... all written after the open page
+    assert diffed == [2]  # shown before the diff
+    # An open page that the edit does not touch is rendered again, and not written.
+    page = out / "claim" / "claim-5.html"
+    written = page.stat().st_mtime_ns
+    edit_statement(folder, 6, "An edit elsewhere.")
+    report = builder.build()
+    assert page.stat().st_mtime_ns == written and len(shown) == 3
+    assert "An edit elsewhere." in (out / "claim" / "claim-6.html").read_text("utf-8")
 
 
 def test_the_timeline_reads_no_standing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,6 +43,10 @@ def test_the_summary_says_what_a_build_did() -> None:
     assert summary(nothing) == (
         "rebuilt 10 pages: 0 re-rendered, 0 files written, search index unchanged, in 0.00 s"
     )
+    report.early, report.visible = 1, 0.7049  # `kb serve` rendered the open page first
+    assert summary(report).endswith("in 0.75 s (the open page shown after 0.70 s)")
+    report.early = 2
+    assert summary(report).endswith("in 0.75 s (the 2 open pages shown after 0.70 s)")
 
 
 def test_a_build_reports_its_stages_and_every_page(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_pages_get_the_live_reload_script(served: tuple) -> None:
     assert page.count(LIVE_TAG) == 1
     assert LIVE_TAG in get(url)  # the folder's index.html
     assert b"location.reload" in get(url + "__kb/live.js")
-    assert json.loads(get(url + "__kb/status")) == {"version": 1, "error": None}
+    assert json.loads(get(url + "__kb/status")) == {"version": 1, "error": None, "stamp": 1}
     assert get(url + "assets/site.css").startswith(b"/*")
 
 
@@ -171,3 +172,78 @@ def test_a_page_stops_counting_as_open_when_it_stops_asking() -> None:
     state.note("claim/b.html")
     assert state.open_pages() == {"claim/b.html"}
     assert site_path("/claims/") == "claims/index.html" and site_path("/../etc") is None
+
+
+def test_a_status_request_waits_for_the_next_build() -> None:
+    # live.js sends the stamp it last saw: the answer comes when a build succeeds or fails, so
+    # that the page reloads at once instead of at its next poll, and a waiting page is open.
+    state = State()
+    server = make_server(Path("."), state, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/__kb/status?page=%2Fclaim%2Fa.html"
+    answers: list[dict[str, object]] = []
+
+    def ask(seen: int) -> threading.Thread:
+        thread = threading.Thread(
+            target=lambda: answers.append(json.loads(get(f"{url}&seen={seen}")))
+        )
+        thread.start()
+        return thread
+
+    try:
+        assert json.loads(get(url)) == {"version": 0, "error": None, "stamp": 0}
+        waiting = ask(0)
+        deadline = time.monotonic() + 10
+        while not state.waiting:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert state.open_pages() == {"claim/a.html"} and answers == []
+        state.success()
+        waiting.join(10)
+        assert answers == [{"version": 1, "error": None, "stamp": 1}]
+        waiting = ask(1)
+        state.failure("claims.yaml:3:1: error")
+        waiting.join(10)
+        assert answers[-1] == {"version": 1, "error": "claims.yaml:3:1: error", "stamp": 2}
+        assert json.loads(get(f"{url}&seen=0")) == answers[-1]  # an old stamp: answered at once
+        assert json.loads(get(f"{url}&seen=x")) == answers[-1]  # no stamp: at once too
+        waiting = ask(2)
+        state.close()  # the server stops: waiting requests answer
+        waiting.join(10)
+        assert not waiting.is_alive() and answers[-1]["stamp"] == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_waiting_status_request_answers_after_its_time() -> None:
+    state = State()
+    start = time.monotonic()
+    answer = json.loads(state.wait(0, "claim/a.html", timeout=0.2))
+    assert answer == {"version": 0, "error": None, "stamp": 0}
+    assert 0.2 <= time.monotonic() - start < 5
+    assert state.waiting == {} and state.open_pages() == {"claim/a.html"}
+
+
+def test_a_rebuild_lets_the_open_pages_load_again_before_it_goes_on() -> None:
+    # Once the open pages are written, the rest of a rebuild (other pages, the search index)
+    # would take the cores from the browser loading them: it waits until each has asked again.
+    state = State()
+    start = time.monotonic()
+    state.success()
+    state.wait_for_reloads(5.0)  # no page open: nothing to wait for
+    assert time.monotonic() - start < 1
+    state.waiting = {"claim/a.html": 1}
+    state.success()
+    assert state.reloading == {"claim/a.html"}
+    threading.Timer(0.2, state.note, ("claim/b.html", True)).start()  # another page: no help
+    threading.Timer(0.3, state.note, ("claim/a.html",)).start()  # a poll that waited: no load
+    threading.Timer(0.4, state.note, ("claim/a.html", True)).start()  # loaded again
+    start = time.monotonic()
+    state.wait_for_reloads(5.0)
+    assert 0.35 < time.monotonic() - start < 4
+    assert state.reloading == set()
+    state.success()  # the page does not come back: the rebuild goes on after its wait
+    start = time.monotonic()
+    state.wait_for_reloads(0.3)
+    assert 0.3 <= time.monotonic() - start < 4 and state.reloading == set()

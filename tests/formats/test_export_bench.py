@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.build.incremental import FileMemo, load_checked
+from kb.build.loading import FileMemo, load_checked
 from kb.formats.export import EXPORTERS, ExportMemo
 
 REPO = Path(__file__).resolve().parents[2]

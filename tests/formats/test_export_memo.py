@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from kb.build import exports
 from kb.build.exports import memo_sources, read_memo, write_memo
-from kb.build.incremental import FileMemo, load_memo
+from kb.build.loading import FileMemo, load_memo
 from kb.formats.export import (
     EXPORTERS,
     KIND_OF_TABLE,
