@@ -95,6 +95,7 @@ def run(folder: Path, edits: int, code: Path = HERE.parent) -> list[float]:
         stdout=subprocess.DEVNULL,
         text=True,
         env=env,
+        cwd=code,  # `python -m` looks in the working folder first
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(server.stderr, lines), daemon=True).start()

@@ -294,6 +294,50 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
         server.server_close()
 
 
+def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
+    browser: Any, tmp_path: Path
+) -> None:
+    # A tab in the background must not hold one of the browser's six connections to the server
+    # with a request that waits: it asks once a second. Shown again, it waits for the next build.
+    from helpers import write_kb
+    from rich.console import Console
+
+    from kb.cli.server import Rebuilder, State, make_server
+
+    folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
+    assert Rebuilder(folder, out, state, Console(file=open(os.devnull, "w"))).rebuild()  # noqa: SIM115
+    server = make_server(out, state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    asked: list[str] = []
+    try:
+        pg = browser.new_page()
+        pg.add_init_script(
+            "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+        )
+        pg.on("request", lambda r: asked.append(r.url) if "/__kb/status" in r.url else None)
+        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/claim/scaling-works.html")
+        pg.wait_for_timeout(2500)
+        assert len(asked) >= 2 and not any("seen=" in url for url in asked), asked
+        assert state.waiting == {} and "claim/scaling-works.html" in state.open_pages()
+        pg.evaluate(
+            "Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});"
+            "document.dispatchEvent(new Event('visibilitychange'));"
+        )
+        deadline = time.monotonic() + 5
+        while state.waiting != {"claim/scaling-works.html": 1}:
+            assert time.monotonic() < deadline, (state.waiting, asked)
+            pg.wait_for_timeout(50)  # the page's events are seen here while it waits
+        pg.wait_for_timeout(50)
+        assert "seen=" in asked[-1]
+        state.success()  # the waiting request answers at once: the page reloads
+        pg.wait_for_event("domcontentloaded", timeout=5_000)
+        pg.close()
+    finally:
+        state.close()
+        server.shutdown()
+        server.server_close()
+
+
 def test_print_hides_navigation_and_opens_trees(
     page: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
