@@ -259,7 +259,7 @@ def finished(plan: Plan) -> Report:
     report.removed, report.full = len(plan.gone), plan.full
     searching = sum(plan.searching)
     report.seconds = {
-        "load+check": m["site"] - m["load"],
+        "load": m["site"] - m["load"],  # the checks run meanwhile, waited for in "site"
         "site": m["first"] - m["site"],
         "open pages": m["plan"] - m["first"],
         "diff": m["choose"] - m["plan"],

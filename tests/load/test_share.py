@@ -74,13 +74,18 @@ def test_an_id_referred_to_again_and_again_is_one_object(bundled: Any) -> None:
     probe = Claim.model_validate
     if probe({"id": "a-b", "text": "x"}).id is not probe({"id": "a-b", "text": "x"}).id:
         pytest.skip("this pydantic makes a new object for each string")  # sharing is then moot
-    by_actor: dict[str, set[int]] = {}
+    objects: set[tuple[str, int]] = set()
     for stance in bundled.stances.values():
         raw = bundled.where[stance.id].raw
-        assert raw["actor"] is stance.actor
-        by_actor.setdefault(stance.actor, set()).add(id(stance.actor))
-    assert by_actor and all(len(objects) == 1 for objects in by_actor.values())
-    assert max(len([s for s in bundled.stances.values() if s.actor == a]) for a in by_actor) > 3
+        assert raw["actor"] is stance.actor  # the record's and the mapping's: one object, always
+        objects.add((stance.actor, id(stance.actor)))
+    # Across records, pydantic's cache decides: a table of fixed size, hashed afresh in each
+    # process, where another string may take an ID's place between two uses (after other tests
+    # in the same process, say), so that some IDs come as two objects or three. Were the mappings'
+    # objects kept instead, each use would be an object of its own: 327 for the 42 actors here.
+    actors = {actor for actor, _ in objects}
+    assert len(bundled.stances) > 5 * len(actors)
+    assert len(objects) <= 2 * len(actors)
 
 
 def test_a_links_relation_holds_its_claims_own_ids(tmp_path: Path) -> None:
