@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import socket
 import sys
 import threading
 import time
@@ -32,6 +34,7 @@ OPEN_FOR = 5.0
 # Seconds a status request waits for a build to change the status before answering anyway: the
 # open page learns of a build at once, not at its next poll.
 WAIT_FOR = 10.0
+HANG_UP_CHECK = 0.25  # seconds between looks at whether a waiting request's browser hung up
 # Seconds a rebuild waits, once the open pages are written, for them to load again before it goes
 # on: the browser then has the cores to itself, and the author sees the edit sooner.
 RELOAD_WAIT = 0.5
@@ -91,14 +94,27 @@ class State:
         status = {"version": self.version, "error": self.error, "stamp": self.stamp}
         return json.dumps(status).encode("utf-8")
 
-    def wait(self, seen: int, page: str | None, timeout: float = WAIT_FOR) -> bytes:
+    def wait(
+        self,
+        seen: int,
+        page: str | None,
+        timeout: float = WAIT_FOR,
+        gone: Callable[[], bool] = lambda: False,
+    ) -> bytes:
         """Return the status as JSON once its stamp is no longer seen, or after timeout seconds."""
+        # `gone` tells whether the browser hung up (its page navigated away): the page is then
+        # no longer open, nor waited for to load again, within a quarter of a second.
         self.note(page)
+        end = time.monotonic() + timeout
         with self.changed:
             if page is not None:
                 self.waiting[page] = self.waiting.get(page, 0) + 1
             try:
-                self.changed.wait_for(lambda: self.closed or self.stamp != seen, timeout)
+                while not (self.closed or self.stamp != seen or gone()):
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        break
+                    self.changed.wait(min(left, HANG_UP_CHECK))
             finally:
                 if page is not None:
                     self.waiting[page] -= 1
@@ -190,7 +206,7 @@ class Handler(SimpleHTTPRequestHandler):
         if not (seen.isascii() and seen.isdigit()):
             self.state.note(page, loaded=True)  # a page's first question: it has just loaded
             return self.state.as_json()
-        return self.state.wait(int(seen), page)
+        return self.state.wait(int(seen), page, gone=partial(hung_up, self.connection))
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(HTTPStatus.OK)
@@ -212,6 +228,15 @@ class Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def hung_up(connection: socket.socket) -> bool:
+    """Tell whether the other end closed a connection that has sent nothing more."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and not connection.recv(1, socket.MSG_PEEK)
+    except OSError:  # reset, or closed here
+        return True
 
 
 def site_path(url_path: str) -> str | None:

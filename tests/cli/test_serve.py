@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -14,7 +15,16 @@ import pytest
 from helpers import write_kb
 from rich.console import Console
 
-from kb.cli.server import LIVE_TAG, OPEN_FOR, Rebuilder, State, make_server, serve, site_path
+from kb.cli.server import (
+    LIVE_TAG,
+    OPEN_FOR,
+    Rebuilder,
+    State,
+    hung_up,
+    make_server,
+    serve,
+    site_path,
+)
 
 
 @pytest.fixture
@@ -247,3 +257,43 @@ def test_a_rebuild_lets_the_open_pages_load_again_before_it_goes_on() -> None:
     start = time.monotonic()
     state.wait_for_reloads(0.3)
     assert 0.3 <= time.monotonic() - start < 4 and state.reloading == set()
+
+
+def test_a_page_that_navigates_away_stops_waiting() -> None:
+    # A browser leaving a page drops its waiting request: the page is then no longer open, and
+    # a rebuild does not wait for it to load again (it waited its whole half second before).
+    state = State()
+    server = make_server(Path("."), state, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=5) as browser:
+            page = "%2Fclaim%2Fleft.html"
+            browser.sendall(f"GET /__kb/status?page={page}&seen=0 HTTP/1.1\r\n\r\n".encode())
+            deadline = time.monotonic() + 5
+            while not state.waiting:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        left = time.monotonic()  # the connection is closed here
+        while state.waiting:
+            assert time.monotonic() - left < 2, state.waiting
+            time.sleep(0.01)
+        state.asked.clear()
+        assert state.open_pages() == set()
+        start = time.monotonic()
+        state.success()
+        state.wait_for_reloads(5.0)
+        assert time.monotonic() - start < 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_hung_up_tells_a_closed_connection_from_a_quiet_one() -> None:
+    ours, theirs = socket.socketpair()
+    with ours:
+        assert not hung_up(ours)  # quiet, still there
+        theirs.sendall(b"x")
+        assert not hung_up(ours)  # more to read: still there
+        assert ours.recv(1) == b"x"
+        theirs.close()
+        assert hung_up(ours)
