@@ -235,6 +235,8 @@ def hung_up(connection: socket.socket) -> bool:
     try:
         readable, _, _ = select.select([connection], [], [], 0)
         return bool(readable) and not connection.recv(1, socket.MSG_PEEK)
+    except ValueError:  # a descriptor past select's limit: wait the whole time, as before
+        return False
     except OSError:  # reset, or closed here
         return True
 
