@@ -21,7 +21,8 @@
   function poll() {
     // The page's path tells kb serve that it is open: a rebuild renders it before the rest. A
     // shown page waits for the next change; a hidden one asks now and again a second later, so
-    // that tabs in the background do not hold the browser's few connections to the server.
+    // that tabs in the background do not hold the browser's few connections to the server (nor
+    // do more than four pages at once: the server says it is busy).
     if (busy) return;
     busy = true;
     var url = "/__kb/status?page=" + encodeURIComponent(location.pathname);
@@ -32,7 +33,7 @@
       else if (s.version !== seen) { location.reload(); return; }
       stamp = s.stamp;
       if (s.error) show(s.error); else hide();
-      later(document.hidden ? 1000 : 0);
+      later(document.hidden || s.busy ? 1000 : 0);  // busy: other pages hold the connections
     }).catch(function () {
       busy = false;
       later(1000);  // the server stopped or restarts: try again

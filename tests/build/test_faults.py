@@ -24,6 +24,7 @@ from helpers import write_kb
 
 from kb.cli import main
 from kb.cli import server as serve
+from kb.cli.status import State
 
 KILLS = 10
 EXTRA_CLAIM = """
@@ -416,7 +417,7 @@ def test_serve_reports_errors_that_look_like_markup(error: Exception) -> None:
             raise error
 
     rebuilder = serve.Rebuilder.__new__(serve.Rebuilder)  # no builder: the failure is staged
-    rebuilder.builder, rebuilder.state = Failing(), serve.State()
+    rebuilder.builder, rebuilder.state = Failing(), State()
     rebuilder.console = Console(file=io.StringIO())
     assert rebuilder.rebuild() is False
     assert "[/" in (rebuilder.state.error or "")

@@ -495,7 +495,8 @@ def test_kb_txt_imported_into_the_root_does_not_become_the_settings(tmp_path: Pa
 
 @pytest.fixture
 def server(tmp_path: Path):  # noqa: ANN201
-    from kb.cli.server import State, make_server
+    from kb.cli.server import make_server
+    from kb.cli.status import State
 
     site = tmp_path / "site"
     site.mkdir()

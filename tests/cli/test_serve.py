@@ -15,16 +15,8 @@ import pytest
 from helpers import write_kb
 from rich.console import Console
 
-from kb.cli.server import (
-    LIVE_TAG,
-    OPEN_FOR,
-    Rebuilder,
-    State,
-    hung_up,
-    make_server,
-    serve,
-    site_path,
-)
+from kb.cli.server import LIVE_TAG, Rebuilder, hung_up, make_server, serve, site_path
+from kb.cli.status import MAX_HELD, OPEN_FOR, State
 
 
 @pytest.fixture
@@ -297,3 +289,28 @@ def test_hung_up_tells_a_closed_connection_from_a_quiet_one() -> None:
         assert ours.recv(1) == b"x"
         theirs.close()
         assert hung_up(ours)
+
+
+def test_no_more_than_four_requests_wait_at_once() -> None:
+    # A browser opens six connections to a host: pages past the fourth are told the server is
+    # busy and ask again a second later, so that page loads still find a connection.
+    state = State()
+    threads = [
+        threading.Thread(target=state.wait, args=(0, f"p{i}.html"), kwargs={"timeout": 10})
+        for i in range(MAX_HELD)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while state.held < MAX_HELD:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    start = time.monotonic()
+    answer = json.loads(state.wait(0, "p9.html", timeout=10))
+    assert answer == {"version": 0, "error": None, "stamp": 0, "busy": True}
+    assert time.monotonic() - start < 1 and "p9.html" in state.open_pages()
+    state.success()
+    for thread in threads:
+        thread.join(5)
+    assert state.held == 0 and state.waiting == {}
+    assert "busy" not in json.loads(state.wait(0, "p9.html", timeout=10))  # a change: at once

@@ -259,7 +259,8 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
     from helpers import write_kb
     from rich.console import Console
 
-    from kb.cli.server import Rebuilder, State, make_server
+    from kb.cli.server import Rebuilder, make_server
+    from kb.cli.status import State
 
     folder = write_kb(tmp_path)
     out = tmp_path / "site"
@@ -302,7 +303,8 @@ def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
     from helpers import write_kb
     from rich.console import Console
 
-    from kb.cli.server import Rebuilder, State, make_server
+    from kb.cli.server import Rebuilder, make_server
+    from kb.cli.status import State
 
     folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
     assert Rebuilder(folder, out, state, Console(file=open(os.devnull, "w"))).rebuild()  # noqa: SIM115
