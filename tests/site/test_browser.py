@@ -340,6 +340,42 @@ def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
         server.server_close()
 
 
+def test_serve_many_open_pages_leave_connections_for_page_loads(
+    browser: Any, tmp_path: Path
+) -> None:
+    # Seven shown pages of one server in one browser: were each holding a waiting request, the
+    # browser's six connections to the host would be taken and a page load would wait for one.
+    from helpers import write_kb
+    from rich.console import Console
+
+    from kb.cli.server import Rebuilder, make_server
+    from kb.cli.status import MAX_HELD, State
+
+    folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
+    assert Rebuilder(folder, out, state, Console(file=open(os.devnull, "w"))).rebuild()  # noqa: SIM115
+    server = make_server(out, state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context()
+    try:
+        pages = [context.new_page() for _ in range(7)]
+        for pg in pages:
+            pg.goto(url + "claim/scaling-works.html")
+        deadline = time.monotonic() + 5
+        while state.held < MAX_HELD:
+            assert time.monotonic() < deadline, state.held
+            pages[0].wait_for_timeout(50)
+        start = time.monotonic()
+        pages[0].goto(url + "claim/curves-bend.html")
+        assert time.monotonic() - start < 2
+        assert state.held <= MAX_HELD
+    finally:
+        context.close()
+        state.close()
+        server.shutdown()
+        server.server_close()
+
+
 def test_print_hides_navigation_and_opens_trees(
     page: Any, site_url: str, kb: KnowledgeBase
 ) -> None:
