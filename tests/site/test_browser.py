@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -255,23 +256,32 @@ def test_keyboard_reaches_the_content(page: Any, site_url: str) -> None:
     assert inside
 
 
-def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _served(tmp_path: Path) -> Iterator[tuple[str, Any, Any, Path]]:
+    """Build the small KB and serve it as `kb serve` does; yield (url, rebuilder, state, folder)."""
     from helpers import write_kb
     from rich.console import Console
 
     from kb.cli.server import Rebuilder, make_server
     from kb.cli.status import State
 
-    folder = write_kb(tmp_path)
-    out = tmp_path / "site"
-    state = State()
+    folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
     rebuilder = Rebuilder(folder, out, state, Console(file=open(os.devnull, "w")))  # noqa: SIM115
     assert rebuilder.rebuild()
     server = make_server(out, state, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", rebuilder, state, folder
+    finally:
+        state.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> None:
+    with _served(tmp_path) as (url, rebuilder, state, folder):
         pg = browser.new_page()
-        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/claim/scaling-works.html")
+        pg.goto(url + "claim/scaling-works.html")
         # The page's polls name it, so that a rebuild renders it before the other pages.
         deadline = time.monotonic() + 5
         while "claim/scaling-works.html" not in state.open_pages():
@@ -290,9 +300,6 @@ def test_serve_shows_a_yaml_error_then_reloads(browser: Any, tmp_path: Path) -> 
         _wait(pg, "document.querySelector('h1')?.textContent === 'Scaling lowers loss.'")
         assert pg.locator("#kb-error-banner").count() == 0
         pg.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
@@ -300,24 +307,14 @@ def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
 ) -> None:
     # A tab in the background must not hold one of the browser's six connections to the server
     # with a request that waits: it asks once a second. Shown again, it waits for the next build.
-    from helpers import write_kb
-    from rich.console import Console
-
-    from kb.cli.server import Rebuilder, make_server
-    from kb.cli.status import State
-
-    folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
-    assert Rebuilder(folder, out, state, Console(file=open(os.devnull, "w"))).rebuild()  # noqa: SIM115
-    server = make_server(out, state, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     asked: list[str] = []
-    try:
+    with _served(tmp_path) as (url, _, state, _):
         pg = browser.new_page()
         pg.add_init_script(
             "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
         )
         pg.on("request", lambda r: asked.append(r.url) if "/__kb/status" in r.url else None)
-        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/claim/scaling-works.html")
+        pg.goto(url + "claim/scaling-works.html")
         pg.wait_for_timeout(2500)
         assert len(asked) >= 2 and not any("seen=" in url for url in asked), asked
         assert state.waiting == {} and "claim/scaling-works.html" in state.open_pages()
@@ -334,10 +331,6 @@ def test_serve_a_hidden_page_asks_without_waiting_and_a_shown_one_waits(
         state.success()  # the waiting request answers at once: the page reloads
         pg.wait_for_event("domcontentloaded", timeout=5_000)
         pg.close()
-    finally:
-        state.close()
-        server.shutdown()
-        server.server_close()
 
 
 def test_serve_many_open_pages_leave_connections_for_page_loads(
@@ -345,19 +338,10 @@ def test_serve_many_open_pages_leave_connections_for_page_loads(
 ) -> None:
     # Seven shown pages of one server in one browser: were each holding a waiting request, the
     # browser's six connections to the host would be taken and a page load would wait for one.
-    from helpers import write_kb
-    from rich.console import Console
+    from kb.cli.status import MAX_HELD
 
-    from kb.cli.server import Rebuilder, make_server
-    from kb.cli.status import MAX_HELD, State
-
-    folder, out, state = write_kb(tmp_path), tmp_path / "site", State()
-    assert Rebuilder(folder, out, state, Console(file=open(os.devnull, "w"))).rebuild()  # noqa: SIM115
-    server = make_server(out, state, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     context = browser.new_context()
-    try:
+    with _served(tmp_path) as (url, _, state, _), contextlib.closing(context):
         pages = [context.new_page() for _ in range(7)]
         for pg in pages:
             pg.goto(url + "claim/scaling-works.html")
@@ -369,11 +353,6 @@ def test_serve_many_open_pages_leave_connections_for_page_loads(
         pages[0].goto(url + "claim/curves-bend.html")
         assert time.monotonic() - start < 2
         assert state.held <= MAX_HELD
-    finally:
-        context.close()
-        state.close()
-        server.shutdown()
-        server.server_close()
 
 
 def test_print_hides_navigation_and_opens_trees(
