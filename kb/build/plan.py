@@ -214,9 +214,10 @@ def early_pages(plan: Plan, wanted: Collection[str], marker: Path, salted: list[
     plan.salt, plan.derived = salt(plan.site, salted), derived_lookups(plan.site)
     if needs_full(plan, marker):
         return []
-    plan.full = False
-    plan.reads = plan.last.reads.copy()
-    return [p for p in plan.site.pages() if p.path in wanted]
+    pages = [p for p in plan.site.pages() if p.path in wanted]
+    if pages:  # their reads go into a copy of the last build's table, as the other pages' do
+        plan.full, plan.reads = False, plan.last.reads.copy()
+    return pages
 
 
 def pages_to_render(plan: Plan) -> list[Any]:

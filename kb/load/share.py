@@ -15,7 +15,8 @@ from pydantic import BaseModel
 # Short strings go the other way: pydantic-core returns one cached object for equal strings of
 # fewer than CACHED characters (IDs above all, each written wherever it is referred to), so the
 # parsed mapping takes the record's, and the pickles of the state and the export memo write it
-# once. With another pydantic those are merely not shared.
+# once. Its cache is a table of fixed size, so a string pushed out comes back as a new object;
+# with another pydantic those are merely not shared.
 CACHED = 64
 
 

@@ -314,3 +314,24 @@ def test_no_more_than_four_requests_wait_at_once() -> None:
         thread.join(5)
     assert state.held == 0 and state.waiting == {}
     assert "busy" not in json.loads(state.wait(0, "p9.html", timeout=10))  # a change: at once
+
+
+def test_the_rebuilder_reloads_the_open_pages_then_waits_for_them(tmp_path: Path) -> None:
+    # The builder calls this once the open pages are written: the signal to reload, then the
+    # wait that keeps the rest of the rebuild from the browser's way.
+    calls: list[str] = []
+
+    class Noting(State):
+        def success(self) -> None:
+            calls.append("success")
+            super().success()
+
+        def wait_for_reloads(self, timeout: float = 0.5) -> None:
+            calls.append("wait")
+            super().wait_for_reloads(timeout)
+
+    state = Noting()
+    rebuilder = Rebuilder(write_kb(tmp_path), tmp_path / "site", state, Console(file=io.StringIO()))
+    assert rebuilder.builder.on_visible == rebuilder.shown
+    rebuilder.shown()
+    assert calls == ["success", "wait"] and state.version == 1
