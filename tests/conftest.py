@@ -24,6 +24,12 @@ class QuietHandler(SimpleHTTPRequestHandler):
         """Say nothing."""
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Run one worker more than there are cores: a quarter of the suite waits on browsers."""
+    # On two cores, two workers kept them busy 1.5 of 2 on average: 205 s wall for 303 s of CPU.
+    return (os.cpu_count() or 1) + 1
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_caches_and_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep this run's per-user cache and temporary files apart from every other process's."""
@@ -65,7 +71,7 @@ def site_url(real_site: Path) -> Iterator[str]:
     """Serve the real site's parent on 127.0.0.1; return the site's address (a sub-path)."""
     handler = functools.partial(QuietHandler, directory=str(real_site.parent.parent))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/sub/site/"
     server.shutdown()

@@ -271,7 +271,8 @@ def serve(
     server = make_server(out, state, port)
     real_port = server.server_address[1]
     console.print(f"serving {Path(out).resolve()} at http://{HOST}:{real_port}/ (Ctrl-C stops)")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Checked ten times a second (not twice) for shutdown: Ctrl-C and tests end sooner.
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
     thread.start()
     try:
         watch_and_rebuild(Path(kb_root), rebuilder.rebuild, stop)

@@ -139,7 +139,7 @@ def test_a_rebuild_in_place_writes_the_edited_page_before_the_downloads(
     real_run = ExportJob.run
 
     def slow_run(self: ExportJob, where: Path, inbox: Any, send: Any) -> None:
-        time.sleep(3)  # in the export process: a large KB's export
+        time.sleep(1.5)  # in the export process: a large KB's export
         real_run(self, where, inbox, send)
 
     monkeypatch.setattr(ExportJob, "run", slow_run)

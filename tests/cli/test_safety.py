@@ -502,7 +502,7 @@ def server(tmp_path: Path):  # noqa: ANN201
     site.mkdir()
     (site / "index.html").write_text("<body>hi</body>")
     srv = make_server(site, State(), 0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield srv
     srv.shutdown()

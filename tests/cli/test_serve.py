@@ -29,7 +29,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, Rebuilder, str, io.StringIO]]
     rebuilder = Rebuilder(folder, out, state, Console(file=log, width=200))
     assert rebuilder.rebuild()
     server = make_server(out, state, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield folder, rebuilder, f"http://127.0.0.1:{server.server_address[1]}/", log
     server.shutdown()
@@ -153,7 +153,7 @@ def test_pages_that_ask_for_the_status_are_rendered_first(tmp_path: Path) -> Non
     # live.js sends its page's path with every poll; the rebuild renders those pages first.
     state = State()
     server = make_server(tmp_path, state, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/__kb/status?page="
@@ -181,7 +181,7 @@ def test_a_status_request_waits_for_the_next_build() -> None:
     # that the page reloads at once instead of at its next poll, and a waiting page is open.
     state = State()
     server = make_server(Path("."), state, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/__kb/status?page=%2Fclaim%2Fa.html"
     answers: list[dict[str, object]] = []
 
@@ -256,7 +256,7 @@ def test_a_page_that_navigates_away_stops_waiting() -> None:
     # a rebuild does not wait for it to load again (it waited its whole half second before).
     state = State()
     server = make_server(Path("."), state, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         with socket.create_connection(server.server_address[:2], timeout=5) as browser:
             page = "%2Fclaim%2Fleft.html"

@@ -278,7 +278,7 @@ def fresh_exports(kb: KnowledgeBase) -> dict[str, bytes]:
     return {fmt: exporter(kb) for fmt, exporter in EXPORTERS.items()}
 
 
-@pytest.mark.parametrize(("seed", "replay"), [(0, True), (1, True), (2, False)])
+@pytest.mark.parametrize(("seed", "replay"), [(0, True), (2, False)])
 def test_memoised_exports_equal_fresh_ones_after_random_edits(
     tmp_path: Path, seed: int, replay: bool
 ) -> None:

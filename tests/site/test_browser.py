@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import page_kinds
+from helpers import axe_violations, page_kinds
 
 from kb.model.graph import KBGraph
 from kb.model.kb import KnowledgeBase
@@ -237,8 +237,7 @@ def test_no_serious_accessibility_violation(browser: Any, site_url: str, kb: Kno
             pg.goto(site_url + path)
             if name == "search":
                 pg.locator("#search-results li").first.wait_for(timeout=10_000)
-            results = axe.run(pg)
-            for v in results.response["violations"]:
+            for v in axe_violations(axe, pg):
                 if v["impact"] in ("serious", "critical"):
                     targets = [n["target"] for n in v["nodes"][:3]]
                     found.append(f"{name}/{scheme}: {v['id']} ({v['impact']}) {targets}")
@@ -269,7 +268,7 @@ def _served(tmp_path: Path) -> Iterator[tuple[str, Any, Any, Path]]:
     rebuilder = Rebuilder(folder, out, state, Console(file=open(os.devnull, "w")))  # noqa: SIM115
     assert rebuilder.rebuild()
     server = make_server(out, state, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", rebuilder, state, folder
     finally:
