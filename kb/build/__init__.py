@@ -51,8 +51,11 @@ def build(
     base_url: str | None = None,
     search: bool = True,
     progress: Progress | None = None,
+    detach: bool = False,
 ) -> Path:
     """Build the site of the KB at kb_root into out; return the path of its index.html."""
+    # `detach`: the state is saved and the last site removed by a forked process after this
+    # returns (`kb build`, whose process then ends); else before it returns.
     out = Path(out).resolve()
     guard_output(out, Path(kb_root))
     # The incremental builder renders across both cores, then swaps the folder in whole.
@@ -67,6 +70,9 @@ def build(
         atomic=True,
         progress=progress,
     )
+    builder.detach = detach
+    if detach:
+        builder.removals.deferred = []  # removed by the process that saves the state
     report = builder.build()
     builder.removals.finish()  # the last site, removed while the state was saved, is gone
     if report.repaired:

@@ -15,9 +15,13 @@ class Removals:
 
     def __init__(self) -> None:
         self._threads: list[threading.Thread] = []
+        self.deferred: list[Path] | None = None  # a list: removed by `finish`, not in threads
 
     def later(self, folder: Path) -> None:
-        """Remove a folder in a thread; the process waits for it before exiting."""
+        """Remove a folder in a thread (or on `finish` when deferred); the process waits for it."""
+        if self.deferred is not None:
+            self.deferred.append(folder)
+            return
         kwargs = {"ignore_errors": True}
         thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs=kwargs)
         thread.start()
@@ -27,6 +31,13 @@ class Removals:
         """Wait until the folders handed to `later` are gone."""
         while self._threads:
             self._threads.pop().join()
+        while self.deferred:
+            shutil.rmtree(self.deferred.pop(), ignore_errors=True)
+
+    def hand_off(self) -> None:
+        """Forget the deferred folders: a forked process removes them."""
+        if self.deferred is not None:
+            self.deferred.clear()
 
 
 def exchange(new: Path, out: Path) -> bool:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
@@ -16,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from kb.build.changes import changes
+from kb.build.detach import save_apart
 from kb.build.executor import LocalProcessExecutor, PageExecutor
 from kb.build.exports import Exports, download_paths, downloads_among
 from kb.build.folders import Removals
 from kb.build.gather import assets, make_site
 from kb.build.loading import FileMemo, load_checking
+from kb.build.lock import state_locked
 from kb.build.memos import BuildMemos
 from kb.build.pagereads import PageReads
 from kb.build.plan import (
@@ -43,14 +46,7 @@ from kb.build.plan import (
 from kb.build.progress import Progress
 from kb.build.report import Report
 from kb.build.search import VIEWS_PREFIX, index_search, planned_shards, views_folder
-from kb.build.state import (
-    STATE_NAME,
-    Snapshot,
-    State,
-    output_stamp,
-    read_state,
-    write_state,
-)
+from kb.build.state import STATE_NAME, Snapshot, State, output_stamp, read_state, write_state
 from kb.build.swap import swap_in
 from kb.build.workers import Rendered, render_pages
 from kb.build.writer import Manifest, SiteWriter, link_tree, write_files
@@ -69,6 +65,7 @@ class IncrementalBuilder:
     # something it read changed: a record it looked up (or one that names it), a table or lookup it
     # scanned, an entry of the site's derived lookups, or a claim's standing. Pages render through
     # `executor` (by default, forked processes of this machine).
+    detach = False  # True: a forked process saves the state after build() returns (`kb build`)
 
     def __init__(
         self,
@@ -108,8 +105,7 @@ class IncrementalBuilder:
         self.atomic = atomic
         self.memo = FileMemo()
         self.memos = BuildMemos()  # layouts, the graph and analysis, kept between builds
-        # One plugin manager for every build: its checks and page families.
-        self.pm = plugin_manager()
+        self.pm = plugin_manager()  # one for every build: its checks and page families
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
         self.removals = Removals()  # spent search shards and sites, removed in threads
@@ -121,19 +117,22 @@ class IncrementalBuilder:
     def restore(self) -> bool:
         """Take the last build's state from the state file, if it matches the output folder."""
         assert self.state_file is not None
-        state = read_state(self.state_file, output_stamp(self.kb_root, self.out))
+        with state_locked(self.state_file.parent, shared=True):  # saved by no process meanwhile
+            state = read_state(self.state_file, output_stamp(self.kb_root, self.out))
         if state is None:
             return False
         self.memo, self.last, self.extra = state.memo, state.last, state.extra
-        self.memos.restore(state.analysis, state.layouts)
+        self.memos.restore(state.analysis, state.layouts, state.graph)
         return True
 
-    def save(self, manifest: Callable[[], Manifest] | None = None) -> int:
-        """Write this build's state (the site's files from manifest); return the files copied."""
+    def save(self, manifest: Callable[[], Manifest] | None = None, locked: bool = False) -> int:
+        """Write this build's state (locked here unless by the caller); return entries copied."""
         assert self.state_file is not None
         layouts, analysis = self.memos.layouts, self.memos.saved()
-        state = State(self.memo, self.last, self.extra, layouts, analysis)
-        return write_state(self.state_file, output_stamp(self.kb_root, self.out), state, manifest)
+        state = State(self.memo, self.last, self.extra, layouts, analysis, self.memos.kept_graph())
+        stamp = output_stamp(self.kb_root, self.out)  # the site's files from manifest, if given
+        with contextlib.nullcontext() if locked else state_locked(self.state_file.parent):
+            return write_state(self.state_file, stamp, state, manifest)
 
     def build(self) -> Report:
         """Build (or rebuild) the site, showing its progress; return what was done."""
@@ -378,6 +377,8 @@ class IncrementalBuilder:
             digests=plan.digests,
             views=views,
         )
+        if self.detach and save_apart(self):
+            return  # saved, with the site's files, by a forked process after this build returns
         # The site's files are read in a forked process while the state is pickled (0.4 s at
         # 10,000 claims); they are the state's last part.
         files = SiteFiles(self.out)

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from kb.analysis import Analysis
 from kb.analysis.gcpause import gc_paused
 from kb.build.loading import FileEntry, FileMemo
+from kb.build.memos import KeptGraph
 from kb.build.pagereads import PageReads
 from kb.build.writer import Manifest
 from kb.load.files import code_digest
@@ -24,7 +25,7 @@ from kb.plugins import installed
 from kb.site.memos import Positions
 
 STATE_NAME = "build-state.pickle"
-STATE_VERSION = "kb-cache-14"
+STATE_VERSION = "kb-cache-15"
 
 Stamp = tuple[str, str, int, int]  # KB folder, output folder, marker's inode and mtime
 
@@ -70,6 +71,7 @@ class State:
     extra: dict[str, bytes]  # digests of the assets and downloads written
     layouts: dict[bytes, Positions]
     analysis: dict[bytes, Analysis]
+    graph: KeptGraph | None = None  # the last KB's graph
 
 
 def read_state(path: Path, stamp: Stamp | None) -> State | None:
@@ -88,6 +90,7 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
             entries = list(files.values())
             kept = pickle.load(handle)
             named = {n: _load(handle, entries) for n in _NAMED} if kept else {}
+            graph = _load(handle, entries, named["kb"]) if kept else None
             parsed, extra, layouts, analysis = (pickle.load(handle) for _ in range(4))
             rest = {n: pickle.load(handle) for n in _PLAIN} if kept else {}
             last = Snapshot(**named, **rest) if kept else None
@@ -99,7 +102,8 @@ def read_state(path: Path, stamp: Stamp | None) -> State | None:
         return None
     if last is not None:
         last.manifest = manifest
-    return State(FileMemo(files, parsed, (identity, spans)), last, extra, layouts, analysis)
+    memo = FileMemo(files, parsed, (identity, spans))
+    return State(memo, last, extra, layouts, analysis, graph)
 
 
 def write_state(
@@ -133,6 +137,10 @@ def write_state(
             # by reference, each part with a memo of its own; the rest holds none of them.
             for part in named:
                 _RefPickler(handle, refs).dump(part)
+            if last is not None:  # the graph names the last KB, written just before, too
+                refs[id(last.kb)] = LAST_KB
+                graph = state.graph if state.graph and state.graph.kb is last.kb else None
+                _RefPickler(handle, refs).dump(graph)
             refs.clear()  # 10 MB at 10,000 claims, freed before the largest memo (the reads')
             for part in rest:
                 pickler.clear_memo()
@@ -200,6 +208,7 @@ _PLAIN = tuple(f.name for f in fields(Snapshot) if f.name not in (*_NAMED, "mani
 # A reference: (a file's number << 32 | an action's number among its actions) << 1 | 0 for the
 # record, 1 for its place. One int, not a tuple: there are two for each record.
 Ref = int
+LAST_KB: Ref = -1  # the last KB, which the graph names
 
 
 def _note_refs(refs: dict[int, Ref], number: int, actions: list[tuple[str, Any]]) -> None:
@@ -224,20 +233,24 @@ class _RefPickler(pickle.Pickler):
         return self.refs.get(id(obj))
 
 
-def _load(handle: BinaryIO, entries: list[FileEntry]) -> Any:
-    """Read the next part written by a `_RefPickler`, its references taken from entries."""
-    return _RefUnpickler(handle, entries).load()
+def _load(handle: BinaryIO, entries: list[FileEntry], kb: KnowledgeBase | None = None) -> Any:
+    """Read the next part written by a `_RefPickler`, its references taken from entries (or kb)."""
+    return _RefUnpickler(handle, entries, kb).load()
 
 
 class _RefUnpickler(pickle.Unpickler):
     """An unpickler that takes records and places by reference from the file memo's entries."""
 
-    def __init__(self, handle: BinaryIO, entries: list[FileEntry]) -> None:
+    def __init__(
+        self, handle: BinaryIO, entries: list[FileEntry], kb: KnowledgeBase | None
+    ) -> None:
         super().__init__(handle)
-        self.entries = entries
+        self.entries, self.kb = entries, kb
 
     def persistent_load(self, pid: Any) -> Any:
-        """Return the record or place a reference names."""
+        """Return the record or place a reference names, or the last KB."""
+        if pid == LAST_KB:
+            return self.kb
         number, index = divmod(pid >> 1, 1 << 32)
         return self.entries[number][1][index][1][pid & 1]
 

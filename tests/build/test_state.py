@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from kb.model.records import Question
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from synth import edit_statement, generate  # noqa: E402
+from synth import add_relation, edit_statement, generate  # noqa: E402
 
 
 def state_file(builder: IncrementalBuilder) -> Path:
@@ -128,3 +129,51 @@ def test_a_state_file_replaced_since_is_not_copied_from(
     assert built.save() == 0
     assert path.read_bytes() == whole
     assert read_state(path, output_stamp(built.kb_root, built.out)) is not None
+
+
+def test_the_graph_is_saved_and_reused_by_the_next_process_while_its_inputs_hold(
+    built: IncrementalBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement edit reuses the saved graph, its KB the new one; a new link builds it anew."""
+    from kb.build import build, memos
+    from kb.model.graph import KBGraph
+
+    made: list[object] = []
+
+    class Counted(KBGraph):
+        def __init__(self, kb: Any) -> None:
+            made.append(kb)
+            super().__init__(kb)
+
+    state = read_state(state_file(built), output_stamp(built.kb_root, built.out))
+    assert state is not None and state.last is not None and state.graph is not None
+    saved = state.graph.graph
+    assert state.graph.kb is state.last.kb and saved.kb is state.last.kb  # named, not held twice
+    assert state.graph.pairs is not None and state.graph.settings is not None
+    fresh = KBGraph(state.last.kb)
+    edges = sorted(map(repr, fresh.g.edges(keys=True, data=True)))
+    assert sorted(map(repr, saved.g.edges(keys=True, data=True))) == edges
+    assert saved._in == fresh._in and saved._out == fresh._out  # noqa: SLF001
+
+    monkeypatch.setattr(memos, "KBGraph", Counted)
+
+    def rebuild() -> int:
+        # A new builder, as the next `kb build` makes, from the state the last one saved.
+        made.clear()
+        builder = IncrementalBuilder(
+            built.kb_root, built.out, search=False, cache_dir=tmp_path / "c"
+        )
+        report = builder.build()
+        graphs = len(made)
+        assert not report.full and builder.last is not None
+        assert builder.memos.graph(builder.last.kb).kb is builder.last.kb
+        build(built.kb_root, tmp_path / "fresh", search=False)
+        for path in site_manifest(tmp_path / "fresh"):
+            if path.endswith(".html"):
+                assert (built.out / path).read_bytes() == (tmp_path / "fresh" / path).read_bytes()
+        return graphs
+
+    edit_statement(built.kb_root, 3, "A statement the saved graph does not hold.")
+    assert rebuild() == 0
+    add_relation(built.kb_root, 30, 2, "supports")
+    assert rebuild() == 1  # the new link is in a graph built anew

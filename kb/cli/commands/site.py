@@ -29,7 +29,7 @@ def build(kb_path: Path, out_dir: Path, base_url: str | None, quiet: bool) -> No
     from kb.build import build as build_site
     from kb.build.progress import for_terminal
 
-    click.echo(build_site(kb_path, out_dir, base_url, progress=for_terminal(quiet)))
+    click.echo(build_site(kb_path, out_dir, base_url, progress=for_terminal(quiet), detach=True))
 
 
 @click.command()
