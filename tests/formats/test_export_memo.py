@@ -290,7 +290,7 @@ def test_memoised_exports_equal_fresh_ones_after_random_edits(
     folder = generate(tmp_path, 120 if replay else 60, seed=seed)
     author = SyntheticKB(folder, seed)
     files, memo = FileMemo(), ExportMemo()
-    for step in range(22):
+    for step in range(16):
         done = author.random_edit() if step else "nothing"
         if replay:
             kb, problems = load_memo(folder, files)
@@ -477,7 +477,7 @@ def test_exports_through_the_memo_file_equal_fresh_ones_after_random_edits(
     author = SyntheticKB(folder, seed)
     files, memo_file, site = FileMemo(), tmp_path / "memo" / "exports.pickle", tmp_path / "site"
     digests: dict[str, bytes] = {}
-    for step in range(25):
+    for step in range(16):
         done = author.random_edit() if step else "nothing"
         kb, problems = load_memo(folder, files) if replay else load(folder)
         assert not [p for p in problems if p.severity == "error"], (done, problems)
