@@ -58,17 +58,23 @@ def slow_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(incremental, "write_state", slow)
 
 
-def test_the_next_build_waits_for_the_state_the_last_one_saves(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder, out = generate(tmp_path / "kb", 40, 2), tmp_path / "site"
+def edited_while_saving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> tuple[Path, Path, Path, float]:
+    """Build, edit and build again, the second state slow to save; return KB, site, cache, time."""
+    folder, out = generate(tmp_path / "kb", 40, seed), tmp_path / "site"
     build(folder, out, search=False, detach=True)
-    cache = cache_of(folder, out)
     slow_saves(monkeypatch)
     edit_statement(folder, 1, "A statement edited before the saving ends.")
     start = time.monotonic()
     build(folder, out, search=False, detach=True)
-    returned = time.monotonic() - start
+    return folder, out, cache_of(folder, out), time.monotonic() - start
+
+
+def test_the_next_build_waits_for_the_state_the_last_one_saves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, out, cache, returned = edited_while_saving(tmp_path, monkeypatch, 2)
     assert held(cache)  # the forked process is still saving
     assert returned < SLOW  # and the build did not wait for it
     # A new builder, as the next `kb build` makes, waits for that state rather than reading the
@@ -90,12 +96,7 @@ def test_the_next_build_waits_for_the_state_the_last_one_saves(
 def test_the_forked_process_removes_the_last_site_and_saves_what_is_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, out = generate(tmp_path / "kb", 40, 3), tmp_path / "site"
-    build(folder, out, search=False, detach=True)
-    cache = cache_of(folder, out)
-    slow_saves(monkeypatch)
-    edit_statement(folder, 1, "An edit whose last site goes after the build.")
-    build(folder, out, search=False, detach=True)
+    folder, out, cache, _ = edited_while_saving(tmp_path, monkeypatch, 3)
     with state_locked(cache, shared=True):  # once the forked process has ended
         state = read_state(cache / STATE_NAME, output_stamp(folder, out.resolve()))
         beside = sorted(p.name for p in tmp_path.iterdir())
