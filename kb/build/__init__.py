@@ -73,8 +73,10 @@ def build(
     builder.detach = detach
     if detach:
         builder.removals.deferred = []  # removed by the process that saves the state
-    report = builder.build()
-    builder.removals.finish()  # the last site, removed while the state was saved, is gone
+    try:
+        report = builder.build()
+    finally:  # the last site, removed while the state was saved (or deferred), is gone
+        builder.removals.finish()
     if report.repaired:
         print(f"note: files in {out} were changed by hand; rebuilt it whole", file=sys.stderr)
     return out / "index.html"

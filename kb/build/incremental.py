@@ -65,7 +65,7 @@ class IncrementalBuilder:
     # something it read changed: a record it looked up (or one that names it), a table or lookup it
     # scanned, an entry of the site's derived lookups, or a claim's standing. Pages render through
     # `executor` (by default, forked processes of this machine).
-    detach = False  # True: a forked process saves the state after build() returns (`kb build`)
+    detach = False  # True: the state is saved by a fork after build() (kb build's one build)
 
     def __init__(
         self,
