@@ -229,10 +229,12 @@ def watch_and_rebuild(
 ) -> None:
     """Rebuild on every change until stopped, watching the content folder again once recreated."""
     # A watch on a deleted folder never reports again, so a folder deleted and put back is watched
-    # anew.
+    # anew, and rebuilt once the new watch is armed (its first batch, at most poll_ms later): a
+    # save made after a rebuild but before the watch would be missed until the next one.
     if watcher is None:
         watcher = watch
     root = os.path.abspath(kb_root)
+    owed = False  # a rebuild owed since the last watch ended
     while stop is None or not stop.is_set():
         armed = _identity(Path(kb_root))
         paths = watched_paths(kb_root)
@@ -243,13 +245,15 @@ def watch_and_rebuild(
             for changes in events:
                 gone = any(os.path.abspath(p) == root for _, p in changes)
                 if gone or _identity(Path(kb_root)) != armed:
-                    rebuild()
-                    break  # watch the folder that is there now
-                if changes:
+                    owed = True
+                    break  # watch the folder that is there now, then rebuild
+                if changes or owed:
+                    owed = False
                     rebuild()
             else:
                 return
         except FileNotFoundError:  # the folder went between listing and watching it
+            owed = False
             rebuild()
             time.sleep(poll_ms / 1000)
 

@@ -249,6 +249,7 @@ def test_serve_rearms_its_watch_when_the_folder_is_deleted_and_restored(tmp_path
             shutil.rmtree(kb)  # rm -rf claims
             yield {(Change.deleted, str(kb))}
         elif len(calls) == 2:
+            yield set()  # the watch's time is up with the folder still gone
             shutil.copytree(backup, kb)  # git checkout claims: a new folder, unwatched
             yield set()
         else:
@@ -256,9 +257,38 @@ def test_serve_rearms_its_watch_when_the_folder_is_deleted_and_restored(tmp_path
             stop.set()
 
     watch_and_rebuild(kb, lambda: rebuilds.append(kb.is_dir()), stop, watcher=watcher)
-    assert rebuilds == [False, True, True]
+    # The deletion shows once the rest is watched; the restored folder and its edit, once it is
+    # watched again, in one rebuild.
+    assert rebuilds == [False, True]
     assert str(kb) not in calls[1]  # while it is gone, the rest is watched
     assert str(kb) in calls[2]  # watched again once it is back
+
+
+def test_serve_rebuilds_a_moved_folder_only_once_it_is_watched_again(tmp_path: Path) -> None:
+    """A save made right after the rebuild that follows a move is never missed."""
+    from kb.cli.server import watch_and_rebuild
+
+    kb = write_kb(tmp_path)
+    stop = threading.Event()
+    log: list[str] = []
+
+    def watcher(*paths: Path, **_: object):
+        log.append("armed")  # a watch reports what changes from here on
+        if log.count("armed") == 1:
+            kb.rename(tmp_path / "away")  # mv claims away && mv away claims: another folder's
+            (tmp_path / "away").rename(kb)  # watch, though the path is the same
+            shutil.copytree(kb, tmp_path / "copy")
+            shutil.rmtree(kb)
+            (tmp_path / "copy").rename(kb)
+            yield set()
+        else:
+            yield set()  # the new watch's first batch: nothing saved since it was armed
+            stop.set()
+
+    watch_and_rebuild(kb, lambda: log.append("rebuild"), stop, watcher=watcher)
+    # Rebuilt after the new watch was armed: a save between the rebuild and the watch would have
+    # shown in neither.
+    assert log == ["armed", "armed", "rebuild"]
 
 
 def test_serve_picks_up_a_restored_folder_for_real(tmp_path: Path) -> None:
