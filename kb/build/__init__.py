@@ -69,10 +69,8 @@ def build(
         cache_dir=cache,
         atomic=True,
         progress=progress,
+        detach=detach,
     )
-    builder.detach = detach
-    if detach:
-        builder.removals.deferred = []  # removed by the process that saves the state
     try:
         report = builder.build()
     finally:  # the last site, removed while the state was saved (or deferred), is gone

@@ -13,14 +13,15 @@ from pathlib import Path
 class Removals:
     """Folders of spent files being removed in threads, which a later build waits for."""
 
-    def __init__(self) -> None:
+    def __init__(self, defer: bool = False) -> None:
         self._threads: list[threading.Thread] = []
-        self.deferred: list[Path] | None = None  # a list: removed by `finish`, not in threads
+        self.defer = defer  # True: removed by `finish`, or by the process they are handed to
+        self._deferred: list[Path] = []
 
     def later(self, folder: Path) -> None:
         """Remove a folder in a thread (or on `finish` when deferred); the process waits for it."""
-        if self.deferred is not None:
-            self.deferred.append(folder)
+        if self.defer:
+            self._deferred.append(folder)
             return
         kwargs = {"ignore_errors": True}
         thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs=kwargs)
@@ -31,13 +32,12 @@ class Removals:
         """Wait until the folders handed to `later` are gone."""
         while self._threads:
             self._threads.pop().join()
-        while self.deferred:
-            shutil.rmtree(self.deferred.pop(), ignore_errors=True)
+        while self._deferred:
+            shutil.rmtree(self._deferred.pop(), ignore_errors=True)
 
     def hand_off(self) -> None:
         """Forget the deferred folders: a forked process removes them."""
-        if self.deferred is not None:
-            self.deferred.clear()
+        self._deferred.clear()
 
 
 def exchange(new: Path, out: Path) -> bool:

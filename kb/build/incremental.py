@@ -31,13 +31,12 @@ from kb.build.plan import (
     SiteFiles,
     changed_extras,
     collect,
-    derived_lookups,
     downloads_likely,
     early_pages,
     finished,
     needs_full,
+    note_globals,
     pages_to_render,
-    salt,
     standings_of,
     track_reads,
     untrack_reads,
@@ -65,7 +64,6 @@ class IncrementalBuilder:
     # something it read changed: a record it looked up (or one that names it), a table or lookup it
     # scanned, an entry of the site's derived lookups, or a claim's standing. Pages render through
     # `executor` (by default, forked processes of this machine).
-    detach = False  # True: the state is saved by a fork after build() (kb build's one build)
 
     def __init__(
         self,
@@ -83,6 +81,7 @@ class IncrementalBuilder:
         executor: PageExecutor | None = None,
         on_visible: Callable[[], None] | None = None,
         first: Callable[[], Collection[str]] | None = None,
+        detach: bool = False,
     ) -> None:
         self.progress = progress or Progress()  # stages and pages done, for the terminal
         # Called once the new pages can be read, before the index and downloads of a rebuild in
@@ -108,7 +107,8 @@ class IncrementalBuilder:
         self.pm = plugin_manager()  # one for every build: its checks and page families
         self.last: Snapshot | None = None
         self.extra: dict[str, bytes] = {}  # digests of the assets and downloads written
-        self.removals = Removals()  # spent search shards and sites, removed in threads
+        self.detach = detach  # state saved, spent folders removed, by a fork (kb build's one build)
+        self.removals = Removals(defer=detach)  # spent search shards and sites
         self.state_file = Path(cache_dir) / STATE_NAME if cache_dir is not None else None
         self.exports = Exports(self, cache_dir)  # the downloads' jobs, and their memo's file
         if self.state_file is not None:
@@ -218,8 +218,7 @@ class IncrementalBuilder:
     def _plan(self, plan: Plan) -> None:
         """Decide between a full build and a rebuild, find what changed, plan the downloads."""
         kb, site, last = plan.kb, plan.site, plan.last
-        plan.salt = salt(site, self._salted())
-        plan.derived = derived_lookups(site)
+        note_globals(plan, self._salted())
         plan.standings = standings_of(site, kb)
         plan.full = needs_full(plan, self.out / MARKER)
         if not plan.full and last is not None and last.manifest != plan.site_files():

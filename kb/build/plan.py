@@ -203,6 +203,12 @@ def untrack_site(plan: Plan) -> None:
         site.standings = site.standings._inner
 
 
+def note_globals(plan: Plan, salted: list[Path]) -> None:
+    """Note the site's fingerprint and derived lookups, once a build (they do not change)."""
+    if not plan.salt:  # the open pages' step may have noted them already
+        plan.salt, plan.derived = salt(plan.site, salted), derived_lookups(plan.site)
+
+
 def early_pages(plan: Plan, wanted: Collection[str], marker: Path, salted: list[Path]) -> list[Any]:
     """Return the pages at the wanted paths when a rebuild in place can render them first."""
     # The pages open in a browser (`kb serve`) are rendered before the diff: each is rendered
@@ -211,7 +217,7 @@ def early_pages(plan: Plan, wanted: Collection[str], marker: Path, salted: list[
     # changed by hand, found later, is rebuilt whole all the same).
     if not wanted or plan.last is None:
         return []
-    plan.salt, plan.derived = salt(plan.site, salted), derived_lookups(plan.site)
+    note_globals(plan, salted)
     if needs_full(plan, marker):
         return []
     pages = [p for p in plan.site.pages() if p.path in wanted]

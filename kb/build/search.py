@@ -15,7 +15,7 @@ from pathlib import Path
 from kb.build.folders import Removals, exchange
 from kb.build.pagefind import canonical_bundle, run_pagefind
 from kb.build.views import SEARCH_MARK, has_mark, search_view
-from kb.build.writer import digest, link_tree
+from kb.build.writer import IO_THREADS, digest, link_tree
 
 PAGES_PER_SHARD = 1000  # see docs/speed.md: more shards re-index less after an edit, search slower
 MAX_SHARDS = 32
@@ -213,14 +213,11 @@ def _write_views(run: _Indexing, k: int) -> Path:
         by_folder.setdefault(os.path.dirname(page), []).append(page)
     # A folder a thread, as link_tree does: reading and writing are system calls, which run while
     # the other threads wait for the interpreter (0.76 -> 0.40 s for 941 pages on two cores).
-    with ThreadPoolExecutor(_WRITERS) as pool:
+    with ThreadPoolExecutor(IO_THREADS) as pool:
         jobs = [(run, source, name, pages) for name, pages in sorted(by_folder.items())]
         for written in pool.map(_write_folder_views, jobs):
             run.result.views.update(written)
     return source
-
-
-_WRITERS = 4
 
 
 def _write_folder_views(job: tuple[_Indexing, Path, str, list[str]]) -> dict[str, bytes]:

@@ -497,6 +497,22 @@ def test_neighbourhoods_and_links_equal_the_graph_walk() -> None:
     )
 
 
+def test_the_link_index_reads_only_the_nodes_it_is_asked_about() -> None:
+    """A rebuild that draws one map reads its few nodes' links, not the whole graph's."""
+    from kb.check.entry import load_kb
+    from kb.model.graph import KBGraph
+
+    kb = load_kb(REPO / "claims")
+    graph = KBGraph(kb)
+    index = Memos().arg_index(graph)
+    cid = max(sorted(kb.claims), key=lambda c: len(index.near.get(c)))
+    index.near.found.clear()
+    nodes = maps._limit(index, [cid], 1, 1000)
+    assert list(index.near.found) == [cid] and len(nodes) > 2
+    maps._local_edges(index, set(nodes))
+    assert set(index.out.found) == set(nodes) and len(nodes) < len(graph.g) / 20
+
+
 class _CountingMemos(Memos):
     """Memos that note each layout asked for: its function's name and its arguments."""
 
