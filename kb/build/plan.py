@@ -197,10 +197,7 @@ def untrack_site(plan: Plan) -> None:
     site = plan.site
     for name, value in plan.derived.items():
         setattr(site, name, value)
-    if isinstance(site.graph, Calls):
-        site.graph = site.graph._inner
-    if isinstance(site.standings, Calls):
-        site.standings = site.standings._inner
+    site.graph, site.standings = untracked(site.graph), untracked(site.standings)
 
 
 def note_globals(plan: Plan, salted: list[Path]) -> None:

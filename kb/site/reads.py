@@ -117,8 +117,10 @@ def tracked(value: dict[Any, Any], ns: str, name: str) -> dict[Any, Any]:
 
 
 def untracked(value: Any) -> Any:
-    """Return the plain dict behind a tracking copy (or the value itself)."""
+    """Return the plain dict behind a tracking copy, the object behind Calls (or the value)."""
     cls = type(value)
+    if cls is Calls:
+        return value.__dict__["_inner"]
     if cls is TrackedDict or cls is TrackedDefaultdict:
         base: Any = cls._base
         if issubclass(base, defaultdict):
